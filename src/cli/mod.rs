@@ -1,0 +1,115 @@
+//! The command line: one module per subcommand, each an args struct (whose doc
+//! comments are the help) and a `run` function. This module parses, builds the
+//! environment, dispatches, and maps errors to the documented exit codes.
+
+mod check;
+mod customer;
+mod deal;
+mod init;
+mod log;
+mod order;
+mod product;
+mod ui;
+
+use clap::{Parser, Subcommand};
+use std::io::Write;
+use std::process::ExitCode;
+
+use relate::Error;
+use ui::{GlobalArgs, Ui};
+
+/// A command-line CRM whose database is plain YAML files versioned by git.
+///
+/// A store is a folder with relate.yaml, one YAML file per customer, interaction,
+/// deal, product and order, and a git repository: every write is one commit.
+/// Start one with `relate init DIR`.
+///
+/// Exit codes: 0 success, 1 failure, 2 usage (bad arguments or values),
+/// 3 record not found, 4 invalid data in the store.
+#[derive(Parser)]
+#[command(name = "relate", version, max_term_width = 100)]
+struct Cli {
+    #[command(flatten)]
+    global: GlobalArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    Init(init::Args),
+    #[command(subcommand)]
+    Customer(customer::Command),
+    Log(log::Args),
+    #[command(subcommand)]
+    Deal(deal::Command),
+    #[command(subcommand)]
+    Product(product::Command),
+    #[command(subcommand)]
+    Order(order::Command),
+    Check(check::Args),
+}
+
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            // Help and version go to stdout; a closed pipe there is not an error.
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let result = Ui::new(cli.global).and_then(|mut ui| {
+        let result = run(&mut ui, cli.command);
+        result.and(ui.flush())
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => report(&error),
+    }
+}
+
+fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Init(args) => init::run(ui, args),
+        Command::Customer(command) => customer::run(ui, command),
+        Command::Log(args) => log::run(ui, args),
+        Command::Deal(command) => deal::run(ui, command),
+        Command::Product(command) => product::run(ui, command),
+        Command::Order(command) => order::run(ui, command),
+        Command::Check(args) => check::run(ui, args),
+    }
+}
+
+/// Prints an error as `error: ...` lines and a `hint: ...`, and picks the exit code.
+fn report(error: &anyhow::Error) -> ExitCode {
+    let broken_pipe = error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    });
+    if broken_pipe {
+        // `relate customer list | head` is not a failure.
+        return ExitCode::SUCCESS;
+    }
+    let mut stderr = std::io::stderr().lock();
+    let relate_error = error.downcast_ref::<Error>();
+    match relate_error {
+        Some(Error::InvalidData { problems, .. }) => {
+            for problem in problems {
+                let _ = writeln!(stderr, "error: {problem}");
+            }
+        }
+        _ => {
+            let _ = writeln!(stderr, "error: {error}");
+            for cause in error.chain().skip(1) {
+                let _ = writeln!(stderr, "caused by: {cause}");
+            }
+        }
+    }
+    if let Some(hint) = relate_error.and_then(Error::hint) {
+        let _ = writeln!(stderr, "hint: {hint}");
+    }
+    ExitCode::from(relate_error.map_or(1, Error::exit_code))
+}

@@ -1,0 +1,191 @@
+//! What every command shares: the global options, the environment, opening the
+//! store, and printing (data to stdout, messages for people to stderr).
+
+use chrono::{NaiveDate, Utc};
+use clap::Args;
+use std::io::{BufWriter, IsTerminal, Stdout, Write};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use relate::Error;
+use relate::model::values::{self, Timestamp};
+use relate::output::{Format, Style, Table, write_json};
+use relate::store::{Author, Env, Store};
+
+#[derive(Args)]
+pub struct GlobalArgs {
+    /// The store to use [default: the nearest folder upwards holding relate.yaml]
+    #[arg(long, global = true, env = "RELATE_STORE", value_name = "DIR")]
+    store: Option<PathBuf>,
+
+    /// How to print records and figures
+    #[arg(long, global = true, value_name = "FORMAT", default_value = "table",
+          value_parser = keyword::<Format>(Format::NAMES))]
+    format: Format,
+
+    /// Colors and bold in tables: auto (on a terminal, unless NO_COLOR is set), always, never
+    #[arg(long, global = true, value_name = "WHEN", default_value = "auto",
+          value_parser = ["auto", "always", "never"])]
+    color: String,
+
+    /// Write the files but do not commit them
+    #[arg(long, global = true)]
+    no_commit: bool,
+}
+
+pub struct Ui {
+    global: GlobalArgs,
+    stdout: BufWriter<Stdout>,
+    style: Style,
+}
+
+impl Ui {
+    pub fn new(global: GlobalArgs) -> anyhow::Result<Ui> {
+        let terminal = std::io::stdout().is_terminal();
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let color = match global.color.as_str() {
+            "always" => true,
+            "never" => false,
+            _ => terminal && !no_color,
+        };
+        let width = terminal
+            .then(|| comfy_table::Table::new().width())
+            .flatten();
+        Ok(Ui {
+            global,
+            stdout: BufWriter::new(std::io::stdout()),
+            style: Style { color, width },
+        })
+    }
+
+    pub fn format(&self) -> Format {
+        self.global.format
+    }
+
+    /// The environment from `RELATE_*` variables: the clock (`RELATE_NOW`), the
+    /// author (`RELATE_AUTHOR`), the lock timeout and the id seed.
+    pub fn env(&self) -> anyhow::Result<Env> {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let now = match var("RELATE_NOW") {
+            Some(text) => values::parse_timestamp(&text)
+                .map_err(|e| Error::usage(format!("RELATE_NOW: {e}")))?,
+            None => Utc::now().fixed_offset(),
+        };
+        let author = match var("RELATE_AUTHOR") {
+            Some(text) => Some(Author::parse(&text).ok_or_else(|| {
+                Error::usage(format!("RELATE_AUTHOR `{text}` is not `Name <email>`"))
+            })?),
+            None => None,
+        };
+        let number = |name: &str| -> anyhow::Result<Option<u64>> {
+            var(name)
+                .map(|v| {
+                    v.parse()
+                        .map_err(|_| Error::usage(format!("{name} `{v}` is not a whole number")))
+                })
+                .transpose()
+                .map_err(Into::into)
+        };
+        Ok(Env {
+            now,
+            author,
+            commit: !self.global.no_commit,
+            lock_timeout: Duration::from_secs(number("RELATE_LOCK_TIMEOUT")?.unwrap_or(10)),
+            seed: number("RELATE_SEED")?,
+        })
+    }
+
+    /// Finds and opens the store.
+    pub fn store(&self) -> anyhow::Result<Store> {
+        let cwd = std::env::current_dir()?;
+        let root = Store::discover(self.global.store.as_deref(), &cwd)?;
+        Ok(Store::open(&root, self.env()?)?)
+    }
+
+    /// The path given with `--store`, if any.
+    pub fn store_arg(&self) -> Option<&std::path::Path> {
+        self.global.store.as_deref()
+    }
+
+    /// Prints rows in the chosen format.
+    pub fn table(&mut self, table: &Table) -> anyhow::Result<()> {
+        table.write(&mut self.stdout, self.global.format, self.style)?;
+        Ok(())
+    }
+
+    /// Prints records: JSON carries every field of each record; the other
+    /// formats show the rows of `table`.
+    pub fn records<T: serde::Serialize>(
+        &mut self,
+        records: &[T],
+        table: impl FnOnce(&[T]) -> Table,
+    ) -> anyhow::Result<()> {
+        match self.global.format {
+            Format::Json => self.json(records),
+            _ => self.table(&table(records)),
+        }
+    }
+
+    pub fn json<T: serde::Serialize + ?Sized>(&mut self, value: &T) -> anyhow::Result<()> {
+        write_json(&mut self.stdout, value)?;
+        Ok(())
+    }
+
+    /// A line of text on stdout (section titles in `show` views).
+    pub fn line(&mut self, text: &str) -> anyhow::Result<()> {
+        writeln!(self.stdout, "{text}")?;
+        Ok(())
+    }
+
+    /// Prints the id of a record just created, alone on stdout, for scripts.
+    pub fn created(&mut self, id: &str) -> anyhow::Result<()> {
+        self.line(id)
+    }
+
+    /// A message for people, on stderr.
+    pub fn note(&self, message: &str) {
+        eprintln!("{message}");
+    }
+
+    pub fn flush(&mut self) -> anyhow::Result<()> {
+        self.stdout.flush()?;
+        Ok(())
+    }
+}
+
+/// Clap value parser for dates: `YYYY-MM-DD`.
+pub fn date_arg(text: &str) -> Result<NaiveDate, String> {
+    values::parse_date(text)
+}
+
+/// Clap value parser for date-times: RFC 3339 or a bare date.
+pub fn timestamp_arg(text: &str) -> Result<Timestamp, String> {
+    values::parse_timestamp(text)
+}
+
+/// Clap value parser for amounts that must not be negative.
+pub fn amount_arg(text: &str) -> Result<rust_decimal::Decimal, String> {
+    let amount = values::parse_decimal(text)?;
+    if amount.is_sign_negative() && !amount.is_zero() {
+        return Err(format!("`{text}` is negative"));
+    }
+    Ok(amount)
+}
+
+/// Clap value parser for record ids.
+pub fn id_arg(text: &str) -> Result<String, String> {
+    match relate::model::id::invalid_reason(text) {
+        Some(reason) => Err(reason),
+        None => Ok(text.to_string()),
+    }
+}
+
+/// Clap value parser for a keyword enum: lists `names` in help and errors.
+pub fn keyword<T>(names: &'static [&'static str]) -> impl clap::builder::TypedValueParser<Value = T>
+where
+    T: std::str::FromStr + Clone + Send + Sync + 'static,
+    T::Err: std::fmt::Debug,
+{
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(names).map(|s| s.parse::<T>().expect("a listed name"))
+}

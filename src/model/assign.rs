@@ -1,0 +1,167 @@
+//! `FIELD=VALUE` assignments, as typed after `relate customer set ID`.
+
+use std::fmt;
+use std::str::FromStr;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    /// `field=value`: replace (an empty value unsets the field).
+    Set,
+    /// `field+=value`: add to a list.
+    Add,
+    /// `field-=value`: remove from a list.
+    Remove,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assignment {
+    pub field: String,
+    pub op: Op,
+    pub value: String,
+}
+
+impl FromStr for Assignment {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        let (lhs, value) = text
+            .split_once('=')
+            .ok_or_else(|| format!("`{text}` is not FIELD=VALUE"))?;
+        let (field, op) = if let Some(field) = lhs.strip_suffix('+') {
+            (field, Op::Add)
+        } else if let Some(field) = lhs.strip_suffix('-') {
+            (field, Op::Remove)
+        } else {
+            (lhs, Op::Set)
+        };
+        let field = field.trim();
+        if field.is_empty() {
+            return Err(format!("`{text}` names no field"));
+        }
+        Ok(Assignment {
+            field: field.to_string(),
+            op,
+            value: value.to_string(),
+        })
+    }
+}
+
+impl fmt::Display for Assignment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let op = match self.op {
+            Op::Set => "=",
+            Op::Add => "+=",
+            Op::Remove => "-=",
+        };
+        write!(f, "{}{op}{}", self.field, self.value)
+    }
+}
+
+impl Assignment {
+    /// The value for a single-valued field: `None` when empty (unset).
+    pub fn scalar(&self) -> Result<Option<&str>, String> {
+        if self.op != Op::Set {
+            return Err(format!(
+                "`{}` holds one value: use {}=VALUE",
+                self.field, self.field
+            ));
+        }
+        let value = self.value.trim();
+        Ok((!value.is_empty()).then_some(value))
+    }
+
+    /// Applies the assignment to a list field: `=` replaces with a comma-separated
+    /// list, `+=` adds an item unless present, `-=` removes one.
+    pub fn apply_to_list(&self, list: &mut Vec<String>) -> Result<(), String> {
+        let value = self.value.trim();
+        match self.op {
+            Op::Set => {
+                *list = value
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|v| !v.is_empty())
+                    .map(String::from)
+                    .collect();
+            }
+            Op::Add => {
+                if value.is_empty() {
+                    return Err(format!("`{self}` adds nothing"));
+                }
+                if !list.iter().any(|v| v == value) {
+                    list.push(value.to_string());
+                }
+            }
+            Op::Remove => {
+                let before = list.len();
+                list.retain(|v| v != value);
+                if list.len() == before {
+                    return Err(format!("`{}` does not contain `{value}`", self.field));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Parses the value with `parse`, for typed single-valued fields.
+    pub fn parsed<T>(
+        &self,
+        parse: impl Fn(&str) -> Result<T, String>,
+    ) -> Result<Option<T>, String> {
+        self.scalar()?.map(parse).transpose()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_three_operators() {
+        let a: Assignment = "tags+=vip".parse().unwrap();
+        assert_eq!(
+            (a.field.as_str(), a.op, a.value.as_str()),
+            ("tags", Op::Add, "vip")
+        );
+        let a: Assignment = "tags-=vip".parse().unwrap();
+        assert_eq!(a.op, Op::Remove);
+        let a: Assignment = "fields.size=a=b".parse().unwrap();
+        assert_eq!((a.field.as_str(), a.value.as_str()), ("fields.size", "a=b"));
+        assert!("novalue".parse::<Assignment>().is_err());
+        assert!("=x".parse::<Assignment>().is_err());
+    }
+
+    #[test]
+    fn list_operations() {
+        let mut list = vec!["a".to_string()];
+        "t+=b"
+            .parse::<Assignment>()
+            .unwrap()
+            .apply_to_list(&mut list)
+            .unwrap();
+        "t+=b"
+            .parse::<Assignment>()
+            .unwrap()
+            .apply_to_list(&mut list)
+            .unwrap();
+        assert_eq!(list, ["a", "b"]);
+        "t-=a"
+            .parse::<Assignment>()
+            .unwrap()
+            .apply_to_list(&mut list)
+            .unwrap();
+        assert_eq!(list, ["b"]);
+        assert!(
+            "t-=zz"
+                .parse::<Assignment>()
+                .unwrap()
+                .apply_to_list(&mut list)
+                .is_err()
+        );
+        "t=x, y,"
+            .parse::<Assignment>()
+            .unwrap()
+            .apply_to_list(&mut list)
+            .unwrap();
+        assert_eq!(list, ["x", "y"]);
+    }
+}

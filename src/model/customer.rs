@@ -1,0 +1,221 @@
+//! A customer: a person or an organization the team has relations with.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+use super::assign::Assignment;
+use super::values::{opt_decimal, parse_date, parse_decimal};
+use super::{FieldProblem, Kind, Record, Settings, blank_problem, id_problems, owner_problem};
+
+keyword_enum! {
+    /// A customer is a person or an organization.
+    CustomerKind "customer kind" {
+        Person => "person",
+        Organization => "organization",
+    }
+}
+
+keyword_enum! {
+    /// Where the customer is in its life cycle with the company.
+    Lifecycle "lifecycle stage" {
+        Lead => "lead",
+        Prospect => "prospect",
+        Customer => "customer",
+        Former => "former",
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Customer {
+    pub id: String,
+    pub name: String,
+    pub kind: CustomerKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub company: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub emails: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub phones: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stage: Option<Lifecycle>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gender: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub birth_year: Option<i32>,
+    #[serde(default, with = "opt_decimal", skip_serializing_if = "Option::is_none")]
+    pub income: Option<Decimal>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purpose: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_method: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// Free-form facts: name -> scalar.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub fields: BTreeMap<String, serde_yaml::Value>,
+}
+
+/// The field names `relate customer set` accepts (besides `fields.NAME`).
+pub const FIELDS: &[&str] = &[
+    "name",
+    "kind",
+    "company",
+    "emails",
+    "phones",
+    "owner",
+    "stage",
+    "source",
+    "created",
+    "tags",
+    "gender",
+    "birth_year",
+    "income",
+    "purpose",
+    "payment_method",
+    "region",
+];
+
+impl Customer {
+    pub fn new(id: String, name: String, kind: CustomerKind) -> Self {
+        Customer {
+            id,
+            name,
+            kind,
+            company: None,
+            emails: Vec::new(),
+            phones: Vec::new(),
+            owner: None,
+            stage: None,
+            source: None,
+            created: None,
+            tags: Vec::new(),
+            gender: None,
+            birth_year: None,
+            income: None,
+            purpose: None,
+            payment_method: None,
+            region: None,
+            fields: BTreeMap::new(),
+        }
+    }
+
+    /// Applies `FIELD=VALUE` (or `+=`, `-=` on lists; `fields.NAME=VALUE` for custom facts).
+    pub fn assign(&mut self, a: &Assignment) -> Result<(), String> {
+        let text = |a: &Assignment| a.scalar().map(|v| v.map(String::from));
+        match a.field.as_str() {
+            "id" => return Err("the id cannot be changed with `set`".into()),
+            "name" => self.name = a.scalar()?.ok_or("a customer needs a name")?.to_string(),
+            "kind" => self.kind = a.parsed(str::parse)?.ok_or("a customer needs a kind")?,
+            "stage" => self.stage = a.parsed(str::parse)?,
+            "company" => self.company = text(a)?,
+            "emails" | "email" => a.apply_to_list(&mut self.emails)?,
+            "phones" | "phone" => a.apply_to_list(&mut self.phones)?,
+            "tags" | "tag" => a.apply_to_list(&mut self.tags)?,
+            "owner" => self.owner = text(a)?,
+            "source" => self.source = text(a)?,
+            "created" => self.created = a.parsed(parse_date)?,
+            "gender" => self.gender = text(a)?,
+            "birth_year" => {
+                self.birth_year = a.parsed(|v| {
+                    v.parse()
+                        .map_err(|_| format!("birth_year `{v}` is not a year"))
+                })?
+            }
+            "income" => self.income = a.parsed(parse_decimal)?,
+            "purpose" => self.purpose = text(a)?,
+            "payment_method" => self.payment_method = text(a)?,
+            "region" => self.region = text(a)?,
+            field => {
+                let Some(name) = field.strip_prefix("fields.") else {
+                    return Err(unknown_field(field));
+                };
+                if name.is_empty() {
+                    return Err("`fields.` needs a name after the dot".into());
+                }
+                match a.scalar()? {
+                    Some(value) => {
+                        self.fields.insert(name.to_string(), scalar_value(value));
+                    }
+                    None => {
+                        self.fields.remove(name);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn unknown_field(field: &str) -> String {
+    let suggestion = FIELDS
+        .iter()
+        .map(|f| (strsim::jaro_winkler(f, field), f))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, f)| format!("did you mean `{f}`? "))
+        .unwrap_or_default();
+    format!(
+        "unknown customer field `{field}`: {suggestion}custom facts go under `fields.{field}=VALUE`"
+    )
+}
+
+/// A custom field value: integers, decimals and booleans stay typed, the rest is text.
+fn scalar_value(value: &str) -> serde_yaml::Value {
+    if let Ok(int) = value.parse::<i64>() {
+        return int.into();
+    }
+    if let Ok(number) = parse_decimal(value)
+        && let Ok(float) = value.parse::<f64>()
+        && float.is_finite()
+        && number.to_string() == value
+    {
+        return float.into();
+    }
+    match value {
+        "true" => true.into(),
+        "false" => false.into(),
+        _ => value.into(),
+    }
+}
+
+impl Record for Customer {
+    const KIND: Kind = Kind::Customer;
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn problems(&self, settings: &Settings) -> Vec<FieldProblem> {
+        let mut problems = id_problems(&self.id);
+        problems.extend(blank_problem("name", &self.name));
+        problems.extend(owner_problem(settings, self.owner.as_deref()));
+        for email in &self.emails {
+            if !email.contains('@') {
+                problems.push(FieldProblem::new(
+                    "emails",
+                    format!("`{email}` is not an e-mail address"),
+                ));
+            }
+        }
+        for (name, value) in &self.fields {
+            if value.is_mapping() || value.is_sequence() || value.is_null() {
+                problems.push(FieldProblem::new(
+                    "fields",
+                    format!("custom field `{name}` must be a single text, number or boolean"),
+                ));
+            }
+        }
+        problems
+    }
+}

@@ -1,0 +1,267 @@
+//! A deal: a sales opportunity moving through the pipeline to won or lost.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use super::order::{Line, line_problems};
+use super::settings::{LOST, WON};
+use super::values::opt_decimal;
+use super::{FieldProblem, Kind, Record, Settings, blank_problem, id_problems, owner_problem};
+
+keyword_enum! {
+    /// How a closed deal ended.
+    Outcome "outcome" {
+        Won => "won",
+        Lost => "lost",
+    }
+}
+
+/// One move through the pipeline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StageMove {
+    pub stage: String,
+    pub at: NaiveDate,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Deal {
+    pub id: String,
+    pub customer: String,
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    #[serde(default, with = "opt_decimal", skip_serializing_if = "Option::is_none")]
+    pub amount: Option<Decimal>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
+    pub stage: String,
+    pub created: NaiveDate,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_close: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lines: Vec<Line>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<StageMove>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<Outcome>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lost_reason: Option<String>,
+}
+
+/// Why a stage move was refused, with a hint for the user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MoveRefused {
+    pub message: String,
+    pub hint: String,
+}
+
+impl Deal {
+    pub fn is_open(&self) -> bool {
+        self.outcome.is_none()
+    }
+
+    /// The deal's amount, or the sum of its lines when it has none.
+    pub fn value(&self) -> Decimal {
+        self.amount
+            .unwrap_or_else(|| super::order::lines_total(&self.lines))
+    }
+
+    fn last_move_date(&self) -> NaiveDate {
+        self.history.last().map_or(self.created, |m| m.at)
+    }
+
+    fn ensure_open_and_after(&self, at: NaiveDate) -> Result<(), MoveRefused> {
+        if let Some(outcome) = self.outcome {
+            return Err(MoveRefused {
+                message: format!("deal `{}` is already closed as {outcome}", self.id),
+                hint: format!(
+                    "a closed deal does not move; open a new one with `relate deal new {}`",
+                    self.customer
+                ),
+            });
+        }
+        if at < self.last_move_date() {
+            return Err(MoveRefused {
+                message: format!(
+                    "{at} is before the deal's last move on {}",
+                    self.last_move_date()
+                ),
+                hint: "give a later date with --at".into(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Moves an open deal forward to `to` (default: the next stage).
+    pub fn advance(
+        &mut self,
+        settings: &Settings,
+        to: Option<&str>,
+        at: NaiveDate,
+        by: Option<String>,
+    ) -> Result<(), MoveRefused> {
+        self.ensure_open_and_after(at)?;
+        let current = settings
+            .stage_index(&self.stage)
+            .ok_or_else(|| MoveRefused {
+                message: format!("the deal's stage `{}` is not in the pipeline", self.stage),
+                hint: "fix `stage` in the deal's file or the `pipeline` in relate.yaml".into(),
+            })?;
+        let target = match to {
+            Some(stage) if stage == WON || stage == LOST => {
+                return Err(MoveRefused {
+                    message: format!("`advance` does not close deals (asked for `{stage}`)"),
+                    hint: format!(
+                        "close it with `relate deal {} {}`",
+                        if stage == WON { "win" } else { "lose" },
+                        self.id
+                    ),
+                });
+            }
+            Some(stage) => settings.stage_index(stage).ok_or_else(|| MoveRefused {
+                message: format!("unknown stage `{stage}`"),
+                hint: format!("the pipeline is: {}", settings.stage_names().join(", ")),
+            })?,
+            None => current + 1,
+        };
+        if target <= current {
+            return Err(MoveRefused {
+                message: match to {
+                    Some(stage) => format!(
+                        "`{stage}` is not after the deal's stage `{}`: deals only move forward",
+                        self.stage
+                    ),
+                    None => unreachable!("the next stage is always after the current one"),
+                },
+                hint: format!(
+                    "to undo a mistaken move, fix `stage` and `history` in deals/{}.yaml by hand",
+                    self.id
+                ),
+            });
+        }
+        let Some(next) = settings.pipeline.get(target) else {
+            return Err(MoveRefused {
+                message: format!("`{}` is the last open stage", self.stage),
+                hint: format!(
+                    "close the deal with `relate deal win {0}` or `relate deal lose {0} --reason ...`",
+                    self.id
+                ),
+            });
+        };
+        self.move_to(next.stage.clone(), at, by);
+        Ok(())
+    }
+
+    /// Closes the deal as won or lost.
+    pub fn close(
+        &mut self,
+        outcome: Outcome,
+        at: NaiveDate,
+        by: Option<String>,
+        lost_reason: Option<String>,
+    ) -> Result<(), MoveRefused> {
+        self.ensure_open_and_after(at)?;
+        self.move_to(outcome.to_string(), at, by);
+        self.outcome = Some(outcome);
+        self.closed = Some(at);
+        self.lost_reason = lost_reason;
+        Ok(())
+    }
+
+    fn move_to(&mut self, stage: String, at: NaiveDate, by: Option<String>) {
+        self.history.push(StageMove {
+            stage: stage.clone(),
+            at,
+            by,
+        });
+        self.stage = stage;
+    }
+}
+
+impl Record for Deal {
+    const KIND: Kind = Kind::Deal;
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn customer(&self) -> Option<&str> {
+        Some(&self.customer)
+    }
+
+    fn problems(&self, settings: &Settings) -> Vec<FieldProblem> {
+        let mut problems = id_problems(&self.id);
+        problems.extend(owner_problem(settings, self.owner.as_deref()));
+        problems.extend(blank_problem("title", &self.title));
+        problems.extend(line_problems(&self.lines));
+        if !settings.is_known_stage(&self.stage) {
+            problems.push(FieldProblem::new(
+                "stage",
+                format!(
+                    "unknown stage `{}`: the pipeline is {}",
+                    self.stage,
+                    settings.stage_names().join(", ")
+                ),
+            ));
+        }
+        for step in &self.history {
+            if !settings.is_known_stage(&step.stage) {
+                problems.push(FieldProblem::new(
+                    "history",
+                    format!("unknown stage `{}` in history", step.stage),
+                ));
+            }
+        }
+        if self.history.windows(2).any(|w| w[1].at < w[0].at) {
+            problems.push(FieldProblem::new("history", "history is not in date order"));
+        }
+        if let Some(last) = self.history.last()
+            && last.stage != self.stage
+        {
+            problems.push(FieldProblem::new(
+                "stage",
+                format!(
+                    "stage `{}` differs from the last history entry `{}`",
+                    self.stage, last.stage
+                ),
+            ));
+        }
+        if self.amount.is_some_and(|a| a < Decimal::ZERO) {
+            problems.push(FieldProblem::new("amount", "amount must not be negative"));
+        }
+        let closed_stage = self.stage == WON || self.stage == LOST;
+        match (self.outcome, closed_stage) {
+            (Some(outcome), _) if outcome.as_str() != self.stage => {
+                problems.push(FieldProblem::new(
+                    "outcome",
+                    format!("outcome `{outcome}` differs from stage `{}`", self.stage),
+                ))
+            }
+            (None, true) => problems.push(FieldProblem::new(
+                "stage",
+                format!("stage `{}` needs `outcome` and `closed`", self.stage),
+            )),
+            _ => {}
+        }
+        if self.outcome.is_some() && self.closed.is_none() {
+            problems.push(FieldProblem::new(
+                "closed",
+                "a closed deal needs its `closed` date",
+            ));
+        }
+        if self.outcome.is_none() && self.closed.is_some() {
+            problems.push(FieldProblem::new(
+                "closed",
+                "an open deal has no `closed` date",
+            ));
+        }
+        problems
+    }
+}

@@ -1,0 +1,93 @@
+//! An interaction: one logged contact with a customer through some channel.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::values::{Timestamp, timestamp, utc_date};
+use super::{FieldProblem, Kind, Record, Settings, id_problems, owner_problem};
+
+keyword_enum! {
+    /// Who started the contact.
+    Direction "direction" {
+        Inbound => "inbound",
+        Outbound => "outbound",
+    }
+}
+
+keyword_enum! {
+    /// What the contact was for: the three operational areas of a CRM.
+    Purpose "purpose" {
+        Sales => "sales",
+        Service => "service",
+        Marketing => "marketing",
+    }
+}
+
+/// The channel through which questionnaire answers (with a `score`) arrive.
+pub const QUESTIONNAIRE: &str = "questionnaire";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Interaction {
+    pub id: String,
+    pub customer: String,
+    #[serde(with = "timestamp")]
+    pub at: Timestamp,
+    pub channel: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub direction: Option<Direction>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purpose: Option<Purpose>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deal: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follow_up: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<u8>,
+}
+
+impl Record for Interaction {
+    const KIND: Kind = Kind::Interaction;
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn customer(&self) -> Option<&str> {
+        Some(&self.customer)
+    }
+
+    fn filed_date(&self) -> Option<NaiveDate> {
+        Some(utc_date(&self.at))
+    }
+
+    fn problems(&self, settings: &Settings) -> Vec<FieldProblem> {
+        let mut problems = id_problems(&self.id);
+        problems.extend(owner_problem(settings, self.owner.as_deref()));
+        if !settings.is_known_channel(&self.channel) {
+            problems.push(FieldProblem::new(
+                "channel",
+                format!(
+                    "unknown channel `{}`: use one of {} (or add it to `channels` in relate.yaml)",
+                    self.channel,
+                    settings.channels.join(", ")
+                ),
+            ));
+        }
+        if let Some(score) = self.score
+            && score > 10
+        {
+            problems.push(FieldProblem::new(
+                "score",
+                format!("score {score} is out of range: use 0 to 10"),
+            ));
+        }
+        problems
+    }
+}

@@ -1,0 +1,141 @@
+//! Records and their validation. Pure data: nothing here touches files or git.
+
+pub mod assign;
+pub mod check;
+pub mod customer;
+pub mod dataset;
+pub mod deal;
+pub mod id;
+pub mod interaction;
+pub mod order;
+pub mod product;
+pub mod settings;
+pub mod values;
+
+pub use customer::Customer;
+pub use dataset::Dataset;
+pub use deal::Deal;
+pub use interaction::Interaction;
+pub use order::{Line, Order};
+pub use product::Product;
+pub use settings::Settings;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::fmt;
+
+/// The kinds of record, each with its folder in the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Kind {
+    Customer,
+    Interaction,
+    Deal,
+    Product,
+    Order,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 5] = [
+        Kind::Customer,
+        Kind::Interaction,
+        Kind::Deal,
+        Kind::Product,
+        Kind::Order,
+    ];
+
+    pub fn folder(self) -> &'static str {
+        match self {
+            Kind::Customer => "customers",
+            Kind::Interaction => "interactions",
+            Kind::Deal => "deals",
+            Kind::Product => "products",
+            Kind::Order => "orders",
+        }
+    }
+
+    /// Dated kinds live under `<folder>/<yyyy>/<mm>/`.
+    pub fn is_dated(self) -> bool {
+        matches!(self, Kind::Interaction | Kind::Order)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Customer => "customer",
+            Kind::Interaction => "interaction",
+            Kind::Deal => "deal",
+            Kind::Product => "product",
+            Kind::Order => "order",
+        }
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A problem with one field of a record, found without looking at other records.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldProblem {
+    /// The top-level key the problem is about, used to point at its line.
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl FieldProblem {
+    pub fn new(field: &'static str, message: impl Into<String>) -> Self {
+        FieldProblem {
+            field,
+            message: message.into(),
+        }
+    }
+}
+
+/// What every record type offers the store and the checks.
+pub trait Record: Serialize + DeserializeOwned + Clone + Send + Sync {
+    const KIND: Kind;
+
+    fn id(&self) -> &str;
+
+    /// The customer the record belongs to, for kinds that belong to one.
+    fn customer(&self) -> Option<&str> {
+        None
+    }
+
+    /// The UTC date a dated record is filed under.
+    fn filed_date(&self) -> Option<NaiveDate> {
+        None
+    }
+
+    /// Problems visible in the record alone.
+    fn problems(&self, settings: &Settings) -> Vec<FieldProblem>;
+}
+
+/// Problems common to every record: a valid id.
+fn id_problems(id: &str) -> Vec<FieldProblem> {
+    id::invalid_reason(id)
+        .map(|reason| FieldProblem::new("id", reason))
+        .into_iter()
+        .collect()
+}
+
+/// A required text field that is present but blank.
+fn blank_problem(field: &'static str, value: &str) -> Option<FieldProblem> {
+    value
+        .trim()
+        .is_empty()
+        .then(|| FieldProblem::new(field, format!("`{field}` must not be empty")))
+}
+
+/// An owner not among the team in relate.yaml (when the team is listed at all).
+fn owner_problem(settings: &Settings, owner: Option<&str>) -> Option<FieldProblem> {
+    let owner = owner?;
+    (!settings.owners.is_empty() && !settings.is_known_owner(owner)).then(|| {
+        FieldProblem::new(
+            "owner",
+            format!("unknown owner `{owner}`: add it to `owners` in relate.yaml"),
+        )
+    })
+}

@@ -1,0 +1,177 @@
+//! An order: one sale to a customer, and the `Line` type it shares with deals.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::str::FromStr;
+
+use super::values::{Timestamp, decimal, opt_decimal, parse_decimal, timestamp, utc_date};
+use super::{FieldProblem, Kind, Record, Settings, id, id_problems};
+
+/// One line of an order or deal: a quantity of a product at a unit price.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Line {
+    pub product: String,
+    #[serde(with = "decimal")]
+    pub quantity: Decimal,
+    /// Unit price.
+    #[serde(with = "decimal")]
+    pub price: Decimal,
+}
+
+impl Line {
+    pub fn amount(&self) -> Decimal {
+        self.quantity * self.price
+    }
+}
+
+/// A line as typed on the command line, `SKU:QTY[:PRICE]`; without a price the
+/// product's list price applies.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LineSpec {
+    pub product: String,
+    pub quantity: Decimal,
+    pub price: Option<Decimal>,
+}
+
+impl FromStr for LineSpec {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        let parts: Vec<&str> = text.split(':').collect();
+        let (product, quantity, price) = match parts.as_slice() {
+            [product, quantity] => (*product, *quantity, None),
+            [product, quantity, price] => (*product, *quantity, Some(*price)),
+            _ => return Err(format!("`{text}` is not SKU:QUANTITY[:PRICE]")),
+        };
+        if let Some(reason) = id::invalid_reason(product) {
+            return Err(reason);
+        }
+        let quantity = parse_decimal(quantity)?;
+        if quantity <= Decimal::ZERO {
+            return Err(format!("quantity in `{text}` must be more than 0"));
+        }
+        let price = price.map(parse_decimal).transpose()?;
+        if price.is_some_and(|p| p < Decimal::ZERO) {
+            return Err(format!("price in `{text}` must not be negative"));
+        }
+        Ok(LineSpec {
+            product: product.to_string(),
+            quantity,
+            price,
+        })
+    }
+}
+
+/// Sum of the lines' amounts.
+pub fn lines_total(lines: &[Line]) -> Decimal {
+    lines.iter().map(Line::amount).sum()
+}
+
+/// Problems of lines, shared by orders and deals.
+pub fn line_problems(lines: &[Line]) -> Vec<FieldProblem> {
+    let mut problems = Vec::new();
+    for line in lines {
+        if line.quantity <= Decimal::ZERO {
+            problems.push(FieldProblem::new(
+                "lines",
+                format!("quantity of `{}` must be more than 0", line.product),
+            ));
+        }
+        if line.price < Decimal::ZERO {
+            problems.push(FieldProblem::new(
+                "lines",
+                format!("price of `{}` must not be negative", line.product),
+            ));
+        }
+        if let Some(reason) = id::invalid_reason(&line.product) {
+            problems.push(FieldProblem::new("lines", reason));
+        }
+    }
+    problems
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Order {
+    pub id: String,
+    pub customer: String,
+    #[serde(with = "timestamp")]
+    pub at: Timestamp,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lines: Vec<Line>,
+    /// Required without lines; otherwise the lines' sum.
+    #[serde(default, with = "opt_decimal", skip_serializing_if = "Option::is_none")]
+    pub total: Option<Decimal>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_method: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deal: Option<String>,
+}
+
+impl Order {
+    /// The order's value: its total, or the sum of its lines.
+    pub fn value(&self) -> Decimal {
+        self.total.unwrap_or_else(|| lines_total(&self.lines))
+    }
+}
+
+impl Record for Order {
+    const KIND: Kind = Kind::Order;
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn customer(&self) -> Option<&str> {
+        Some(&self.customer)
+    }
+
+    fn filed_date(&self) -> Option<NaiveDate> {
+        Some(utc_date(&self.at))
+    }
+
+    fn problems(&self, _settings: &Settings) -> Vec<FieldProblem> {
+        let mut problems = id_problems(&self.id);
+        problems.extend(line_problems(&self.lines));
+        match self.total {
+            None if self.lines.is_empty() => problems.push(FieldProblem::new(
+                "total",
+                "an order without lines needs a `total`",
+            )),
+            Some(total) if !self.lines.is_empty() && total != lines_total(&self.lines) => problems
+                .push(FieldProblem::new(
+                    "total",
+                    format!(
+                        "total {total} does not match its lines, which sum to {}",
+                        lines_total(&self.lines)
+                    ),
+                )),
+            Some(total) if total < Decimal::ZERO => {
+                problems.push(FieldProblem::new("total", "total must not be negative"))
+            }
+            _ => {}
+        }
+        problems
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_specs() {
+        let spec: LineSpec = "toner-a4:3:19.90".parse().unwrap();
+        assert_eq!(spec.quantity, Decimal::from(3));
+        assert_eq!(spec.price, Some(Decimal::from_str("19.9").unwrap()));
+        assert!("toner:-1".parse::<LineSpec>().is_err());
+        assert!("toner:0".parse::<LineSpec>().is_err());
+        assert!("../x:1".parse::<LineSpec>().is_err());
+        assert!("toner".parse::<LineSpec>().is_err());
+        assert!("toner:1:-5".parse::<LineSpec>().is_err());
+    }
+}

@@ -1,0 +1,62 @@
+//! A product (or service) the company sells; its id is its SKU.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use super::values::{decimal, opt_decimal};
+use super::{FieldProblem, Kind, Record, Settings, blank_problem, id_problems};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Product {
+    pub id: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    /// Unit price.
+    #[serde(with = "decimal")]
+    pub price: Decimal,
+    /// Unit cost, for margins.
+    #[serde(default, with = "opt_decimal", skip_serializing_if = "Option::is_none")]
+    pub cost: Option<Decimal>,
+    /// Explicit price segment; otherwise it follows from the settings' bands.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub segment: Option<String>,
+}
+
+impl Product {
+    /// The explicit segment, else the price band the price falls in.
+    pub fn price_segment<'a>(&'a self, settings: &'a Settings) -> Option<&'a str> {
+        self.segment
+            .as_deref()
+            .or_else(|| settings.price_segment(self.price))
+    }
+}
+
+impl Record for Product {
+    const KIND: Kind = Kind::Product;
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn problems(&self, settings: &Settings) -> Vec<FieldProblem> {
+        let mut problems = id_problems(&self.id);
+        problems.extend(blank_problem("name", &self.name));
+        if self.price < Decimal::ZERO {
+            problems.push(FieldProblem::new("price", "price must not be negative"));
+        }
+        if self.cost.is_some_and(|cost| cost < Decimal::ZERO) {
+            problems.push(FieldProblem::new("cost", "cost must not be negative"));
+        }
+        if let Some(segment) = &self.segment
+            && !settings.price_segments.iter().any(|s| &s.name == segment)
+        {
+            problems.push(FieldProblem::new(
+                "segment",
+                format!("unknown price segment `{segment}`: see `price_segments` in relate.yaml"),
+            ));
+        }
+        problems
+    }
+}

@@ -1,0 +1,290 @@
+//! Output formatting, in one place: rows of typed cells rendered as a terminal
+//! table, JSON, CSV or Markdown, and records rendered as JSON.
+
+use chrono::NaiveDate;
+use comfy_table::{Attribute, Cell as TableCell, CellAlignment, ContentArrangement, presets};
+use rust_decimal::Decimal;
+use serde::Serialize;
+use serde_json::{Map, Value};
+use std::io::{self, Write};
+
+use crate::model::values::{Timestamp, format_timestamp};
+
+keyword_enum! {
+    /// How a command prints what it reports.
+    Format "format" {
+        Table => "table",
+        Json => "json",
+        Csv => "csv",
+        Markdown => "markdown",
+    }
+}
+
+/// How tables look on a terminal.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Style {
+    /// Bold headers.
+    pub color: bool,
+    /// Wrap columns to fit this width (a terminal's); `None` never wraps.
+    pub width: Option<u16>,
+}
+
+/// One typed value in a row.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Empty,
+    Text(String),
+    Int(i64),
+    /// An exact amount.
+    Number(Decimal),
+    /// A ratio or average: two decimals in tables, full precision in JSON and CSV;
+    /// infinity prints as `inf` (JSON `null`).
+    Float(f64),
+    Date(NaiveDate),
+    DateTime(Timestamp),
+    List(Vec<String>),
+}
+
+impl Cell {
+    pub fn text(value: impl Into<String>) -> Cell {
+        Cell::Text(value.into())
+    }
+
+    /// The cell as shown in tables, Markdown and CSV.
+    fn display(&self, precise: bool) -> String {
+        match self {
+            Cell::Empty => String::new(),
+            Cell::Text(text) => text.clone(),
+            Cell::Int(n) => n.to_string(),
+            Cell::Number(d) => d.normalize().to_string(),
+            Cell::Float(f) if f.is_infinite() => if *f > 0.0 { "inf" } else { "-inf" }.into(),
+            Cell::Float(f) if precise => f.to_string(),
+            Cell::Float(f) => format!("{f:.2}"),
+            Cell::Date(d) => d.to_string(),
+            Cell::DateTime(t) => format_timestamp(t),
+            Cell::List(items) => items.join(if precise { ";" } else { ", " }),
+        }
+    }
+
+    fn is_numeric(&self) -> bool {
+        matches!(self, Cell::Int(_) | Cell::Number(_) | Cell::Float(_))
+    }
+
+    fn json(&self) -> Value {
+        match self {
+            Cell::Empty => Value::Null,
+            Cell::Text(text) => Value::String(text.clone()),
+            Cell::Int(n) => Value::from(*n),
+            Cell::Number(d) => decimal_json(*d),
+            Cell::Float(f) => serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number),
+            Cell::Date(_) | Cell::DateTime(_) => Value::String(self.display(true)),
+            Cell::List(items) => Value::from(items.clone()),
+        }
+    }
+}
+
+impl From<Option<String>> for Cell {
+    fn from(value: Option<String>) -> Cell {
+        value.map_or(Cell::Empty, Cell::Text)
+    }
+}
+
+impl From<Option<&str>> for Cell {
+    fn from(value: Option<&str>) -> Cell {
+        value.map_or(Cell::Empty, Cell::text)
+    }
+}
+
+impl From<Option<Decimal>> for Cell {
+    fn from(value: Option<Decimal>) -> Cell {
+        value.map_or(Cell::Empty, Cell::Number)
+    }
+}
+
+impl From<Option<NaiveDate>> for Cell {
+    fn from(value: Option<NaiveDate>) -> Cell {
+        value.map_or(Cell::Empty, Cell::Date)
+    }
+}
+
+/// An exact decimal as a JSON number, the same way record files write it.
+pub fn decimal_json(value: Decimal) -> Value {
+    #[derive(Serialize)]
+    struct Wrapped(#[serde(with = "crate::model::values::decimal")] Decimal);
+    serde_json::to_value(Wrapped(value)).expect("decimals serialize")
+}
+
+/// Rows under named columns.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Table {
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+impl Table {
+    pub fn new(columns: &[&str]) -> Table {
+        Table {
+            columns: columns.iter().map(|c| c.to_string()).collect(),
+            rows: Vec::new(),
+        }
+    }
+
+    pub fn push(&mut self, row: Vec<Cell>) {
+        debug_assert_eq!(row.len(), self.columns.len(), "row width");
+        self.rows.push(row);
+    }
+
+    /// The rows as JSON objects keyed by column.
+    pub fn json_rows(&self) -> Vec<Value> {
+        self.rows
+            .iter()
+            .map(|row| {
+                let object: Map<String, Value> = self
+                    .columns
+                    .iter()
+                    .zip(row)
+                    .map(|(column, cell)| (column.clone(), cell.json()))
+                    .collect();
+                Value::Object(object)
+            })
+            .collect()
+    }
+
+    /// Writes the table in `format`.
+    pub fn write(&self, out: &mut dyn Write, format: Format, style: Style) -> io::Result<()> {
+        match format {
+            Format::Table => self.write_terminal(out, style),
+            Format::Json => write_json(out, &self.json_rows()),
+            Format::Csv => self.write_csv(out),
+            Format::Markdown => self.write_markdown(out),
+        }
+    }
+
+    fn write_terminal(&self, out: &mut dyn Write, style: Style) -> io::Result<()> {
+        let mut table = comfy_table::Table::new();
+        table.load_preset(presets::NOTHING);
+        match style.width {
+            Some(width) => {
+                table.set_content_arrangement(ContentArrangement::Dynamic);
+                table.set_width(width);
+            }
+            None => {
+                table.set_content_arrangement(ContentArrangement::Disabled);
+            }
+        }
+        table.set_header(self.columns.iter().map(|c| {
+            let cell = TableCell::new(c);
+            if style.color {
+                cell.add_attribute(Attribute::Bold)
+            } else {
+                cell
+            }
+        }));
+        for row in &self.rows {
+            table.add_row(row.iter().map(|cell| {
+                let shown = TableCell::new(cell.display(false));
+                if cell.is_numeric() {
+                    shown.set_alignment(CellAlignment::Right)
+                } else {
+                    shown
+                }
+            }));
+        }
+        let text = table.to_string();
+        for line in text.lines() {
+            // comfy-table pads its borderless rows; trailing blanks only get in the way.
+            writeln!(out, "{}", line.trim_end())?;
+        }
+        Ok(())
+    }
+
+    fn write_csv(&self, out: &mut dyn Write) -> io::Result<()> {
+        let mut writer = csv::Writer::from_writer(out);
+        writer.write_record(&self.columns)?;
+        for row in &self.rows {
+            writer.write_record(row.iter().map(|cell| cell.display(true)))?;
+        }
+        writer.flush()
+    }
+
+    fn write_markdown(&self, out: &mut dyn Write) -> io::Result<()> {
+        let escape = |text: String| text.replace('|', "\\|").replace('\n', " ");
+        writeln!(out, "| {} |", self.columns.join(" | "))?;
+        let rules: Vec<&str> = self
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(i, _)| {
+                let numeric = self.rows.first().is_some_and(|row| row[i].is_numeric());
+                if numeric { "---:" } else { "---" }
+            })
+            .collect();
+        writeln!(out, "| {} |", rules.join(" | "))?;
+        for row in &self.rows {
+            let cells: Vec<String> = row.iter().map(|c| escape(c.display(false))).collect();
+            writeln!(out, "| {} |", cells.join(" | "))?;
+        }
+        Ok(())
+    }
+}
+
+/// Pretty JSON followed by a newline.
+pub fn write_json<T: Serialize + ?Sized>(out: &mut dyn Write, value: &T) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value)?;
+    writeln!(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn sample() -> Table {
+        let mut table = Table::new(&["name", "amount", "tags"]);
+        table.push(vec![
+            Cell::text("Acme, Inc"),
+            Cell::Number(Decimal::from_str("19.90").unwrap()),
+            Cell::List(vec!["a".into(), "b".into()]),
+        ]);
+        table.push(vec![
+            Cell::Empty,
+            Cell::Float(f64::INFINITY),
+            Cell::List(vec![]),
+        ]);
+        table
+    }
+
+    fn render(format: Format) -> String {
+        let mut out = Vec::new();
+        sample().write(&mut out, format, Style::default()).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn csv_quotes_and_joins_lists() {
+        assert_eq!(
+            render(Format::Csv),
+            "name,amount,tags\n\"Acme, Inc\",19.9,a;b\n,inf,\n"
+        );
+    }
+
+    #[test]
+    fn json_is_typed() {
+        let value: Value = serde_json::from_str(&render(Format::Json)).unwrap();
+        assert_eq!(
+            value,
+            serde_json::json!([
+                {"name": "Acme, Inc", "amount": 19.9, "tags": ["a", "b"]},
+                {"name": null, "amount": null, "tags": []}
+            ])
+        );
+    }
+
+    #[test]
+    fn markdown() {
+        assert_eq!(
+            render(Format::Markdown),
+            "| name | amount | tags |\n| --- | ---: | --- |\n| Acme, Inc | 19.9 | a, b |\n|  | inf |  |\n"
+        );
+    }
+}

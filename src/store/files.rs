@@ -1,0 +1,102 @@
+//! Reading and writing record files: atomic writes, parse errors with their line.
+
+use serde::de::DeserializeOwned;
+use std::io::Write;
+use std::path::Path;
+
+use crate::error::{Error, Problem, Result};
+
+/// Writes `contents` to `path` atomically: a temporary file in the same folder,
+/// flushed to disk, then renamed over the target. A crash leaves the old file or
+/// the new one, never half of either.
+pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
+    let dir = path.parent().expect("record paths have a parent folder");
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".relate-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(|e| Error::io(dir, e))?;
+    tmp.write_all(contents).map_err(|e| Error::io(path, e))?;
+    tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
+    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+    Ok(())
+}
+
+/// Leftover git conflict markers, by line number.
+pub fn conflict_marker_lines(text: &str) -> Vec<usize> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, line)| {
+            line.starts_with("<<<<<<<") || line.starts_with(">>>>>>>") || *line == "======="
+        })
+        .map(|(n, _)| n + 1)
+        .collect()
+}
+
+/// Parses YAML text into `T`; a failure becomes a problem at the error's line.
+pub fn parse_yaml<T: DeserializeOwned>(rel_path: &Path, text: &str) -> Result<T, Problem> {
+    if let Some(line) = conflict_marker_lines(text).first() {
+        return Err(Problem::new(
+            rel_path,
+            Some(*line),
+            "git conflict marker left in the file: keep the right lines, delete the markers",
+        ));
+    }
+    serde_yaml::from_str(text).map_err(|error| {
+        let location = error.location();
+        let mut message = error.to_string();
+        // The location goes in front as `path:line:`, not at the end.
+        if let Some(at) = message.rfind(" at line ") {
+            message.truncate(at);
+        }
+        match location {
+            Some(loc) if loc.line() > 1 || loc.column() > 1 => Problem::new(
+                rel_path,
+                Some(loc.line()),
+                format!("{message} (column {})", loc.column()),
+            ),
+            _ => Problem::new(rel_path, Some(1), message),
+        }
+    })
+}
+
+/// The line on which top-level `key:` stands, to point a problem at it.
+pub fn line_of_key(text: &str, key: &str) -> Option<usize> {
+    text.lines()
+        .position(|line| {
+            line.strip_prefix(key)
+                .is_some_and(|rest| rest.starts_with(':'))
+        })
+        .map(|n| n + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_lines() {
+        let text = "id: a\nname: A\nnamed: x\nemails:\n- a@b\n";
+        assert_eq!(line_of_key(text, "name"), Some(2));
+        assert_eq!(line_of_key(text, "emails"), Some(4));
+        assert_eq!(line_of_key(text, "owner"), None);
+    }
+
+    #[test]
+    fn conflict_markers() {
+        let text = "id: a\n<<<<<<< ours\nname: A\n=======\nname: B\n>>>>>>> theirs\n";
+        assert_eq!(conflict_marker_lines(text), [2, 4, 6]);
+    }
+
+    #[test]
+    fn atomic_write_replaces_whole_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/x.yaml");
+        write_atomic(&path, b"one\n").unwrap();
+        write_atomic(&path, b"two\n").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "two\n");
+        let leftovers = std::fs::read_dir(path.parent().unwrap()).unwrap().count();
+        assert_eq!(leftovers, 1);
+    }
+}
