@@ -1,0 +1,220 @@
+//! The test environment: a temporary folder with a home, a store, and a way to
+//! run `relate` in it with everything that could vary fixed.
+
+use std::path::{Path, PathBuf};
+
+/// The fixed clock every test runs at.
+pub const NOW: &str = "2026-11-22T10:15:00Z";
+pub const AUTHOR_NAME: &str = "Test User";
+pub const AUTHOR_EMAIL: &str = "test@example.com";
+
+pub struct TestEnv {
+    dir: tempfile::TempDir,
+}
+
+/// What one run printed and how it exited.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// Asserts success and returns stdout.
+    #[track_caller]
+    pub fn ok(self) -> String {
+        assert_eq!(self.code, 0, "expected success, got {self:#?}");
+        self.stdout
+    }
+
+    /// Asserts the exit code and returns stderr.
+    #[track_caller]
+    pub fn fails(self, code: i32) -> String {
+        assert_eq!(self.code, code, "expected exit {code}, got {self:#?}");
+        self.stderr
+    }
+}
+
+impl TestEnv {
+    /// An environment without a store.
+    pub fn empty() -> TestEnv {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        std::fs::create_dir(dir.path().join("home")).unwrap();
+        TestEnv { dir }
+    }
+
+    /// An environment with a fresh store at `store/`.
+    pub fn new() -> TestEnv {
+        let env = TestEnv::empty();
+        env.run(&["init", "store"]).ok();
+        env
+    }
+
+    /// A store with two customers and two products, as many tests need.
+    pub fn with_basics() -> TestEnv {
+        let env = TestEnv::new();
+        env.run(&[
+            "customer",
+            "add",
+            "Acme Corp",
+            "--email",
+            "info@acme.example",
+        ])
+        .ok();
+        env.run(&[
+            "customer",
+            "add",
+            "Ana Lima",
+            "--company",
+            "acme-corp",
+            "--email",
+            "ana@example.com",
+        ])
+        .ok();
+        env.run(&[
+            "product",
+            "add",
+            "printer",
+            "--name",
+            "Printer X",
+            "--price",
+            "499",
+            "--cost",
+            "300",
+        ])
+        .ok();
+        env.run(&[
+            "product", "add", "toner", "--name", "Toner A4", "--price", "19.90", "--cost", "8",
+        ])
+        .ok();
+        env
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn store(&self) -> PathBuf {
+        self.dir.path().join("store")
+    }
+
+    /// A hermetic `relate` command run in the environment's folder with the store
+    /// named through `RELATE_STORE`.
+    pub fn command(&self) -> assert_cmd::Command {
+        let mut cmd = assert_cmd::Command::cargo_bin("relate").expect("the relate binary");
+        cmd.env_clear()
+            .current_dir(self.path())
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.path().join("home"))
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", self.path().join("home/.gitconfig"))
+            .env("TZ", "UTC")
+            .env("NO_COLOR", "1")
+            .env("RELATE_NOW", NOW)
+            .env("RELATE_SEED", "42")
+            .env("RELATE_AUTHOR", format!("{AUTHOR_NAME} <{AUTHOR_EMAIL}>"))
+            .env("RELATE_STORE", self.store());
+        cmd
+    }
+
+    /// Runs `relate ARGS`.
+    pub fn run(&self, args: &[&str]) -> Run {
+        run_command(self.command().args(args))
+    }
+
+    /// Runs `relate ARGS` with `stdin` as standard input.
+    pub fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Run {
+        run_command(self.command().args(args).write_stdin(stdin))
+    }
+
+    /// The text of a file in the store.
+    pub fn read(&self, rel: &str) -> String {
+        let path = self.store().join(rel);
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    }
+
+    /// Writes a file in the store (as a hand edit would).
+    pub fn write(&self, rel: &str, text: &str) {
+        let path = self.store().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    /// A store file parsed as YAML.
+    pub fn yaml(&self, rel: &str) -> serde_yaml::Value {
+        serde_yaml::from_str(&self.read(rel)).expect("valid YAML")
+    }
+
+    /// All files below the store (relative, sorted), outside `.git`.
+    pub fn files(&self) -> Vec<String> {
+        let mut files: Vec<String> = walkdir::WalkDir::new(self.store())
+            .into_iter()
+            .filter_entry(|e| e.file_name() != ".git")
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file())
+            .map(|e| {
+                e.path()
+                    .strip_prefix(self.store())
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect();
+        files.sort();
+        files
+    }
+
+    /// Commit subjects, newest first.
+    pub fn commits(&self) -> Vec<String> {
+        let repo = git2::Repository::discover(self.store()).expect("a repository");
+        let mut walk = repo.revwalk().unwrap();
+        if walk.push_head().is_err() {
+            return Vec::new();
+        }
+        walk.map(|oid| {
+            let commit = repo.find_commit(oid.unwrap()).unwrap();
+            commit.summary().unwrap_or_default().to_string()
+        })
+        .collect()
+    }
+
+    /// The files the newest commit changed.
+    pub fn last_commit_files(&self) -> Vec<String> {
+        let repo = git2::Repository::discover(self.store()).unwrap();
+        let head = repo.head().unwrap().peel_to_commit().unwrap();
+        let parent_tree = head.parent(0).ok().map(|p| p.tree().unwrap());
+        let diff = repo
+            .diff_tree_to_tree(parent_tree.as_ref(), Some(&head.tree().unwrap()), None)
+            .unwrap();
+        let mut files: Vec<String> = diff
+            .deltas()
+            .map(|d| {
+                d.new_file()
+                    .path()
+                    .or(d.old_file().path())
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect();
+        files.sort();
+        files
+    }
+
+    /// Whether the work tree has uncommitted changes (untracked files included).
+    pub fn is_dirty(&self) -> bool {
+        let repo = git2::Repository::discover(self.store()).unwrap();
+        let statuses = repo.statuses(None).unwrap();
+        !statuses.is_empty()
+    }
+}
+
+fn run_command(cmd: &mut assert_cmd::Command) -> Run {
+    let output = cmd.output().expect("relate runs");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(output.stdout).expect("UTF-8 stdout"),
+        stderr: String::from_utf8(output.stderr).expect("UTF-8 stderr"),
+    }
+}

@@ -1,0 +1,106 @@
+use crate::common::TestEnv;
+
+#[test]
+fn init_creates_settings_folders_repository_and_first_commit() {
+    let env = TestEnv::new();
+    assert_eq!(
+        env.files(),
+        [
+            ".gitignore",
+            "customers/.gitkeep",
+            "deals/.gitkeep",
+            "interactions/.gitkeep",
+            "orders/.gitkeep",
+            "products/.gitkeep",
+            "relate.yaml",
+        ]
+    );
+    assert!(
+        env.read("relate.yaml")
+            .starts_with("# relate store settings.")
+    );
+    assert_eq!(env.commits(), ["init: new relate store"]);
+    assert!(!env.is_dirty());
+}
+
+#[test]
+fn init_on_an_existing_store_fails_and_changes_nothing() {
+    let env = TestEnv::new();
+    env.write("relate.yaml", "schema: 1\n");
+    let stderr = env.run(&["init", "store"]).fails(1);
+    assert!(stderr.contains("already a relate store"), "{stderr}");
+    assert_eq!(env.read("relate.yaml"), "schema: 1\n");
+    assert_eq!(env.commits().len(), 1);
+}
+
+#[test]
+fn init_inside_a_larger_repository_commits_only_the_store() {
+    let env = TestEnv::empty();
+    let outer = git2::Repository::init(env.path()).unwrap();
+    std::fs::write(env.path().join("notes.txt"), "mine\n").unwrap();
+    let mut index = outer.index().unwrap();
+    index.add_path(std::path::Path::new("notes.txt")).unwrap();
+    index.write().unwrap();
+
+    env.run(&["init", "store"]).ok();
+    assert!(!env.store().join(".git").exists(), "no nested repository");
+    let files = env.last_commit_files();
+    assert!(files.iter().all(|f| f.starts_with("store/")), "{files:?}");
+    assert!(files.contains(&"store/relate.yaml".to_string()));
+    // The user's own staged file is still staged, not committed.
+    let head = outer.head().unwrap().peel_to_tree().unwrap();
+    assert!(head.get_path(std::path::Path::new("notes.txt")).is_err());
+    assert!(
+        outer
+            .index()
+            .unwrap()
+            .get_path(std::path::Path::new("notes.txt"), 0)
+            .is_some()
+    );
+}
+
+#[test]
+fn store_is_found_from_a_subfolder_and_missing_store_says_how_to_make_one() {
+    let env = TestEnv::new();
+    let sub = env.store().join("customers");
+    let out = env
+        .command()
+        .env_remove("RELATE_STORE")
+        .current_dir(&sub)
+        .args(["customer", "add", "Found Ltd"])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "found-ltd\n");
+
+    let nowhere = TestEnv::empty();
+    let out = nowhere
+        .command()
+        .env_remove("RELATE_STORE")
+        .args(["customer", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("error: not inside a relate store"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("hint: create one with `relate init DIR`"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_store_without_an_author_cannot_be_created() {
+    let env = TestEnv::empty();
+    let out = env
+        .command()
+        .env_remove("RELATE_AUTHOR")
+        .args(["init", "store"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("RELATE_AUTHOR"));
+    assert!(!env.store().exists(), "nothing was created");
+}
