@@ -190,6 +190,9 @@ impl Table {
                 }
             }));
         }
+        for column in table.column_iter_mut() {
+            column.set_padding((0, 2));
+        }
         let text = table.to_string();
         for line in text.lines() {
             // comfy-table pads its borderless rows; trailing blanks only get in the way.

@@ -4,4 +4,9 @@
 
 mod common;
 
+mod check;
+mod customer;
+mod deal;
 mod init;
+mod log;
+mod order_product;
