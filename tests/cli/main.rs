@@ -10,3 +10,4 @@ mod deal;
 mod init;
 mod log;
 mod order_product;
+mod roundtrip;
