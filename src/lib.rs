@@ -67,6 +67,7 @@ macro_rules! keyword_enum {
 pub mod error;
 pub mod model;
 pub mod output;
+pub mod report;
 pub mod store;
 
 pub use error::{Error, Problem, Result};
