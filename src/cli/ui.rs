@@ -3,8 +3,8 @@
 
 use chrono::{NaiveDate, Utc};
 use clap::Args;
-use std::io::{BufWriter, IsTerminal, Stdout, Write};
-use std::path::PathBuf;
+use std::io::{self, BufWriter, IsTerminal, Stdout, Write};
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use relate::Error;
@@ -124,6 +124,26 @@ impl Ui {
             Format::Json => self.json(records),
             _ => self.table(&table(records)),
         }
+    }
+
+    /// Prints what `render` writes in the chosen format, or with `file` writes it
+    /// there instead, atomically (a reader never sees half a report) and plain
+    /// (no colors, no wrapping).
+    pub fn print_to(
+        &mut self,
+        file: Option<&Path>,
+        render: impl FnOnce(&mut dyn Write, Format, Style) -> io::Result<()>,
+    ) -> anyhow::Result<()> {
+        let format = self.global.format;
+        match file {
+            None => render(&mut self.stdout, format, self.style)?,
+            Some(path) => {
+                let mut bytes = Vec::new();
+                render(&mut bytes, format, Style::default())?;
+                relate::store::write_atomic(path, &bytes)?;
+            }
+        }
+        Ok(())
     }
 
     pub fn json<T: serde::Serialize + ?Sized>(&mut self, value: &T) -> anyhow::Result<()> {
