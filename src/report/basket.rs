@@ -8,14 +8,13 @@
 //! measures follow mlxtend's `association_rules`. Items are integer indices and
 //! transaction-id lists sorted vectors: no strings in the mining loops.
 
-use chrono::NaiveDate;
 use serde::Serialize;
 use std::cmp::Ordering;
 use std::collections::{BTreeSet, HashMap};
 
+use super::{Report, Scope};
 use crate::error::{Error, Result};
-use crate::model::Dataset;
-use crate::model::values::utc_date;
+use crate::output::{Cell, Section, Table};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Params {
@@ -70,24 +69,30 @@ pub struct Rule {
     pub conviction: f64,
 }
 
+/// `report basket`: the association rules, by lift, then confidence, then
+/// support (highest first), then by antecedents and consequents.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct Rules(pub Vec<Rule>);
+
+/// `report basket --itemsets`: the frequent itemsets, by support (highest
+/// first), then by items.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct Itemsets(pub Vec<Itemset>);
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Basket {
+    /// Orders with lines, each a transaction.
     pub transactions: usize,
-    /// By support, highest first, then by items.
-    pub itemsets: Vec<Itemset>,
-    /// By lift, then confidence, then support (highest first), then by
-    /// antecedents and consequents.
-    pub rules: Vec<Rule>,
+    pub itemsets: Itemsets,
+    pub rules: Rules,
 }
 
-/// Mines the orders dated up to `as_of`.
-pub fn basket(data: &Dataset, as_of: NaiveDate, params: &Params) -> Result<Basket> {
+/// Mines the orders of the selected customers.
+pub fn basket(scope: &Scope, params: &Params) -> Result<Basket> {
     params.validate()?;
-    let orders: Vec<_> = data
-        .orders
-        .iter()
-        .filter(|o| !o.lines.is_empty() && utc_date(&o.at) <= as_of)
-        .collect();
+    let orders: Vec<_> = scope.orders().filter(|o| !o.lines.is_empty()).collect();
     let products: Vec<&str> = orders
         .iter()
         .flat_map(|o| o.lines.iter().map(|l| l.product.as_str()))
@@ -132,9 +137,48 @@ pub fn basket(data: &Dataset, as_of: NaiveDate, params: &Params) -> Result<Baske
     });
     Ok(Basket {
         transactions: n,
-        itemsets,
-        rules,
+        itemsets: Itemsets(itemsets),
+        rules: Rules(rules),
     })
+}
+
+impl Report for Rules {
+    fn sections(&self) -> Vec<Section> {
+        let mut table = Table::new(&[
+            "antecedents",
+            "consequents",
+            "support",
+            "confidence",
+            "lift",
+            "leverage",
+            "conviction",
+        ]);
+        for rule in &self.0 {
+            table.push(vec![
+                Cell::List(rule.antecedents.clone()),
+                Cell::List(rule.consequents.clone()),
+                Cell::Float(rule.support),
+                Cell::Float(rule.confidence),
+                Cell::Float(rule.lift),
+                Cell::Float(rule.leverage),
+                Cell::Float(rule.conviction),
+            ]);
+        }
+        vec![Section::new("rules", "Association rules", table)]
+    }
+}
+
+impl Report for Itemsets {
+    fn sections(&self) -> Vec<Section> {
+        let mut table = Table::new(&["items", "support"]);
+        for itemset in &self.0 {
+            table.push(vec![
+                Cell::List(itemset.items.clone()),
+                Cell::Float(itemset.support),
+            ]);
+        }
+        vec![Section::new("itemsets", "Frequent itemsets", table)]
+    }
 }
 
 fn rule_order(a: &Rule, b: &Rule) -> Ordering {
@@ -366,10 +410,16 @@ impl CountedRule {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Dataset;
     use crate::model::values::parse_timestamp;
     use crate::model::{Line, Order};
-    use crate::report::funnel::tests::{day, settings};
+    use crate::report::funnel::tests::{day, scope_of, settings};
     use rust_decimal::Decimal;
+
+    fn run(data: &Dataset, as_of: &str, params: &Params) -> Result<Basket> {
+        let (data, as_of) = scope_of(data, day(as_of));
+        basket(&Scope::all(&data, as_of), params)
+    }
 
     fn order(id: &str, at: &str, products: &[&str]) -> Order {
         Order {
@@ -437,7 +487,7 @@ mod tests {
 
     #[test]
     fn textbook_baskets_by_hand() {
-        let result = basket(&dataset(), day("2026-01-31"), &params(0.6, 0.7, None)).unwrap();
+        let result = run(&dataset(), "2026-01-31", &params(0.6, 0.7, None)).unwrap();
         // t1..t5; counts: bread 4, milk 4, diaper 4, beer 3, cola 2, eggs 1.
         assert_eq!(result.transactions, 5);
         // min support 0.6 = 3 of 5. Pairs: bread+milk 3 (t1 t4 t5), bread+diaper 3
@@ -445,6 +495,7 @@ mod tests {
         // bread+beer 2, milk+beer 2; bread+milk+diaper 2 (t4 t5): not frequent.
         let sets: Vec<(Vec<&str>, f64)> = result
             .itemsets
+            .0
             .iter()
             .map(|s| (s.items.iter().map(String::as_str).collect(), s.support))
             .collect();
@@ -470,7 +521,7 @@ mod tests {
         // (1 - 0.8) / 0.25 = 0.8; tied, so by antecedent then consequent.
         let weak = [0.6, 0.75, 0.9375, -0.04, 0.8];
         assert_eq!(
-            result.rules,
+            result.rules.0,
             [
                 rule("beer", "diaper", [0.6, 1.0, 1.25, 0.12, f64::INFINITY]),
                 rule("diaper", "beer", [0.6, 0.75, 1.25, 0.12, 1.6]),
@@ -482,48 +533,49 @@ mod tests {
                 rule("milk", "diaper", weak),
             ]
         );
-        let json = serde_json::to_value(&result.rules[0]).unwrap();
+        let json = serde_json::to_value(&result.rules.0[0]).unwrap();
         assert_eq!(json["conviction"], serde_json::Value::Null);
     }
 
     #[test]
     fn thresholds_and_lengths() {
         let data = dataset();
-        let as_of = day("2026-01-31");
+        let as_of = "2026-01-31";
         // Confidence above 0.75 leaves only beer -> diaper.
-        let strict = basket(&data, as_of, &params(0.6, 0.8, None)).unwrap();
-        assert_eq!(strict.rules.len(), 1);
+        let strict = run(&data, as_of, &params(0.6, 0.8, None)).unwrap();
+        assert_eq!(strict.rules.0.len(), 1);
         // Single items only: no rules.
-        let singles = basket(&data, as_of, &params(0.6, 0.0, Some(1))).unwrap();
-        assert_eq!(singles.itemsets.len(), 4);
-        assert!(singles.rules.is_empty());
+        let singles = run(&data, as_of, &params(0.6, 0.0, Some(1))).unwrap();
+        assert_eq!(singles.itemsets.0.len(), 4);
+        assert!(singles.rules.0.is_empty());
         // At 0.4 (2 of 5) bread+milk+diaper (t4 t5) is frequent; max 2 items hides it.
-        let triples = basket(&data, as_of, &params(0.4, 0.0, None)).unwrap();
-        assert!(triples.itemsets.iter().any(|s| s.items.len() == 3));
-        let pairs = basket(&data, as_of, &params(0.4, 0.0, Some(2))).unwrap();
-        assert!(pairs.itemsets.iter().all(|s| s.items.len() <= 2));
+        let triples = run(&data, as_of, &params(0.4, 0.0, None)).unwrap();
+        assert!(triples.itemsets.0.iter().any(|s| s.items.len() == 3));
+        let pairs = run(&data, as_of, &params(0.4, 0.0, Some(2))).unwrap();
+        assert!(pairs.itemsets.0.iter().all(|s| s.items.len() <= 2));
         // {bread, milk} -> {diaper}: 2 / 3 (bread+milk in t1 t4 t5).
         let three = triples
             .rules
+            .0
             .iter()
             .find(|r| r.antecedents == ["bread", "milk"] && r.consequents == ["diaper"])
             .unwrap();
         assert_eq!(three.confidence, 2.0 / 3.0);
         // The later order counts from its own date on: 6 transactions.
-        let later = basket(&data, day("2026-02-01"), &params(0.6, 0.7, None)).unwrap();
+        let later = run(&data, "2026-02-01", &params(0.6, 0.7, None)).unwrap();
         assert_eq!(later.transactions, 6);
     }
 
     #[test]
     fn empty_store() {
-        let result = basket(
+        let result = run(
             &Dataset::empty(settings()),
-            day("2026-01-31"),
+            "2026-01-31",
             &params(0.1, 0.5, None),
         )
         .unwrap();
         assert_eq!(result.transactions, 0);
-        assert!(result.itemsets.is_empty() && result.rules.is_empty());
+        assert!(result.itemsets.0.is_empty() && result.rules.0.is_empty());
     }
 
     #[test]
@@ -536,7 +588,7 @@ mod tests {
             params(0.1, 1.1, None),
             params(0.1, 0.5, Some(0)),
         ] {
-            let error = basket(&dataset(), day("2026-01-31"), &bad).unwrap_err();
+            let error = run(&dataset(), "2026-01-31", &bad).unwrap_err();
             assert_eq!(error.exit_code(), 2, "{bad:?}");
         }
     }

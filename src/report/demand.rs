@@ -14,9 +14,11 @@ use rust_decimal::prelude::ToPrimitive;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
+use super::{Report, Scope};
 use crate::error::{Error, Result};
+use crate::model::Product;
 use crate::model::values::{decimal, utc_date};
-use crate::model::{Dataset, Product};
+use crate::output::{Cell, Section, Table};
 
 keyword_enum! {
     /// The length of a demand period.
@@ -144,10 +146,22 @@ pub struct Series {
     pub forecast: Vec<Forecast>,
 }
 
-/// One series per product or group that sold up to `as_of`, in order of the
-/// group's value (groups without one last).
-pub fn demand(data: &Dataset, as_of: NaiveDate, params: &Params) -> Result<Vec<Series>> {
+/// `report demand`: one series per product or group.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct Demand {
+    pub series: Vec<Series>,
+    /// What the series are grouped by, which names the tables' first column.
+    #[serde(skip)]
+    pub by: GroupBy,
+}
+
+/// One series per product or group that the selected customers bought, in
+/// order of the group's value (groups without one last).
+pub fn demand(scope: &Scope, params: &Params) -> Result<Demand> {
     params.validate()?;
+    let data = scope.data;
+    let as_of = scope.as_of;
     let products = data.products_by_id();
     let group_of = |product: &str| -> Group {
         let record: Option<&&Product> = products.get(product);
@@ -164,11 +178,8 @@ pub fn demand(data: &Dataset, as_of: NaiveDate, params: &Params) -> Result<Vec<S
     // Units per group and period start; groups keyed so that `None` values sort last.
     let mut sold: BTreeMap<(bool, Group), BTreeMap<NaiveDate, Decimal>> = BTreeMap::new();
     let mut groups: HashMap<&str, Group> = HashMap::new();
-    for order in &data.orders {
+    for order in scope.orders() {
         let day = utc_date(&order.at);
-        if day > as_of {
-            continue;
-        }
         for line in &order.lines {
             let group = groups
                 .entry(line.product.as_str())
@@ -181,7 +192,7 @@ pub fn demand(data: &Dataset, as_of: NaiveDate, params: &Params) -> Result<Vec<S
         }
     }
     let last = params.period.start(as_of);
-    Ok(sold
+    let series = sold
         .into_iter()
         .map(|((_, group), units)| {
             let first = *units.keys().next().expect("a group has a sale");
@@ -213,7 +224,37 @@ pub fn demand(data: &Dataset, as_of: NaiveDate, params: &Params) -> Result<Vec<S
                 forecast,
             }
         })
-        .collect())
+        .collect();
+    Ok(Demand {
+        series,
+        by: params.by,
+    })
+}
+
+impl Report for Demand {
+    fn sections(&self) -> Vec<Section> {
+        let mut table = Table::new(&[self.by.as_str(), "period_start", "units", "series"]);
+        for series in &self.series {
+            let group = || Cell::from(series.group.value());
+            for sold in &series.history {
+                table.push(vec![
+                    group(),
+                    Cell::Date(sold.period_start),
+                    Cell::Number(sold.units),
+                    Cell::text("history"),
+                ]);
+            }
+            for ahead in &series.forecast {
+                table.push(vec![
+                    group(),
+                    Cell::Date(ahead.period_start),
+                    Cell::Float(ahead.units),
+                    Cell::text("forecast"),
+                ]);
+            }
+        }
+        vec![Section::new("demand", "Units per period", table)]
+    }
 }
 
 /// `params.horizon` forecasts after `values` (at least one value), never below zero.
@@ -261,8 +302,13 @@ fn holt(values: &[f64], alpha: f64, beta: f64) -> (f64, f64) {
 mod tests {
     use super::*;
     use crate::model::values::parse_timestamp;
-    use crate::model::{Line, Order};
-    use crate::report::funnel::tests::{day, settings};
+    use crate::model::{Dataset, Line, Order};
+    use crate::report::funnel::tests::{day, scope_of, settings};
+
+    fn run(data: &Dataset, as_of: &str, params: &Params) -> Result<Vec<Series>> {
+        let (data, as_of) = scope_of(data, day(as_of));
+        demand(&Scope::all(&data, as_of), params).map(|d| d.series)
+    }
 
     fn params(method: Method) -> Params {
         Params {
@@ -406,7 +452,7 @@ mod tests {
             window: 2,
             ..params(Method::MovingAverage)
         };
-        let all = demand(&dataset(), day("2026-11-22"), &p).unwrap();
+        let all = run(&dataset(), "2026-11-22", &p).unwrap();
         let groups: Vec<&Group> = all.iter().map(|s| &s.group).collect();
         assert_eq!(
             groups,
@@ -448,7 +494,7 @@ mod tests {
                 by,
                 ..params(Method::Ses)
             };
-            demand(&dataset(), day("2026-12-31"), &p).unwrap()
+            run(&dataset(), "2026-12-31", &p).unwrap()
         };
         // Category paper: 3 + 2 + 4 + 1 + 2 = 12 in November, 0 in December (the
         // 50 of 11-23 counts as well now: 62); ink has no category and comes last.
@@ -509,7 +555,7 @@ mod tests {
                 ..params(Method::Holt)
             },
         ] {
-            let error = demand(&dataset(), day("2026-11-22"), &bad).unwrap_err();
+            let error = run(&dataset(), "2026-11-22", &bad).unwrap_err();
             assert_eq!(error.exit_code(), 2);
         }
     }

@@ -5,20 +5,21 @@
 //! the sum of amounts) and the commit (the amounts of deals in stages marked
 //! `commit: true`). Formulas and sources: docs/analytics.md.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::Datelike;
 use rust_decimal::Decimal;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-use super::funnel::DealOn;
-use crate::model::Dataset;
+use super::{Report, Scope, money};
 use crate::model::values::decimal;
+use crate::output::{Cell, Section, Table};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MonthRow {
     /// `YYYY-MM` of the expected close date; `None` for deals without one.
     pub month: Option<String>,
-    pub deals: usize,
+    pub deals: u64,
+    /// In cents.
     #[serde(with = "decimal")]
     pub weighted: Decimal,
     #[serde(with = "decimal")]
@@ -27,16 +28,27 @@ pub struct MonthRow {
     pub commit: Decimal,
 }
 
-/// One row per expected close month, in date order, deals without a date last.
-pub fn forecast(data: &Dataset, as_of: NaiveDate) -> Vec<MonthRow> {
-    let settings = &data.settings;
+/// `report forecast`: one row per expected close month.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct Forecast {
+    pub months: Vec<MonthRow>,
+}
+
+/// The open deals of the selected customers by expected close month, in date
+/// order, deals without a date last.
+pub fn forecast(scope: &Scope) -> Forecast {
+    let settings = &scope.data.settings;
     // Keyed by (no date, year, month) so that undated deals sort last.
     let mut months: BTreeMap<(bool, i32, u32), MonthRow> = BTreeMap::new();
-    for view in data.deals.iter().filter_map(|d| DealOn::on(d, as_of)) {
-        let Some(stage) = view.open_stage(settings).map(|i| &settings.pipeline[i]) else {
+    for deal in scope.deals().filter(|d| d.is_open()) {
+        let Some(stage) = settings
+            .stage_index(&deal.stage)
+            .map(|i| &settings.pipeline[i])
+        else {
             continue;
         };
-        let close = view.deal.expected_close;
+        let close = deal.expected_close;
         let key = close.map_or((true, 0, 0), |d| (false, d.year(), d.month()));
         let row = months.entry(key).or_insert_with(|| MonthRow {
             month: close.map(|d| format!("{:04}-{:02}", d.year(), d.month())),
@@ -45,7 +57,7 @@ pub fn forecast(data: &Dataset, as_of: NaiveDate) -> Vec<MonthRow> {
             best_case: Decimal::ZERO,
             commit: Decimal::ZERO,
         });
-        let amount = view.deal.value();
+        let amount = deal.value();
         row.deals += 1;
         row.weighted += amount * stage.probability;
         row.best_case += amount;
@@ -53,13 +65,46 @@ pub fn forecast(data: &Dataset, as_of: NaiveDate) -> Vec<MonthRow> {
             row.commit += amount;
         }
     }
-    months.into_values().collect()
+    let months = months
+        .into_values()
+        .map(|row| MonthRow {
+            weighted: money(row.weighted),
+            ..row
+        })
+        .collect();
+    Forecast { months }
+}
+
+impl Report for Forecast {
+    fn sections(&self) -> Vec<Section> {
+        let mut table = Table::new(&["month", "deals", "weighted", "best_case", "commit"]);
+        for row in &self.months {
+            table.push(vec![
+                row.month.as_deref().into(),
+                Cell::Int(row.deals as i64),
+                Cell::Number(row.weighted),
+                Cell::Number(row.best_case),
+                Cell::Number(row.commit),
+            ]);
+        }
+        vec![Section::new(
+            "months",
+            "Forecast by expected close month",
+            table,
+        )]
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::funnel::tests::{day, deal, settings};
+    use crate::model::Dataset;
+    use crate::report::funnel::tests::{day, deal, scope_of, settings};
+
+    fn run(data: &Dataset, as_of: &str) -> Vec<MonthRow> {
+        let (data, as_of) = scope_of(data, day(as_of));
+        forecast(&Scope::all(&data, as_of)).months
+    }
 
     #[test]
     fn months_by_hand() {
@@ -83,7 +128,7 @@ mod tests {
         later.expected_close = Some(day("2026-02-01"));
         data.deals = vec![a, b, c, d, won, later];
 
-        let rows = forecast(&data, day("2026-01-31"));
+        let rows = run(&data, "2026-01-31");
         let month = |m: &str| Some(m.to_string());
         assert_eq!(
             rows,
@@ -119,6 +164,6 @@ mod tests {
 
     #[test]
     fn no_open_deals_no_rows() {
-        assert!(forecast(&Dataset::empty(settings()), day("2026-01-31")).is_empty());
+        assert!(run(&Dataset::empty(settings()), "2026-01-31").is_empty());
     }
 }

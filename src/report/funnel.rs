@@ -12,98 +12,29 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
+use super::{Report, Scope, money, ratio};
 use crate::error::{Error, Result};
 use crate::model::deal::Outcome;
 use crate::model::settings::WON;
 use crate::model::values::decimal;
-use crate::model::{Dataset, Deal, Settings};
-
-/// A deal as it stood at the end of a day.
-pub(crate) struct DealOn<'a> {
-    pub deal: &'a Deal,
-    /// Its stage moves up to that day, oldest first. A deal without a history
-    /// counts as having entered its current stage when it was created.
-    moves: Vec<(&'a str, NaiveDate)>,
-    /// How and when it closed, if it had closed by then.
-    closed: Option<(Outcome, NaiveDate)>,
-}
-
-impl<'a> DealOn<'a> {
-    /// The deal at the end of `day`; `None` if it did not exist yet.
-    pub fn on(deal: &'a Deal, day: NaiveDate) -> Option<Self> {
-        if deal.created > day {
-            return None;
-        }
-        let moves = if deal.history.is_empty() {
-            vec![(deal.stage.as_str(), deal.created)]
-        } else {
-            deal.history
-                .iter()
-                .filter(|m| m.at <= day)
-                .map(|m| (m.stage.as_str(), m.at))
-                .collect()
-        };
-        let closed = deal.outcome.and_then(|outcome| {
-            let date = deal
-                .closed
-                .or_else(|| deal.history.last().map(|m| m.at))
-                .unwrap_or(deal.created);
-            (date <= day).then_some((outcome, date))
-        });
-        Some(DealOn {
-            deal,
-            moves,
-            closed,
-        })
-    }
-
-    /// The open pipeline stage the deal was in, if it was open.
-    pub fn open_stage(&self, settings: &Settings) -> Option<usize> {
-        if self.closed.is_some() {
-            return None;
-        }
-        self.moves
-            .iter()
-            .rev()
-            .find_map(|(stage, _)| settings.stage_index(stage))
-    }
-
-    /// The furthest stage reached: an open stage's index, or the number of open
-    /// stages for a won deal.
-    fn furthest(&self, settings: &Settings) -> Option<usize> {
-        if matches!(self.closed, Some((Outcome::Won, _))) {
-            return Some(settings.pipeline.len());
-        }
-        self.moves
-            .iter()
-            .filter_map(|(stage, _)| settings.stage_index(stage))
-            .max()
-    }
-
-    /// Completed stays in open stages: (stage index, days until the next move).
-    fn stays(&self, settings: &Settings) -> impl Iterator<Item = (usize, i64)> {
-        self.moves.windows(2).filter_map(|pair| {
-            let stage = settings.stage_index(pair[0].0)?;
-            Some((stage, (pair[1].1 - pair[0].1).num_days()))
-        })
-    }
-}
+use crate::model::{Deal, Settings};
+use crate::output::{Cell, Section, Table};
 
 /// One row of the funnel.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StageRow {
     pub stage: String,
     /// Deals created in the period that reached this stage or a later one.
-    pub reached: usize,
+    pub reached: u64,
     /// Share of them that reached the next stage (`won` after the last open one).
     pub next_conversion: Option<f64>,
     /// Share of the deals that reached the first stage which reached this one.
     pub cumulative_conversion: Option<f64>,
     /// Deals open in this stage on the as-of date.
-    pub open_deals: usize,
+    pub open_deals: u64,
     #[serde(with = "decimal")]
     pub open_amount: Decimal,
-    /// Open amount x the stage's probability.
+    /// Open amount x the stage's probability, in cents.
     #[serde(with = "decimal")]
     pub weighted_amount: Decimal,
     /// Mean days of the completed stays in the stage.
@@ -114,9 +45,10 @@ pub struct StageRow {
 pub struct LostReason {
     /// `None` for deals lost without a reason.
     pub reason: Option<String>,
-    pub deals: usize,
+    pub deals: u64,
 }
 
+/// `report funnel`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Funnel {
     /// The open stages in pipeline order, then `won`.
@@ -135,6 +67,13 @@ pub struct OwnerFunnel {
     pub owner: Option<String>,
     #[serde(flatten)]
     pub funnel: Funnel,
+}
+
+/// `report funnel --by owner`: one funnel per owner.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct FunnelByOwner {
+    pub owners: Vec<OwnerFunnel>,
 }
 
 /// The period the flow figures cover: from `since` (or the beginning) to the as-of date.
@@ -160,78 +99,118 @@ impl Period {
     }
 }
 
-/// The funnel over every deal of the dataset.
-pub fn funnel(data: &Dataset, period: Period) -> Funnel {
-    let deals: Vec<&Deal> = data.deals.iter().collect();
-    funnel_of(&data.settings, &deals, period)
+/// The funnel over the deals of the selected customers, as of the scope's date.
+pub fn funnel(scope: &Scope, since: Option<NaiveDate>) -> Result<Funnel> {
+    let period = Period::new(since, scope.as_of)?;
+    let deals: Vec<&Deal> = scope.deals().collect();
+    Ok(funnel_of(&scope.data.settings, &deals, period))
 }
 
 /// One funnel per owner, owners in id order, deals without an owner last.
-pub fn funnel_by_owner(data: &Dataset, period: Period) -> Vec<OwnerFunnel> {
+pub fn funnel_by_owner(scope: &Scope, since: Option<NaiveDate>) -> Result<FunnelByOwner> {
+    let period = Period::new(since, scope.as_of)?;
     let mut by_owner: BTreeMap<(bool, Option<&str>), Vec<&Deal>> = BTreeMap::new();
-    for deal in &data.deals {
+    for deal in scope.deals() {
         let owner = deal.owner.as_deref();
         by_owner
             .entry((owner.is_none(), owner))
             .or_default()
             .push(deal);
     }
-    by_owner
+    let owners = by_owner
         .into_iter()
         .map(|((_, owner), deals)| OwnerFunnel {
             owner: owner.map(str::to_string),
-            funnel: funnel_of(&data.settings, &deals, period),
+            funnel: funnel_of(&scope.data.settings, &deals, period),
         })
-        .collect()
+        .collect();
+    Ok(FunnelByOwner { owners })
+}
+
+/// How and when a deal closed, if it is closed (rewound to the as-of date).
+fn closing(deal: &Deal) -> Option<(Outcome, NaiveDate)> {
+    let outcome = deal.outcome?;
+    // `relate check` requires `closed`; without it, the last move is the close.
+    let date = deal
+        .closed
+        .or_else(|| deal.history.last().map(|m| m.at))
+        .unwrap_or(deal.created);
+    Some((outcome, date))
+}
+
+/// The index of the open stage an open deal is in.
+fn open_stage(settings: &Settings, deal: &Deal) -> Option<usize> {
+    deal.is_open()
+        .then(|| settings.stage_index(&deal.stage))
+        .flatten()
+}
+
+/// The furthest stage a deal reached: an open stage's index from its history or
+/// current stage, or the number of open stages for a won deal.
+fn furthest(settings: &Settings, deal: &Deal) -> Option<usize> {
+    if deal.outcome == Some(Outcome::Won) {
+        return Some(settings.pipeline.len());
+    }
+    deal.history
+        .iter()
+        .map(|m| m.stage.as_str())
+        .chain([deal.stage.as_str()])
+        .filter_map(|stage| settings.stage_index(stage))
+        .max()
+}
+
+/// Completed stays in open stages: (stage index, days until the next move).
+fn stays<'a>(settings: &'a Settings, deal: &'a Deal) -> impl Iterator<Item = (usize, i64)> + 'a {
+    deal.history.windows(2).filter_map(|pair| {
+        let stage = settings.stage_index(&pair[0].stage)?;
+        Some((stage, (pair[1].at - pair[0].at).num_days()))
+    })
 }
 
 fn funnel_of(settings: &Settings, deals: &[&Deal], period: Period) -> Funnel {
-    let views: Vec<DealOn> = deals
+    let cohort: Vec<&Deal> = deals
         .iter()
-        .filter_map(|deal| DealOn::on(deal, period.as_of))
+        .copied()
+        .filter(|deal| period.contains(deal.created))
         .collect();
-    let cohort: Vec<&DealOn> = views
+    let closed: Vec<(&Deal, Outcome, NaiveDate)> = deals
         .iter()
-        .filter(|view| period.contains(view.deal.created))
-        .collect();
-    let closed: Vec<(&DealOn, Outcome, NaiveDate)> = views
-        .iter()
-        .filter_map(|view| view.closed.map(|(outcome, at)| (view, outcome, at)))
+        .filter_map(|deal| closing(deal).map(|(outcome, at)| (*deal, outcome, at)))
         .filter(|(_, _, at)| period.contains(*at))
         .collect();
+    let won = || {
+        closed
+            .iter()
+            .filter(|(_, outcome, _)| *outcome == Outcome::Won)
+    };
     Funnel {
-        stages: stage_rows(settings, &views, &cohort),
-        win_rate: win_rate(&closed),
-        avg_cycle_days: mean(
-            closed
-                .iter()
-                .filter(|(_, outcome, _)| *outcome == Outcome::Won)
-                .map(|(view, _, at)| (*at - view.deal.created).num_days() as f64),
-        ),
+        stages: stage_rows(settings, deals, &cohort),
+        win_rate: ratio(won().count() as u64, closed.len() as u64),
+        avg_cycle_days: mean(won().map(|(deal, _, at)| (*at - deal.created).num_days() as f64)),
         lost_reasons: lost_reasons(&closed),
     }
 }
 
-fn stage_rows(settings: &Settings, views: &[DealOn], cohort: &[&DealOn]) -> Vec<StageRow> {
+fn stage_rows(settings: &Settings, deals: &[&Deal], cohort: &[&Deal]) -> Vec<StageRow> {
     let open_stages = settings.pipeline.len();
     // reached[k]: deals whose furthest stage is k or later; index `open_stages` is won.
-    let mut reached = vec![0usize; open_stages + 1];
+    let mut reached = vec![0u64; open_stages + 1];
     let mut stay_days: Vec<Vec<i64>> = vec![Vec::new(); open_stages];
-    for view in cohort {
-        if let Some(furthest) = view.furthest(settings) {
+    for deal in cohort {
+        if let Some(furthest) = furthest(settings, deal) {
             reached[..=furthest]
                 .iter_mut()
                 .for_each(|count| *count += 1);
         }
-        for (stage, days) in view.stays(settings) {
+        for (stage, days) in stays(settings, deal) {
             stay_days[stage].push(days);
         }
     }
-    let mut open = vec![(0usize, Decimal::ZERO); open_stages];
-    for view in views {
-        if let Some(stage) = view.open_stage(settings) {
+    let mut open = vec![(0u64, Decimal::ZERO); open_stages];
+    for deal in deals {
+        if let Some(stage) = open_stage(settings, deal) {
             open[stage].0 += 1;
-            open[stage].1 += view.deal.value();
+            open[stage].1 += deal.value();
         }
     }
     let names = settings
@@ -254,7 +233,7 @@ fn stage_rows(settings: &Settings, views: &[DealOn], cohort: &[&DealOn]) -> Vec<
                 cumulative_conversion: ratio(reached[k], reached[0]),
                 open_deals,
                 open_amount,
-                weighted_amount: open_amount * probability,
+                weighted_amount: money(open_amount * probability),
                 avg_days_in_stage: stay_days
                     .get(k)
                     .and_then(|days| mean(days.iter().map(|&d| d as f64))),
@@ -263,19 +242,11 @@ fn stage_rows(settings: &Settings, views: &[DealOn], cohort: &[&DealOn]) -> Vec<
         .collect()
 }
 
-fn win_rate(closed: &[(&DealOn, Outcome, NaiveDate)]) -> Option<f64> {
-    let won = closed
-        .iter()
-        .filter(|(_, outcome, _)| *outcome == Outcome::Won)
-        .count();
-    ratio(won, closed.len())
-}
-
-fn lost_reasons(closed: &[(&DealOn, Outcome, NaiveDate)]) -> Vec<LostReason> {
-    let mut counts: BTreeMap<Option<&str>, usize> = BTreeMap::new();
-    for (view, outcome, _) in closed {
+fn lost_reasons(closed: &[(&Deal, Outcome, NaiveDate)]) -> Vec<LostReason> {
+    let mut counts: BTreeMap<Option<&str>, u64> = BTreeMap::new();
+    for (deal, outcome, _) in closed {
         if *outcome == Outcome::Lost {
-            *counts.entry(view.deal.lost_reason.as_deref()).or_default() += 1;
+            *counts.entry(deal.lost_reason.as_deref()).or_default() += 1;
         }
     }
     let mut reasons: Vec<LostReason> = counts
@@ -294,20 +265,94 @@ fn lost_reasons(closed: &[(&DealOn, Outcome, NaiveDate)]) -> Vec<LostReason> {
     reasons
 }
 
-/// `part / whole`, or `None` when there is no whole.
-pub(crate) fn ratio(part: usize, whole: usize) -> Option<f64> {
-    (whole > 0).then(|| part as f64 / whole as f64)
+/// The arithmetic mean, or `None` without values.
+fn mean(values: impl Iterator<Item = f64>) -> Option<f64> {
+    let (sum, count) = values.fold((0.0, 0u64), |(sum, count), v| (sum + v, count + 1));
+    (count > 0).then(|| sum / count as f64)
 }
 
-/// The arithmetic mean, or `None` without values.
-pub(crate) fn mean(values: impl Iterator<Item = f64>) -> Option<f64> {
-    let (sum, count) = values.fold((0.0, 0usize), |(sum, count), v| (sum + v, count + 1));
-    (count > 0).then(|| sum / count as f64)
+impl Report for Funnel {
+    fn sections(&self) -> Vec<Section> {
+        funnel_sections(&[(None, self)])
+    }
+}
+
+impl Report for FunnelByOwner {
+    fn sections(&self) -> Vec<Section> {
+        let funnels: Vec<(Option<Option<&str>>, &Funnel)> = self
+            .owners
+            .iter()
+            .map(|o| (Some(o.owner.as_deref()), &o.funnel))
+            .collect();
+        funnel_sections(&funnels)
+    }
+}
+
+/// The stages, summary and lost reasons of one or more funnels; with owners
+/// (`Some(owner)`), every table starts with an `owner` column.
+fn funnel_sections(funnels: &[(Option<Option<&str>>, &Funnel)]) -> Vec<Section> {
+    let by_owner = funnels.iter().any(|(owner, _)| owner.is_some());
+    let table = |columns: &[&str]| {
+        let mut all = if by_owner { vec!["owner"] } else { vec![] };
+        all.extend(columns);
+        Table::new(&all)
+    };
+    let row = |owner: Option<Option<&str>>, cells: Vec<Cell>| -> Vec<Cell> {
+        owner.map(Cell::from).into_iter().chain(cells).collect()
+    };
+    let mut stages = table(&[
+        "stage",
+        "reached",
+        "next_conversion",
+        "cumulative_conversion",
+        "open_deals",
+        "open_amount",
+        "weighted_amount",
+        "avg_days_in_stage",
+    ]);
+    let mut summary = table(&["win_rate", "avg_cycle_days"]);
+    let mut reasons = table(&["reason", "deals"]);
+    for &(owner, funnel) in funnels {
+        for stage in &funnel.stages {
+            stages.push(row(
+                owner,
+                vec![
+                    Cell::text(&stage.stage),
+                    Cell::Int(stage.reached as i64),
+                    stage.next_conversion.into(),
+                    stage.cumulative_conversion.into(),
+                    Cell::Int(stage.open_deals as i64),
+                    Cell::Number(stage.open_amount),
+                    Cell::Number(stage.weighted_amount),
+                    stage.avg_days_in_stage.into(),
+                ],
+            ));
+        }
+        summary.push(row(
+            owner,
+            vec![funnel.win_rate.into(), funnel.avg_cycle_days.into()],
+        ));
+        for reason in &funnel.lost_reasons {
+            reasons.push(row(
+                owner,
+                vec![
+                    reason.reason.as_deref().into(),
+                    Cell::Int(reason.deals as i64),
+                ],
+            ));
+        }
+    }
+    vec![
+        Section::new("stages", "Stages", stages),
+        Section::new("summary", "Win rate and sales cycle", summary),
+        Section::new("lost_reasons", "Lost reasons", reasons),
+    ]
 }
 
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::model::Dataset;
     use crate::model::deal::StageMove;
     use crate::model::settings::DEFAULT_SETTINGS_YAML;
     use std::str::FromStr;
@@ -411,6 +456,16 @@ pub(crate) mod tests {
         data
     }
 
+    /// The dataset as of `as_of`, all customers.
+    pub fn scope_of(data: &Dataset, as_of: NaiveDate) -> (Dataset, NaiveDate) {
+        (data.clone().as_of(as_of), as_of)
+    }
+
+    fn run(data: &Dataset, since: Option<&str>, as_of: &str) -> Funnel {
+        let (data, as_of) = scope_of(data, day(as_of));
+        funnel(&Scope::all(&data, as_of), since.map(day)).unwrap()
+    }
+
     fn row(funnel: &Funnel, stage: &str) -> StageRow {
         funnel
             .stages
@@ -422,8 +477,7 @@ pub(crate) mod tests {
 
     #[test]
     fn whole_funnel_by_hand() {
-        let period = Period::new(None, day("2026-03-31")).unwrap();
-        let f = funnel(&dataset(), period);
+        let f = run(&dataset(), None, "2026-03-31");
         let names: Vec<&str> = f.stages.iter().map(|r| r.stage.as_str()).collect();
         assert_eq!(
             names,
@@ -438,7 +492,7 @@ pub(crate) mod tests {
         // Furthest stage: d1 won, d2 n, d3 p, d4 q, d5 g.
         // reached q = 5; n = d1,d2,d3,d5 = 4 (d3 skipped n but reached p);
         // p = d1,d3,d5 = 3; g = d1,d5 = 2; won = d1 = 1.
-        let reached: Vec<usize> = f.stages.iter().map(|r| r.reached).collect();
+        let reached: Vec<u64> = f.stages.iter().map(|r| r.reached).collect();
         assert_eq!(reached, [5, 4, 3, 2, 1]);
         // next: 4/5 = 0.8, 3/4 = 0.75, 2/3, 1/2 = 0.5, none for won.
         let q = row(&f, "qualification");
@@ -493,10 +547,9 @@ pub(crate) mod tests {
     fn as_of_date_rewinds_deals_and_since_restricts_the_flow() {
         // On 02-05: d4 does not exist; d5 is still open in negotiation; d1 is in
         // proposal; d3 in proposal; d2 lost 01-20.
-        let period = Period::new(Some(day("2026-01-15")), day("2026-02-05")).unwrap();
-        let f = funnel(&dataset(), period);
+        let f = run(&dataset(), Some("2026-01-15"), "2026-02-05");
         // Created 01-15..02-05: only d3 (q then p): reached q, n, p = 1; g, won = 0.
-        let reached: Vec<usize> = f.stages.iter().map(|r| r.reached).collect();
+        let reached: Vec<u64> = f.stages.iter().map(|r| r.reached).collect();
         assert_eq!(reached, [1, 1, 1, 0, 0]);
         assert_eq!(row(&f, "proposal").next_conversion, Some(0.0));
         assert_eq!(row(&f, "negotiation").next_conversion, None);
@@ -516,14 +569,16 @@ pub(crate) mod tests {
 
     #[test]
     fn split_per_owner() {
-        let period = Period::new(None, day("2026-03-31")).unwrap();
-        let owners = funnel_by_owner(&dataset(), period);
+        let (data, as_of) = scope_of(&dataset(), day("2026-03-31"));
+        let owners = funnel_by_owner(&Scope::all(&data, as_of), None)
+            .unwrap()
+            .owners;
         let names: Vec<Option<&str>> = owners.iter().map(|o| o.owner.as_deref()).collect();
         assert_eq!(names, [Some("alice"), Some("bob")]);
         // alice: d1 won, d2 lost -> 1/2; reached q 2, n 2, p 1, g 1, won 1.
         let alice = &owners[0].funnel;
         assert_eq!(alice.win_rate, Some(0.5));
-        let reached: Vec<usize> = alice.stages.iter().map(|r| r.reached).collect();
+        let reached: Vec<u64> = alice.stages.iter().map(|r| r.reached).collect();
         assert_eq!(reached, [2, 2, 1, 1, 1]);
         // bob: d5 lost (timing), d3 and d4 open -> 0/1; no won deal.
         let bob = &owners[1].funnel;
@@ -534,8 +589,7 @@ pub(crate) mod tests {
 
     #[test]
     fn empty_store_has_zero_counts_and_no_rates() {
-        let period = Period::new(None, day("2026-03-31")).unwrap();
-        let f = funnel(&Dataset::empty(settings()), period);
+        let f = run(&Dataset::empty(settings()), None, "2026-03-31");
         assert_eq!(f.stages.len(), 5);
         assert!(f.stages.iter().all(|r| r.reached == 0
             && r.next_conversion.is_none()
@@ -546,7 +600,8 @@ pub(crate) mod tests {
 
     #[test]
     fn since_after_as_of_is_a_usage_error() {
-        let error = Period::new(Some(day("2026-04-01")), day("2026-03-31")).unwrap_err();
+        let (data, as_of) = scope_of(&dataset(), day("2026-03-31"));
+        let error = funnel(&Scope::all(&data, as_of), Some(day("2026-04-01"))).unwrap_err();
         assert_eq!(error.exit_code(), 2);
     }
 }

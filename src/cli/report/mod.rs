@@ -2,6 +2,10 @@
 //! figures come from `relate::report`; this module loads what a report needs
 //! and prints what it returns. [`Common`] holds the options every report shares.
 
+mod basket;
+mod demand;
+mod forecast;
+mod funnel;
 mod rfm;
 
 use chrono::NaiveDate;
@@ -19,11 +23,19 @@ use super::ui::{Ui, date_arg};
 #[derive(clap::Subcommand)]
 pub enum Command {
     Rfm(rfm::Args),
+    Funnel(funnel::Args),
+    Forecast(forecast::Args),
+    Basket(basket::Args),
+    Demand(demand::Args),
 }
 
 pub fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
     match command {
         Command::Rfm(args) => rfm::run(ui, args),
+        Command::Funnel(args) => funnel::run(ui, args),
+        Command::Forecast(args) => forecast::run(ui, args),
+        Command::Basket(args) => basket::run(ui, args),
+        Command::Demand(args) => demand::run(ui, args),
     }
 }
 
