@@ -10,7 +10,10 @@
 //! Formulas and their published sources: docs/analytics.md.
 
 pub mod facts;
+pub mod loyalty;
 pub mod rfm;
+pub mod segments;
+pub mod value;
 
 use chrono::NaiveDate;
 use rust_decimal::{Decimal, RoundingStrategy};

@@ -2,7 +2,10 @@
 //! figures come from `relate::report`; this module loads what a report needs
 //! and prints what it returns. [`Common`] holds the options every report shares.
 
+mod loyalty;
 mod rfm;
+mod segments;
+mod value;
 
 use chrono::NaiveDate;
 use std::path::PathBuf;
@@ -18,12 +21,18 @@ use super::ui::{Ui, date_arg};
 /// Figures computed from the store as of a date, for all customers or a selection.
 #[derive(clap::Subcommand)]
 pub enum Command {
+    Segments(segments::Args),
     Rfm(rfm::Args),
+    Value(value::Args),
+    Loyalty(loyalty::Args),
 }
 
 pub fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
     match command {
+        Command::Segments(args) => segments::run(ui, args),
         Command::Rfm(args) => rfm::run(ui, args),
+        Command::Value(args) => value::run(ui, args),
+        Command::Loyalty(args) => loyalty::run(ui, args),
     }
 }
 
