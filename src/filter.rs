@@ -483,6 +483,13 @@ impl Filter {
         Ok(Filter { expr })
     }
 
+    /// The filter that selects every customer.
+    pub fn everyone() -> Filter {
+        Filter {
+            expr: Expr::And(Vec::new()),
+        }
+    }
+
     /// Both filters.
     pub fn and(self, other: Filter) -> Filter {
         Filter {

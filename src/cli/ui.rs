@@ -192,6 +192,15 @@ pub fn amount_arg(text: &str) -> Result<rust_decimal::Decimal, String> {
     Ok(amount)
 }
 
+/// Clap value parser for numbers that must be more than 0.
+pub fn positive_arg(text: &str) -> Result<rust_decimal::Decimal, String> {
+    let number = values::parse_decimal(text)?;
+    if number <= rust_decimal::Decimal::ZERO {
+        return Err(format!("`{text}` must be more than 0"));
+    }
+    Ok(number)
+}
+
 /// Clap value parser for record ids.
 pub fn id_arg(text: &str) -> Result<String, String> {
     match relate::model::id::invalid_reason(text) {

@@ -14,7 +14,10 @@ pub mod demand;
 pub mod facts;
 pub mod forecast;
 pub mod funnel;
+pub mod loyalty;
 pub mod rfm;
+pub mod segments;
+pub mod value;
 
 use chrono::NaiveDate;
 use rust_decimal::{Decimal, RoundingStrategy};

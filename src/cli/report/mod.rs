@@ -6,7 +6,10 @@ mod basket;
 mod demand;
 mod forecast;
 mod funnel;
+mod loyalty;
 mod rfm;
+mod segments;
+mod value;
 
 use chrono::NaiveDate;
 use std::path::PathBuf;
@@ -22,7 +25,10 @@ use super::ui::{Ui, date_arg};
 /// Figures computed from the store as of a date, for all customers or a selection.
 #[derive(clap::Subcommand)]
 pub enum Command {
+    Segments(segments::Args),
     Rfm(rfm::Args),
+    Value(value::Args),
+    Loyalty(loyalty::Args),
     Funnel(funnel::Args),
     Forecast(forecast::Args),
     Basket(basket::Args),
@@ -31,7 +37,10 @@ pub enum Command {
 
 pub fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
     match command {
+        Command::Segments(args) => segments::run(ui, args),
         Command::Rfm(args) => rfm::run(ui, args),
+        Command::Value(args) => value::run(ui, args),
+        Command::Loyalty(args) => loyalty::run(ui, args),
         Command::Funnel(args) => funnel::run(ui, args),
         Command::Forecast(args) => forecast::run(ui, args),
         Command::Basket(args) => basket::run(ui, args),
