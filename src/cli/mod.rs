@@ -9,6 +9,7 @@ mod init;
 mod log;
 mod order;
 mod product;
+mod report;
 mod ui;
 
 use clap::{Parser, Subcommand};
@@ -52,6 +53,8 @@ enum Command {
     #[command(subcommand)]
     Order(order::Command),
     Check(check::Args),
+    #[command(subcommand)]
+    Report(report::Command),
 }
 
 pub fn main() -> ExitCode {
@@ -83,6 +86,7 @@ fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
         Command::Product(command) => product::run(ui, command),
         Command::Order(command) => order::run(ui, command),
         Command::Check(args) => check::run(ui, args),
+        Command::Report(command) => report::run(ui, command),
     }
 }
 

@@ -13,3 +13,4 @@ mod log;
 mod order_product;
 mod roundtrip;
 mod sample_data;
+mod report_pipeline;
