@@ -363,7 +363,7 @@ mod tests {
             render(&sections, Format::Csv),
             render(&sections[..1], Format::Csv)
         );
-        assert_eq!(render(&sections[1..], Format::Table), " x\n");
+        assert_eq!(render(&sections[1..], Format::Table), "x\n");
     }
 
     #[test]

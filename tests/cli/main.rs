@@ -11,6 +11,6 @@ mod help;
 mod init;
 mod log;
 mod order_product;
+mod report_pipeline;
 mod roundtrip;
 mod sample_data;
-mod report_pipeline;

@@ -6,7 +6,7 @@ use relate::report::basket::{self, Params};
 use super::Common;
 use crate::cli::ui::Ui;
 
-/// Find the products bought together: frequent itemsets and association rules.
+/// Products bought together: frequent itemsets and association rules.
 ///
 /// Each order with lines is a transaction: the set of its distinct products.
 /// An itemset's support is the share of transactions holding all its products;

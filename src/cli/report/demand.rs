@@ -6,7 +6,7 @@ use relate::report::demand::{self, GroupBy, Method, Params, Period};
 use super::Common;
 use crate::cli::ui::{Ui, keyword};
 
-/// Show the units sold per period and forecast the next periods.
+/// Units sold per period, and a forecast of the next periods.
 ///
 /// Units (the sum of order lines' quantities) per product, category or price
 /// segment, per week (from Monday) or month, from the item's first sale to the

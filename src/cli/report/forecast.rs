@@ -6,7 +6,7 @@ use relate::report::forecast;
 use super::Common;
 use crate::cli::ui::Ui;
 
-/// Forecast the open pipeline by expected close month.
+/// The open pipeline by expected close month: weighted, best case and commit.
 ///
 /// For the deals open on the as-of date, per month of their expected close
 /// date (deals without one last): deals, weighted (amount x the probability of

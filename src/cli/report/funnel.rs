@@ -8,10 +8,9 @@ use relate::report::funnel;
 use super::Common;
 use crate::cli::ui::{Ui, date_arg};
 
-/// Show how deals move through the pipeline: conversion per stage, the open
-/// pipeline, win rate, sales cycle and lost reasons.
+/// How deals move through the pipeline: stage conversion, win rate, sales cycle.
 ///
-/// Per stage of the pipeline in relate.yaml, then `won`: reached (deals created
+/// Also the open pipeline per stage and the reasons deals were lost. Per stage of the pipeline in relate.yaml, then `won`: reached (deals created
 /// in the period whose history shows them in the stage or a later one; a won
 /// deal reached every stage), next_conversion (reached the next stage / reached
 /// this one), cumulative_conversion (reached / reached the first stage),
