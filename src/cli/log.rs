@@ -5,8 +5,9 @@ use std::io::{IsTerminal, Read};
 use relate::Error;
 use relate::model::interaction::{Direction, Purpose};
 use relate::model::values::Timestamp;
-use relate::model::{Deal, Interaction, Kind, Record, id};
+use relate::model::{Deal, Interaction, Kind, Record, Ticket, id};
 use relate::output::{Cell, Table};
+use relate::store::{Store, Transaction};
 
 use super::ui::{Ui, date_arg, id_arg, keyword, timestamp_arg};
 
@@ -14,6 +15,10 @@ use super::ui::{Ui, date_arg, id_arg, keyword, timestamp_arg};
 ///
 /// Without --summary, the text comes from standard input: its first line is
 /// the summary and the whole text, if longer, the body.
+///
+/// A contact about a ticket (--ticket) that is not inbound is the ticket's
+/// first response if it has none yet; its purpose defaults to service. A
+/// contact in a campaign (--campaign) defaults to the marketing purpose.
 #[derive(clap::Args)]
 pub struct Args {
     /// The customer's id
@@ -35,6 +40,12 @@ pub struct Args {
     /// The deal it was about
     #[arg(long, value_parser = id_arg)]
     deal: Option<String>,
+    /// The service ticket it was about
+    #[arg(long, value_parser = id_arg)]
+    ticket: Option<String>,
+    /// The marketing campaign it belonged to
+    #[arg(long, value_parser = id_arg)]
+    campaign: Option<String>,
     /// When to get back to the customer (YYYY-MM-DD)
     #[arg(long, value_parser = date_arg)]
     follow_up: Option<chrono::NaiveDate>,
@@ -49,49 +60,88 @@ pub struct Args {
 pub fn run(ui: &mut Ui, args: Args) -> anyhow::Result<()> {
     let store = ui.store()?;
     store.require(Kind::Customer, &args.customer)?;
-    if let Some(deal_id) = &args.deal {
-        let deal: Deal = store.get(deal_id)?;
-        if deal.customer != args.customer {
-            return Err(Error::usage(format!(
-                "deal `{deal_id}` belongs to `{}`, not `{}`",
-                deal.customer, args.customer
-            ))
-            .into());
-        }
+    if let Some(deal) = &args.deal {
+        of_customer::<Deal>(&store, deal, &args.customer)?;
+    }
+    let mut ticket = args
+        .ticket
+        .as_deref()
+        .map(|ticket| of_customer::<Ticket>(&store, ticket, &args.customer))
+        .transpose()?;
+    if let Some(campaign) = &args.campaign {
+        store.require(Kind::Campaign, campaign)?;
     }
     let (summary, body) = match args.summary {
         Some(summary) => (Some(summary), None),
         None => read_text()?,
     };
     let at = args.at.unwrap_or(store.env().now);
-    let mut rng = store.rng();
-    let mut new_id = || id::time_ordered(&at, &mut rng);
-    let mut interaction_id = new_id();
-    while store.exists(Kind::Interaction, &interaction_id) {
-        interaction_id = new_id();
-    }
+    let purpose = args.purpose.or(if ticket.is_some() {
+        Some(Purpose::Service)
+    } else {
+        args.campaign.as_ref().map(|_| Purpose::Marketing)
+    });
     let interaction = Interaction {
-        id: interaction_id,
+        id: String::new(),
         customer: args.customer,
         at,
         channel: args.channel,
         direction: args.direction,
-        purpose: args.purpose,
+        purpose,
         owner: args.owner.or_else(|| store.acting_owner()),
         summary,
         body,
         deal: args.deal,
+        ticket: args.ticket,
+        campaign: args.campaign,
         follow_up: args.follow_up,
         score: args.score,
     };
     let mut tx = store.begin()?;
-    tx.put(&interaction)?;
+    let interaction = write_interaction(&store, &mut tx, interaction)?;
+    // What the customer says about a ticket is no response to them.
+    if let Some(ticket) = &mut ticket
+        && args.direction != Some(Direction::Inbound)
+        && ticket.respond(at)
+    {
+        tx.put(ticket)?;
+    }
     tx.commit(&format!(
         "log: {} with {}",
         channel_phrase(&interaction.channel),
         interaction.customer
     ))?;
     ui.created(interaction.id())
+}
+
+/// Loads the record `id` that an option names, refusing one of another customer.
+pub fn of_customer<T: Record>(store: &Store, id: &str, customer: &str) -> anyhow::Result<T> {
+    let record: T = store.get(id)?;
+    match record.customer() {
+        Some(owner) if owner != customer => Err(Error::usage(format!(
+            "{} `{id}` belongs to `{owner}`, not `{customer}`",
+            T::KIND
+        ))
+        .into()),
+        _ => Ok(record),
+    }
+}
+
+/// Writes a new interaction with a fresh time-ordered id into `tx`.
+pub fn write_interaction(
+    store: &Store,
+    tx: &mut Transaction,
+    mut interaction: Interaction,
+) -> anyhow::Result<Interaction> {
+    let mut rng = store.rng();
+    loop {
+        interaction.id = id::time_ordered(&interaction.at, &mut rng);
+        if !store.exists(Kind::Interaction, &interaction.id) {
+            break;
+        }
+    }
+    tx.put(&interaction)?;
+    Ok(interaction)
 }
 
 /// Summary and body from standard input, unless it is a terminal.
@@ -109,7 +159,7 @@ fn read_text() -> anyhow::Result<(Option<String>, Option<String>)> {
 }
 
 /// How a channel reads in a commit message: `phone call`, `e-mail`, `meeting`.
-fn channel_phrase(channel: &str) -> &str {
+pub fn channel_phrase(channel: &str) -> &str {
     match channel {
         "phone" => "phone call",
         "email" => "e-mail",

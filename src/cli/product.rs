@@ -34,6 +34,13 @@ pub struct AddArgs {
     /// Price segment [default: the band of `price_segments` the price falls in]
     #[arg(long)]
     segment: Option<String>,
+    /// Installed equipment of this product older than this many years is a
+    /// candidate for an upgrade (`report assets`, `recommend`)
+    #[arg(long, value_name = "YEARS", value_parser = clap::value_parser!(u32).range(1..))]
+    upgrade_after_years: Option<u32>,
+    /// The product (SKU) that replaces this one, offered as its upgrade
+    #[arg(long, value_name = "SKU", value_parser = id_arg)]
+    successor: Option<String>,
 }
 
 /// List products, with the price segment each falls in.
@@ -84,6 +91,9 @@ fn add(ui: &mut Ui, args: AddArgs) -> anyhow::Result<()> {
                 .into(),
         );
     }
+    if let Some(successor) = &args.successor {
+        store.require(Kind::Product, successor)?;
+    }
     let product = Product {
         id: args.sku,
         name: args.name,
@@ -91,6 +101,8 @@ fn add(ui: &mut Ui, args: AddArgs) -> anyhow::Result<()> {
         price: args.price,
         cost: args.cost,
         segment: args.segment,
+        upgrade_after_years: args.upgrade_after_years,
+        successor: args.successor,
     };
     let mut tx = store.begin()?;
     tx.put(&product)?;

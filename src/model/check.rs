@@ -2,7 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::{Dataset, Kind};
+use super::{Asset, Dataset, Kind, Ticket};
 
 /// A problem with one record, found by looking at others.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,24 +18,65 @@ struct Checker<'a> {
     customers: HashSet<&'a str>,
     deals: HashSet<&'a str>,
     products: HashSet<&'a str>,
+    tickets: HashSet<&'a str>,
+    assets: HashMap<&'a str, &'a Asset>,
+    campaigns: HashSet<&'a str>,
     problems: Vec<RecordProblem>,
 }
 
 impl Checker<'_> {
     fn reference(&mut self, kind: Kind, id: &str, field: &'static str, target: Kind, value: &str) {
         let known = match target {
-            Kind::Customer => &self.customers,
-            Kind::Deal => &self.deals,
-            Kind::Product => &self.products,
+            Kind::Customer => self.customers.contains(value),
+            Kind::Deal => self.deals.contains(value),
+            Kind::Product => self.products.contains(value),
+            Kind::Ticket => self.tickets.contains(value),
+            Kind::Asset => self.assets.contains_key(value),
+            Kind::Campaign => self.campaigns.contains(value),
             Kind::Interaction | Kind::Order => unreachable!("nothing refers to {target}s"),
         };
-        if !known.contains(value) {
-            self.problems.push(RecordProblem {
-                kind,
-                id: id.to_string(),
-                field,
-                message: format!("unknown {target} `{value}`"),
-            });
+        if !known {
+            self.problem(kind, id, field, format!("unknown {target} `{value}`"));
+        }
+    }
+
+    fn problem(&mut self, kind: Kind, id: &str, field: &'static str, message: String) {
+        self.problems.push(RecordProblem {
+            kind,
+            id: id.to_string(),
+            field,
+            message,
+        });
+    }
+
+    /// A ticket's asset must be the customer's, and of the ticket's product.
+    fn ticket_asset(&mut self, ticket: &Ticket) {
+        let Some(asset) = ticket
+            .asset
+            .as_deref()
+            .and_then(|a| self.assets.get(a).copied())
+        else {
+            return;
+        };
+        if asset.customer != ticket.customer {
+            let message = format!(
+                "asset `{}` belongs to `{}`, not `{}`",
+                asset.id, asset.customer, ticket.customer
+            );
+            self.problem(Kind::Ticket, &ticket.id, "asset", message);
+        }
+        if ticket
+            .product
+            .as_deref()
+            .is_some_and(|p| p != asset.product)
+        {
+            let message = format!(
+                "product `{}` differs from the product `{}` of asset `{}`",
+                ticket.product.as_deref().unwrap_or_default(),
+                asset.product,
+                asset.id
+            );
+            self.problem(Kind::Ticket, &ticket.id, "product", message);
         }
     }
 }
@@ -46,6 +87,9 @@ pub fn cross_problems(data: &Dataset) -> Vec<RecordProblem> {
         customers: data.customers.iter().map(|c| c.id.as_str()).collect(),
         deals: data.deals.iter().map(|d| d.id.as_str()).collect(),
         products: data.products.iter().map(|p| p.id.as_str()).collect(),
+        tickets: data.tickets.iter().map(|t| t.id.as_str()).collect(),
+        assets: data.assets.iter().map(|a| (a.id.as_str(), a)).collect(),
+        campaigns: data.campaigns.iter().map(|c| c.id.as_str()).collect(),
         problems: Vec::new(),
     };
     for i in &data.interactions {
@@ -56,8 +100,38 @@ pub fn cross_problems(data: &Dataset) -> Vec<RecordProblem> {
             Kind::Customer,
             &i.customer,
         );
-        if let Some(deal) = &i.deal {
-            checker.reference(Kind::Interaction, &i.id, "deal", Kind::Deal, deal);
+        for (field, target, value) in [
+            ("deal", Kind::Deal, &i.deal),
+            ("ticket", Kind::Ticket, &i.ticket),
+            ("campaign", Kind::Campaign, &i.campaign),
+        ] {
+            if let Some(value) = value {
+                checker.reference(Kind::Interaction, &i.id, field, target, value);
+            }
+        }
+    }
+    for t in &data.tickets {
+        checker.reference(Kind::Ticket, &t.id, "customer", Kind::Customer, &t.customer);
+        if let Some(asset) = &t.asset {
+            checker.reference(Kind::Ticket, &t.id, "asset", Kind::Asset, asset);
+        }
+        if let Some(product) = &t.product {
+            checker.reference(Kind::Ticket, &t.id, "product", Kind::Product, product);
+        }
+        checker.ticket_asset(t);
+    }
+    for a in &data.assets {
+        checker.reference(Kind::Asset, &a.id, "customer", Kind::Customer, &a.customer);
+        checker.reference(Kind::Asset, &a.id, "product", Kind::Product, &a.product);
+    }
+    for c in &data.campaigns {
+        for member in &c.members {
+            checker.reference(Kind::Campaign, &c.id, "members", Kind::Customer, member);
+        }
+    }
+    for p in &data.products {
+        if let Some(successor) = &p.successor {
+            checker.reference(Kind::Product, &p.id, "successor", Kind::Product, successor);
         }
     }
     for d in &data.deals {
@@ -80,14 +154,12 @@ pub fn cross_problems(data: &Dataset) -> Vec<RecordProblem> {
         for email in &c.emails {
             let key = email.trim().to_lowercase();
             match first_with_email.get(&key) {
-                Some(first) => checker.problems.push(RecordProblem {
-                    kind: Kind::Customer,
-                    id: c.id.clone(),
-                    field: "emails",
-                    message: format!(
+                Some(first) => {
+                    let message = format!(
                         "e-mail `{email}` also belongs to customer `{first}`: a duplicate customer?"
-                    ),
-                }),
+                    );
+                    checker.problem(Kind::Customer, &c.id, "emails", message);
+                }
                 None => {
                     first_with_email.insert(key, &c.id);
                 }

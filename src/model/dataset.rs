@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use std::collections::{HashMap, HashSet};
 
 use super::values::utc_date;
-use super::{Customer, Deal, Interaction, Order, Product, Settings};
+use super::{Asset, Campaign, Customer, Deal, Interaction, Order, Product, Settings, Ticket};
 
 #[derive(Debug, Clone)]
 pub struct Dataset {
@@ -14,6 +14,9 @@ pub struct Dataset {
     pub deals: Vec<Deal>,
     pub products: Vec<Product>,
     pub orders: Vec<Order>,
+    pub tickets: Vec<Ticket>,
+    pub assets: Vec<Asset>,
+    pub campaigns: Vec<Campaign>,
 }
 
 impl Dataset {
@@ -25,14 +28,19 @@ impl Dataset {
             deals: Vec::new(),
             products: Vec::new(),
             orders: Vec::new(),
+            tickets: Vec::new(),
+            assets: Vec::new(),
+            campaigns: Vec::new(),
         }
     }
 
     /// The store as it stood at the end of `date`: interactions, orders and deals
     /// dated later are dropped, deals closed or moved later are rewound to their
-    /// state on that day, and customers created later are dropped unless a record
-    /// kept shows they were already there (history imported after the fact).
-    /// Every report starts here, so a report for a past date can be rerun identically.
+    /// state on that day (tickets likewise), assets installed later are dropped,
+    /// and customers created later are dropped unless a record kept shows they
+    /// were already there (history imported after the fact). Every report starts
+    /// here, so a report for a past date can be rerun identically. (An asset
+    /// keeps its current `last_service`: the visits before are interactions.)
     pub fn as_of(mut self, date: NaiveDate) -> Dataset {
         self.interactions.retain(|i| utc_date(&i.at) <= date);
         self.orders.retain(|o| utc_date(&o.at) <= date);
@@ -40,9 +48,17 @@ impl Dataset {
         for deal in &mut self.deals {
             deal.rewind_to(date);
         }
+        self.tickets.retain(|t| utc_date(&t.opened) <= date);
+        for ticket in &mut self.tickets {
+            ticket.rewind_to(date);
+        }
+        self.assets
+            .retain(|a| a.installed.is_none_or(|installed| installed <= date));
         let active: HashSet<&str> = (self.interactions.iter().map(|i| i.customer.as_str()))
             .chain(self.orders.iter().map(|o| o.customer.as_str()))
             .chain(self.deals.iter().map(|d| d.customer.as_str()))
+            .chain(self.tickets.iter().map(|t| t.customer.as_str()))
+            .chain(self.assets.iter().map(|a| a.customer.as_str()))
             .collect();
         self.customers.retain(|c| {
             c.created.is_none_or(|created| created <= date) || active.contains(c.id.as_str())
@@ -52,5 +68,9 @@ impl Dataset {
 
     pub fn products_by_id(&self) -> HashMap<&str, &Product> {
         self.products.iter().map(|p| (p.id.as_str(), p)).collect()
+    }
+
+    pub fn customers_by_id(&self) -> HashMap<&str, &Customer> {
+        self.customers.iter().map(|c| (c.id.as_str(), c)).collect()
     }
 }

@@ -46,6 +46,12 @@ pub struct Interaction {
     pub body: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deal: Option<String>,
+    /// The service ticket it was about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ticket: Option<String>,
+    /// The marketing campaign it belonged to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub campaign: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub follow_up: Option<NaiveDate>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -1,6 +1,8 @@
 //! Records and their validation. Pure data: nothing here touches files or git.
 
+pub mod asset;
 pub mod assign;
+pub mod campaign;
 pub mod check;
 pub mod customer;
 pub mod dataset;
@@ -10,8 +12,11 @@ pub mod interaction;
 pub mod order;
 pub mod product;
 pub mod settings;
+pub mod ticket;
 pub mod values;
 
+pub use asset::Asset;
+pub use campaign::Campaign;
 pub use customer::Customer;
 pub use dataset::Dataset;
 pub use deal::Deal;
@@ -19,6 +24,7 @@ pub use interaction::Interaction;
 pub use order::{Line, Order};
 pub use product::Product;
 pub use settings::Settings;
+pub use ticket::Ticket;
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -33,15 +39,21 @@ pub enum Kind {
     Deal,
     Product,
     Order,
+    Ticket,
+    Asset,
+    Campaign,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 5] = [
+    pub const ALL: [Kind; 8] = [
         Kind::Customer,
         Kind::Interaction,
         Kind::Deal,
         Kind::Product,
         Kind::Order,
+        Kind::Ticket,
+        Kind::Asset,
+        Kind::Campaign,
     ];
 
     pub fn folder(self) -> &'static str {
@@ -51,6 +63,9 @@ impl Kind {
             Kind::Deal => "deals",
             Kind::Product => "products",
             Kind::Order => "orders",
+            Kind::Ticket => "tickets",
+            Kind::Asset => "assets",
+            Kind::Campaign => "campaigns",
         }
     }
 
@@ -66,6 +81,9 @@ impl Kind {
             Kind::Deal => "deal",
             Kind::Product => "product",
             Kind::Order => "order",
+            Kind::Ticket => "ticket",
+            Kind::Asset => "asset",
+            Kind::Campaign => "campaign",
         }
     }
 }

@@ -22,6 +22,13 @@ pub struct Product {
     /// Explicit price segment; otherwise it follows from the settings' bands.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub segment: Option<String>,
+    /// Installed equipment of this product older than this is a candidate for
+    /// an upgrade (`report assets`, `recommend`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upgrade_after_years: Option<u32>,
+    /// The product (SKU) that replaces this one, offered as its upgrade.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub successor: Option<String>,
 }
 
 impl Product {
@@ -55,6 +62,18 @@ impl Record for Product {
             problems.push(FieldProblem::new(
                 "segment",
                 format!("unknown price segment `{segment}`: see `price_segments` in relate.yaml"),
+            ));
+        }
+        if self.upgrade_after_years == Some(0) {
+            problems.push(FieldProblem::new(
+                "upgrade_after_years",
+                "upgrade_after_years must be more than 0",
+            ));
+        }
+        if self.successor.as_deref() == Some(self.id.as_str()) {
+            problems.push(FieldProblem::new(
+                "successor",
+                "a product cannot be its own successor",
             ));
         }
         problems

@@ -4,6 +4,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+use super::ticket::Priority;
 use super::values::{decimal, opt_decimal};
 
 pub const SCHEMA_VERSION: u32 = 1;
@@ -32,6 +33,12 @@ pub struct Settings {
     /// Parameters of the analytical reports.
     #[serde(default)]
     pub analytics: Analytics,
+    /// Service level agreements per ticket priority; a priority without one has no SLA.
+    #[serde(default = "default_sla")]
+    pub sla: BTreeMap<Priority, SlaTarget>,
+    /// Parameters of `relate agenda`.
+    #[serde(default)]
+    pub agenda: Agenda,
 }
 
 fn default_currency() -> String {
@@ -47,6 +54,51 @@ pub struct PipelineStage {
     /// Counted in the forecast's commit column.
     #[serde(default)]
     pub commit: bool,
+    /// `relate agenda` flags a deal that stays here longer than this many days
+    /// without a stage move or an interaction.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idle_days: Option<u32>,
+}
+
+/// The hours within which a ticket of one priority gets its first response and
+/// its resolution, on the calendar clock (nights and weekends count).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlaTarget {
+    #[serde(with = "decimal")]
+    pub first_response_hours: Decimal,
+    #[serde(with = "decimal")]
+    pub resolution_hours: Decimal,
+}
+
+fn default_sla() -> BTreeMap<Priority, SlaTarget> {
+    let target = |first: i64, resolution: i64| SlaTarget {
+        first_response_hours: Decimal::from(first),
+        resolution_hours: Decimal::from(resolution),
+    };
+    BTreeMap::from([
+        (Priority::Urgent, target(1, 8)),
+        (Priority::High, target(4, 24)),
+        (Priority::Normal, target(8, 72)),
+        (Priority::Low, target(24, 168)),
+    ])
+}
+
+/// The `agenda:` mapping of relate.yaml; every key is optional.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Agenda {
+    /// A customer slipped into the at_risk RFM segment when they are in it
+    /// today but were not this many days ago.
+    pub at_risk_lookback_days: u32,
+}
+
+impl Default for Agenda {
+    fn default() -> Self {
+        Agenda {
+            at_risk_lookback_days: 30,
+        }
+    }
 }
 
 /// A named band over a number (a price, an age, an income), in a list ordered
@@ -162,17 +214,22 @@ currency: EUR
 # The sales pipeline: open stages in order, each with the probability of
 # winning a deal that is there (0 to 1). `won` and `lost` are the terminal
 # outcomes and are not listed. `commit: true` counts a stage as commit in
-# forecasts.
+# forecasts. `idle_days: N` makes `relate agenda` flag a deal that stays in
+# the stage more than N days without a stage move or an interaction.
 pipeline:
 - stage: qualification
   probability: 0.1
+  idle_days: 14
 - stage: needs_analysis
   probability: 0.25
+  idle_days: 14
 - stage: proposal
   probability: 0.5
+  idle_days: 10
 - stage: negotiation
   probability: 0.75
   commit: true
+  idle_days: 7
 
 # Channels through which contacts are logged.
 channels:
@@ -238,6 +295,29 @@ analytics:
   # `report loyalty` flags a customer at risk of churn when the days since
   # their last order exceed churn_factor x their median gap between orders.
   churn_factor: 2
+
+# Service level agreements per ticket priority: the hours within which a
+# ticket gets its first response and its resolution, on the calendar clock
+# (nights and weekends count). A priority left out has no SLA; without this
+# key the values below apply.
+sla:
+  urgent:
+    first_response_hours: 1
+    resolution_hours: 8
+  high:
+    first_response_hours: 4
+    resolution_hours: 24
+  normal:
+    first_response_hours: 8
+    resolution_hours: 72
+  low:
+    first_response_hours: 24
+    resolution_hours: 168
+
+# `relate agenda`: a customer "slipped into" the at_risk RFM segment when they
+# are in it today but were not this many days ago.
+agenda:
+  at_risk_lookback_days: 30
 "#;
 
 impl Settings {
@@ -323,6 +403,23 @@ impl Settings {
         if self.analytics.churn_factor <= Decimal::ZERO {
             problems.push("analytics.churn_factor must be more than 0".into());
         }
+        for (priority, target) in &self.sla {
+            if target.first_response_hours <= Decimal::ZERO
+                || target.resolution_hours < target.first_response_hours
+            {
+                problems.push(format!(
+                    "sla: `{priority}` needs first_response_hours above 0 and resolution_hours at least as long"
+                ));
+            }
+        }
+        for stage in &self.pipeline {
+            if stage.idle_days == Some(0) {
+                problems.push(format!(
+                    "pipeline: idle_days of `{}` must be more than 0",
+                    stage.stage
+                ));
+            }
+        }
         for (name, segment) in &self.segments {
             if let Err(error) = crate::filter::Filter::parse(&segment.filter) {
                 problems.push(format!("segments: `{name}`: {error}"));
@@ -345,8 +442,33 @@ mod tests {
         assert_eq!(settings.price_segment(Decimal::from(50)), Some("standard"));
         assert_eq!(settings.price_segment(Decimal::from(5000)), Some("premium"));
         assert_eq!(settings.analytics, Analytics::default());
+        assert_eq!(settings.sla, default_sla());
+        assert_eq!(settings.agenda, Agenda::default());
+        assert_eq!(settings.pipeline[3].idle_days, Some(7));
         let bare: Settings = serde_yaml::from_str("schema: 1").unwrap();
         assert_eq!(bare.analytics, Analytics::default());
+        assert_eq!(bare.sla, default_sla());
+        let no_sla: Settings = serde_yaml::from_str("schema: 1\nsla: {}").unwrap();
+        assert!(no_sla.sla.is_empty());
+    }
+
+    #[test]
+    fn bad_sla_and_idle_days_are_problems() {
+        let yaml = "schema: 1\npipeline:\n- stage: a\n  probability: 0.5\n  idle_days: 0\nsla:\n  low:\n    first_response_hours: 8\n    resolution_hours: 4\n";
+        let settings: Settings = serde_yaml::from_str(yaml).unwrap();
+        assert_eq!(
+            settings.problems(),
+            [
+                "sla: `low` needs first_response_hours above 0 and resolution_hours at least as long",
+                "pipeline: idle_days of `a` must be more than 0",
+            ]
+        );
+        let unknown =
+            "schema: 1\nsla:\n  critical:\n    first_response_hours: 1\n    resolution_hours: 2\n";
+        let error = serde_yaml::from_str::<Settings>(unknown)
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("unknown variant `critical`"), "{error}");
     }
 
     #[test]

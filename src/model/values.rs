@@ -142,6 +142,40 @@ pub mod timestamp {
     }
 }
 
+/// [`timestamp`] for optional fields.
+pub mod opt_timestamp {
+    use super::*;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(value: &Option<Timestamp>, s: S) -> Result<S::Ok, S::Error> {
+        match value {
+            Some(value) => timestamp::serialize(value, s),
+            None => s.serialize_none(),
+        }
+    }
+
+    #[derive(Deserialize)]
+    struct Wrapped(#[serde(with = "timestamp")] Timestamp);
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Timestamp>, D::Error> {
+        Ok(Option::<Wrapped>::deserialize(d)?.map(|Wrapped(v)| v))
+    }
+}
+
+/// Hours between two date-times, as a fraction (negative when `to` is earlier).
+pub fn hours_between(from: &Timestamp, to: &Timestamp) -> f64 {
+    (*to - *from).num_seconds() as f64 / 3600.0
+}
+
+/// A number of hours as a duration, to the second.
+pub fn hours(hours: Decimal) -> chrono::Duration {
+    let seconds = (hours * Decimal::from(3600))
+        .round()
+        .to_i64()
+        .unwrap_or(i64::MAX);
+    chrono::Duration::try_seconds(seconds).unwrap_or(chrono::Duration::MAX)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

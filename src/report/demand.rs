@@ -408,6 +408,8 @@ mod tests {
             price: Decimal::from(price),
             cost: None,
             segment: None,
+            upgrade_after_years: None,
+            successor: None,
         };
         let mut data = Dataset::empty(settings());
         data.products = vec![

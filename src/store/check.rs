@@ -23,6 +23,9 @@ pub fn check(store: &Store) -> Result<Vec<Problem>> {
         deals: run.kind()?,
         products: run.kind()?,
         orders: run.kind()?,
+        tickets: run.kind()?,
+        assets: run.kind()?,
+        campaigns: run.kind()?,
         settings: settings.clone(),
     };
     for problem in cross_problems(&data) {

@@ -341,6 +341,9 @@ impl Store {
                 Kind::Deal => data.deals = self.load()?,
                 Kind::Product => data.products = self.load()?,
                 Kind::Order => data.orders = self.load()?,
+                Kind::Ticket => data.tickets = self.load()?,
+                Kind::Asset => data.assets = self.load()?,
+                Kind::Campaign => data.campaigns = self.load()?,
             }
         }
         Ok(data)

@@ -7,12 +7,15 @@ fn init_creates_settings_folders_repository_and_first_commit() {
         env.files(),
         [
             ".gitignore",
+            "assets/.gitkeep",
+            "campaigns/.gitkeep",
             "customers/.gitkeep",
             "deals/.gitkeep",
             "interactions/.gitkeep",
             "orders/.gitkeep",
             "products/.gitkeep",
             "relate.yaml",
+            "tickets/.gitkeep",
         ]
     );
     assert!(

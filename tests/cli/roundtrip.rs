@@ -4,8 +4,9 @@
 use relate::model::customer::{CustomerKind, Lifecycle};
 use relate::model::deal::{Outcome, StageMove};
 use relate::model::interaction::{Direction, Purpose};
+use relate::model::ticket::{Priority, Status, TicketEvent, TicketKind};
 use relate::model::values::{parse_date, parse_decimal, parse_timestamp};
-use relate::model::{Customer, Deal, Interaction, Line, Order, Product};
+use relate::model::{Asset, Campaign, Customer, Deal, Interaction, Line, Order, Product, Ticket};
 
 fn round_trip<T>(record: &T)
 where
@@ -64,6 +65,8 @@ fn every_record_with_every_field() {
         summary: Some("NPS answer: 'great'".into()),
         body: Some("Line one\n\n  indented line\nlast: line\n".into()),
         deal: Some("ana-lima-renewal".into()),
+        ticket: Some("ana-lima-printer-jams".into()),
+        campaign: Some("autumn-offer".into()),
         follow_up: Some(parse_date("2026-12-01").unwrap()),
         score: Some(9),
     });
@@ -106,6 +109,8 @@ fn every_record_with_every_field() {
         price: parse_decimal("19.90").unwrap(),
         cost: Some(parse_decimal("7.999").unwrap()),
         segment: Some("budget".into()),
+        upgrade_after_years: Some(4),
+        successor: Some("toner-2".into()),
     });
 
     round_trip(&Order {
@@ -118,6 +123,59 @@ fn every_record_with_every_field() {
         channel: Some("web".into()),
         deal: Some("ana-lima-renewal".into()),
     });
+
+    round_trip(&Ticket {
+        id: "ana-lima-printer-jams".into(),
+        customer: "ana-lima".into(),
+        subject: "Printer jams: \"E7\" # again".into(),
+        kind: TicketKind::Repair,
+        priority: Priority::Urgent,
+        status: Status::Resolved,
+        owner: Some("alice".into()),
+        asset: Some("ana-lima-printer".into()),
+        product: Some("printer".into()),
+        opened: parse_timestamp("2026-11-20T09:00:00+01:00").unwrap(),
+        first_response: Some(parse_timestamp("2026-11-20T09:30:00Z").unwrap()),
+        resolved: Some(parse_timestamp("2026-11-21T17:00:00Z").unwrap()),
+        history: vec![
+            TicketEvent {
+                status: Status::Open,
+                at: parse_timestamp("2026-11-20T09:00:00+01:00").unwrap(),
+                by: Some("alice".into()),
+                note: Some("no".into()),
+            },
+            TicketEvent {
+                status: Status::Resolved,
+                at: parse_timestamp("2026-11-21T17:00:00Z").unwrap(),
+                by: None,
+                note: None,
+            },
+        ],
+    });
+
+    round_trip(&Asset {
+        id: "ana-lima-printer".into(),
+        customer: "ana-lima".into(),
+        product: "printer".into(),
+        serial: Some("007".into()),
+        installed: Some(parse_date("2022-03-01").unwrap()),
+        warranty_until: Some(parse_date("2025-03-01").unwrap()),
+        service_every_days: Some(180),
+        last_service: Some(parse_date("2026-09-01").unwrap()),
+    });
+
+    round_trip(&Campaign {
+        id: "autumn-offer".into(),
+        name: "Autumn offer".into(),
+        channel: "email".into(),
+        segment: Some("eu".into()),
+        filter: Some("region = \"EU\" and orders.total >= 1000".into()),
+        start: Some(parse_date("2026-10-01").unwrap()),
+        end: Some(parse_date("2026-10-31").unwrap()),
+        owner: Some("bob".into()),
+        launched: Some(parse_timestamp("2026-09-30T08:00:00Z").unwrap()),
+        members: vec!["acme-corp".into(), "ana-lima".into()],
+    });
 }
 
 #[test]
@@ -129,6 +187,8 @@ fn amounts_beyond_float_precision_survive_as_text() {
         price: parse_decimal("12345678901234567.89").unwrap(),
         cost: None,
         segment: None,
+        upgrade_after_years: None,
+        successor: None,
     };
     let text = relate::store::to_yaml(&product).unwrap();
     assert!(text.contains("price: '12345678901234567.89'"), "{text}");

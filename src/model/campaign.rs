@@ -1,0 +1,185 @@
+//! A marketing campaign: a group of customers (a named segment or a filter)
+//! addressed through one channel, whose member list is frozen at launch.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::values::{Timestamp, opt_timestamp, utc_date};
+use super::{FieldProblem, Kind, Record, Settings, blank_problem, id_problems, owner_problem};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Campaign {
+    pub id: String,
+    pub name: String,
+    pub channel: String,
+    /// A named segment of relate.yaml selecting the members...
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub segment: Option<String>,
+    /// ...or a filter (docs/filters.md).
+    #[serde(default, rename = "where", skip_serializing_if = "Option::is_none")]
+    pub filter: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    #[serde(
+        default,
+        with = "opt_timestamp",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub launched: Option<Timestamp>,
+    /// The customer ids the segment or filter selected at launch.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub members: Vec<String>,
+}
+
+impl Campaign {
+    /// The days whose deals, orders and responses count for the campaign, up to
+    /// `as_of`: from its start (else its launch) to its end (else `as_of`).
+    /// `None` before the campaign started or when it was never launched.
+    pub fn window(&self, as_of: NaiveDate) -> Option<(NaiveDate, NaiveDate)> {
+        let start = self.start.or(self.launched.as_ref().map(utc_date))?;
+        let end = self.end.map_or(as_of, |end| end.min(as_of));
+        (start <= end).then_some((start, end))
+    }
+}
+
+impl Record for Campaign {
+    const KIND: Kind = Kind::Campaign;
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn problems(&self, settings: &Settings) -> Vec<FieldProblem> {
+        let mut problems = id_problems(&self.id);
+        problems.extend(blank_problem("name", &self.name));
+        problems.extend(owner_problem(settings, self.owner.as_deref()));
+        if !settings.is_known_channel(&self.channel) {
+            problems.push(FieldProblem::new(
+                "channel",
+                format!(
+                    "unknown channel `{}`: use one of {}",
+                    self.channel,
+                    settings.channels.join(", ")
+                ),
+            ));
+        }
+        match (&self.segment, &self.filter) {
+            (Some(_), Some(_)) | (None, None) => problems.push(FieldProblem::new(
+                "segment",
+                "a campaign needs either `segment` or `where`, not both",
+            )),
+            (Some(segment), None) if !settings.segments.contains_key(segment) => {
+                problems.push(FieldProblem::new(
+                    "segment",
+                    format!("unknown segment `{segment}`: see `segments` in relate.yaml"),
+                ))
+            }
+            (None, Some(filter)) => {
+                if let Err(error) = crate::filter::Filter::parse(filter) {
+                    problems.push(FieldProblem::new(
+                        "where",
+                        format!("invalid filter: {error}"),
+                    ));
+                }
+            }
+            _ => {}
+        }
+        if let (Some(start), Some(end)) = (self.start, self.end)
+            && end < start
+        {
+            problems.push(FieldProblem::new("end", "`end` is before `start`"));
+        }
+        if self.launched.is_none() && !self.members.is_empty() {
+            problems.push(FieldProblem::new(
+                "members",
+                "members are set at launch: a campaign with members needs `launched`",
+            ));
+        }
+        problems
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::values::parse_timestamp;
+
+    fn day(text: &str) -> NaiveDate {
+        text.parse().unwrap()
+    }
+
+    fn campaign() -> Campaign {
+        Campaign {
+            id: "autumn".into(),
+            name: "Autumn".into(),
+            channel: "email".into(),
+            segment: None,
+            filter: Some("region = \"EU\"".into()),
+            start: None,
+            end: Some(day("2026-10-31")),
+            owner: None,
+            launched: None,
+            members: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn window_runs_from_start_or_launch_to_end_or_as_of() {
+        let mut c = campaign();
+        assert_eq!(c.window(day("2026-11-30")), None, "never launched");
+        c.launched = Some(parse_timestamp("2026-10-05T23:30:00-02:00").unwrap());
+        // Launched 10-06 01:30 UTC: the window starts on the UTC date.
+        assert_eq!(
+            c.window(day("2026-11-30")),
+            Some((day("2026-10-06"), day("2026-10-31")))
+        );
+        assert_eq!(
+            c.window(day("2026-10-10")),
+            Some((day("2026-10-06"), day("2026-10-10")))
+        );
+        assert_eq!(c.window(day("2026-10-05")), None, "before it started");
+        c.start = Some(day("2026-10-01"));
+        c.end = None;
+        assert_eq!(
+            c.window(day("2026-11-30")),
+            Some((day("2026-10-01"), day("2026-11-30")))
+        );
+    }
+
+    #[test]
+    fn problems() {
+        let settings: Settings =
+            serde_yaml::from_str(crate::model::settings::DEFAULT_SETTINGS_YAML).unwrap();
+        let mut c = campaign();
+        assert!(c.problems(&settings).is_empty());
+        c.channel = "pigeon".into();
+        c.segment = Some("vip".into());
+        c.start = Some(day("2026-11-01"));
+        c.members = vec!["acme".into()];
+        let messages: Vec<String> = c
+            .problems(&settings)
+            .into_iter()
+            .map(|p| p.message)
+            .collect();
+        assert_eq!(messages.len(), 4, "{messages:?}");
+        assert!(messages[0].starts_with("unknown channel `pigeon`"));
+        assert_eq!(
+            messages[1],
+            "a campaign needs either `segment` or `where`, not both"
+        );
+        assert_eq!(messages[2], "`end` is before `start`");
+        assert!(messages[3].starts_with("members are set at launch"));
+        c = campaign();
+        c.filter = None;
+        c.segment = Some("vip".into());
+        assert_eq!(
+            c.problems(&settings)[0].message,
+            "unknown segment `vip`: see `segments` in relate.yaml"
+        );
+    }
+}
