@@ -9,14 +9,19 @@
 //!
 //! Formulas and their published sources: docs/analytics.md.
 
+pub mod agenda;
+pub mod assets;
 pub mod basket;
+pub mod campaign;
 pub mod demand;
 pub mod facts;
 pub mod forecast;
 pub mod funnel;
 pub mod loyalty;
+pub mod recommend;
 pub mod rfm;
 pub mod segments;
+pub mod service;
 pub mod value;
 
 use chrono::NaiveDate;
@@ -25,7 +30,8 @@ use serde::Serialize;
 use std::collections::HashSet;
 
 use crate::filter::Filter;
-use crate::model::{Customer, Dataset, Deal, Interaction, Order};
+use crate::model::values::{Timestamp, midnight_utc};
+use crate::model::{Asset, Customer, Dataset, Deal, Interaction, Order, Ticket};
 use crate::output::Section;
 use facts::{Facts, Needs};
 
@@ -105,10 +111,33 @@ impl<'a> Scope<'a> {
             .filter(|d| self.includes(&d.customer))
     }
 
+    /// The tickets of the selected customers.
+    pub fn tickets(&self) -> impl Iterator<Item = &'a Ticket> + '_ {
+        self.data
+            .tickets
+            .iter()
+            .filter(|t| self.includes(&t.customer))
+    }
+
+    /// The assets of the selected customers.
+    pub fn assets(&self) -> impl Iterator<Item = &'a Asset> + '_ {
+        self.data
+            .assets
+            .iter()
+            .filter(|a| self.includes(&a.customer))
+    }
+
     /// The per-customer figures of `needs`, over the whole data set.
     pub fn facts(&self, needs: Needs) -> Facts<'a> {
         Facts::build(self.data, self.as_of, needs)
     }
+}
+
+/// The moment clocks are read at for a report as of `as_of`: `now` when the
+/// as-of date is today or later, else the end of the as-of day (UTC).
+pub fn moment(as_of: NaiveDate, now: Timestamp) -> Timestamp {
+    let end_of_day = as_of.succ_opt().map_or(now, midnight_utc);
+    now.min(end_of_day)
 }
 
 /// An amount of money as reports show it: rounded to cents, halves away from zero.
