@@ -11,7 +11,7 @@ use super::facts::order_stats;
 use super::rfm::{self, Segment};
 use crate::model::ticket::Target;
 use crate::model::values::{Timestamp, format_timestamp, midnight_utc, utc_date};
-use crate::model::{Customer, Dataset, Deal, Interaction};
+use crate::model::{Customer, Dataset, Deal};
 use crate::output::{Cell, Table};
 
 keyword_enum! {
@@ -114,18 +114,18 @@ impl Run<'_> {
         }
     }
 
-    /// A follow-up is pending while the contact that set it is the customer's
-    /// latest: the next contact logged fulfils it.
+    /// A follow-up is pending while no later contact with the customer is
+    /// logged: the next contact fulfils it.
     fn follow_ups(&self) -> Vec<Item> {
-        let mut latest: HashMap<&str, &Interaction> = HashMap::new();
+        let mut latest: HashMap<&str, Timestamp> = HashMap::new();
         for i in &self.data.interactions {
-            let entry = latest.entry(i.customer.as_str()).or_insert(i);
-            if (i.at, &i.id) > (entry.at, &entry.id) {
-                *entry = i;
-            }
+            let last = latest.entry(i.customer.as_str()).or_insert(i.at);
+            *last = (*last).max(i.at);
         }
-        latest
-            .into_values()
+        self.data
+            .interactions
+            .iter()
+            .filter(|i| latest.get(i.customer.as_str()) == Some(&i.at))
             .filter_map(|i| {
                 let due = i.follow_up.filter(|due| *due <= self.horizon)?;
                 let about = i.summary.as_deref().unwrap_or(&i.channel);
@@ -414,16 +414,23 @@ mod tests {
             contact("i3", "ana", "2026-11-15T09:00:00Z", None),
             // bob: due 11-25: three days ahead.
             contact("i4", "bob", "2026-11-15T09:00:00Z", Some("2026-11-25")),
+            // cid: another contact at the same moment is not a later one.
+            contact("i5", "cid", "2026-11-15T09:00:00Z", Some("2026-11-22")),
+            contact("i6", "cid", "2026-11-15T10:00:00+01:00", None),
         ];
         assert_eq!(
             kinds(&agenda(&data, now(), 0)),
-            [(ItemKind::FollowUp, "i1", day("2026-11-20"))]
+            [
+                (ItemKind::FollowUp, "i1", day("2026-11-20")),
+                (ItemKind::FollowUp, "i5", day("2026-11-22")),
+            ]
         );
         let items = agenda(&data, now(), 3);
         assert_eq!(
             kinds(&items),
             [
                 (ItemKind::FollowUp, "i1", day("2026-11-20")),
+                (ItemKind::FollowUp, "i5", day("2026-11-22")),
                 (ItemKind::FollowUp, "i4", day("2026-11-25")),
             ]
         );
@@ -435,7 +442,7 @@ mod tests {
             items[0].what,
             "follow up 2 days ago on \"Renewal call\" (2026-11-10)"
         );
-        assert_eq!(items[1].owner.as_deref(), Some("alice"));
+        assert_eq!(items[2].owner.as_deref(), Some("alice"));
     }
 
     #[test]
