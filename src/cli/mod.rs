@@ -2,6 +2,9 @@
 //! comments are the help) and a `run` function. This module parses, builds the
 //! environment, dispatches, and maps errors to the documented exit codes.
 
+mod agenda;
+mod asset;
+mod campaign;
 mod check;
 mod customer;
 mod deal;
@@ -9,7 +12,9 @@ mod init;
 mod log;
 mod order;
 mod product;
+mod recommend;
 mod report;
+mod ticket;
 mod ui;
 
 use clap::{Parser, Subcommand};
@@ -22,7 +27,8 @@ use ui::{GlobalArgs, Ui};
 /// A command-line CRM whose database is plain YAML files versioned by git.
 ///
 /// A store is a folder with relate.yaml, one YAML file per customer, interaction,
-/// deal, product and order, and a git repository: every write is one commit.
+/// deal, product, order, ticket, asset and campaign, and a git repository: every
+/// write is one commit.
 /// Start one with `relate init DIR`.
 ///
 /// Exit codes: 0 success, 1 failure, 2 usage (bad arguments or values),
@@ -52,6 +58,17 @@ enum Command {
     /// Sales: add, list, show
     #[command(subcommand)]
     Order(order::Command),
+    /// Service tickets: open, update, resolve, reopen, list, show
+    #[command(subcommand)]
+    Ticket(ticket::Command),
+    /// Equipment at customers: add, service, list, show
+    #[command(subcommand)]
+    Asset(asset::Command),
+    /// Marketing campaigns: new, launch, list, show
+    #[command(subcommand)]
+    Campaign(campaign::Command),
+    Agenda(agenda::Args),
+    Recommend(recommend::Args),
     Check(check::Args),
     #[command(subcommand)]
     Report(report::Command),
@@ -85,6 +102,11 @@ fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
         Command::Deal(command) => deal::run(ui, command),
         Command::Product(command) => product::run(ui, command),
         Command::Order(command) => order::run(ui, command),
+        Command::Ticket(command) => ticket::run(ui, command),
+        Command::Asset(command) => asset::run(ui, command),
+        Command::Campaign(command) => campaign::run(ui, command),
+        Command::Agenda(args) => agenda::run(ui, args),
+        Command::Recommend(args) => recommend::run(ui, args),
         Command::Check(args) => check::run(ui, args),
         Command::Report(command) => report::run(ui, command),
     }

@@ -123,6 +123,20 @@ impl TestEnv {
         run_command(self.command().args(args))
     }
 
+    /// Runs `relate ARGS`, which must succeed, and returns the id it printed.
+    #[track_caller]
+    pub fn created(&self, args: &[&str]) -> String {
+        self.run(args).ok().trim().to_string()
+    }
+
+    /// Runs `relate --format json ARGS` and parses the output into `T`, a
+    /// struct that denies unknown fields: the JSON shape is locked.
+    #[track_caller]
+    pub fn json<T: serde::de::DeserializeOwned>(&self, args: &[&str]) -> T {
+        let out = self.run(&[&["--format", "json"], args].concat()).ok();
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"))
+    }
+
     /// Runs `relate ARGS` with `stdin` as standard input.
     pub fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Run {
         run_command(self.command().args(args).write_stdin(stdin))

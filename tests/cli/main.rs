@@ -4,6 +4,8 @@
 
 mod common;
 
+mod agenda;
+mod campaign;
 mod check;
 mod customer;
 mod deal;
@@ -11,6 +13,8 @@ mod help;
 mod init;
 mod log;
 mod order_product;
+mod recommend;
 mod report_pipeline;
 mod roundtrip;
 mod sample_data;
+mod service;

@@ -2,13 +2,16 @@
 //! figures come from `relate::report`; this module loads what a report needs
 //! and prints what it returns. [`Common`] holds the options every report shares.
 
+mod assets;
 mod basket;
+mod campaign;
 mod demand;
 mod forecast;
 mod funnel;
 mod loyalty;
 mod rfm;
 mod segments;
+mod service;
 mod value;
 
 use chrono::NaiveDate;
@@ -16,6 +19,7 @@ use std::path::PathBuf;
 
 use relate::Error;
 use relate::filter::{Filter, combined};
+use relate::model::values::Timestamp;
 use relate::model::{Dataset, Kind};
 use relate::output::{Format, write_json, write_sections};
 use relate::report::{Report, Scope};
@@ -33,6 +37,9 @@ pub enum Command {
     Forecast(forecast::Args),
     Basket(basket::Args),
     Demand(demand::Args),
+    Service(service::Args),
+    Assets(assets::Args),
+    Campaign(campaign::Args),
 }
 
 pub fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
@@ -45,6 +52,9 @@ pub fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
         Command::Forecast(args) => forecast::run(ui, args),
         Command::Basket(args) => basket::run(ui, args),
         Command::Demand(args) => demand::run(ui, args),
+        Command::Service(args) => service::run(ui, args),
+        Command::Assets(args) => assets::run(ui, args),
+        Command::Campaign(args) => campaign::run(ui, args),
     }
 }
 
@@ -76,6 +86,8 @@ pub struct Common {
 pub struct Input {
     pub data: Dataset,
     pub as_of: NaiveDate,
+    /// The present (`RELATE_NOW` or the clock).
+    pub now: Timestamp,
     filter: Option<Filter>,
 }
 
@@ -104,6 +116,7 @@ impl Common {
         Ok(Input {
             data,
             as_of,
+            now: store.env().now,
             filter,
         })
     }
