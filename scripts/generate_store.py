@@ -18,7 +18,12 @@ It is shaped so that analytics have something to find: champions, at-risk
 and one-time buyers, new buyers and leads without orders (RFM); products
 bought together (printer -> toner, laptop -> bag + mouse; basket analysis);
 seasonality and a growing (cloud backup) and a declining (webcam) product;
-NPS answers from questionnaires; deals in every pipeline stage, won and lost.
+NPS answers from questionnaires; deals in every pipeline stage, won and lost;
+equipment at organizations (maintenance due, warranties ending, units past
+their upgrade age), service tickets (a few past their SLA, some open) with the
+replies that answered them, and an e-mail campaign with its contacts and
+responses. The service records come from their own random stream, so the rest
+of the store is the same with or without them.
 
 Money and quantities are kept as integer cents / hundredths throughout, so
 every order total is exactly the sum of quantity x price of its lines.
@@ -32,6 +37,7 @@ import sys
 import time
 import unicodedata
 from datetime import date, timedelta
+from itertools import accumulate
 from random import Random
 
 # --------------------------------------------------------------------------
@@ -185,17 +191,22 @@ currency: EUR
 # The sales pipeline: ordered open stages, each with the probability of
 # winning a deal that is there (0 to 1). `won` and `lost` are the terminal
 # outcomes and are not listed. `commit: true` counts a stage as commit in
-# forecasts.
+# forecasts. `idle_days: N` makes `relate agenda` flag a deal that stays in
+# the stage more than N days without a stage move or an interaction.
 pipeline:
 - stage: qualification
   probability: 0.1
+  idle_days: 14
 - stage: needs_analysis
   probability: 0.25
+  idle_days: 14
 - stage: proposal
   probability: 0.5
+  idle_days: 10
 - stage: negotiation
   probability: 0.75
   commit: true
+  idle_days: 7
 
 # Channels through which contacts are logged.
 channels:
@@ -220,6 +231,27 @@ segments:
     where: 'orders.total >= 5000'
   at-risk:
     where: 'rfm.segment = "at_risk"'
+
+# Service level agreements per ticket priority: the hours within which a
+# ticket gets its first response and its resolution, on the calendar clock.
+sla:
+  urgent:
+    first_response_hours: 1
+    resolution_hours: 8
+  high:
+    first_response_hours: 4
+    resolution_hours: 24
+  normal:
+    first_response_hours: 8
+    resolution_hours: 72
+  low:
+    first_response_hours: 24
+    resolution_hours: 168
+
+# `relate agenda`: a customer "slipped into" the at_risk RFM segment when they
+# are in it today but were not this many days ago.
+agenda:
+  at_risk_lookback_days: 30
 """
 
 GITIGNORE = """\
@@ -290,6 +322,16 @@ ASSOCIATIONS = {
 }
 
 
+# Equipment that ages: years after which an installed unit is a candidate for
+# an upgrade, and the product that replaces it.
+UPGRADES = {
+    "laptop-air-13": (4, "laptop-pro-14"),
+    "laptop-pro-14": (4, None),
+    "laser-printer-lp200": (5, None),
+    "monitor-27": (6, None),
+}
+
+
 def popularity_trend(pid, t, cal_month):
     """Multiplier on a product's popularity at time t (0..1 over the history)."""
     if pid == "cloud-backup-1tb":
@@ -348,13 +390,18 @@ def make_products(rng, n):
     return prods
 
 
-def product_yaml(p):
+def product_yaml(p, product_ids):
     out = ["id: %s\n" % p.id, "name: %s\n" % q(p.name), "category: %s\n" % q(p.category),
            "price: %s\n" % num(p.price)]
     if p.cost is not None:
         out.append("cost: %s\n" % num(p.cost))
     if p.segment:
         out.append("segment: %s\n" % p.segment)
+    upgrade = UPGRADES.get(p.id)
+    if upgrade:
+        out.append("upgrade_after_years: %d\n" % upgrade[0])
+        if upgrade[1] and upgrade[1] in product_ids:
+            out.append("successor: %s\n" % upgrade[1])
     return "".join(out)
 
 
@@ -1354,6 +1401,248 @@ def make_interactions(rng, w, n, customers, products, deals, customers_by_id):
 
 
 # --------------------------------------------------------------------------
+# Service: equipment at customers, tickets, campaigns
+
+# Equipment installed at organizations: (product, service interval in days or
+# None, warranty in years)
+EQUIPMENT = [("laser-printer-lp200", 180, 2), ("laptop-pro-14", 365, 3),
+             ("laptop-air-13", None, 2), ("monitor-27", None, 3)]
+# Hours to first response and to resolution per priority (the default SLAs).
+SLA_HOURS = {"urgent": (1, 8), "high": (4, 24), "normal": (8, 72), "low": (24, 168)}
+PRIORITY_CW = [("urgent", 1), ("high", 4), ("normal", 9), ("low", 11)]
+# (kind, subject); {p} = the equipment's product name
+ASSET_SUBJECTS = [
+    ("repair", "{p} stops responding"), ("repair", "{p} makes a grinding noise"),
+    ("repair", "{p} does not power on"), ("repair", "Error code E7 on the {p}"),
+    ("warranty", "Warranty claim for the {p}"), ("warranty", "{p} failed within warranty"),
+    ("maintenance", "{p} needs cleaning and calibration"),
+]
+OTHER_SUBJECTS = [
+    ("question", "How do I set up scan to e-mail?"),
+    ("question", "Question about the licence renewal"),
+    ("question", "Which toner fits our printer?"),
+    ("question", "Can the support plan move to our new site?"),
+    ("complaint", "Invoice charged twice"),
+    ("complaint", "Technician arrived late"),
+    ("complaint", "Delivery was incomplete"),
+]
+RESOLUTION_NOTES = {
+    "repair": ["Replaced the part", "Fixed on site", None],
+    "warranty": ["Unit swapped under warranty", None],
+    "maintenance": ["Cleaned and calibrated", None],
+    "question": ["Explained the settings", "Sent the instructions", None],
+    "complaint": ["Credit note sent", "Apologised; new appointment made", None],
+}
+# The data's clock: 16:00 UTC on TODAY, in seconds from START.
+NOW_SECONDS = LAST * 86400 + 16 * 3600
+CAMPAIGN_LAUNCH = (date(2026, 9, 30) - START).days
+CAMPAIGN_START = CAMPAIGN_LAUNCH + 1
+CAMPAIGN_END = (date(2026, 10, 31) - START).days
+
+
+def add_years(day, years):
+    """The day index `years` calendar years after `day` (Feb 29 -> Feb 28)."""
+    d = START + timedelta(days=day)
+    try:
+        later = d.replace(year=d.year + years)
+    except ValueError:
+        later = d.replace(year=d.year + years, day=28)
+    return (later - START).days
+
+
+def moment(seconds):
+    """An RFC 3339 UTC date-time of seconds since START."""
+    day, sec = divmod(seconds, 86400)
+    return dt(day, sec)
+
+
+class ServiceWriter:
+    """Writes assets, tickets, campaigns and the interactions about them."""
+
+    def __init__(self, rng, w):
+        self.rng, self.w = rng, w
+        self.taken = set()
+        self.interactions = 0
+
+    def interaction(self, c, seconds, channel, direction, purpose, owner, summary,
+                    ticket=None, campaign=None):
+        day, sec = divmod(seconds, 86400)
+        while True:
+            rid = new_id(self.rng, day, sec, self.taken)
+            path = dated_path("interactions", day, rid)
+            if not os.path.exists(os.path.join(self.w.root, path)):
+                break
+        out = ["id: %s\ncustomer: %s\nat: %s\nchannel: %s\ndirection: %s\npurpose: %s\n"
+               "owner: %s\nsummary: %s\n"
+               % (rid, c.id, dt(day, sec), channel, direction, purpose, owner, q(summary))]
+        if ticket:
+            out.append("ticket: %s\n" % ticket)
+        if campaign:
+            out.append("campaign: %s\n" % campaign)
+        self.w.write(path, "".join(out))
+        self.interactions += 1
+
+
+def make_assets(sw, customers, products_by_id):
+    """Equipment at some of the organizations that buy, with its service visits."""
+    rng = sw.rng
+    equipment = [e for e in EQUIPMENT if e[0] in products_by_id]
+    orgs = [c for c in customers if c.kind == "organization" and c.first_order is not None]
+    if not equipment:
+        return []
+    taken = set()
+    assets = []
+    for c in orgs[:max(1, len(orgs) * 2 // 3)]:
+        for _ in range(rng.choice([1, 1, 2, 3])):
+            pid, every, warranty_years = rng.choice(equipment)
+            a = {"id": unique_slug(slugify("%s %s" % (c.id, pid)), taken), "customer": c,
+                 "product": pid, "every": every}
+            # Installed up to six years before the history starts, or during it;
+            # some so that the warranty ends within the next four weeks.
+            if rng.random() < 0.15:
+                a["installed"] = add_years(LAST + rng.randint(3, 28), -warranty_years)
+            else:
+                a["installed"] = rng.randint(-5 * 365, LAST - 20)
+            a["warranty"] = add_years(a["installed"], warranty_years)
+            a["serial"] = "%s-%05d" % (pid.split("-")[0][:3].upper(), rng.randint(0, 99999))
+            a["last"] = None
+            if every:
+                visit = a["installed"] + every + rng.randint(-10, 20)
+                while visit <= LAST:
+                    if rng.random() < 0.15 and visit + every > LAST:
+                        break  # the latest visit is overdue
+                    a["last"] = visit
+                    if visit >= 0:
+                        sw.interaction(c, visit * 86400 + work_seconds(rng, visit), "meeting",
+                                       "outbound", "service", c.owner,
+                                       "Maintenance of %s" % a["id"])
+                    visit += every + rng.randint(-10, 20)
+            assets.append(a)
+    for a in assets:
+        out = ["id: %s\ncustomer: %s\nproduct: %s\nserial: %s\ninstalled: %s\n"
+               "warranty_until: %s\n" % (a["id"], a["customer"].id, a["product"], a["serial"],
+                                         iso(a["installed"]), iso(a["warranty"]))]
+        if a["every"]:
+            out.append("service_every_days: %d\n" % a["every"])
+        if a["last"] is not None:
+            out.append("last_service: %s\n" % iso(a["last"]))
+        sw.w.write("assets/%s.yaml" % a["id"], "".join(out))
+    return assets
+
+
+def make_tickets(sw, n, customers, products_by_id, assets):
+    """Tickets of the last six months; most resolved, the recent ones often open,
+    a few past their SLA. Replies are interactions naming the ticket."""
+    rng = sw.rng
+    buyers = [c for c in customers if c.first_order is not None]
+    if not buyers:
+        return 0, 0
+    by_customer = {}
+    for a in assets:
+        by_customer.setdefault(a["customer"].id, []).append(a)
+    taken = set()
+    opened_count = 0
+    for i in range(n):
+        c = rng.choice(buyers)
+        owned = by_customer.get(c.id)
+        asset = rng.choice(owned) if owned and rng.random() < 0.7 else None
+        if asset:
+            kind, subject = rng.choice(ASSET_SUBJECTS)
+            product = asset["product"]
+            subject = subject.replace("{p}", products_by_id[product].name)
+        else:
+            kind, subject = rng.choice(OTHER_SUBJECTS)
+            product = None
+        priority = rng.choices([p for p, _ in PRIORITY_CW],
+                               cum_weights=list(accumulate(w for _, w in PRIORITY_CW)))[0]
+        first_hours, resolution_hours = SLA_HOURS[priority]
+        day = rng.randint(LAST - 180, LAST - 8) if i % 3 else rng.randint(LAST - 7, LAST)
+        opened = day * 86400 + work_seconds(rng, day)
+        # Mostly within the SLA; about one clock in six runs over.
+        responded = opened + int(first_hours * 3600 * rng.uniform(0.1, 1.25))
+        resolved = responded + int(resolution_hours * 3600 * rng.uniform(0.05, 1.1))
+        tid = unique_slug(slugify("%s %s" % (c.id, subject), 60), taken)
+        history = [("open", opened, None)]
+        if rng.random() < 0.5:
+            sw.interaction(c, opened, rng.choice(["email", "phone"]), "inbound", "service",
+                           c.owner, subject, ticket=tid)
+        replied = responded <= NOW_SECONDS and (resolved > NOW_SECONDS or rng.random() < 0.85)
+        if replied:
+            sw.interaction(c, responded, rng.choice(["email", "phone"]), "outbound", "service",
+                           c.owner, "Re: %s" % subject, ticket=tid)
+            if rng.random() < 0.6:
+                history.append(("in_progress", responded, None))
+        if resolved <= NOW_SECONDS:
+            history.append(("resolved", resolved, rng.choice(RESOLUTION_NOTES[kind])))
+        elif replied and rng.random() < 0.3:
+            history.append(("waiting", responded + 1800, "Asked the customer for details"))
+        status = history[-1][0]
+        opened_count += status != "resolved"
+        out = ["id: %s\ncustomer: %s\nsubject: %s\nkind: %s\npriority: %s\nstatus: %s\n"
+               "owner: %s\n" % (tid, c.id, q(subject), kind, priority, status, c.owner)]
+        if asset:
+            out.append("asset: %s\n" % asset["id"])
+        if product:
+            out.append("product: %s\n" % product)
+        out.append("opened: %s\n" % moment(opened))
+        if replied:
+            out.append("first_response: %s\n" % moment(responded))
+        elif status == "resolved":
+            out.append("first_response: %s\n" % moment(resolved))
+        if status == "resolved":
+            out.append("resolved: %s\n" % moment(resolved))
+        out.append("history:\n")
+        for st, at, note in history:
+            out.append("- status: %s\n  at: %s\n  by: %s\n" % (st, moment(at), c.owner))
+            if note:
+                out.append("  note: %s\n" % q(note))
+        sw.w.write("tickets/%s.yaml" % tid, "".join(out))
+    return n, opened_count
+
+
+def make_campaigns(sw, customers):
+    """A launched e-mail campaign to the EU organizations (segment
+    eu-organizations) in October, with its contacts and responses, and a
+    win-back letter planned for December."""
+    rng = sw.rng
+    members = sorted((c for c in customers if c.region == "EU" and c.kind == "organization"
+                      and c.created <= CAMPAIGN_LAUNCH), key=lambda c: c.id)
+    if not members or CAMPAIGN_END > LAST:
+        return 0
+    cid = "autumn-printer-offer"
+    for c in members:
+        day = CAMPAIGN_START + rng.randint(0, 1)
+        sw.interaction(c, day * 86400 + work_seconds(rng, day), "email", "outbound",
+                       "marketing", "alice", "Autumn printer offer", campaign=cid)
+        if rng.random() < 0.3:
+            day = rng.randint(CAMPAIGN_START + 1, CAMPAIGN_END)
+            sw.interaction(c, day * 86400 + work_seconds(rng, day), "email", "inbound",
+                           "marketing", c.owner, "Asked about the autumn printer offer",
+                           campaign=cid)
+    sw.w.write("campaigns/%s.yaml" % cid,
+               "id: %s\nname: Autumn printer offer\nchannel: email\nsegment: eu-organizations\n"
+               "start: %s\nend: %s\nowner: alice\nlaunched: %sT08:00:00Z\nmembers:\n%s"
+               % (cid, iso(CAMPAIGN_START), iso(CAMPAIGN_END), iso(CAMPAIGN_LAUNCH),
+                  "".join("- %s\n" % c.id for c in members)))
+    sw.w.write("campaigns/winter-win-back.yaml",
+               "id: winter-win-back\nname: Winter win-back\nchannel: letter\nsegment: at-risk\n"
+               "start: 2026-12-01\nend: 2026-12-31\nowner: bob\n")
+    return 2
+
+
+def make_service(seed, w, customers, products_by_id):
+    """Assets, tickets and campaigns, from their own random stream so that the
+    rest of the store does not change with them."""
+    sw = ServiceWriter(Random("service-%d" % seed), w)
+    assets = make_assets(sw, customers, products_by_id)
+    tickets, still_open = make_tickets(sw, max(0, len(customers) * 3 // 4), customers,
+                                       products_by_id, assets)
+    campaigns = make_campaigns(sw, customers)
+    return {"assets": len(assets), "tickets": tickets, "open": still_open,
+            "campaigns": campaigns, "interactions": sw.interactions}
+
+
+# --------------------------------------------------------------------------
 
 def prepare_dir(out, force):
     if os.path.exists(out) and not os.path.isdir(out):
@@ -1361,12 +1650,13 @@ def prepare_dir(out, force):
     if os.path.isdir(out) and os.listdir(out):
         if not force:
             sys.exit("error: %s is not empty (use --force to replace the store in it)" % out)
-        for sub in ("customers", "interactions", "deals", "products", "orders"):
+        for sub in ("customers", "interactions", "deals", "products", "orders", "tickets",
+                    "assets", "campaigns"):
             path = os.path.join(out, sub)
             if os.path.isdir(path):
                 shutil.rmtree(path)
     os.makedirs(out, exist_ok=True)
-    for sub in ("customers", "deals", "products"):
+    for sub in ("customers", "deals", "products", "tickets", "assets", "campaigns"):
         os.makedirs(os.path.join(out, sub), exist_ok=True)
     for kind in ("interactions", "orders"):
         for y, m in MONTH_DIRS:
@@ -1398,8 +1688,9 @@ def main(argv=None):
     ap.add_argument("--products", type=int, default=20, help="number of products (default: 20)")
     ap.add_argument("--deals", type=int, default=45, help="number of deals (default: 45)")
     ap.add_argument("--force", action="store_true",
-                    help="write into a non-empty OUT_DIR: its customers/, deals/, products/, "
-                         "interactions/ and orders/ folders are deleted first")
+                    help="write into a non-empty OUT_DIR: its record folders (customers/, "
+                         "deals/, products/, interactions/, orders/, tickets/, assets/, "
+                         "campaigns/) are deleted first")
     args = ap.parse_args(argv)
     for name in ("customers", "interactions", "orders", "products", "deals"):
         if getattr(args, name) < 0:
@@ -1427,9 +1718,10 @@ def main(argv=None):
     n_orders = make_orders(rng, w, args.orders, customers, products, deals, customers_by_id)
     n_inter, nps = make_interactions(rng, w, args.interactions, customers, products, deals,
                                      customers_by_id)
+    service = make_service(args.seed, w, customers, products_by_id)
 
     for p in products:
-        w.write("products/%s.yaml" % p.id, product_yaml(p))
+        w.write("products/%s.yaml" % p.id, product_yaml(p, products_by_id))
     for d in deals:
         w.write("deals/%s.yaml" % d.id, deal_yaml(d))
     stages = {}
@@ -1445,12 +1737,15 @@ def main(argv=None):
     for d in deals:
         deal_stages[d.stage] = deal_stages.get(d.stage, 0) + 1
     print("wrote %s: %d customers (%s), %d products, %d deals (%s), %d orders, "
-          "%d interactions (%d questionnaires), %d files in %.1fs"
+          "%d interactions (%d questionnaires, %d about tickets, assets and campaigns), "
+          "%d tickets (%d open), %d assets, %d campaigns, %d files in %.1fs"
           % (out, len(customers), ", ".join("%s %d" % kv for kv in sorted(stages.items())),
              len(products), len(deals),
              ", ".join("%s %d" % (s, deal_stages[s]) for s in STAGES + ["won", "lost"]
                        if s in deal_stages),
-             n_orders, n_inter, sum(nps), w.files, time.monotonic() - t0))
+             n_orders, n_inter + service["interactions"], sum(nps), service["interactions"],
+             service["tickets"], service["open"], service["assets"], service["campaigns"],
+             w.files, time.monotonic() - t0))
 
 
 if __name__ == "__main__":

@@ -51,3 +51,45 @@ fn sample_data_has_what_the_readme_promises() {
         );
     }
 }
+
+#[test]
+fn sample_data_has_tickets_assets_and_campaigns_that_every_command_reads() {
+    let env = TestEnv::empty();
+    assert_eq!(count(&env, &["ticket", "list"]), 30);
+    assert!(count(&env, &["ticket", "list", "--open"]) > 0);
+    assert!(count(&env, &["asset", "list"]) >= 15);
+    assert_eq!(count(&env, &["campaign", "list"]), 2);
+    let store = sample();
+    let json = |args: &[&str]| -> serde_json::Value {
+        let out = env
+            .run(&[&["--store", &store, "--format", "json"], args].concat())
+            .ok();
+        serde_json::from_str(&out).unwrap()
+    };
+    assert_eq!(json(&["report", "service"])["summary"]["tickets"], 30);
+    let campaign = json(&["report", "campaign", "autumn-printer-offer"]);
+    assert!(campaign["members"].as_u64().unwrap() > 0, "{campaign}");
+    assert!(campaign["contacted"] == campaign["members"], "{campaign}");
+    let assets = json(&["report", "assets", "--days", "60"]);
+    for section in ["maintenance", "warranties", "upgrades"] {
+        assert!(
+            !assets[section].as_array().unwrap().is_empty(),
+            "{section}: {assets}"
+        );
+    }
+    assert!(
+        !json(&["agenda", "--days", "7"])
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    let offers = json(&["recommend", "quartz-retail-s-l"]);
+    assert!(
+        offers
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o["basis"] == "rule"),
+        "{offers}"
+    );
+}
