@@ -10,6 +10,8 @@
 //! Formulas and their published sources: docs/analytics.md.
 
 pub mod facts;
+#[cfg(test)]
+pub(crate) mod fixture;
 pub mod loyalty;
 pub mod rfm;
 pub mod segments;
