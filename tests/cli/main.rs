@@ -5,3 +5,4 @@
 mod common;
 
 mod init;
+mod report_customers;
