@@ -39,13 +39,17 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     Init(init::Args),
+    /// Customers: add, set, list, show, edit
     #[command(subcommand)]
     Customer(customer::Command),
     Log(log::Args),
+    /// Deals through the sales pipeline: new, advance, win, lose, list, show
     #[command(subcommand)]
     Deal(deal::Command),
+    /// The product catalogue: add, list, show
     #[command(subcommand)]
     Product(product::Command),
+    /// Sales: add, list, show
     #[command(subcommand)]
     Order(order::Command),
     Check(check::Args),

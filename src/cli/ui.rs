@@ -15,7 +15,13 @@ use relate::store::{Author, Env, Store};
 #[derive(Args)]
 pub struct GlobalArgs {
     /// The store to use [default: the nearest folder upwards holding relate.yaml]
-    #[arg(long, global = true, env = "RELATE_STORE", value_name = "DIR")]
+    #[arg(
+        long,
+        global = true,
+        env = "RELATE_STORE",
+        hide_env_values = true,
+        value_name = "DIR"
+    )]
     store: Option<PathBuf>,
 
     /// How to print records and figures

@@ -9,9 +9,13 @@
 //!
 //! Formulas and their published sources: docs/analytics.md.
 
+pub mod basket;
+pub mod demand;
 pub mod facts;
 #[cfg(test)]
 pub(crate) mod fixture;
+pub mod forecast;
+pub mod funnel;
 pub mod loyalty;
 pub mod rfm;
 pub mod segments;

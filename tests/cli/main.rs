@@ -4,5 +4,14 @@
 
 mod common;
 
+mod check;
+mod customer;
+mod deal;
+mod help;
 mod init;
+mod log;
+mod order_product;
 mod report_customers;
+mod report_pipeline;
+mod roundtrip;
+mod sample_data;

@@ -2,6 +2,10 @@
 //! figures come from `relate::report`; this module loads what a report needs
 //! and prints what it returns. [`Common`] holds the options every report shares.
 
+mod basket;
+mod demand;
+mod forecast;
+mod funnel;
 mod loyalty;
 mod rfm;
 mod segments;
@@ -25,6 +29,10 @@ pub enum Command {
     Rfm(rfm::Args),
     Value(value::Args),
     Loyalty(loyalty::Args),
+    Funnel(funnel::Args),
+    Forecast(forecast::Args),
+    Basket(basket::Args),
+    Demand(demand::Args),
 }
 
 pub fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
@@ -33,6 +41,10 @@ pub fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
         Command::Rfm(args) => rfm::run(ui, args),
         Command::Value(args) => value::run(ui, args),
         Command::Loyalty(args) => loyalty::run(ui, args),
+        Command::Funnel(args) => funnel::run(ui, args),
+        Command::Forecast(args) => forecast::run(ui, args),
+        Command::Basket(args) => basket::run(ui, args),
+        Command::Demand(args) => demand::run(ui, args),
     }
 }
 
