@@ -39,6 +39,18 @@ keyword_enum! {
     }
 }
 
+keyword_enum! {
+    /// What `relate export` writes.
+    ExportKind "kind of export" {
+        Customers => "customers",
+        Interactions => "interactions",
+        Deals => "deals",
+        Orders => "orders",
+        Products => "products",
+        Vcard => "vcard",
+    }
+}
+
 /// How an import treats what the file leaves open.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
@@ -331,7 +343,7 @@ pub fn parse_when(text: &str, format: Option<&str>) -> Result<Timestamp, String>
         None => parse_timestamp(text).or_else(|error| {
             naive("%Y-%m-%d %H:%M:%S")
                 .or_else(|| naive("%Y-%m-%d %H:%M"))
-                .ok_or(error)
+                .ok_or_else(|| format!("{error}, or give the file's format with --date-format"))
         }),
     }
 }

@@ -34,9 +34,8 @@ impl Preset {
 
 pub const PRESETS: &[Preset] = &[HUBSPOT_CONTACTS, HUBSPOT_DEALS, CONTACTS];
 
-pub fn names() -> Vec<&'static str> {
-    PRESETS.iter().map(|p| p.name).collect()
-}
+/// The presets' names (a test checks they match `PRESETS`).
+pub const NAMES: &[&str] = &["hubspot-contacts", "hubspot-deals", "contacts"];
 
 pub fn find(name: &str) -> Option<&'static Preset> {
     PRESETS.iter().find(|p| p.name == name)
@@ -137,6 +136,12 @@ fn hubspot_value(field: &str, value: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_list_every_preset() {
+        let names: Vec<&str> = PRESETS.iter().map(|p| p.name).collect();
+        assert_eq!(names, NAMES);
+    }
 
     #[test]
     fn hubspot_values_become_relate_values() {

@@ -177,6 +177,14 @@ pub fn at_line(source: &Path, line: usize, messages: Vec<String>) -> Vec<Problem
         .collect()
 }
 
+/// Problems given as (line, message).
+pub fn at_line_all(source: &Path, problems: Vec<(usize, String)>) -> Vec<Problem> {
+    problems
+        .into_iter()
+        .map(|(line, message)| Problem::new(source, Some(line), message))
+        .collect()
+}
+
 /// The problems of a record, as row messages.
 fn record_problems<T: Record>(ws: &Workspace, record: &T) -> Vec<String> {
     record
@@ -385,11 +393,7 @@ fn import_orders(ws: &mut Workspace, sheet: &Sheet, source: &Path) -> Vec<Proble
     let mut problems = Vec::new();
     for group in groups {
         if let Err(errors) = order_group(ws, &group) {
-            problems.extend(
-                errors
-                    .into_iter()
-                    .map(|(line, message)| Problem::new(source, Some(line), message)),
-            );
+            problems.extend(at_line_all(source, errors));
         }
     }
     problems

@@ -230,24 +230,23 @@ impl<T: Importable> Staged<T> {
         index
     }
 
-    /// What the import changed, in the order it first touched each record.
-    /// A record put back exactly as it was is no change.
-    pub fn changes(&self) -> impl Iterator<Item = (Action, &T)> {
+    /// What the import changed, in the order it first touched each record,
+    /// with each updated record as it was. A record put back exactly as it
+    /// was is no change.
+    pub fn changes(&self) -> impl Iterator<Item = (Action, &T, Option<&T>)> {
         self.touched.iter().filter_map(|&index| {
             let record = &self.records[index];
             if index >= self.existing {
-                Some((Action::Create, record))
-            } else if self.originals.get(&index) != Some(record) {
-                Some((Action::Update, record))
-            } else {
-                None
+                return Some((Action::Create, record, None));
             }
+            let original = self.originals.get(&index);
+            (original != Some(record)).then_some((Action::Update, record, original))
         })
     }
 
     pub fn change_list(&self) -> Vec<Change> {
         self.changes()
-            .map(|(action, record)| Change {
+            .map(|(action, record, _)| Change {
                 action,
                 kind: T::KIND,
                 id: record.id().to_string(),

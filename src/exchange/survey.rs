@@ -92,12 +92,9 @@ fn answer(ws: &mut Workspace, row: &Row) -> Result<(), Vec<String>> {
         message_id: None,
     };
     let mut errors = fill_interaction(ws, &mut interaction, &answers);
-    errors.extend(
-        interaction
-            .problems(ws.settings)
-            .into_iter()
-            .map(|p| p.message),
-    );
+    // Its id comes once the respondent is known.
+    let problems = interaction.problems(ws.settings).into_iter();
+    errors.extend(problems.filter(|p| p.field != "id").map(|p| p.message));
     let mut profile = Row {
         line: row.line,
         values: row

@@ -14,6 +14,7 @@ pub use files::{line_of_key, parse_yaml};
 pub use git::Author;
 
 use rayon::prelude::*;
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -381,6 +382,7 @@ impl Store {
             store: self,
             _lock: lock,
             originals: Vec::new(),
+            touched: HashSet::new(),
             done: false,
         })
     }
@@ -438,6 +440,8 @@ pub struct Transaction<'s> {
     _lock: lock::StoreLock,
     /// Each touched path with its content before the transaction (None: absent).
     originals: Vec<(PathBuf, Option<Vec<u8>>)>,
+    /// The paths in `originals`, so that large imports check them in constant time.
+    touched: HashSet<PathBuf>,
     done: bool,
 }
 
@@ -472,15 +476,37 @@ impl Transaction<'_> {
         let dir = path.parent().expect("record paths have a parent");
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         self.ensure_inside_root(dir)?;
-        if !self.originals.iter().any(|(p, _)| p == rel) {
-            let original = match std::fs::read(&path) {
-                Ok(bytes) => Some(bytes),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-                Err(e) => return Err(Error::io(&path, e)),
-            };
-            self.originals.push((rel.to_path_buf(), original));
-        }
+        self.remember(rel)?;
         files::write_atomic(&path, contents)
+    }
+
+    /// Keeps the content `rel` had before the transaction, the first time it is touched.
+    fn remember(&mut self, rel: &Path) -> Result<()> {
+        if self.touched.contains(rel) {
+            return Ok(());
+        }
+        let path = self.store.root.join(rel);
+        let original = match std::fs::read(&path) {
+            Ok(bytes) => Some(bytes),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(Error::io(&path, e)),
+        };
+        self.touched.insert(rel.to_path_buf());
+        self.originals.push((rel.to_path_buf(), original));
+        Ok(())
+    }
+
+    /// Deletes a record's file (a dated record whose date moved it to another
+    /// month is written anew under that month).
+    pub fn remove<T: Record>(&mut self, record: &T) -> Result<()> {
+        let rel = Store::record_path(record);
+        self.remember(&rel)?;
+        let path = self.store.root.join(&rel);
+        match std::fs::remove_file(&path) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(Error::io(&path, e)),
+        }
     }
 
     /// Refuses a folder that a symlink leads out of the store.
@@ -527,7 +553,10 @@ impl Drop for Transaction<'_> {
             // Best effort: the error that aborted the transaction is what the user sees.
             let _ = match original {
                 Some(bytes) => files::write_atomic(&path, bytes),
-                None => std::fs::remove_file(&path).map_err(|e| Error::io(&path, e)),
+                None if path.exists() => {
+                    std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))
+                }
+                None => Ok(()),
             };
         }
     }
