@@ -51,7 +51,7 @@ pub struct ApplyArgs {
 /// unless --skip-invalid. See docs/import-export.md.
 #[derive(clap::Args)]
 pub struct CsvArgs {
-    /// The CSV file
+    /// The CSV file (`-` for standard input)
     file: PathBuf,
     /// Take FIELD from COLUMN (repeatable); `A+B` joins columns, an empty COLUMN drops the field
     #[arg(long = "map", value_name = "FIELD=COLUMN")]
@@ -81,7 +81,7 @@ pub struct CsvArgs {
 /// e-mail; names, e-mails, phones, organisation and notes come from the card.
 #[derive(clap::Args)]
 pub struct VcardArgs {
-    /// The .vcf file
+    /// The .vcf file (`-` for standard input)
     file: PathBuf,
     #[command(flatten)]
     apply: ApplyArgs,
@@ -113,7 +113,7 @@ pub struct MailArgs {
 /// else by id, external_id or e-mail.
 #[derive(clap::Args)]
 pub struct SurveyArgs {
-    /// The CSV file
+    /// The CSV file (`-` for standard input)
     file: PathBuf,
     /// Take FIELD from COLUMN (repeatable), e.g. `score=How likely are you to recommend us?`
     #[arg(long = "map", value_name = "FIELD=COLUMN")]
@@ -154,7 +154,7 @@ pub fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
         Command::Orders(args) => import_csv(ui, &store, workspace, ImportKind::Orders, args),
         Command::Products(args) => import_csv(ui, &store, workspace, ImportKind::Products, args),
         Command::Vcard(args) => {
-            let text = std::fs::read(&args.file).map_err(|e| Error::io(&args.file, e))?;
+            let text = read_input(&args.file)?;
             let (cards, card_problems) = vcard::parse(&String::from_utf8_lossy(&text));
             let mut ws = workspace(Options::default());
             let mut problems = records::at_line_all(&args.file, card_problems);
@@ -225,8 +225,18 @@ pub fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
     }
 }
 
+/// The bytes of `file`, or of standard input for `-`.
+fn read_input(file: &Path) -> anyhow::Result<Vec<u8>> {
+    if file == Path::new("-") {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes)?;
+        return Ok(bytes);
+    }
+    Ok(std::fs::read(file).map_err(|e| Error::io(file, e))?)
+}
+
 fn read_csv(file: &Path, spec: &FieldSpec, options: &CsvOptions) -> anyhow::Result<Sheet> {
-    let bytes = std::fs::read(file).map_err(|e| Error::io(file, e))?;
+    let bytes = read_input(file)?;
     Ok(read_sheet(file, &bytes, spec, options)?)
 }
 

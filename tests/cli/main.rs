@@ -4,4 +4,6 @@
 
 mod common;
 
+mod export;
+mod import;
 mod init;
