@@ -18,6 +18,9 @@
 //! - [`exchange`]: import and export: CSV with column mapping and presets,
 //!   vCard, e-mail and questionnaires, applied to the records in memory so a
 //!   whole import is checked before one transaction writes it.
+//! - [`filter`]: the filter language that selects customers (`--where`, named segments).
+//! - [`report`]: the analytical reports, pure functions from records as of a
+//!   date to figures and tables.
 //! - [`output`]: the one place where rows become a table, JSON, CSV or Markdown.
 //! - [`error`]: errors with hints, each kind mapped to a documented exit code.
 //!
@@ -69,8 +72,10 @@ macro_rules! keyword_enum {
 
 pub mod error;
 pub mod exchange;
+pub mod filter;
 pub mod model;
 pub mod output;
+pub mod report;
 pub mod store;
 
 pub use error::{Error, Problem, Result};

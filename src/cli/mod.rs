@@ -11,6 +11,7 @@ mod init;
 mod log;
 mod order;
 mod product;
+mod report;
 mod ui;
 
 use clap::{Parser, Subcommand};
@@ -54,6 +55,8 @@ enum Command {
     #[command(subcommand)]
     Import(import::Command),
     Export(export::Args),
+    #[command(subcommand)]
+    Report(report::Command),
 }
 
 pub fn main() -> ExitCode {
@@ -92,6 +95,7 @@ fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
         Command::Check(args) => check::run(ui, args),
         Command::Import(command) => import::run(ui, command),
         Command::Export(args) => export::run(ui, args),
+        Command::Report(command) => report::run(ui, command),
     }
 }
 

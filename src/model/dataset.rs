@@ -1,7 +1,9 @@
 //! All records of a store in memory, as the checks and reports see them.
 
-use std::collections::HashMap;
+use chrono::NaiveDate;
+use std::collections::{HashMap, HashSet};
 
+use super::values::utc_date;
 use super::{Customer, Deal, Interaction, Order, Product, Settings};
 
 #[derive(Debug, Clone)]
@@ -24,6 +26,28 @@ impl Dataset {
             products: Vec::new(),
             orders: Vec::new(),
         }
+    }
+
+    /// The store as it stood at the end of `date`: interactions, orders and deals
+    /// dated later are dropped, deals closed or moved later are rewound to their
+    /// state on that day, and customers created later are dropped unless a record
+    /// kept shows they were already there (history imported after the fact).
+    /// Every report starts here, so a report for a past date can be rerun identically.
+    pub fn as_of(mut self, date: NaiveDate) -> Dataset {
+        self.interactions.retain(|i| utc_date(&i.at) <= date);
+        self.orders.retain(|o| utc_date(&o.at) <= date);
+        self.deals.retain(|d| d.created <= date);
+        for deal in &mut self.deals {
+            deal.rewind_to(date);
+        }
+        let active: HashSet<&str> = (self.interactions.iter().map(|i| i.customer.as_str()))
+            .chain(self.orders.iter().map(|o| o.customer.as_str()))
+            .chain(self.deals.iter().map(|d| d.customer.as_str()))
+            .collect();
+        self.customers.retain(|c| {
+            c.created.is_none_or(|created| created <= date) || active.contains(c.id.as_str())
+        });
+        self
     }
 
     pub fn products_by_id(&self) -> HashMap<&str, &Product> {
