@@ -198,3 +198,48 @@ fn vcards_round_trip_names_emails_phones_organisation_and_notes() {
         "cards find their customers again"
     );
 }
+
+#[test]
+fn where_keeps_the_selected_customers_and_their_records() {
+    let env = filled();
+    let customers: Vec<Customer> = serde_json::from_str(
+        &env.run(&[
+            "export",
+            "customers",
+            "--where",
+            "kind = \"person\"",
+            "--format",
+            "json",
+        ])
+        .ok(),
+    )
+    .unwrap();
+    let ids: Vec<&str> = customers.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(ids, ["ana-lima"]);
+    let orders = env
+        .run(&[
+            "export",
+            "orders",
+            "--where",
+            "kind = \"organization\"",
+            "--format",
+            "jsonl",
+        ])
+        .ok();
+    assert_eq!(orders.lines().count(), 1);
+    assert!(orders.contains("\"customer\":\"acme-corp\""), "{orders}");
+    let cards = env
+        .run(&["export", "vcard", "--where", "kind = \"person\""])
+        .ok();
+    assert_eq!(cards.matches("BEGIN:VCARD").count(), 1);
+    assert!(cards.contains("FN:Ana Lima\r\n"));
+
+    let stderr = env
+        .run(&["export", "products", "--where", "kind = \"person\""])
+        .fails(2);
+    assert!(stderr.contains("products have none"), "{stderr}");
+    let stderr = env
+        .run(&["export", "customers", "--where", "knd = \"person\""])
+        .fails(2);
+    assert!(stderr.contains("invalid filter"), "{stderr}");
+}
