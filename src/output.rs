@@ -202,6 +202,9 @@ impl Table {
                 }
             }));
         }
+        for column in table.column_iter_mut() {
+            column.set_padding((0, 2));
+        }
         let text = table.to_string();
         for line in text.lines() {
             // comfy-table pads its borderless rows; trailing blanks only get in the way.
@@ -454,7 +457,7 @@ mod tests {
             render(&sections, Format::Csv),
             render(&sections[..1], Format::Csv)
         );
-        assert_eq!(render(&sections[1..], Format::Table), " x\n");
+        assert_eq!(render(&sections[1..], Format::Table), "x\n");
     }
 
     #[test]

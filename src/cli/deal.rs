@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 use relate::Error;
 use relate::model::deal::{MoveRefused, Outcome, StageMove};
 use relate::model::order::{LineSpec, lines_total};
-use relate::model::values::{Timestamp, midnight_utc, utc_date};
+use relate::model::values::{Timestamp, utc_date};
 use relate::model::{Deal, Kind, Order, id};
 use relate::output::{Cell, Format, Table};
 
@@ -256,12 +256,7 @@ fn win(ui: &mut Ui, args: WinArgs) -> anyhow::Result<()> {
         id: String::new(),
         external_id: None,
         customer: deal.customer.clone(),
-        // A bare date means the deal was won that day; the order is filed then.
-        at: if args.at.is_some() {
-            at
-        } else {
-            midnight_utc(date).max(at)
-        },
+        at,
         lines: deal.lines.clone(),
         total: Some(deal.value()),
         payment_method: None,

@@ -42,14 +42,14 @@ pub struct ApplyArgs {
     skip_invalid: bool,
 }
 
-/// Import records from a CSV file.
-///
-/// Columns whose header is a relate field name (as `relate export` writes
-/// them) map to that field; --map and --preset map others. A non-empty cell
-/// replaces the field's value, an empty one leaves it. The whole import is one
-/// commit; a bad row rejects the file (exit 4, `FILE:LINE: message` for each)
-/// unless --skip-invalid. See docs/import-export.md.
+/// The options of the CSV imports (each variant of `Command` has its own summary).
 #[derive(clap::Args)]
+#[command(
+    after_help = "Columns whose header is a relate field name (as `relate export` writes them) \
+map to that field; --map and --preset map others. A non-empty cell replaces the field's value, an \
+empty one leaves it. The whole import is one commit; a bad row rejects the file (exit 4, \
+FILE:LINE: message for each) unless --skip-invalid. See docs/import-export.md."
+)]
 pub struct CsvArgs {
     /// The CSV file (`-` for standard input)
     file: PathBuf,

@@ -28,7 +28,7 @@ use ui::{FormatArg, GlobalArgs, Ui};
 /// Start one with `relate init DIR`.
 ///
 /// Exit codes: 0 success, 1 failure, 2 usage (bad arguments or values),
-/// 3 record not found, 4 invalid data in the store.
+/// 3 record not found, 4 invalid data in the store or in an imported file.
 #[derive(Parser)]
 #[command(name = "relate", version, max_term_width = 100)]
 struct Cli {
@@ -41,13 +41,17 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     Init(init::Args),
+    /// Customers: add, set, list, show, edit
     #[command(subcommand)]
     Customer(customer::Command),
     Log(log::Args),
+    /// Deals through the sales pipeline: new, advance, win, lose, list, show
     #[command(subcommand)]
     Deal(deal::Command),
+    /// The product catalogue: add, list, show
     #[command(subcommand)]
     Product(product::Command),
+    /// Sales: add, list, show
     #[command(subcommand)]
     Order(order::Command),
     Check(check::Args),

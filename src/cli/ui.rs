@@ -15,12 +15,18 @@ use relate::store::{Author, Env, Store};
 #[derive(Args)]
 pub struct GlobalArgs {
     /// The store to use [default: the nearest folder upwards holding relate.yaml]
-    #[arg(long, global = true, env = "RELATE_STORE", value_name = "DIR")]
+    #[arg(
+        long,
+        global = true,
+        env = "RELATE_STORE",
+        hide_env_values = true,
+        value_name = "DIR"
+    )]
     store: Option<PathBuf>,
 
-    /// How to print records and figures: table, json, csv, markdown (`relate export`: csv, json, jsonl)
+    /// How to print records and figures (`jsonl` only for `relate export`)
     #[arg(long, global = true, value_name = "FORMAT", default_value = "table",
-          value_parser = format_arg)]
+          value_parser = format_arg())]
     format: FormatArg,
 
     /// Colors and bold in tables: auto (on a terminal, unless NO_COLOR is set), always, never
@@ -40,11 +46,14 @@ pub enum FormatArg {
     JsonLines,
 }
 
-fn format_arg(text: &str) -> Result<FormatArg, String> {
-    match text {
-        "jsonl" => Ok(FormatArg::JsonLines),
-        _ => text.parse().map(FormatArg::Rows),
-    }
+/// The row formats and `jsonl`, all listed in help and errors.
+fn format_arg() -> impl clap::builder::TypedValueParser<Value = FormatArg> {
+    use clap::builder::TypedValueParser;
+    const NAMES: &[&str] = &["table", "json", "csv", "markdown", "jsonl"];
+    clap::builder::PossibleValuesParser::new(NAMES).map(|name| match name.as_str() {
+        "jsonl" => FormatArg::JsonLines,
+        rows => FormatArg::Rows(rows.parse().expect("a listed name")),
+    })
 }
 
 pub struct Ui {

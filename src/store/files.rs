@@ -23,6 +23,50 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
     Ok(())
 }
 
+/// A record as YAML text, readable alike by YAML 1.2 readers (relate, yq) and
+/// YAML 1.1 readers (PyYAML): serde_yaml leaves `yes`, `no`, `on`, `off`, `y` and
+/// `n` unquoted since they are plain strings in YAML 1.2, but YAML 1.1 reads them
+/// as booleans, so they are quoted here.
+pub fn to_yaml<T: serde::Serialize>(record: &T) -> Result<String> {
+    let text = serde_yaml::to_string(record).map_err(|e| Error::failed(e.to_string()))?;
+    let mut out = String::with_capacity(text.len() + 8);
+    // Indentation of the key that opened a block scalar (`body: |`), whose lines are literal.
+    let mut block_indent: Option<usize> = None;
+    for line in text.lines() {
+        let indent = line.len() - line.trim_start().len();
+        if block_indent.is_some_and(|opened| indent > opened || line.is_empty()) {
+            out.push_str(line);
+            out.push('\n');
+            continue;
+        }
+        block_indent = None;
+        let value_start = match line.trim_start().strip_prefix("- ") {
+            Some(_) if !line.contains(": ") => Some(indent + 2),
+            _ => line.find(": ").map(|at| at + 2),
+        };
+        match value_start.map(|at| line.split_at(at)) {
+            Some((head, value)) if YAML11_BOOLEANS.contains(&value) => {
+                out.push_str(head);
+                out.push('\'');
+                out.push_str(value);
+                out.push('\'');
+            }
+            Some((_, value)) if value.starts_with('|') || value.starts_with('>') => {
+                block_indent = Some(indent);
+                out.push_str(line);
+            }
+            _ => out.push_str(line),
+        }
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+const YAML11_BOOLEANS: &[&str] = &[
+    "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "on", "On", "ON", "off", "Off",
+    "OFF",
+];
+
 /// Leftover git conflict markers, by line number.
 pub fn conflict_marker_lines(text: &str) -> Vec<usize> {
     text.lines()
@@ -74,6 +118,28 @@ pub fn line_of_key(text: &str, key: &str) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn yaml11_booleans_are_quoted_outside_block_scalars() {
+        #[derive(serde::Serialize)]
+        struct R {
+            a: &'static str,
+            tags: Vec<&'static str>,
+            body: &'static str,
+            flag: bool,
+        }
+        let text = to_yaml(&R {
+            a: "no",
+            tags: vec!["on", "yes please"],
+            body: "first\nno\n- yes\n",
+            flag: true,
+        })
+        .unwrap();
+        assert_eq!(
+            text,
+            "a: 'no'\ntags:\n- 'on'\n- yes please\nbody: |\n  first\n  no\n  - yes\nflag: true\n"
+        );
+    }
 
     #[test]
     fn key_lines() {

@@ -10,7 +10,7 @@ mod files;
 mod git;
 mod lock;
 
-pub use files::{line_of_key, parse_yaml, write_atomic};
+pub use files::{line_of_key, parse_yaml, to_yaml, write_atomic};
 pub use git::Author;
 
 use rayon::prelude::*;
@@ -473,7 +473,7 @@ impl Transaction<'_> {
                 record.id()
             )));
         }
-        let yaml = serde_yaml::to_string(record).map_err(|e| Error::failed(e.to_string()))?;
+        let yaml = files::to_yaml(record)?;
         let rel = Store::record_path(record);
         self.put_file(&rel, yaml.as_bytes())?;
         Ok(rel)

@@ -4,6 +4,14 @@
 
 mod common;
 
+mod check;
+mod customer;
+mod deal;
 mod export;
+mod help;
 mod import;
 mod init;
+mod log;
+mod order_product;
+mod roundtrip;
+mod sample_data;
