@@ -348,6 +348,7 @@ fn finish(
     }
     let progress = ui.progress(changes.len() as u64, "writing");
     let mut tx = store.begin()?;
+    tx.sync_at_commit();
     write_changes(&mut tx, &ws.customers, &progress)?;
     write_changes(&mut tx, &ws.products, &progress)?;
     write_changes(&mut tx, &ws.deals, &progress)?;

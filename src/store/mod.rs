@@ -392,6 +392,7 @@ impl Store {
             _lock: lock,
             originals: Vec::new(),
             touched: HashSet::new(),
+            sync_each: true,
             done: false,
         })
     }
@@ -451,6 +452,8 @@ pub struct Transaction<'s> {
     originals: Vec<(PathBuf, Option<Vec<u8>>)>,
     /// The paths in `originals`, so that large imports check them in constant time.
     touched: HashSet<PathBuf>,
+    /// Whether each write reaches the disk before its rename (else the commit flushes them all).
+    sync_each: bool,
     done: bool,
 }
 
@@ -486,7 +489,16 @@ impl Transaction<'_> {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         self.ensure_inside_root(dir)?;
         self.remember(rel)?;
-        files::write_atomic(&path, contents)
+        files::write_replacing(&path, contents, self.sync_each)
+    }
+
+    /// For transactions of thousands of files (imports): writes are no longer
+    /// flushed to disk one by one; the commit flushes the file system once
+    /// before committing. A crash before the commit can leave files of the
+    /// transaction half written (uncommitted, so `git status` shows them and
+    /// `git checkout` / `git clean` undo them); a committed write is on disk.
+    pub fn sync_at_commit(&mut self) {
+        self.sync_each = false;
     }
 
     /// Keeps the content `rel` had before the transaction, the first time it is touched.
@@ -542,9 +554,12 @@ impl Transaction<'_> {
     /// transaction.
     pub fn commit(mut self, message: &str) -> Result<()> {
         let store = self.store;
+        let paths: Vec<PathBuf> = self.originals.iter().map(|(p, _)| p.clone()).collect();
+        if !self.sync_each {
+            files::sync_file_system(&store.root, &paths)?;
+        }
         if let (true, Some(git)) = (store.env.commit, &store.git) {
             let author = store.author().ok_or_else(no_author_error)?;
-            let paths: Vec<PathBuf> = self.originals.iter().map(|(p, _)| p.clone()).collect();
             git.commit(&store.root, &paths, message, &author, &store.env.now)?;
         }
         self.done = true;
