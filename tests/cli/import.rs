@@ -554,3 +554,45 @@ fn survey_respondents_must_be_known_unless_created() {
     );
     assert_eq!(count(&env, "interactions/"), 2);
 }
+
+#[test]
+fn rows_of_one_order_must_agree_and_a_moved_date_moves_the_file() {
+    let env = TestEnv::with_basics();
+    let disagree = "external_id,customer,at,product\nB-1,acme-corp,2026-11-02,toner\nB-1,ana-lima,2026-11-02,printer\n";
+    let stderr = env
+        .run_with_stdin(&["import", "orders", "-"], disagree)
+        .fails(4);
+    assert!(
+        stderr.contains(
+            "-:3: customer `ana-lima` differs from `acme-corp` on line 2 of the same order"
+        ),
+        "{stderr}"
+    );
+
+    let csv =
+        "external_id,customer,at,product,quantity\nB-1,acme-corp,2026-10-31T23:00:00Z,toner,2\n";
+    let stderr = env.run_with_stdin(&["import", "orders", "-"], csv).stderr;
+    assert!(
+        !stderr.contains("writing"),
+        "no progress bar off a terminal: {stderr}"
+    );
+    let october = record_with(&env, "orders/2026/10/", "external_id: B-1");
+    let moved = csv.replace("2026-10-31T23:00:00Z", "2026-11-01T09:00:00Z");
+    let stderr = env
+        .run_with_stdin(&["import", "orders", "-"], &moved)
+        .stderr;
+    assert!(stderr.contains("0 created, 1 updated"), "{stderr}");
+    assert_eq!(count(&env, "orders/"), 1, "the old month's file is gone");
+    let november = record_with(&env, "orders/2026/11/", "external_id: B-1");
+    assert_eq!(november["id"], october["id"]);
+    assert_eq!(november["at"], "2026-11-01T09:00:00Z");
+    let id = october["id"].as_str().unwrap();
+    assert_eq!(
+        env.last_commit_files(),
+        [
+            format!("orders/2026/10/{id}.yaml"),
+            format!("orders/2026/11/{id}.yaml")
+        ]
+    );
+    assert!(!env.is_dirty());
+}
