@@ -213,7 +213,7 @@ impl Table {
         Ok(())
     }
 
-    fn write_csv(&self, out: &mut dyn Write) -> io::Result<()> {
+    pub fn write_csv(&self, out: &mut dyn Write) -> io::Result<()> {
         let mut writer = csv::Writer::from_writer(out);
         writer.write_record(&self.columns)?;
         for row in &self.rows {
@@ -296,6 +296,59 @@ pub fn write_json<T: Serialize + ?Sized>(out: &mut dyn Write, value: &T) -> io::
     writeln!(out)
 }
 
+keyword_enum! {
+    /// How `relate export` writes records.
+    ExportFormat "export format" {
+        Csv => "csv",
+        Json => "json",
+        Jsonl => "jsonl",
+    }
+}
+
+/// Records for `relate export`: the rows of `table` as CSV, JSON (an array of
+/// whole records) or JSON Lines (one whole record per line).
+/// `progress` hears how many records each step wrote.
+pub fn write_records<T: Serialize>(
+    out: &mut dyn Write,
+    format: ExportFormat,
+    records: &[T],
+    table: impl Fn(&[T]) -> Table,
+    progress: &dyn Fn(u64),
+) -> io::Result<()> {
+    match format {
+        ExportFormat::Json if records.is_empty() => writeln!(out, "[]"),
+        ExportFormat::Json => {
+            // The same text as `write_json` of the whole list, one record at a time.
+            writeln!(out, "[")?;
+            for (i, record) in records.iter().enumerate() {
+                let text = serde_json::to_string_pretty(record)?;
+                for (n, line) in text.lines().enumerate() {
+                    if n > 0 {
+                        writeln!(out)?;
+                    }
+                    write!(out, "  {line}")?;
+                }
+                writeln!(out, "{}", if i + 1 < records.len() { "," } else { "" })?;
+                progress(1);
+            }
+            writeln!(out, "]")
+        }
+        ExportFormat::Jsonl => {
+            for record in records {
+                serde_json::to_writer(&mut *out, record)?;
+                writeln!(out)?;
+                progress(1);
+            }
+            Ok(())
+        }
+        ExportFormat::Csv => {
+            table(records).write_csv(out)?;
+            progress(records.len() as u64);
+            Ok(())
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -340,6 +393,47 @@ mod tests {
                 {"name": null, "amount": null, "tags": []}
             ])
         );
+    }
+
+    #[test]
+    fn records_stream_as_the_same_json_as_a_whole_list() {
+        let records = [
+            serde_json::json!({"id": "a", "tags": ["x"]}),
+            serde_json::json!({"id": "b"}),
+        ];
+        for records in [&records[..], &records[..1], &[]] {
+            let mut streamed = Vec::new();
+            let no_table = |_: &[Value]| Table::default();
+            write_records(
+                &mut streamed,
+                ExportFormat::Json,
+                records,
+                no_table,
+                &|_| {},
+            )
+            .unwrap();
+            let mut whole = Vec::new();
+            write_json(&mut whole, records).unwrap();
+            assert_eq!(String::from_utf8(streamed), String::from_utf8(whole));
+        }
+    }
+
+    #[test]
+    fn json_lines_are_one_compact_record_each() {
+        let records = [
+            serde_json::json!({"id": "a", "n": 1}),
+            serde_json::json!({"id": "b"}),
+        ];
+        let mut out = Vec::new();
+        let ticks = std::cell::Cell::new(0);
+        let no_table = |_: &[Value]| Table::default();
+        let progress = |n| ticks.set(ticks.get() + n);
+        write_records(&mut out, ExportFormat::Jsonl, &records, no_table, &progress).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "{\"id\":\"a\",\"n\":1}\n{\"id\":\"b\"}\n"
+        );
+        assert_eq!(ticks.get(), 2);
     }
 
     #[test]

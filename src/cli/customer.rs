@@ -68,7 +68,8 @@ pub struct AddArgs {
 /// removes one. Custom facts go under `fields.NAME=VALUE`.
 ///
 /// Fields: name, kind, company, emails, phones, owner, stage, source, created,
-/// tags, gender, birth_year, income, purpose, payment_method, region, fields.NAME
+/// tags, gender, birth_year, income, purpose, payment_method, region, notes,
+/// external_id, fields.NAME
 #[derive(clap::Args)]
 pub struct SetArgs {
     #[arg(value_parser = id_arg)]

@@ -194,6 +194,7 @@ fn new(ui: &mut Ui, args: NewArgs) -> anyhow::Result<()> {
         .or((!lines.is_empty()).then(|| lines_total(&lines)));
     let deal = Deal {
         id,
+        external_id: None,
         customer: args.customer,
         title: args.title,
         owner: args.owner.or_else(|| store.acting_owner()),
@@ -253,6 +254,7 @@ fn win(ui: &mut Ui, args: WinArgs) -> anyhow::Result<()> {
     tx.put(&deal)?;
     let order = (!deal.lines.is_empty() || deal.amount.is_some()).then(|| Order {
         id: String::new(),
+        external_id: None,
         customer: deal.customer.clone(),
         at,
         lines: deal.lines.clone(),

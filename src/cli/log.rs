@@ -72,6 +72,7 @@ pub fn run(ui: &mut Ui, args: Args) -> anyhow::Result<()> {
     }
     let interaction = Interaction {
         id: interaction_id,
+        external_id: None,
         customer: args.customer,
         at,
         channel: args.channel,
@@ -83,6 +84,7 @@ pub fn run(ui: &mut Ui, args: Args) -> anyhow::Result<()> {
         deal: args.deal,
         follow_up: args.follow_up,
         score: args.score,
+        message_id: None,
     };
     let mut tx = store.begin()?;
     tx.put(&interaction)?;

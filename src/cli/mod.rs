@@ -5,6 +5,8 @@
 mod check;
 mod customer;
 mod deal;
+mod export;
+mod import;
 mod init;
 mod log;
 mod order;
@@ -17,7 +19,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use relate::Error;
-use ui::{GlobalArgs, Ui};
+use ui::{FormatArg, GlobalArgs, Ui};
 
 /// A command-line CRM whose database is plain YAML files versioned by git.
 ///
@@ -26,7 +28,7 @@ use ui::{GlobalArgs, Ui};
 /// Start one with `relate init DIR`.
 ///
 /// Exit codes: 0 success, 1 failure, 2 usage (bad arguments or values),
-/// 3 record not found, 4 invalid data in the store.
+/// 3 record not found, 4 invalid data in the store or in an imported file.
 #[derive(Parser)]
 #[command(name = "relate", version, max_term_width = 100)]
 struct Cli {
@@ -53,6 +55,10 @@ enum Command {
     #[command(subcommand)]
     Order(order::Command),
     Check(check::Args),
+    /// Bring records in from CSV files, vCards, e-mail and questionnaires
+    #[command(subcommand)]
+    Import(import::Command),
+    Export(export::Args),
     #[command(subcommand)]
     Report(report::Command),
 }
@@ -78,6 +84,11 @@ pub fn main() -> ExitCode {
 }
 
 fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
+    if ui.format_arg() == FormatArg::JsonLines && !matches!(command, Command::Export(_)) {
+        return Err(Error::usage("--format jsonl is only for `relate export`")
+            .with_hint("use --format json")
+            .into());
+    }
     match command {
         Command::Init(args) => init::run(ui, args),
         Command::Customer(command) => customer::run(ui, command),
@@ -86,6 +97,8 @@ fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
         Command::Product(command) => product::run(ui, command),
         Command::Order(command) => order::run(ui, command),
         Command::Check(args) => check::run(ui, args),
+        Command::Import(command) => import::run(ui, command),
+        Command::Export(args) => export::run(ui, args),
         Command::Report(command) => report::run(ui, command),
     }
 }

@@ -134,6 +134,7 @@ fn add(ui: &mut Ui, args: AddArgs) -> anyhow::Result<()> {
     }
     let order = Order {
         id: String::new(),
+        external_id: None,
         customer: args.customer,
         at: args.at.unwrap_or(store.env().now),
         lines,

@@ -86,6 +86,7 @@ fn add(ui: &mut Ui, args: AddArgs) -> anyhow::Result<()> {
     }
     let product = Product {
         id: args.sku,
+        external_id: None,
         name: args.name,
         category: args.category,
         price: args.price,

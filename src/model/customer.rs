@@ -31,6 +31,9 @@ keyword_enum! {
 #[serde(deny_unknown_fields)]
 pub struct Customer {
     pub id: String,
+    /// The record's id in the system it was imported from, so that re-imports update it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
     pub name: String,
     pub kind: CustomerKind,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -61,6 +64,9 @@ pub struct Customer {
     pub payment_method: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
+    /// Free text about the customer (a vCard's NOTE).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
     /// Free-form facts: name -> scalar.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub fields: BTreeMap<String, serde_yaml::Value>,
@@ -84,12 +90,15 @@ pub const FIELDS: &[&str] = &[
     "purpose",
     "payment_method",
     "region",
+    "notes",
+    "external_id",
 ];
 
 impl Customer {
     pub fn new(id: String, name: String, kind: CustomerKind) -> Self {
         Customer {
             id,
+            external_id: None,
             name,
             kind,
             company: None,
@@ -106,6 +115,7 @@ impl Customer {
             purpose: None,
             payment_method: None,
             region: None,
+            notes: None,
             fields: BTreeMap::new(),
         }
     }
@@ -136,6 +146,8 @@ impl Customer {
             "purpose" => self.purpose = text(a)?,
             "payment_method" => self.payment_method = text(a)?,
             "region" => self.region = text(a)?,
+            "notes" => self.notes = text(a)?,
+            "external_id" => self.external_id = text(a)?,
             field => {
                 let Some(name) = field.strip_prefix("fields.") else {
                     return Err(unknown_field(field));

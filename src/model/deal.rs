@@ -31,6 +31,9 @@ pub struct StageMove {
 #[serde(deny_unknown_fields)]
 pub struct Deal {
     pub id: String,
+    /// The record's id in the system it was imported from, so that re-imports update it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
     pub customer: String,
     pub title: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]

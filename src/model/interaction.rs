@@ -30,6 +30,9 @@ pub const QUESTIONNAIRE: &str = "questionnaire";
 #[serde(deny_unknown_fields)]
 pub struct Interaction {
     pub id: String,
+    /// The record's id in the system it was imported from, so that re-imports update it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
     pub customer: String,
     #[serde(with = "timestamp")]
     pub at: Timestamp,
@@ -50,6 +53,9 @@ pub struct Interaction {
     pub follow_up: Option<NaiveDate>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub score: Option<u8>,
+    /// The Message-ID of an imported e-mail, so that re-imports update it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
 }
 
 impl Record for Interaction {

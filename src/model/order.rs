@@ -96,6 +96,9 @@ pub fn line_problems(lines: &[Line]) -> Vec<FieldProblem> {
 #[serde(deny_unknown_fields)]
 pub struct Order {
     pub id: String,
+    /// The record's id in the system it was imported from, so that re-imports update it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
     pub customer: String,
     #[serde(with = "timestamp")]
     pub at: Timestamp,

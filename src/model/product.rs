@@ -10,6 +10,9 @@ use super::{FieldProblem, Kind, Record, Settings, blank_problem, id_problems};
 #[serde(deny_unknown_fields)]
 pub struct Product {
     pub id: String,
+    /// The record's id in the system it was imported from, so that re-imports update it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<String>,

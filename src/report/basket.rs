@@ -438,6 +438,7 @@ mod tests {
             payment_method: None,
             channel: None,
             deal: None,
+            external_id: None,
         }
     }
 

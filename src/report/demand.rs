@@ -394,6 +394,7 @@ mod tests {
             payment_method: None,
             channel: None,
             deal: None,
+            external_id: None,
         }
     }
 
@@ -408,6 +409,7 @@ mod tests {
             price: Decimal::from(price),
             cost: None,
             segment: None,
+            external_id: None,
         };
         let mut data = Dataset::empty(settings());
         data.products = vec![

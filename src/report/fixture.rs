@@ -32,6 +32,7 @@ pub fn order(customer: &str, day: &str, total: &str) -> Order {
         payment_method: None,
         channel: None,
         deal: None,
+        external_id: None,
     }
 }
 
@@ -65,6 +66,8 @@ pub fn contact(customer: &str, day: &str) -> Interaction {
         deal: None,
         follow_up: None,
         score: None,
+        external_id: None,
+        message_id: None,
     }
 }
 
@@ -111,6 +114,7 @@ pub fn deal(id: &str, customer: &str, created: &str, amount: &str, won: Option<&
         outcome: won.map(|_| Outcome::Won),
         closed: won.map(date),
         lost_reason: None,
+        external_id: None,
     }
 }
 

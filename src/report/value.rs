@@ -304,6 +304,7 @@ mod tests {
             price: dec(price),
             cost: cost.map(dec),
             segment: None,
+            external_id: None,
         };
         data.products = vec![product("p1", "10", Some("6")), product("p2", "20", None)];
         data

@@ -14,6 +14,7 @@ pub use files::{line_of_key, parse_yaml, to_yaml, write_atomic};
 pub use git::Author;
 
 use rayon::prelude::*;
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -390,6 +391,8 @@ impl Store {
             store: self,
             _lock: lock,
             originals: Vec::new(),
+            touched: HashSet::new(),
+            sync_each: true,
             done: false,
         })
     }
@@ -447,6 +450,10 @@ pub struct Transaction<'s> {
     _lock: lock::StoreLock,
     /// Each touched path with its content before the transaction (None: absent).
     originals: Vec<(PathBuf, Option<Vec<u8>>)>,
+    /// The paths in `originals`, so that large imports check them in constant time.
+    touched: HashSet<PathBuf>,
+    /// Whether each write reaches the disk before its rename (else the commit flushes them all).
+    sync_each: bool,
     done: bool,
 }
 
@@ -481,15 +488,46 @@ impl Transaction<'_> {
         let dir = path.parent().expect("record paths have a parent");
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         self.ensure_inside_root(dir)?;
-        if !self.originals.iter().any(|(p, _)| p == rel) {
-            let original = match std::fs::read(&path) {
-                Ok(bytes) => Some(bytes),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-                Err(e) => return Err(Error::io(&path, e)),
-            };
-            self.originals.push((rel.to_path_buf(), original));
+        self.remember(rel)?;
+        files::write_replacing(&path, contents, self.sync_each)
+    }
+
+    /// For transactions of thousands of files (imports): writes are no longer
+    /// flushed to disk one by one; the commit flushes the file system once
+    /// before committing. A crash before the commit can leave files of the
+    /// transaction half written (uncommitted, so `git status` shows them and
+    /// `git checkout` / `git clean` undo them); a committed write is on disk.
+    pub fn sync_at_commit(&mut self) {
+        self.sync_each = false;
+    }
+
+    /// Keeps the content `rel` had before the transaction, the first time it is touched.
+    fn remember(&mut self, rel: &Path) -> Result<()> {
+        if self.touched.contains(rel) {
+            return Ok(());
         }
-        files::write_atomic(&path, contents)
+        let path = self.store.root.join(rel);
+        let original = match std::fs::read(&path) {
+            Ok(bytes) => Some(bytes),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(Error::io(&path, e)),
+        };
+        self.touched.insert(rel.to_path_buf());
+        self.originals.push((rel.to_path_buf(), original));
+        Ok(())
+    }
+
+    /// Deletes a record's file (a dated record whose date moved it to another
+    /// month is written anew under that month).
+    pub fn remove<T: Record>(&mut self, record: &T) -> Result<()> {
+        let rel = Store::record_path(record);
+        self.remember(&rel)?;
+        let path = self.store.root.join(&rel);
+        match std::fs::remove_file(&path) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(Error::io(&path, e)),
+        }
     }
 
     /// Refuses a folder that a symlink leads out of the store.
@@ -516,9 +554,12 @@ impl Transaction<'_> {
     /// transaction.
     pub fn commit(mut self, message: &str) -> Result<()> {
         let store = self.store;
+        let paths: Vec<PathBuf> = self.originals.iter().map(|(p, _)| p.clone()).collect();
+        if !self.sync_each {
+            files::sync_file_system(&store.root, &paths)?;
+        }
         if let (true, Some(git)) = (store.env.commit, &store.git) {
             let author = store.author().ok_or_else(no_author_error)?;
-            let paths: Vec<PathBuf> = self.originals.iter().map(|(p, _)| p.clone()).collect();
             git.commit(&store.root, &paths, message, &author, &store.env.now)?;
         }
         self.done = true;
@@ -536,7 +577,10 @@ impl Drop for Transaction<'_> {
             // Best effort: the error that aborted the transaction is what the user sees.
             let _ = match original {
                 Some(bytes) => files::write_atomic(&path, bytes),
-                None => std::fs::remove_file(&path).map_err(|e| Error::io(&path, e)),
+                None if path.exists() => {
+                    std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))
+                }
+                None => Ok(()),
             };
         }
     }

@@ -46,6 +46,8 @@ fn every_record_with_every_field() {
     customer.purpose = Some("office".into());
     customer.payment_method = Some("card".into());
     customer.region = Some("EU".into());
+    customer.external_id = Some("0042".into());
+    customer.notes = Some("Met at the fair.\nCall: mornings # only\n".into());
     customer.fields.insert("employees".into(), 250.into());
     customer
         .fields
@@ -55,6 +57,7 @@ fn every_record_with_every_field() {
 
     round_trip(&Interaction {
         id: "20261122t101500-7k3fq".into(),
+        external_id: Some("zendesk-1234".into()),
         customer: "ana-lima".into(),
         at: parse_timestamp("2026-11-22T11:15:00+01:00").unwrap(),
         channel: "questionnaire".into(),
@@ -66,10 +69,12 @@ fn every_record_with_every_field() {
         deal: Some("ana-lima-renewal".into()),
         follow_up: Some(parse_date("2026-12-01").unwrap()),
         score: Some(9),
+        message_id: Some("abc.123@mail.example".into()),
     });
 
     round_trip(&Deal {
         id: "ana-lima-renewal".into(),
+        external_id: Some("9001".into()),
         customer: "ana-lima".into(),
         title: "Renewal".into(),
         owner: Some("alice".into()),
@@ -101,6 +106,7 @@ fn every_record_with_every_field() {
 
     round_trip(&Product {
         id: "toner".into(),
+        external_id: Some("TONER-A4".into()),
         name: "Toner A4".into(),
         category: Some("supplies".into()),
         price: parse_decimal("19.90").unwrap(),
@@ -110,6 +116,7 @@ fn every_record_with_every_field() {
 
     round_trip(&Order {
         id: "20261122t101500-abcde".into(),
+        external_id: Some("536365".into()),
         customer: "ana-lima".into(),
         at: parse_timestamp("2026-11-22T10:15:00Z").unwrap(),
         lines: vec![line("toner", "3", "19.9")],
@@ -124,6 +131,7 @@ fn every_record_with_every_field() {
 fn amounts_beyond_float_precision_survive_as_text() {
     let product = Product {
         id: "x".into(),
+        external_id: None,
         name: "X".into(),
         category: None,
         price: parse_decimal("12345678901234567.89").unwrap(),
