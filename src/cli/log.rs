@@ -83,6 +83,7 @@ pub fn run(ui: &mut Ui, args: Args) -> anyhow::Result<()> {
         deal: args.deal,
         follow_up: args.follow_up,
         score: args.score,
+        conflicts: Vec::new(),
     };
     let mut tx = store.begin()?;
     tx.put(&interaction)?;

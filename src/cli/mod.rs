@@ -3,13 +3,20 @@
 //! environment, dispatches, and maps errors to the documented exit codes.
 
 mod check;
+mod clone;
+mod conflicts;
 mod customer;
 mod deal;
+mod history;
 mod init;
 mod log;
+mod merge_driver;
 mod order;
 mod product;
+mod resolve;
+mod sync;
 mod ui;
+mod undo;
 
 use clap::{Parser, Subcommand};
 use std::io::Write;
@@ -48,6 +55,14 @@ enum Command {
     #[command(subcommand)]
     Order(order::Command),
     Check(check::Args),
+    Sync(sync::Args),
+    Clone(clone::Args),
+    History(history::Args),
+    Conflicts(conflicts::Args),
+    Resolve(resolve::Args),
+    Undo(undo::Args),
+    #[command(hide = true)]
+    MergeDriver(merge_driver::Args),
 }
 
 pub fn main() -> ExitCode {
@@ -79,6 +94,13 @@ fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
         Command::Product(command) => product::run(ui, command),
         Command::Order(command) => order::run(ui, command),
         Command::Check(args) => check::run(ui, args),
+        Command::Sync(args) => sync::run(ui, args),
+        Command::Clone(args) => clone::run(ui, args),
+        Command::History(args) => history::run(ui, args),
+        Command::Conflicts(args) => conflicts::run(ui, args),
+        Command::Resolve(args) => resolve::run(ui, args),
+        Command::Undo(args) => undo::run(ui, args),
+        Command::MergeDriver(args) => merge_driver::run(ui, args),
     }
 }
 

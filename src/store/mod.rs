@@ -8,10 +8,16 @@
 pub mod check;
 mod files;
 mod git;
+pub mod history;
 mod lock;
+pub mod merge;
+pub mod resolve;
+pub mod sync;
+mod system_git;
+pub mod undo;
 
 pub use files::{line_of_key, parse_yaml, to_yaml};
-pub use git::Author;
+pub use git::{Author, Stamp};
 
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -36,6 +42,9 @@ pub struct Env {
     pub lock_timeout: Duration,
     /// Seed for the random part of ids (`RELATE_SEED`, for reproducible tests).
     pub seed: Option<u64>,
+    /// The relate program, which git runs as the merge driver of record files;
+    /// `None` leaves the repository's configuration alone.
+    pub relate_exe: Option<PathBuf>,
 }
 
 pub struct Store {
@@ -76,6 +85,11 @@ impl Store {
     pub fn open(root: &Path, env: Env) -> Result<Store> {
         let settings = read_settings(root)?;
         let git = Git::discover(root)?;
+        if let (Some(git), Some(relate)) = (&git, &env.relate_exe) {
+            // Best effort: a read-only repository still reads fine; `relate sync`
+            // checks again and reports a failure.
+            let _ = git.ensure_merge_driver(relate);
+        }
         Ok(Store {
             root: root.to_path_buf(),
             settings,
@@ -124,10 +138,14 @@ impl Store {
         let mut tx = store.begin()?;
         tx.put_file(Path::new(SETTINGS_FILE), DEFAULT_SETTINGS_YAML.as_bytes())?;
         tx.put_file(Path::new(".gitignore"), GITIGNORE.as_bytes())?;
+        tx.put_file(Path::new(".gitattributes"), gitattributes().as_bytes())?;
         for kind in Kind::ALL {
             tx.put_file(&Path::new(kind.folder()).join(".gitkeep"), b"")?;
         }
         tx.commit("init: new relate store")?;
+        if let (Some(git), Some(relate)) = (&store.git, &store.env.relate_exe) {
+            git.ensure_merge_driver(relate)?;
+        }
         Ok(store)
     }
 
@@ -155,11 +173,7 @@ impl Store {
     /// id whose e-mail matches the author's, else the author's name.
     pub fn actor(&self) -> Option<String> {
         let author = self.author()?;
-        Some(
-            self.settings
-                .owner_by_email(&author.email)
-                .map_or(author.name, |owner| owner.id.clone()),
-        )
+        Some(self.settings.actor(&author.name, &author.email))
     }
 
     /// The owner id of the acting user, if the team in relate.yaml lists them.
@@ -361,6 +375,37 @@ impl Store {
         }
     }
 
+    /// The kind and path of the record `id`: of `kind` when given, else of
+    /// whichever kind has it (several are an error that asks for `--kind`).
+    pub fn locate(&self, id: &str, kind: Option<Kind>) -> Result<(Kind, PathBuf)> {
+        if let Some(reason) = id::invalid_reason(id) {
+            return Err(Error::usage(reason));
+        }
+        if let Some(kind) = kind {
+            return self
+                .find(kind, id)
+                .map(|rel| (kind, rel))
+                .ok_or_else(|| self.not_found(kind, id));
+        }
+        let found: Vec<(Kind, PathBuf)> = Kind::ALL
+            .into_iter()
+            .filter_map(|kind| Some((kind, self.find(kind, id)?)))
+            .collect();
+        match found.as_slice() {
+            [one] => Ok(one.clone()),
+            [] => Err(Error::not_found(format!("no record `{id}`"))
+                .with_hint("list them with `relate customer list`, `relate deal list`, ...")),
+            several => {
+                let kinds: Vec<&str> = several.iter().map(|(kind, _)| kind.name()).collect();
+                Err(Error::usage(format!(
+                    "`{id}` is the id of a {}",
+                    kinds.join(" and of a ")
+                ))
+                .with_hint("say which with --kind"))
+            }
+        }
+    }
+
     fn not_found(&self, kind: Kind, id: &str) -> Error {
         let error = Error::not_found(format!("no {kind} `{id}`"));
         let candidates = self.ids(kind).unwrap_or_default();
@@ -370,16 +415,20 @@ impl Store {
         }
     }
 
-    /// Starts a write: takes the store lock.
-    pub fn begin(&self) -> Result<Transaction<'_>> {
+    /// Takes the store lock, waiting up to the lock timeout for another writer.
+    fn lock(&self) -> Result<lock::StoreLock> {
         let lock_path = match &self.git {
             Some(git) => git.git_dir().join("relate.lock"),
             None => self.root.join(".relate.lock"),
         };
-        let lock = lock::acquire(&lock_path, self.env.lock_timeout)?;
+        lock::acquire(&lock_path, self.env.lock_timeout)
+    }
+
+    /// Starts a write: takes the store lock.
+    pub fn begin(&self) -> Result<Transaction<'_>> {
         Ok(Transaction {
             store: self,
-            _lock: lock,
+            _lock: self.lock()?,
             originals: Vec::new(),
             done: false,
         })
@@ -388,6 +437,19 @@ impl Store {
 
 const GITIGNORE: &str =
     "# written by relate: its lock and unfinished temporary files\n.relate.lock\n.relate-*.tmp\n";
+
+/// Registers relate's merge driver for the record files of every kind.
+fn gitattributes() -> String {
+    let mut text = String::from(
+        "# Written by relate: record files merge field by field through relate's merge\n\
+         # driver, which relate names in each clone's .git/config (docs/collaboration.md).\n",
+    );
+    for kind in Kind::ALL {
+        let months = if kind.is_dated() { "/*/*" } else { "" };
+        text.push_str(&format!("{}{months}/*.yaml merge=relate\n", kind.folder()));
+    }
+    text
+}
 
 fn no_author_error() -> Error {
     Error::failed("no author for the commit").with_hint(
@@ -481,6 +543,16 @@ impl Transaction<'_> {
             self.originals.push((rel.to_path_buf(), original));
         }
         files::write_atomic(&path, contents)
+    }
+
+    /// Deletes a file below the root, remembering what it was.
+    fn remove_file(&mut self, rel: &Path) -> Result<()> {
+        let path = self.store.root.join(rel);
+        if !self.originals.iter().any(|(p, _)| p == rel) {
+            let original = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+            self.originals.push((rel.to_path_buf(), Some(original)));
+        }
+        std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))
     }
 
     /// Refuses a folder that a symlink leads out of the store.

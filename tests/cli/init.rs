@@ -6,6 +6,7 @@ fn init_creates_settings_folders_repository_and_first_commit() {
     assert_eq!(
         env.files(),
         [
+            ".gitattributes",
             ".gitignore",
             "customers/.gitkeep",
             "deals/.gitkeep",
@@ -21,6 +22,36 @@ fn init_creates_settings_folders_repository_and_first_commit() {
     );
     assert_eq!(env.commits(), ["init: new relate store"]);
     assert!(!env.is_dirty());
+}
+
+#[test]
+fn init_registers_the_merge_driver_for_record_files() {
+    let env = TestEnv::new();
+    let attributes = env.read(".gitattributes");
+    for pattern in [
+        "customers/*.yaml merge=relate",
+        "deals/*.yaml merge=relate",
+        "products/*.yaml merge=relate",
+        "interactions/*/*/*.yaml merge=relate",
+        "orders/*/*/*.yaml merge=relate",
+    ] {
+        assert!(
+            attributes.lines().any(|l| l == pattern),
+            "{pattern} in {attributes}"
+        );
+    }
+    let repo = git2::Repository::open(env.store()).unwrap();
+    let config = repo
+        .config()
+        .unwrap()
+        .open_level(git2::ConfigLevel::Local)
+        .unwrap();
+    let driver = config.get_string("merge.relate.driver").unwrap();
+    let relate = std::fs::canonicalize(env!("CARGO_BIN_EXE_relate")).unwrap();
+    assert_eq!(
+        driver,
+        format!("'{}' merge-driver %O %A %B %P", relate.display())
+    );
 }
 
 #[test]

@@ -11,3 +11,5 @@ mod init;
 mod log;
 mod order_product;
 mod roundtrip;
+mod sync;
+mod team;
