@@ -43,11 +43,11 @@ pub struct Conflict {
 }
 
 impl Conflict {
-    /// The recorded value, who set it and when, as people read it.
+    /// The recorded value (or its removal), who made it and when, as people read it.
     pub fn describe(&self) -> String {
         let mut text = match &self.value {
             Some(value) => format!("`{}`", plain(value)),
-            None => "no value".to_string(),
+            None => "removing it".to_string(),
         };
         if let Some(by) = &self.by {
             text.push_str(&format!(" by {by}"));

@@ -168,7 +168,7 @@ pub fn conflict_problems<T: Record>(record: &T, rel: &Path, line: Option<usize>)
                 rel,
                 line,
                 format!(
-                    "unresolved conflict on `{}`: the other value was {}; settle it with `relate resolve {} {}`",
+                    "unresolved conflict on `{}`: the current value won over {}; settle it with `relate resolve {} {}`",
                     conflict.field,
                     conflict.describe(),
                     record.id(),

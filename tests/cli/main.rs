@@ -5,11 +5,15 @@
 mod common;
 
 mod check;
+mod concurrency;
+mod conflicts;
 mod customer;
 mod deal;
+mod history;
 mod init;
 mod log;
 mod order_product;
 mod roundtrip;
 mod sync;
 mod team;
+mod undo;

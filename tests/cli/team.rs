@@ -185,3 +185,19 @@ impl Team {
         self.git(member, &["status", "--porcelain"]).is_empty()
     }
 }
+
+/// `relate ARGS` in a single-store environment, as `author` at `now`.
+pub fn run_as(env: &TestEnv, author: &str, now: &str, args: &[&str]) -> Run {
+    let output = env
+        .command()
+        .env("RELATE_AUTHOR", author)
+        .env("RELATE_NOW", now)
+        .args(args)
+        .output()
+        .expect("relate runs");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(output.stdout).unwrap(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    }
+}
