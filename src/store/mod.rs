@@ -20,6 +20,8 @@ pub use files::{line_of_key, parse_yaml, to_yaml};
 pub use git::{Author, Stamp};
 
 use rayon::prelude::*;
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -52,6 +54,10 @@ pub struct Store {
     settings: Settings,
     git: Option<Git>,
     env: Env,
+    /// Record files as this command read them before taking the lock: their
+    /// text, or `None` when it found them absent. A transaction compares them
+    /// with the files under the lock to notice a writer in between.
+    seen: RefCell<HashMap<PathBuf, Option<String>>>,
 }
 
 impl Store {
@@ -95,6 +101,7 @@ impl Store {
             settings,
             git,
             env,
+            seen: RefCell::default(),
         })
     }
 
@@ -134,6 +141,7 @@ impl Store {
             settings,
             git: Some(git),
             env,
+            seen: RefCell::default(),
         };
         let mut tx = store.begin()?;
         tx.put_file(Path::new(SETTINGS_FILE), DEFAULT_SETTINGS_YAML.as_bytes())?;
@@ -220,19 +228,24 @@ impl Store {
         } else {
             Some(folder.join(&file))
         };
-        if let Some(rel) = direct
-            && self.is_record_file(&rel)
+        if let Some(rel) = &direct
+            && self.is_record_file(rel)
         {
-            return Some(rel);
+            return direct;
         }
-        kind.is_dated()
+        let found = kind
+            .is_dated()
             .then(|| {
                 self.record_files(kind)
                     .ok()?
                     .into_iter()
                     .find(|rel| rel.file_name().is_some_and(|f| *f == *file))
             })
-            .flatten()
+            .flatten();
+        if let (None, Some(rel)) = (&found, direct) {
+            self.seen.borrow_mut().entry(rel).or_insert(None);
+        }
+        found
     }
 
     fn is_record_file(&self, rel: &Path) -> bool {
@@ -359,9 +372,11 @@ impl Store {
         let rel = self
             .find(T::KIND, id)
             .ok_or_else(|| self.not_found(T::KIND, id))?;
-        self.read_record(&rel)
-            .map(|(record, _)| record)
-            .map_err(|problem| Error::invalid(vec![problem]))
+        let (record, text) = self
+            .read_record(&rel)
+            .map_err(|problem| Error::invalid(vec![problem]))?;
+        self.seen.borrow_mut().entry(rel).or_insert(Some(text));
+        Ok(record)
     }
 
     /// Fails unless the record exists (for references such as `log CUSTOMER`).
@@ -522,10 +537,51 @@ impl Transaction<'_> {
                 record.id()
             )));
         }
-        let yaml = files::to_yaml(record)?;
+        let mut yaml = files::to_yaml(record)?;
         let rel = Store::record_path(record);
+        if !self.originals.iter().any(|(p, _)| *p == rel) {
+            yaml = self.reconcile::<T>(&rel, record.id(), yaml)?;
+        }
         self.put_file(&rel, yaml.as_bytes())?;
         Ok(rel)
+    }
+
+    /// Another writer may have changed the record file since this command read
+    /// it without the lock: their change is merged in (this command's change
+    /// counting as the later one), and a record created meanwhile is never
+    /// overwritten.
+    fn reconcile<T: Record>(&self, rel: &Path, id: &str, ours: String) -> Result<String> {
+        let Some(seen) = self.store.seen.borrow().get(rel).cloned() else {
+            return Ok(ours);
+        };
+        let path = self.store.root.join(rel);
+        let current = match std::fs::read_to_string(&path) {
+            Ok(text) => Some(text),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(Error::io(&path, e)),
+        };
+        match (seen, current) {
+            (Some(seen), Some(current)) if seen != current => {
+                let ours = merge::Version {
+                    text: &ours,
+                    by: self.store.actor(),
+                    at: Some(self.store.env.now),
+                };
+                let theirs = merge::Version {
+                    text: &current,
+                    by: None,
+                    at: None,
+                };
+                let (merged, _) = merge::merge_texts(Some(T::KIND), Some(&seen), &ours, &theirs)?;
+                Ok(merged)
+            }
+            (None, Some(_)) => Err(Error::failed(format!(
+                "{} `{id}` was created by another command in the meantime",
+                T::KIND
+            ))
+            .with_hint("run the command again")),
+            _ => Ok(ours),
+        }
     }
 
     /// Writes a file below the root atomically, remembering what it replaced.

@@ -85,6 +85,8 @@ pub fn resolve(
     field: &str,
     take: &Take,
 ) -> Result<Option<Value>> {
+    // Read under the lock, so no other writer slips in between.
+    let mut tx = store.begin()?;
     let path = store.root.join(rel);
     let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
     crate::with_record_type!(kind, T => {
@@ -120,7 +122,6 @@ pub fn resolve(
         let resolved: T = serde_yaml::from_value(value).map_err(|e| {
             Error::usage(format!("`{field}` cannot take that value: {e}"))
         })?;
-        let mut tx = store.begin()?;
         if Store::record_path(&resolved) != rel {
             // A new date moves a dated record to its month's folder.
             tx.remove_file(rel)?;

@@ -122,3 +122,101 @@ fn a_writer_that_cannot_get_the_lock_gives_up_clearly_and_writes_nothing() {
     ])
     .ok();
 }
+
+/// Each command reads the record without the lock and writes under it: the
+/// transaction merges in whatever another writer did in between.
+#[test]
+fn concurrent_changes_to_one_record_are_all_kept() {
+    let env = TestEnv::with_basics();
+    let commits_before = env.commits().len();
+    std::thread::scope(|scope| {
+        for worker in 0..4 {
+            let env = &env;
+            scope.spawn(move || {
+                for n in 0..10 {
+                    let tag = format!("tags+=w{worker}-{n}");
+                    let output = env
+                        .command()
+                        .args(["customer", "set", "acme-corp", &tag])
+                        .output()
+                        .unwrap();
+                    assert!(
+                        output.status.success(),
+                        "{}",
+                        String::from_utf8_lossy(&output.stderr)
+                    );
+                }
+            });
+        }
+    });
+    let customer = env.yaml("customers/acme-corp.yaml");
+    let tags: HashSet<&str> = customer["tags"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap())
+        .collect();
+    assert_eq!(tags.len(), 40, "every process's tag is kept: {tags:?}");
+    assert!(tags.contains("w0-0") && tags.contains("w3-9"));
+    assert!(customer.get("conflicts").is_none());
+    assert_eq!(env.commits().len(), commits_before + 40);
+    assert!(!env.is_dirty());
+}
+
+#[test]
+fn a_record_created_by_another_process_in_the_meantime_is_never_overwritten() {
+    let env = TestEnv::with_basics();
+    let outcomes: Vec<(bool, String)> = std::thread::scope(|scope| {
+        let runs: Vec<_> = (0..4)
+            .map(|worker| {
+                let env = &env;
+                scope.spawn(move || {
+                    let email = format!("--email=w{worker}@same.example");
+                    let output = env
+                        .command()
+                        .args(["customer", "add", "Same Name", &email])
+                        .output()
+                        .unwrap();
+                    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+                    if !output.status.success() {
+                        assert_eq!(output.status.code(), Some(1), "{stderr}");
+                        assert!(
+                            stderr.contains("was created by another command in the meantime"),
+                            "{stderr}"
+                        );
+                    }
+                    (
+                        output.status.success(),
+                        String::from_utf8(output.stdout).unwrap(),
+                    )
+                })
+            })
+            .collect();
+        runs.into_iter().map(|r| r.join().unwrap()).collect()
+    });
+    let created: Vec<&str> = outcomes
+        .iter()
+        .filter(|(ok, _)| *ok)
+        .map(|(_, id)| id.trim())
+        .collect();
+    assert!(!created.is_empty());
+    assert_eq!(
+        created.iter().collect::<HashSet<_>>().len(),
+        created.len(),
+        "{created:?}"
+    );
+    for id in &created {
+        let emails = env.yaml(&format!("customers/{id}.yaml"))["emails"].clone();
+        assert_eq!(
+            emails.as_sequence().unwrap().len(),
+            1,
+            "{id} kept its own e-mail only"
+        );
+    }
+    let files = env.files();
+    let same: Vec<_> = files
+        .iter()
+        .filter(|f| f.starts_with("customers/same-name"))
+        .collect();
+    assert_eq!(same.len(), created.len(), "{same:?}");
+}
