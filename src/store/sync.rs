@@ -95,12 +95,7 @@ pub fn sync(store: &Store) -> Result<SyncReport> {
         let _lock = store.lock()?;
         let upstream = git.repo().refname_to_id(&upstream_ref).ok();
         if let Some(upstream) = upstream {
-            integrate(
-                git,
-                &system,
-                upstream,
-                &format!("sync: merge {remote}/{remote_branch}"),
-            )?;
+            integrate(git, &system, upstream, &format!("{remote}/{remote_branch}"))?;
         }
         if git.head()? == upstream {
             break upstream;
@@ -118,7 +113,7 @@ pub fn sync(store: &Store) -> Result<SyncReport> {
         if attempt == PUSH_ATTEMPTS {
             return Err(Error::failed(format!(
                 "the remote `{remote}` refused the push: {}",
-                outcome.stderr
+                outcome.message
             ))
             .with_hint(
                 "your work is committed locally and nothing was lost; run `relate sync` again",
@@ -232,7 +227,8 @@ fn unreachable(git: &Git, remote: &str, error: Error) -> Error {
 
 /// Brings the remote's commits into the current branch: a fast-forward when
 /// there is nothing local, else a merge in which git runs relate's merge driver.
-fn integrate(git: &Git, system: &SystemGit, upstream: Oid, message: &str) -> Result<()> {
+/// `name` is how people know the upstream branch (`origin/main`).
+fn integrate(git: &Git, system: &SystemGit, upstream: Oid, name: &str) -> Result<()> {
     let repo = git.repo();
     let head = git.head()?.expect("the store has commits");
     if head == upstream || repo.graph_descendant_of(head, upstream)? {
@@ -242,12 +238,13 @@ fn integrate(git: &Git, system: &SystemGit, upstream: Oid, message: &str) -> Res
     if repo.graph_descendant_of(upstream, head)? {
         return system.run(&["merge", "--quiet", "--ff-only", &upstream_hex]);
     }
+    let message = format!("sync: merge {name}");
     let outcome = system.try_run(&[
         "merge",
         "--quiet",
         "--no-edit",
         "-m",
-        message,
+        &message,
         &upstream_hex,
     ])?;
     if outcome.success {
@@ -256,7 +253,7 @@ fn integrate(git: &Git, system: &SystemGit, upstream: Oid, message: &str) -> Res
     if repo.state() != RepositoryState::Merge {
         return Err(Error::failed(format!(
             "cannot merge the remote's changes: {}",
-            outcome.stderr
+            outcome.message
         ))
         .with_hint("nothing was changed; fix what git reports, then run `relate sync` again"));
     }
@@ -286,11 +283,11 @@ fn integrate(git: &Git, system: &SystemGit, upstream: Oid, message: &str) -> Res
         return Err(Error::failed(format!(
             "cannot merge {} automatically: {}",
             unresolved.join(", "),
-            outcome.stderr
+            outcome.message
         ))
-        .with_hint(
-            "nothing was changed: the merge was undone and your work is committed locally; make both versions valid YAML (relate check), or merge by hand with `git merge`, then run `relate sync` again",
-        ));
+        .with_hint(format!(
+            "nothing was changed: the merge was undone and your work is committed locally; merge by hand (`git merge {name}`, fix the files, `git commit`), then run `relate sync` again"
+        )));
     }
     let mut add = vec!["add", "--"];
     add.extend(kept.iter().map(String::as_str));

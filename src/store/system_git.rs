@@ -16,10 +16,11 @@ pub struct SystemGit {
     identity: Vec<(&'static str, String)>,
 }
 
-/// What one git run printed.
+/// How one git run ended, and what it said (its error output, else its output:
+/// `git merge` reports conflicts on standard output).
 pub struct Outcome {
     pub success: bool,
-    pub stderr: String,
+    pub message: String,
 }
 
 impl SystemGit {
@@ -60,9 +61,15 @@ impl SystemGit {
                     "install git and put it on PATH: relate reaches remotes through it, with your SSH keys and credentials",
                 )
             })?;
+        let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).trim().to_string();
+        let stderr = text(&output.stderr);
         Ok(Outcome {
             success: output.status.success(),
-            stderr: String::from_utf8_lossy(&output.stderr).trim().to_string(),
+            message: if stderr.is_empty() {
+                text(&output.stdout)
+            } else {
+                stderr
+            },
         })
     }
 
@@ -75,7 +82,7 @@ impl SystemGit {
             Err(Error::failed(format!(
                 "`git {}` failed: {}",
                 args.join(" "),
-                outcome.stderr
+                outcome.message
             )))
         }
     }

@@ -550,3 +550,42 @@ fn clone_copies_a_shared_store_and_refuses_a_bad_address() {
     );
     assert!(!team.dir(&CY).exists());
 }
+
+#[test]
+fn a_merge_sync_cannot_finish_is_undone_and_leaves_no_markers() {
+    let team = Team::new(&[&ANA, &BO]);
+    // relate.yaml is no record: git merges it line by line, and these clash.
+    let settings = team.read(&ANA, "relate.yaml");
+    team.write(
+        &ANA,
+        "relate.yaml",
+        &settings.replace("currency: EUR", "currency: USD"),
+    );
+    team.run(&ANA, &["sync"]).ok();
+    team.write(
+        &BO,
+        "relate.yaml",
+        &settings.replace("currency: EUR", "currency: GBP"),
+    );
+    team.run(&BO, &["customer", "set", "acme-corp", "region=EU"])
+        .ok();
+    let before = team.commits(&BO);
+
+    let stderr = team.run(&BO, &["sync"]).fails(1);
+    assert!(
+        stderr.contains("error: cannot merge relate.yaml automatically"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("nothing was changed: the merge was undone"),
+        "{stderr}"
+    );
+    // The hand edit was committed before the merge; nothing else changed.
+    assert_eq!(team.commits(&BO)[1..], before[..]);
+    assert_eq!(team.commits(&BO)[0], "sync: commit changes made by hand");
+    assert!(team.read(&BO, "relate.yaml").contains("currency: GBP"));
+    assert!(!team.read(&BO, "relate.yaml").contains("<<<<<<<"));
+    assert!(team.is_clean(&BO));
+    assert!(!team.dir(&BO).join(".git/MERGE_HEAD").exists());
+    assert_eq!(team.yaml(&BO, ACME)["region"], "EU");
+}
