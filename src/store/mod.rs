@@ -17,7 +17,7 @@ mod system_git;
 pub mod undo;
 
 pub use files::{line_of_key, parse_yaml, to_yaml};
-pub use git::{Author, Stamp};
+pub use git::Author;
 
 use rayon::prelude::*;
 use std::cell::RefCell;

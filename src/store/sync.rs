@@ -67,6 +67,38 @@ pub fn sync(store: &Store) -> Result<SyncReport> {
                 "put it in one with `git init`, add a remote with `git remote add origin URL`",
             )
     })?;
+    let system = prepare(store, git)?;
+    let upstream = upstream(git, &current_branch(git)?)?;
+    let committed = commit_pending(store, git)?;
+    let local = git
+        .head()?
+        .ok_or_else(|| Error::failed("the store has no commits yet"))?;
+    let fetched = exchange(store, git, &system, &upstream)?;
+    report(store, git, local, fetched, upstream, committed)
+}
+
+/// Where the current branch syncs to.
+pub(super) struct Upstream {
+    pub remote: String,
+    pub branch: String,
+    /// Whether the local branch already tracks it (else the first push sets it).
+    pub tracked: bool,
+}
+
+impl Upstream {
+    /// The remote-tracking ref a fetch updates.
+    pub fn refname(&self) -> String {
+        format!("refs/remotes/{}/{}", self.remote, self.branch)
+    }
+
+    /// How people name it: `origin/main`.
+    fn name(&self) -> String {
+        format!("{}/{}", self.remote, self.branch)
+    }
+}
+
+/// The system git, once everything sync needs is in place.
+fn prepare(store: &Store, git: &Git) -> Result<SystemGit> {
     let author = store.author().ok_or_else(no_author_error)?;
     let system = SystemGit::new(git.workdir(), Some(&author), &store.env.now);
     system.try_run(&["--version"])?;
@@ -79,57 +111,52 @@ pub fn sync(store: &Store) -> Result<SyncReport> {
         )
         .with_hint("finish it (or `git merge --abort`), then run `relate sync` again"));
     }
-    let branch = current_branch(git)?;
-    let (remote, remote_branch, tracked) = upstream(git, &branch)?;
-    let committed = commit_pending(store, git)?;
-    let local = git
-        .head()?
-        .ok_or_else(|| Error::failed("the store has no commits yet"))?;
-    let upstream_ref = format!("refs/remotes/{remote}/{remote_branch}");
-    let mut attempt = 0;
-    let upstream = loop {
-        attempt += 1;
+    Ok(system)
+}
+
+/// Fetches, merges and pushes until the push goes through. Returns the
+/// upstream commit last fetched, if the remote has the branch.
+fn exchange(
+    store: &Store,
+    git: &Git,
+    system: &SystemGit,
+    upstream: &Upstream,
+) -> Result<Option<Oid>> {
+    let target = format!("HEAD:refs/heads/{}", upstream.branch);
+    let mut push = vec!["push", "--quiet"];
+    if !upstream.tracked {
+        push.push("--set-upstream");
+    }
+    push.extend([upstream.remote.as_str(), target.as_str()]);
+    let mut attempt = 1;
+    loop {
         system
-            .run(&["fetch", "--quiet", &remote])
-            .map_err(|e| unreachable(git, &remote, e))?;
+            .run(&["fetch", "--quiet", &upstream.remote])
+            .map_err(|e| fetch_failed(git, &upstream.remote, e))?;
         let _lock = store.lock()?;
-        let upstream = git.repo().refname_to_id(&upstream_ref).ok();
-        if let Some(upstream) = upstream {
-            integrate(git, &system, upstream, &format!("{remote}/{remote_branch}"))?;
+        let fetched = git.repo().refname_to_id(&upstream.refname()).ok();
+        if let Some(fetched) = fetched {
+            integrate(git, system, fetched, &upstream.name())?;
         }
-        if git.head()? == upstream {
-            break upstream;
+        if git.head()? == fetched {
+            return Ok(fetched);
         }
-        let target = format!("HEAD:refs/heads/{remote_branch}");
-        let mut push = vec!["push", "--quiet"];
-        if !tracked {
-            push.push("--set-upstream");
-        }
-        push.extend([remote.as_str(), target.as_str()]);
         let outcome = system.try_run(&push)?;
         if outcome.success {
-            break upstream;
+            return Ok(fetched);
         }
         if attempt == PUSH_ATTEMPTS {
             return Err(Error::failed(format!(
-                "the remote `{remote}` refused the push: {}",
-                outcome.message
+                "the remote `{}` refused the push: {}",
+                upstream.remote, outcome.message
             ))
             .with_hint(
                 "your work is committed locally and nothing was lost; run `relate sync` again",
             ));
         }
         // Most likely a teammate pushed in the meantime: fetch and merge again.
-    };
-    report(
-        store,
-        git,
-        local,
-        upstream,
-        remote,
-        remote_branch,
-        committed,
-    )
+        attempt += 1;
+    }
 }
 
 /// The branch HEAD is on.
@@ -146,7 +173,7 @@ pub(super) fn current_branch(git: &Git) -> Result<String> {
 
 /// The remote and remote branch to sync with, and whether the branch already
 /// tracks it: the branch's upstream, else `origin` (or the only remote).
-pub(super) fn upstream(git: &Git, branch: &str) -> Result<(String, String, bool)> {
+pub(super) fn upstream(git: &Git, branch: &str) -> Result<Upstream> {
     let repo = git.repo();
     let refname = format!("refs/heads/{branch}");
     if let (Ok(remote), Ok(merge)) = (
@@ -155,7 +182,11 @@ pub(super) fn upstream(git: &Git, branch: &str) -> Result<(String, String, bool)
     ) && let (Some(remote), Some(merge)) = (remote.as_str(), merge.as_str())
     {
         let merge = merge.strip_prefix("refs/heads/").unwrap_or(merge);
-        return Ok((remote.to_string(), merge.to_string(), true));
+        return Ok(Upstream {
+            remote: remote.to_string(),
+            branch: merge.to_string(),
+            tracked: true,
+        });
     }
     let remotes = repo.remotes()?;
     let names: Vec<&str> = remotes.iter().flatten().collect();
@@ -178,7 +209,11 @@ pub(super) fn upstream(git: &Git, branch: &str) -> Result<(String, String, bool)
             )));
         }
     };
-    Ok((remote.to_string(), branch.to_string(), false))
+    Ok(Upstream {
+        remote: remote.to_string(),
+        branch: branch.to_string(),
+        tracked: false,
+    })
 }
 
 /// Commits every pending change in the store, refusing record files that do
@@ -213,7 +248,7 @@ fn commit_pending(store: &Store, git: &Git) -> Result<Vec<String>> {
 }
 
 /// The error of a fetch that failed: most likely the remote is out of reach.
-fn unreachable(git: &Git, remote: &str, error: Error) -> Error {
+fn fetch_failed(git: &Git, remote: &str, error: Error) -> Error {
     let url = git
         .repo()
         .find_remote(remote)
@@ -301,26 +336,25 @@ fn report(
     store: &Store,
     git: &Git,
     local: Oid,
-    upstream: Option<Oid>,
-    remote: String,
-    branch: String,
+    fetched: Option<Oid>,
+    upstream: Upstream,
     committed: Vec<String>,
 ) -> Result<SyncReport> {
     let repo = git.repo();
-    let base = match upstream {
-        Some(upstream) => Some(repo.merge_base(local, upstream)?),
+    let base = match fetched {
+        Some(fetched) => Some(repo.merge_base(local, fetched)?),
         None => None,
     };
-    let incoming = match upstream {
-        Some(upstream) => record_changes(store, git, base, upstream)?,
+    let incoming = match fetched {
+        Some(fetched) => record_changes(store, git, base, fetched)?,
         None => Vec::new(),
     };
     let outgoing = record_changes(store, git, base, local)?;
     let head = git.head()?.expect("the store has commits");
     let conflicts = new_conflicts(store, git, local, head, &incoming, &outgoing)?;
     Ok(SyncReport {
-        remote,
-        branch,
+        remote: upstream.remote,
+        branch: upstream.branch,
         committed,
         incoming,
         outgoing,
@@ -470,8 +504,7 @@ fn new_conflicts(
 /// Clones the store at `url` into `dir` with the system git and sets up the
 /// merge driver there. Returns whether the clone holds a store at its top.
 pub fn clone(url: &str, dir: &Path, env: &Env) -> Result<bool> {
-    let here = std::env::current_dir().map_err(|e| Error::io(Path::new("."), e))?;
-    let system = SystemGit::new(&here, env.author.as_ref(), &env.now);
+    let system = SystemGit::new(Path::new("."), env.author.as_ref(), &env.now);
     let dir_text = dir.to_string_lossy();
     system
         .run(&["clone", "--quiet", url, &dir_text])

@@ -135,10 +135,7 @@ fn refuse_if_built_upon(git: &Git, target: &Commit) -> Result<()> {
     let upstream = current_branch(git)
         .ok()
         .and_then(|branch| upstream(git, &branch).ok())
-        .and_then(|(remote, branch, _)| {
-            repo.refname_to_id(&format!("refs/remotes/{remote}/{branch}"))
-                .ok()
-        });
+        .and_then(|upstream| repo.refname_to_id(&upstream.refname()).ok());
     match upstream {
         Some(upstream) if upstream != target.id() && repo.graph_descendant_of(upstream, target.id())? => {
             Err(Error::failed(format!(
