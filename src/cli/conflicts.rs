@@ -6,9 +6,10 @@ use relate::store::resolve::{RecordedConflict, recorded_conflicts};
 
 use super::ui::Ui;
 
-/// List the conflicts recorded in records: fields that two teammates changed
-/// differently. The later change is the current value; the other one is listed
-/// here with who made it and when. Settle each with `relate resolve`.
+/// List the conflicts recorded in records: fields two teammates changed differently.
+///
+/// The later change is the current value; the other one is listed with who
+/// made it and when. Settle each with `relate resolve`.
 #[derive(clap::Args)]
 pub struct Args {}
 

@@ -13,6 +13,7 @@ use super::ui::{Ui, id_arg, kind_arg};
 /// it (as YAML: `--take "[a, b]"` for a list; an empty VALUE unsets the field).
 #[derive(clap::Args)]
 pub struct Args {
+    /// The record's id
     #[arg(value_parser = id_arg)]
     id: String,
     /// The field, as `relate conflicts` lists it (`owner`, `fields.industry`, ...)

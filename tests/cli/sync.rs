@@ -589,3 +589,32 @@ fn a_merge_sync_cannot_finish_is_undone_and_leaves_no_markers() {
     assert!(!team.dir(&BO).join(".git/MERGE_HEAD").exists());
     assert_eq!(team.yaml(&BO, ACME)["region"], "EU");
 }
+
+#[test]
+fn clone_checks_out_main_when_the_remote_head_names_another_branch() {
+    let team = Team::new(&[&ANA]);
+    team.git_command(std::path::Path::new("."))
+        .args([
+            "init",
+            "--quiet",
+            "--bare",
+            "--initial-branch=master",
+            "other.git",
+        ])
+        .status()
+        .unwrap();
+    team.git(&ANA, &["push", "--quiet", "../other.git", "main"]);
+    assert_eq!(team.run(&BO, &["clone", "other.git", "bo"]).ok(), "");
+    assert_eq!(
+        team.git(&BO, &["rev-parse", "--abbrev-ref", "HEAD"]),
+        "main\n"
+    );
+    assert_eq!(team.read(&BO, ACME), team.read(&ANA, ACME));
+    team.run(&BO, &["customer", "set", "acme-corp", "region=EU"])
+        .ok();
+    let out = sync(&team, &BO);
+    assert_eq!(
+        (out.remote.as_str(), out.branch.as_str()),
+        ("origin", "main")
+    );
+}
