@@ -15,6 +15,9 @@
 //! - [`store`]: files and git. Finding the store, loading records (in parallel),
 //!   the store lock, atomic writes inside a [`store::Transaction`] that restores
 //!   every file if the command fails, commits through libgit2, and `check`.
+//! - [`filter`]: the filter language that selects customers (`--where`, named segments).
+//! - [`report`]: the analytical reports, pure functions from records as of a
+//!   date to figures and tables.
 //! - [`output`]: the one place where rows become a table, JSON, CSV or Markdown.
 //! - [`error`]: errors with hints, each kind mapped to a documented exit code.
 //!
@@ -65,8 +68,10 @@ macro_rules! keyword_enum {
 }
 
 pub mod error;
+pub mod filter;
 pub mod model;
 pub mod output;
+pub mod report;
 pub mod store;
 
 pub use error::{Error, Problem, Result};

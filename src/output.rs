@@ -101,6 +101,18 @@ impl From<Option<Decimal>> for Cell {
     }
 }
 
+impl From<Option<f64>> for Cell {
+    fn from(value: Option<f64>) -> Cell {
+        value.map_or(Cell::Empty, Cell::Float)
+    }
+}
+
+impl From<Option<i64>> for Cell {
+    fn from(value: Option<i64>) -> Cell {
+        value.map_or(Cell::Empty, Cell::Int)
+    }
+}
+
 impl From<Option<NaiveDate>> for Cell {
     fn from(value: Option<NaiveDate>) -> Cell {
         value.map_or(Cell::Empty, Cell::Date)
@@ -218,7 +230,7 @@ impl Table {
             .iter()
             .enumerate()
             .map(|(i, _)| {
-                let numeric = self.rows.first().is_some_and(|row| row[i].is_numeric());
+                let numeric = self.rows.iter().any(|row| row[i].is_numeric());
                 if numeric { "---:" } else { "---" }
             })
             .collect();
@@ -229,6 +241,53 @@ impl Table {
         }
         Ok(())
     }
+}
+
+/// A titled table, one part of a report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Section {
+    /// How `--section` names it.
+    pub name: &'static str,
+    pub title: String,
+    pub table: Table,
+}
+
+impl Section {
+    pub fn new(name: &'static str, title: impl Into<String>, table: Table) -> Section {
+        Section {
+            name,
+            title: title.into(),
+            table,
+        }
+    }
+}
+
+/// Writes sections in a tabular `format`: each under its title (a Markdown
+/// heading), separated by blank lines; a lone section without its title. CSV
+/// has no room for titles or several tables: it gets the first section only.
+pub fn write_sections(
+    out: &mut dyn Write,
+    sections: &[Section],
+    format: Format,
+    style: Style,
+) -> io::Result<()> {
+    if format == Format::Csv || sections.len() == 1 {
+        return match sections.first() {
+            Some(section) => section.table.write(out, format, style),
+            None => Ok(()),
+        };
+    }
+    for (i, section) in sections.iter().enumerate() {
+        if i > 0 {
+            writeln!(out)?;
+        }
+        match format {
+            Format::Markdown => writeln!(out, "## {}\n", section.title)?,
+            _ => writeln!(out, "{}:", section.title)?,
+        }
+        section.table.write(out, format, style)?;
+    }
+    Ok(())
 }
 
 /// Pretty JSON followed by a newline.
@@ -281,6 +340,30 @@ mod tests {
                 {"name": null, "amount": null, "tags": []}
             ])
         );
+    }
+
+    #[test]
+    fn sections_have_titles_except_alone_or_in_csv() {
+        let sections = [
+            Section::new("one", "First", sample()),
+            Section::new("two", "Second", Table::new(&["x"])),
+        ];
+        let render = |sections: &[Section], format| {
+            let mut out = Vec::new();
+            write_sections(&mut out, sections, format, Style::default()).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        let markdown = render(&sections, Format::Markdown);
+        assert!(markdown.starts_with("## First\n\n| name |"), "{markdown}");
+        assert!(
+            markdown.ends_with("\n\n## Second\n\n| x |\n| --- |\n"),
+            "{markdown}"
+        );
+        assert_eq!(
+            render(&sections, Format::Csv),
+            render(&sections[..1], Format::Csv)
+        );
+        assert_eq!(render(&sections[1..], Format::Table), "x\n");
     }
 
     #[test]

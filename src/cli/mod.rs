@@ -13,6 +13,7 @@ mod log;
 mod merge_driver;
 mod order;
 mod product;
+mod report;
 mod resolve;
 mod sync;
 mod ui;
@@ -45,16 +46,22 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     Init(init::Args),
+    /// Customers: add, set, list, show, edit
     #[command(subcommand)]
     Customer(customer::Command),
     Log(log::Args),
+    /// Deals through the sales pipeline: new, advance, win, lose, list, show
     #[command(subcommand)]
     Deal(deal::Command),
+    /// The product catalogue: add, list, show
     #[command(subcommand)]
     Product(product::Command),
+    /// Sales: add, list, show
     #[command(subcommand)]
     Order(order::Command),
     Check(check::Args),
+    #[command(subcommand)]
+    Report(report::Command),
     Sync(sync::Args),
     Clone(clone::Args),
     History(history::Args),
@@ -94,6 +101,7 @@ fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
         Command::Product(command) => product::run(ui, command),
         Command::Order(command) => order::run(ui, command),
         Command::Check(args) => check::run(ui, args),
+        Command::Report(command) => report::run(ui, command),
         Command::Sync(args) => sync::run(ui, args),
         Command::Clone(args) => clone::run(ui, args),
         Command::History(args) => history::run(ui, args),

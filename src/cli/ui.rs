@@ -3,8 +3,8 @@
 
 use chrono::{NaiveDate, Utc};
 use clap::Args;
-use std::io::{BufWriter, IsTerminal, Stdout, Write};
-use std::path::PathBuf;
+use std::io::{self, BufWriter, IsTerminal, Stdout, Write};
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use relate::Error;
@@ -15,7 +15,13 @@ use relate::store::{Author, Env, Store};
 #[derive(Args)]
 pub struct GlobalArgs {
     /// The store to use [default: the nearest folder upwards holding relate.yaml]
-    #[arg(long, global = true, env = "RELATE_STORE", value_name = "DIR")]
+    #[arg(
+        long,
+        global = true,
+        env = "RELATE_STORE",
+        hide_env_values = true,
+        value_name = "DIR"
+    )]
     store: Option<PathBuf>,
 
     /// How to print records and figures
@@ -127,6 +133,26 @@ impl Ui {
         }
     }
 
+    /// Prints what `render` writes in the chosen format, or with `file` writes it
+    /// there instead, atomically (a reader never sees half a report) and plain
+    /// (no colors, no wrapping).
+    pub fn print_to(
+        &mut self,
+        file: Option<&Path>,
+        render: impl FnOnce(&mut dyn Write, Format, Style) -> io::Result<()>,
+    ) -> anyhow::Result<()> {
+        let format = self.global.format;
+        match file {
+            None => render(&mut self.stdout, format, self.style)?,
+            Some(path) => {
+                let mut bytes = Vec::new();
+                render(&mut bytes, format, Style::default())?;
+                relate::store::write_atomic(path, &bytes)?;
+            }
+        }
+        Ok(())
+    }
+
     pub fn json<T: serde::Serialize + ?Sized>(&mut self, value: &T) -> anyhow::Result<()> {
         write_json(&mut self.stdout, value)?;
         Ok(())
@@ -171,6 +197,15 @@ pub fn amount_arg(text: &str) -> Result<rust_decimal::Decimal, String> {
         return Err(format!("`{text}` is negative"));
     }
     Ok(amount)
+}
+
+/// Clap value parser for numbers that must be more than 0.
+pub fn positive_arg(text: &str) -> Result<rust_decimal::Decimal, String> {
+    let number = values::parse_decimal(text)?;
+    if number <= rust_decimal::Decimal::ZERO {
+        return Err(format!("`{text}` must be more than 0"));
+    }
+    Ok(number)
 }
 
 /// Clap value parser for record ids.

@@ -1,7 +1,9 @@
 //! All records of a store in memory, as the checks and reports see them.
 
-use std::collections::HashMap;
+use chrono::NaiveDate;
+use std::collections::{HashMap, HashSet};
 
+use super::values::utc_date;
 use super::{Customer, Deal, Interaction, Order, Product, Settings};
 
 #[derive(Debug, Clone)]
@@ -26,7 +28,76 @@ impl Dataset {
         }
     }
 
+    /// The store as it stood at the end of `date`: interactions, orders and deals
+    /// dated later are dropped, deals closed or moved later are rewound to their
+    /// state on that day, and customers created later are dropped unless a record
+    /// kept shows they were already there (history imported after the fact).
+    /// Every report starts here, so a report for a past date can be rerun identically.
+    pub fn as_of(mut self, date: NaiveDate) -> Dataset {
+        self.interactions.retain(|i| utc_date(&i.at) <= date);
+        self.orders.retain(|o| utc_date(&o.at) <= date);
+        self.deals.retain(|d| d.created <= date);
+        for deal in &mut self.deals {
+            deal.rewind_to(date);
+        }
+        let active: HashSet<&str> = (self.interactions.iter().map(|i| i.customer.as_str()))
+            .chain(self.orders.iter().map(|o| o.customer.as_str()))
+            .chain(self.deals.iter().map(|d| d.customer.as_str()))
+            .collect();
+        self.customers.retain(|c| {
+            c.created.is_none_or(|created| created <= date) || active.contains(c.id.as_str())
+        });
+        self
+    }
+
     pub fn products_by_id(&self) -> HashMap<&str, &Product> {
         self.products.iter().map(|p| (p.id.as_str(), p)).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::report::fixture::{contact, customer, dataset, date, deal, order};
+
+    #[test]
+    fn as_of_cuts_records_rewinds_deals_and_keeps_customers_with_history() {
+        let mut early = customer("early");
+        early.created = Some(date("2026-01-01"));
+        // Created in the CRM later, but with an order from before: it existed.
+        let mut imported = customer("imported");
+        imported.created = Some(date("2026-09-01"));
+        let mut late = customer("late");
+        late.created = Some(date("2026-09-01"));
+        let mut data = dataset(
+            vec![early, imported, late],
+            vec![
+                order("imported", "2026-02-01", "10"),
+                order("early", "2026-03-02", "10"),
+            ],
+        );
+        data.interactions = vec![
+            contact("early", "2026-03-01"),
+            contact("early", "2026-03-02"),
+        ];
+        data.deals = vec![
+            deal(
+                "won-later",
+                "early",
+                "2026-02-01",
+                "100",
+                Some("2026-03-15"),
+            ),
+            deal("created-later", "early", "2026-03-05", "100", None),
+        ];
+        let data = data.as_of(date("2026-03-01"));
+        let ids: Vec<&str> = data.customers.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, ["early", "imported"]);
+        assert_eq!(data.orders.len(), 1);
+        assert_eq!(data.interactions.len(), 1);
+        assert_eq!(data.deals.len(), 1);
+        let deal = &data.deals[0];
+        assert!(deal.is_open() && deal.closed.is_none());
+        assert_eq!(deal.stage, "qualification");
+        assert_eq!(deal.history.len(), 1);
     }
 }

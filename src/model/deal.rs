@@ -71,6 +71,30 @@ impl Deal {
         self.outcome.is_none()
     }
 
+    /// Whether the deal was open at the end of `date`: created by then and not yet closed.
+    pub fn is_open_on(&self, date: NaiveDate) -> bool {
+        self.created <= date && self.closed.is_none_or(|closed| closed > date)
+    }
+
+    /// Puts the deal back in the state it had at the end of `date`: moves and a
+    /// close after it are undone.
+    pub fn rewind_to(&mut self, date: NaiveDate) {
+        if self.closed.is_some_and(|closed| closed > date) {
+            self.outcome = None;
+            self.closed = None;
+            self.lost_reason = None;
+        }
+        let kept = self.history.iter().take_while(|m| m.at <= date).count();
+        if kept < self.history.len() {
+            // The first history entry is the stage the deal was created in.
+            let stage = self.history[..kept].last().or(self.history.first());
+            if let Some(stage) = stage {
+                self.stage = stage.stage.clone();
+            }
+            self.history.truncate(kept.max(1));
+        }
+    }
+
     /// The deal's amount, or the sum of its lines when it has none.
     pub fn value(&self) -> Decimal {
         self.amount

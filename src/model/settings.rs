@@ -23,12 +23,15 @@ pub struct Settings {
     pub channels: Vec<String>,
     /// Price bands, cheapest first.
     #[serde(default)]
-    pub price_segments: Vec<PriceSegment>,
+    pub price_segments: Vec<Band>,
     #[serde(default)]
     pub owners: Vec<Owner>,
     /// Named customer filters.
     #[serde(default)]
     pub segments: BTreeMap<String, Segment>,
+    /// Parameters of the analytical reports.
+    #[serde(default)]
+    pub analytics: Analytics,
 }
 
 fn default_currency() -> String {
@@ -46,13 +49,87 @@ pub struct PipelineStage {
     pub commit: bool,
 }
 
+/// A named band over a number (a price, an age, an income), in a list ordered
+/// from the lowest band up.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct PriceSegment {
+pub struct Band {
     pub name: String,
-    /// Exclusive upper bound of the unit price; the last band has none.
+    /// Exclusive upper bound; the last band has none.
     #[serde(default, with = "opt_decimal", skip_serializing_if = "Option::is_none")]
     pub below: Option<Decimal>,
+}
+
+/// The name of the first band whose `below` exceeds `value`.
+pub fn band_of(bands: &[Band], value: Decimal) -> Option<&str> {
+    bands
+        .iter()
+        .find(|band| band.below.is_none_or(|below| value < below))
+        .map(|band| band.name.as_str())
+}
+
+/// A problem with the order of bands, if any.
+fn bands_problem(key: &str, bands: &[Band]) -> Option<String> {
+    let bounds: Vec<_> = bands.iter().map(|s| s.below).collect();
+    let unbounded_before_last = bounds
+        .iter()
+        .take(bounds.len().saturating_sub(1))
+        .any(Option::is_none);
+    let increasing = bounds
+        .iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .windows(2)
+        .all(|w| w[0] < w[1]);
+    (unbounded_before_last || !increasing).then(|| {
+        format!(
+            "{key}: bands must be lowest first with increasing `below`, only the last without one"
+        )
+    })
+}
+
+/// The `analytics:` mapping of relate.yaml; every key is optional.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Analytics {
+    /// Age bands for `report segments --by age_band`, youngest first.
+    pub age_bands: Vec<Band>,
+    /// Bands over `income` for `--by income_band`, lowest first.
+    pub income_bands: Vec<Band>,
+    /// Expected customer lifespan in years, for the historic CLV.
+    #[serde(with = "decimal")]
+    pub lifespan_years: Decimal,
+    /// A customer is at risk of churn when the days since their last order exceed
+    /// this factor times their median gap between orders.
+    #[serde(with = "decimal")]
+    pub churn_factor: Decimal,
+}
+
+impl Default for Analytics {
+    fn default() -> Self {
+        let band = |name: &str, below: Option<i64>| Band {
+            name: name.into(),
+            below: below.map(Decimal::from),
+        };
+        Analytics {
+            age_bands: vec![
+                band("under 25", Some(25)),
+                band("25-34", Some(35)),
+                band("35-44", Some(45)),
+                band("45-54", Some(55)),
+                band("55-64", Some(65)),
+                band("65+", None),
+            ],
+            income_bands: vec![
+                band("under 20k", Some(20_000)),
+                band("20k-50k", Some(50_000)),
+                band("50k-100k", Some(100_000)),
+                band("100k+", None),
+            ],
+            lifespan_years: Decimal::from(3),
+            churn_factor: Decimal::from(2),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -126,9 +203,41 @@ owners: []
 #   email: alice@example.com
 
 # Named customer segments: filters used by `--segment NAME`.
+# See docs/filters.md for the filter language.
 segments: {}
 #  eu-organizations:
 #    where: 'region = "EU" and kind = "organization"'
+
+# Parameters of the reports (`relate report ...`); every key is optional and
+# the values below are the defaults.
+analytics:
+  # Bands for `report segments --by age_band` (age = as-of year - birth_year)
+  # and `--by income_band`, lowest first; the last has no `below`.
+  age_bands:
+  - name: under 25
+    below: 25
+  - name: 25-34
+    below: 35
+  - name: 35-44
+    below: 45
+  - name: 45-54
+    below: 55
+  - name: 55-64
+    below: 65
+  - name: 65+
+  income_bands:
+  - name: under 20k
+    below: 20000
+  - name: 20k-50k
+    below: 50000
+  - name: 50k-100k
+    below: 100000
+  - name: 100k+
+  # Expected customer lifespan in years, for the historic CLV of `report value`.
+  lifespan_years: 3
+  # `report loyalty` flags a customer at risk of churn when the days since
+  # their last order exceed churn_factor x their median gap between orders.
+  churn_factor: 2
 "#;
 
 impl Settings {
@@ -178,10 +287,7 @@ impl Settings {
 
     /// The price segment a unit price falls in.
     pub fn price_segment(&self, price: Decimal) -> Option<&str> {
-        self.price_segments
-            .iter()
-            .find(|band| band.below.is_none_or(|below| price < below))
-            .map(|band| band.name.as_str())
+        band_of(&self.price_segments, price)
     }
 
     /// Problems of the settings themselves, as messages.
@@ -210,21 +316,25 @@ impl Settings {
                 ));
             }
         }
-        let bounds: Vec<_> = self.price_segments.iter().map(|s| s.below).collect();
-        let unbounded_before_last = bounds
-            .iter()
-            .take(bounds.len().saturating_sub(1))
-            .any(Option::is_none);
-        let increasing = bounds
-            .iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .windows(2)
-            .all(|w| w[0] < w[1]);
-        if unbounded_before_last || !increasing {
-            problems.push(
-                "price_segments: bands must be cheapest first with increasing `below`, only the last without one".into(),
-            );
+        problems.extend(bands_problem("price_segments", &self.price_segments));
+        problems.extend(bands_problem(
+            "analytics.age_bands",
+            &self.analytics.age_bands,
+        ));
+        problems.extend(bands_problem(
+            "analytics.income_bands",
+            &self.analytics.income_bands,
+        ));
+        if self.analytics.lifespan_years <= Decimal::ZERO {
+            problems.push("analytics.lifespan_years must be more than 0".into());
+        }
+        if self.analytics.churn_factor <= Decimal::ZERO {
+            problems.push("analytics.churn_factor must be more than 0".into());
+        }
+        for (name, segment) in &self.segments {
+            if let Err(error) = crate::filter::Filter::parse(&segment.filter) {
+                problems.push(format!("segments: `{name}`: {error}"));
+            }
         }
         problems
     }
@@ -242,5 +352,22 @@ mod tests {
         assert_eq!(settings.price_segment(Decimal::from(49)), Some("budget"));
         assert_eq!(settings.price_segment(Decimal::from(50)), Some("standard"));
         assert_eq!(settings.price_segment(Decimal::from(5000)), Some("premium"));
+        assert_eq!(settings.analytics, Analytics::default());
+        let bare: Settings = serde_yaml::from_str("schema: 1").unwrap();
+        assert_eq!(bare.analytics, Analytics::default());
+    }
+
+    #[test]
+    fn bad_bands_and_segment_filters_are_problems() {
+        let yaml = "schema: 1\nanalytics:\n  age_bands:\n  - name: old\n  - name: young\n    below: 30\nsegments:\n  vip:\n    where: 'orders.total >='\n";
+        let settings: Settings = serde_yaml::from_str(yaml).unwrap();
+        let problems = settings.problems();
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems[0].starts_with("analytics.age_bands: bands must be lowest first"));
+        assert!(
+            problems[1].starts_with("segments: `vip`: column 16: expected a value"),
+            "{}",
+            problems[1]
+        );
     }
 }

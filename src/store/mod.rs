@@ -16,7 +16,7 @@ pub mod sync;
 mod system_git;
 pub mod undo;
 
-pub use files::{line_of_key, parse_yaml, to_yaml};
+pub use files::{line_of_key, parse_yaml, to_yaml, write_atomic};
 pub use git::Author;
 
 use rayon::prelude::*;
@@ -354,14 +354,23 @@ impl Store {
 
     /// Loads the whole store.
     pub fn dataset(&self) -> Result<Dataset> {
-        Ok(Dataset {
-            settings: self.settings.clone(),
-            customers: self.load()?,
-            interactions: self.load()?,
-            deals: self.load()?,
-            products: self.load()?,
-            orders: self.load()?,
-        })
+        self.dataset_of(&Kind::ALL)
+    }
+
+    /// Loads only the records of `kinds`; the other kinds stay empty. Reports
+    /// load what they need and nothing more.
+    pub fn dataset_of(&self, kinds: &[Kind]) -> Result<Dataset> {
+        let mut data = Dataset::empty(self.settings.clone());
+        for kind in kinds {
+            match kind {
+                Kind::Customer => data.customers = self.load()?,
+                Kind::Interaction => data.interactions = self.load()?,
+                Kind::Deal => data.deals = self.load()?,
+                Kind::Product => data.products = self.load()?,
+                Kind::Order => data.orders = self.load()?,
+            }
+        }
+        Ok(data)
     }
 
     /// The record `id` of type `T`; a missing one is an error that suggests near ids.

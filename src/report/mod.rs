@@ -1,0 +1,150 @@
+//! The analytical reports: pure functions from the records (as of a date, for a
+//! selection of customers) to figures. Nothing here parses arguments or does
+//! I/O; `src/cli/report/` loads the store and prints what these return.
+//!
+//! Every report takes a [`Scope`]: a [`Dataset`] already cut to an as-of date by
+//! [`Dataset::as_of`], the date, and the customers a filter selected. It returns
+//! a serializable struct (its JSON shape, documented in docs/analytics.md and
+//! locked by tests) that also renders as titled [`Section`]s of rows.
+//!
+//! Formulas and their published sources: docs/analytics.md.
+
+pub mod basket;
+pub mod demand;
+pub mod facts;
+#[cfg(test)]
+pub(crate) mod fixture;
+pub mod forecast;
+pub mod funnel;
+pub mod loyalty;
+pub mod rfm;
+pub mod segments;
+pub mod value;
+
+use chrono::NaiveDate;
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::Serialize;
+use std::collections::HashSet;
+
+use crate::filter::Filter;
+use crate::model::{Customer, Dataset, Deal, Interaction, Order};
+use crate::output::Section;
+use facts::{Facts, Needs};
+
+/// A report's result: its JSON is the struct itself; other formats print its sections.
+pub trait Report: Serialize {
+    /// The report as titled tables. CSV prints one (the first, unless chosen).
+    fn sections(&self) -> Vec<Section>;
+}
+
+/// What a report runs on: the records as of a date and the selected customers.
+pub struct Scope<'a> {
+    /// Every record up to the as-of date (see [`Dataset::as_of`]), unfiltered:
+    /// figures relative to the whole customer base (RFM scores) come from here.
+    pub data: &'a Dataset,
+    pub as_of: NaiveDate,
+    /// The selected customers' ids; `None` selects every customer.
+    selected: Option<HashSet<&'a str>>,
+}
+
+impl<'a> Scope<'a> {
+    /// Every customer of `data`, which must already be cut to `as_of`.
+    pub fn all(data: &'a Dataset, as_of: NaiveDate) -> Scope<'a> {
+        Scope {
+            data,
+            as_of,
+            selected: None,
+        }
+    }
+
+    /// The customers of `data` that `filter` selects (all without one).
+    pub fn new(data: &'a Dataset, as_of: NaiveDate, filter: Option<&Filter>) -> Scope<'a> {
+        let selected = filter.map(|filter| {
+            filter
+                .select(data, as_of)
+                .into_iter()
+                .map(|c| c.id.as_str())
+                .collect()
+        });
+        Scope {
+            data,
+            as_of,
+            selected,
+        }
+    }
+
+    pub fn includes(&self, customer: &str) -> bool {
+        self.selected
+            .as_ref()
+            .is_none_or(|selected| selected.contains(customer))
+    }
+
+    pub fn customers(&self) -> impl Iterator<Item = &'a Customer> + '_ {
+        self.data.customers.iter().filter(|c| self.includes(&c.id))
+    }
+
+    /// The orders of the selected customers.
+    pub fn orders(&self) -> impl Iterator<Item = &'a Order> + '_ {
+        self.data
+            .orders
+            .iter()
+            .filter(|o| self.includes(&o.customer))
+    }
+
+    /// The interactions of the selected customers.
+    pub fn interactions(&self) -> impl Iterator<Item = &'a Interaction> + '_ {
+        self.data
+            .interactions
+            .iter()
+            .filter(|i| self.includes(&i.customer))
+    }
+
+    /// The deals of the selected customers.
+    pub fn deals(&self) -> impl Iterator<Item = &'a Deal> + '_ {
+        self.data
+            .deals
+            .iter()
+            .filter(|d| self.includes(&d.customer))
+    }
+
+    /// The per-customer figures of `needs`, over the whole data set.
+    pub fn facts(&self, needs: Needs) -> Facts<'a> {
+        Facts::build(self.data, self.as_of, needs)
+    }
+}
+
+/// An amount of money as reports show it: rounded to cents, halves away from zero.
+pub fn money(amount: Decimal) -> Decimal {
+    amount
+        .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+        .normalize()
+}
+
+/// `total / count` in money, or `None` when `count` is 0.
+pub fn mean_money(total: Decimal, count: u64) -> Option<Decimal> {
+    (count > 0).then(|| money(total / Decimal::from(count)))
+}
+
+/// `part / whole` as a ratio, or `None` when `whole` is 0.
+pub fn ratio(part: u64, whole: u64) -> Option<f64> {
+    (whole > 0).then(|| part as f64 / whole as f64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    #[test]
+    fn money_rounds_half_away_from_zero() {
+        let d = |s: &str| Decimal::from_str(s).unwrap();
+        assert_eq!(money(d("2.345")), d("2.35"));
+        assert_eq!(money(d("-2.345")), d("-2.35"));
+        assert_eq!(money(d("2.3449")), d("2.34"));
+        // 100 / 3 = 33.333... -> 33.33
+        assert_eq!(mean_money(d("100"), 3), Some(d("33.33")));
+        assert_eq!(mean_money(d("100"), 0), None);
+        assert_eq!(ratio(1, 4), Some(0.25));
+        assert_eq!(ratio(1, 0), None);
+    }
+}

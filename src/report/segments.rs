@@ -1,0 +1,414 @@
+//! `report segments`: the customer base cut into groups (the named segments of
+//! relate.yaml, or the values of some fields) with each group's size, sales,
+//! contacts and open deals.
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+use super::facts::{Facts, Needs};
+use super::{Report, Scope, mean_money, ratio};
+use crate::error::Result;
+use crate::filter::{Field, Filter, parse_filter};
+use crate::model::Customer;
+use crate::model::values::{decimal, opt_decimal};
+use crate::output::{Cell, Section, Table};
+
+/// The column of the named segment in rows grouped by segment.
+pub const SEGMENT_KEY: &str = "segment";
+/// The one group when no segment is defined and no field is given.
+pub const EVERYONE: &str = "all";
+
+/// One group's figures.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SegmentRow {
+    /// The group: the segment's name under `segment`, or each `--by` field's value
+    /// (null when the customer has none).
+    #[serde(flatten)]
+    pub keys: BTreeMap<String, Option<String>>,
+    pub customers: u64,
+    /// Share of the selected customers.
+    pub share: Option<f64>,
+    pub orders: u64,
+    #[serde(with = "decimal")]
+    pub revenue: Decimal,
+    /// Average order value: revenue / orders.
+    #[serde(with = "opt_decimal")]
+    pub aov: Option<Decimal>,
+    #[serde(with = "opt_decimal")]
+    pub revenue_per_customer: Option<Decimal>,
+    /// Contacts logged in the 90 days ending on the as-of date.
+    pub contacts_90d: u64,
+    pub open_deals: u64,
+    #[serde(with = "decimal")]
+    pub open_amount: Decimal,
+}
+
+/// `report segments`: one row per group, in key order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct SegmentsReport {
+    /// The names of the key columns, in order.
+    #[serde(skip)]
+    pub key_columns: Vec<String>,
+    pub rows: Vec<SegmentRow>,
+}
+
+/// How customers are grouped.
+enum Grouping {
+    Segments(Vec<(String, Filter)>),
+    Fields(Vec<Field>),
+}
+
+impl Grouping {
+    fn needs(&self) -> Needs {
+        match self {
+            Grouping::Segments(segments) => segments
+                .iter()
+                .fold(Needs::default(), |needs, (_, f)| needs.union(f.needs())),
+            Grouping::Fields(fields) => fields
+                .iter()
+                .fold(Needs::default(), |needs, f| needs.union(f.needs())),
+        }
+    }
+
+    fn columns(&self) -> Vec<String> {
+        match self {
+            Grouping::Segments(_) => vec![SEGMENT_KEY.to_string()],
+            Grouping::Fields(fields) => fields.iter().map(|f| f.name().into_owned()).collect(),
+        }
+    }
+
+    /// The groups a customer belongs to: every segment it matches, or one group
+    /// per combination of its field values (a list field gives one per item).
+    fn keys_of(&self, customer: &Customer, facts: &Facts) -> Vec<Vec<Option<String>>> {
+        match self {
+            Grouping::Segments(segments) => segments
+                .iter()
+                .filter(|(_, filter)| filter.matches(customer, facts))
+                .map(|(name, _)| vec![Some(name.clone())])
+                .collect(),
+            Grouping::Fields(fields) => {
+                let mut combinations = vec![Vec::new()];
+                for field in fields {
+                    let keys = field.value(customer, facts).keys();
+                    let choices: Vec<Option<String>> = if keys.is_empty() {
+                        vec![None]
+                    } else {
+                        keys.into_iter().map(Some).collect()
+                    };
+                    combinations = combinations
+                        .iter()
+                        .flat_map(|prefix| {
+                            choices.iter().map(move |choice| {
+                                let mut keys = prefix.clone();
+                                keys.push(choice.clone());
+                                keys
+                            })
+                        })
+                        .collect();
+                }
+                combinations
+            }
+        }
+    }
+}
+
+#[derive(Default)]
+struct Totals {
+    customers: u64,
+    orders: u64,
+    revenue: Decimal,
+    contacts_90d: u64,
+    open_deals: u64,
+    open_amount: Decimal,
+}
+
+/// Groups the selected customers by `by` (field names, see docs/filters.md), or
+/// without fields by the named segments of relate.yaml (a customer counts in
+/// each segment it matches), or, with neither, into one group `all`.
+pub fn report(scope: &Scope, by: &[Field]) -> Result<SegmentsReport> {
+    let settings = &scope.data.settings;
+    let grouping = if !by.is_empty() {
+        Grouping::Fields(by.to_vec())
+    } else if settings.segments.is_empty() {
+        Grouping::Segments(vec![(EVERYONE.to_string(), Filter::everyone())])
+    } else {
+        let segments = settings
+            .segments
+            .iter()
+            .map(|(name, segment)| Ok((name.clone(), parse_filter(&segment.filter)?)))
+            .collect::<Result<_>>()?;
+        Grouping::Segments(segments)
+    };
+    let sales = Needs {
+        orders: true,
+        contacts: true,
+        deals: true,
+        rfm: false,
+    };
+    let facts = scope.facts(sales.union(grouping.needs()));
+    let mut groups: BTreeMap<Vec<Option<String>>, Totals> = BTreeMap::new();
+    if let Grouping::Segments(segments) = &grouping {
+        // Every segment gets a row, empty ones too.
+        for (name, _) in segments {
+            groups.insert(vec![Some(name.clone())], Totals::default());
+        }
+    }
+    let mut selected = 0;
+    for customer in scope.customers() {
+        selected += 1;
+        let id = customer.id.as_str();
+        let orders = facts.orders.get(id);
+        let contacts = facts.contacts.get(id);
+        let deals = facts.deals.get(id);
+        for keys in grouping.keys_of(customer, &facts) {
+            let totals = groups.entry(keys).or_default();
+            totals.customers += 1;
+            totals.orders += orders.map_or(0, |s| s.count);
+            totals.revenue += orders.map_or(Decimal::ZERO, |s| s.total);
+            totals.contacts_90d += contacts.map_or(0, |s| s.recent);
+            totals.open_deals += deals.map_or(0, |s| s.open);
+            totals.open_amount += deals.map_or(Decimal::ZERO, |s| s.open_amount);
+        }
+    }
+    let key_columns = grouping.columns();
+    let rows = groups
+        .into_iter()
+        .map(|(keys, t)| SegmentRow {
+            keys: key_columns.iter().cloned().zip(keys).collect(),
+            customers: t.customers,
+            share: ratio(t.customers, selected),
+            orders: t.orders,
+            revenue: t.revenue,
+            aov: mean_money(t.revenue, t.orders),
+            revenue_per_customer: mean_money(t.revenue, t.customers),
+            contacts_90d: t.contacts_90d,
+            open_deals: t.open_deals,
+            open_amount: t.open_amount,
+        })
+        .collect();
+    Ok(SegmentsReport { key_columns, rows })
+}
+
+impl Report for SegmentsReport {
+    fn sections(&self) -> Vec<Section> {
+        let figures = [
+            "customers",
+            "share",
+            "orders",
+            "revenue",
+            "aov",
+            "revenue_per_customer",
+            "contacts_90d",
+            "open_deals",
+            "open_amount",
+        ];
+        let columns: Vec<&str> = self
+            .key_columns
+            .iter()
+            .map(String::as_str)
+            .chain(figures)
+            .collect();
+        let mut table = Table::new(&columns);
+        for row in &self.rows {
+            let mut cells: Vec<Cell> = self
+                .key_columns
+                .iter()
+                .map(|column| row.keys.get(column).cloned().flatten().into())
+                .collect();
+            cells.extend([
+                Cell::Int(row.customers as i64),
+                row.share.into(),
+                Cell::Int(row.orders as i64),
+                Cell::Number(row.revenue),
+                row.aov.into(),
+                row.revenue_per_customer.into(),
+                Cell::Int(row.contacts_90d as i64),
+                Cell::Int(row.open_deals as i64),
+                Cell::Number(row.open_amount),
+            ]);
+            table.push(cells);
+        }
+        vec![Section::new("segments", "Segments", table)]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::settings::Segment;
+    use crate::report::fixture::{contact, customer, dataset, date, deal, dec, order};
+
+    const AS_OF: &str = "2026-06-30";
+
+    /// a (EU, vip): orders 100 + 50, a recent contact and an old one, a won deal;
+    /// b (EU): order 30, an open deal of 200; c (no region, vip and press): no
+    /// order, a recent contact, a deal created after the as-of date.
+    fn data() -> crate::model::Dataset {
+        let mut a = customer("a");
+        a.region = Some("EU".into());
+        a.tags = vec!["vip".into()];
+        let mut b = customer("b");
+        b.region = Some("EU".into());
+        let mut c = customer("c");
+        c.tags = vec!["vip".into(), "press".into()];
+        let mut data = dataset(
+            vec![a, b, c],
+            vec![
+                order("a", "2026-01-05", "100"),
+                order("a", "2026-06-01", "50"),
+                order("b", "2026-02-01", "30"),
+            ],
+        );
+        data.interactions = vec![
+            contact("a", "2026-06-20"),
+            contact("a", "2026-03-22"), // 100 days before: not recent
+            contact("c", "2026-04-01"), // 90 days before: not recent either
+            contact("c", "2026-04-02"), // 89 days before: recent
+        ];
+        data.deals = vec![
+            deal("won", "a", "2026-01-01", "999", Some("2026-02-01")),
+            deal("open", "b", "2026-03-01", "200", None),
+            deal("later", "c", "2026-07-01", "50", None),
+        ];
+        data
+    }
+
+    fn key(pairs: &[(&str, Option<&str>)]) -> BTreeMap<String, Option<String>> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.map(String::from)))
+            .collect()
+    }
+
+    #[test]
+    fn by_region() {
+        let data = data();
+        let report = report(&Scope::all(&data, date(AS_OF)), &[Field::Region]).unwrap();
+        assert_eq!(report.key_columns, ["region"]);
+        assert_eq!(
+            report.rows,
+            [
+                // c alone: no region (a missing key sorts first).
+                SegmentRow {
+                    keys: key(&[("region", None)]),
+                    customers: 1,
+                    share: Some(1.0 / 3.0),
+                    orders: 0,
+                    revenue: dec("0"),
+                    aov: None,
+                    revenue_per_customer: Some(dec("0")),
+                    contacts_90d: 1,
+                    open_deals: 0,
+                    open_amount: dec("0"),
+                },
+                // a and b: 3 orders, 100 + 50 + 30 = 180; aov 180 / 3 = 60; per
+                // customer 180 / 2 = 90; a's contact of 2026-06-20; b's open deal.
+                SegmentRow {
+                    keys: key(&[("region", Some("EU"))]),
+                    customers: 2,
+                    share: Some(2.0 / 3.0),
+                    orders: 3,
+                    revenue: dec("180"),
+                    aov: Some(dec("60")),
+                    revenue_per_customer: Some(dec("90")),
+                    contacts_90d: 1,
+                    open_deals: 1,
+                    open_amount: dec("200"),
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn a_list_field_and_a_second_field_make_one_group_per_combination() {
+        let data = data();
+        let report = report(
+            &Scope::all(&data, date(AS_OF)),
+            &[Field::Tags, Field::Region],
+        )
+        .unwrap();
+        let groups: Vec<(Vec<Option<&str>>, u64)> = report
+            .rows
+            .iter()
+            .map(|r| {
+                let keys = ["tags", "region"].map(|k| r.keys[k].as_deref()).to_vec();
+                (keys, r.customers)
+            })
+            .collect();
+        assert_eq!(
+            groups,
+            [
+                (vec![None, Some("EU")], 1),        // b
+                (vec![Some("press"), None], 1),     // c
+                (vec![Some("vip"), None], 1),       // c
+                (vec![Some("vip"), Some("EU")], 1), // a
+            ]
+        );
+    }
+
+    #[test]
+    fn named_segments_overlap_and_empty_ones_show() {
+        let mut data = data();
+        for (name, filter) in [
+            ("eu", "region = \"EU\""),
+            ("buyers", "orders.count > 0"),
+            ("nobody", "region = \"XX\""),
+        ] {
+            data.settings.segments.insert(
+                name.into(),
+                Segment {
+                    filter: filter.into(),
+                },
+            );
+        }
+        let report = report(&Scope::all(&data, date(AS_OF)), &[]).unwrap();
+        let rows: Vec<(Option<&str>, u64, Option<f64>, Decimal)> = report
+            .rows
+            .iter()
+            .map(|r| {
+                (
+                    r.keys["segment"].as_deref(),
+                    r.customers,
+                    r.share,
+                    r.revenue,
+                )
+            })
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                (Some("buyers"), 2, Some(2.0 / 3.0), dec("180")),
+                (Some("eu"), 2, Some(2.0 / 3.0), dec("180")),
+                (Some("nobody"), 0, Some(0.0), dec("0")),
+            ]
+        );
+        assert_eq!(report.rows[2].aov, None);
+        assert_eq!(report.rows[2].revenue_per_customer, None);
+    }
+
+    #[test]
+    fn without_segments_everyone_is_one_group_and_a_filter_narrows_it() {
+        let data = data();
+        let all = report(&Scope::all(&data, date(AS_OF)), &[]).unwrap();
+        assert_eq!(all.rows.len(), 1);
+        assert_eq!(all.rows[0].keys, key(&[("segment", Some("all"))]));
+        assert_eq!(all.rows[0].customers, 3);
+        // 180 over 3 customers = 60 each.
+        assert_eq!(all.rows[0].revenue_per_customer, Some(dec("60")));
+        let filter = crate::filter::Filter::parse("tags contains \"vip\"").unwrap();
+        let vip = report(
+            &Scope::new(&data, date(AS_OF), Some(&filter)),
+            &[Field::Region],
+        )
+        .unwrap();
+        let shares: Vec<Option<f64>> = vip.rows.iter().map(|r| r.share).collect();
+        // a (EU) and c (none) are selected: each is half of them.
+        assert_eq!(shares, [Some(0.5), Some(0.5)]);
+        let empty = dataset(Vec::new(), Vec::new());
+        let none = report(&Scope::all(&empty, date(AS_OF)), &[]).unwrap();
+        assert_eq!(none.rows[0].customers, 0);
+        assert_eq!(none.rows[0].share, None);
+    }
+}

@@ -1,0 +1,53 @@
+//! The whole command-line interface as one snapshot: any change to a command, an
+//! option or a help text shows up in review. Refresh with
+//! `INSTA_UPDATE=always cargo test --test cli help` and read the diff.
+
+use crate::common::TestEnv;
+
+/// The subcommands listed under `Commands:` in a help text.
+fn subcommands(help: &str) -> Vec<String> {
+    help.lines()
+        .skip_while(|line| *line != "Commands:")
+        .skip(1)
+        .take_while(|line| !line.is_empty())
+        // Entries stand two spaces in; wrapped descriptions stand further in.
+        .filter(|line| line.starts_with("  ") && !line.starts_with("   "))
+        .filter_map(|line| line.split_whitespace().next())
+        .filter(|name| *name != "help")
+        .map(String::from)
+        .collect()
+}
+
+fn collect(env: &TestEnv, path: Vec<String>, out: &mut String) {
+    let args: Vec<&str> = path.iter().map(String::as_str).chain(["--help"]).collect();
+    let help = env.run(&args).ok();
+    out.push_str(&format!("===== relate {}\n{help}\n", path.join(" ")));
+    for sub in subcommands(&help) {
+        let mut next = path.clone();
+        next.push(sub);
+        collect(env, next, out);
+    }
+}
+
+#[test]
+fn the_whole_cli() {
+    let env = TestEnv::empty();
+    let mut all = String::new();
+    collect(&env, Vec::new(), &mut all);
+    insta::assert_snapshot!(all);
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let env = TestEnv::empty();
+    let stderr = env.run(&["customer", "frobnicate"]).fails(2);
+    assert!(
+        stderr.contains("unrecognized subcommand 'frobnicate'"),
+        "{stderr}"
+    );
+    let stderr = env.run(&["--format", "xml", "customer", "list"]).fails(2);
+    assert!(
+        stderr.contains("possible values: table, json, csv, markdown"),
+        "{stderr}"
+    );
+}
