@@ -118,6 +118,11 @@ impl Git {
         &self.repo
     }
 
+    /// Whether the store is the whole work tree, as in a clone of a shared store.
+    pub fn store_is_top(&self) -> bool {
+        self.prefix.as_os_str().is_empty()
+    }
+
     /// The top folder of the work tree.
     pub fn workdir(&self) -> &Path {
         self.repo

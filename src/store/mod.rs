@@ -91,9 +91,13 @@ impl Store {
     pub fn open(root: &Path, env: Env) -> Result<Store> {
         let settings = read_settings(root)?;
         let git = Git::discover(root)?;
-        if let (Some(git), Some(relate)) = (&git, &env.relate_exe) {
+        if let (Some(git), Some(relate)) = (&git, &env.relate_exe)
+            && git.store_is_top()
+        {
             // Best effort: a read-only repository still reads fine; `relate sync`
-            // checks again and reports a failure.
+            // checks again and reports a failure. A store in a subfolder of a
+            // larger repository (relate's own sample data, say) leaves that
+            // repository's configuration to `relate init` and `relate sync`.
             let _ = git.ensure_merge_driver(relate);
         }
         Ok(Store {

@@ -135,3 +135,33 @@ fn a_store_without_an_author_cannot_be_created() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("RELATE_AUTHOR"));
     assert!(!env.store().exists(), "nothing was created");
 }
+
+#[test]
+fn only_init_and_sync_configure_a_larger_repository_holding_the_store() {
+    let env = TestEnv::empty();
+    let outer = git2::Repository::init(env.path()).unwrap();
+    env.run(&["init", "store"]).ok();
+    let driver = || {
+        outer
+            .config()
+            .unwrap()
+            .open_level(git2::ConfigLevel::Local)
+            .unwrap()
+            .get_string("merge.relate.driver")
+    };
+    assert!(driver().is_ok(), "init sets up the driver");
+    outer
+        .config()
+        .unwrap()
+        .open_level(git2::ConfigLevel::Local)
+        .unwrap()
+        .remove("merge.relate.driver")
+        .unwrap();
+    env.run(&["customer", "list"]).ok();
+    assert!(
+        driver().is_err(),
+        "other commands leave the larger repository alone"
+    );
+    env.run(&["sync"]).fails(1);
+    assert!(driver().is_ok(), "sync sets it up before it merges");
+}
