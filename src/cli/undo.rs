@@ -19,12 +19,6 @@ pub fn run(ui: &mut Ui, _args: Args) -> anyhow::Result<()> {
     let store = ui.store()?;
     let undone = undo(&store)?;
     ui.note(&format!("Undid `{}`.", undone.message));
-    for conflict in &undone.conflicts {
-        ui.note(&format!(
-            "`{}` was changed again later; kept the undo's value, recorded the other (see `relate conflicts`).",
-            conflict.field
-        ));
-    }
     match ui.format() {
         Format::Json => ui.json(&undone),
         _ => {

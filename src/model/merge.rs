@@ -124,6 +124,16 @@ impl fmt::Display for NotARecord {
 
 impl std::error::Error for NotARecord {}
 
+/// What becomes of a field that both sides set to different values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnConflict {
+    /// The later change wins; the other value is recorded in `conflicts`.
+    Record,
+    /// Ours stays and nothing is recorded: for taking a change back, where
+    /// whatever changed the field since must survive.
+    KeepOurs,
+}
+
 /// How a field merges when both sides changed it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Rule {
@@ -154,6 +164,7 @@ pub fn merge(
     base: Option<&Value>,
     ours: &Side,
     theirs: &Side,
+    on_conflict: OnConflict,
 ) -> Result<(Value, Vec<Conflict>), NotARecord> {
     let empty = Mapping::new();
     let base = match base {
@@ -166,6 +177,7 @@ pub fn merge(
         ours,
         theirs,
         theirs_win: theirs.at > ours.at,
+        on_conflict,
         conflicts: Vec::new(),
     };
     let mut merged = merger.mappings("", base, ours_map, theirs_map, rule);
@@ -197,6 +209,7 @@ struct Merger<'a> {
     theirs: &'a Side<'a>,
     /// Whether their change is the later one, so their value wins a conflict.
     theirs_win: bool,
+    on_conflict: OnConflict,
     conflicts: Vec<Conflict>,
 }
 
@@ -281,6 +294,9 @@ impl Merger<'_> {
         ours: Option<&Value>,
         theirs: Option<&Value>,
     ) -> Option<Value> {
+        if self.on_conflict == OnConflict::KeepOurs {
+            return ours.cloned();
+        }
         let (kept, lost, loser) = if self.theirs_win {
             (theirs, ours, self.ours)
         } else {
@@ -398,6 +414,7 @@ mod tests {
             base.as_ref(),
             &side(&ours, "ana", ours_at),
             &side(&theirs, "bo", theirs_at),
+            OnConflict::Record,
         )
         .unwrap()
     }
@@ -619,6 +636,21 @@ mod tests {
     }
 
     #[test]
+    fn keeping_ours_records_nothing() {
+        let base = yaml("id: a\nregion: EU\ntags: [x]\n");
+        let (ours, theirs) = (yaml("id: a\nregion: US\ntags: [x]\n"), yaml("id: a\n"));
+        let (merged, conflicts) = merge(
+            Some(&base),
+            &side(&ours, "ana", T1),
+            &side(&theirs, "bo", T2),
+            OnConflict::KeepOurs,
+        )
+        .unwrap();
+        assert_eq!(merged, yaml("id: a\nregion: US\n"));
+        assert!(conflicts.is_empty());
+    }
+
+    #[test]
     fn dotted_fields() {
         let mut record = yaml("id: a\nfields: {size: 3}\n");
         assert_eq!(field_value(&record, "fields.size"), Some(&Value::from(3)));
@@ -640,7 +672,13 @@ mod tests {
     fn versions_that_are_not_mappings_are_refused() {
         let list = yaml("[1, 2]");
         let record = yaml("id: a\n");
-        let error = merge(None, &side(&list, "a", T1), &side(&record, "b", T1)).unwrap_err();
+        let error = merge(
+            None,
+            &side(&list, "a", T1),
+            &side(&record, "b", T1),
+            OnConflict::Record,
+        )
+        .unwrap_err();
         assert_eq!(
             error.to_string(),
             "our version is not a record (a YAML mapping)"

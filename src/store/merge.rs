@@ -8,7 +8,7 @@ use super::files::{self, write_atomic};
 use super::git::{Git, Stamp};
 use super::{SETTINGS_FILE, read_settings};
 use crate::error::{Error, Result};
-use crate::model::merge::{Conflict, Side, merge};
+use crate::model::merge::{Conflict, OnConflict, Side, merge};
 use crate::model::values::Timestamp;
 use crate::model::{Kind, Settings};
 
@@ -27,6 +27,7 @@ pub fn merge_texts(
     base: Option<&str>,
     ours: &Version,
     theirs: &Version,
+    on_conflict: OnConflict,
 ) -> Result<(String, Vec<Conflict>)> {
     let parse = |which: &str, text: &str| -> Result<Value> {
         serde_yaml::from_str(text)
@@ -46,6 +47,7 @@ pub fn merge_texts(
         base.as_ref(),
         &side(ours, &ours_value),
         &side(theirs, &theirs_value),
+        on_conflict,
     )
     .map_err(|e| Error::failed(e.to_string()))?;
     let canonical = kind.and_then(|kind| {
@@ -82,6 +84,7 @@ pub fn run_driver(base: &Path, ours: &Path, theirs: &Path, path: &Path) -> Resul
         Some(&base_text),
         &version(&ours_text, &stamps[0]),
         &version(&theirs_text, &stamps[1]),
+        OnConflict::Record,
     )?;
     write_atomic(ours, text.as_bytes())?;
     Ok(conflicts)
@@ -121,6 +124,7 @@ mod tests {
             Some(base),
             &version(ours),
             &version(theirs),
+            OnConflict::Record,
         )
         .unwrap();
         assert_eq!(
@@ -137,6 +141,7 @@ mod tests {
             None,
             &version("id: a\nemial: x\n"),
             &version("id: a\nname: A\n"),
+            OnConflict::Record,
         )
         .unwrap();
         assert_eq!(text, "id: a\nemial: x\nname: A\n");
@@ -144,7 +149,14 @@ mod tests {
 
     #[test]
     fn broken_yaml_is_refused() {
-        let error = merge_texts(None, None, &version("id: [a\n"), &version("id: a\n")).unwrap_err();
+        let error = merge_texts(
+            None,
+            None,
+            &version("id: [a\n"),
+            &version("id: a\n"),
+            OnConflict::Record,
+        )
+        .unwrap_err();
         assert!(
             error.to_string().starts_with("our version does not parse"),
             "{error}"

@@ -26,6 +26,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::error::{Error, Problem, Result};
+use crate::model::merge::OnConflict;
 use crate::model::settings::DEFAULT_SETTINGS_YAML;
 use crate::model::values::Timestamp;
 use crate::model::{Dataset, Kind, Record, Settings, id};
@@ -585,7 +586,13 @@ impl Transaction<'_> {
                     by: None,
                     at: None,
                 };
-                let (merged, _) = merge::merge_texts(Some(T::KIND), Some(&seen), &ours, &theirs)?;
+                let (merged, _) = merge::merge_texts(
+                    Some(T::KIND),
+                    Some(&seen),
+                    &ours,
+                    &theirs,
+                    OnConflict::Record,
+                )?;
                 Ok(merged)
             }
             (None, Some(_)) => Err(Error::failed(format!(

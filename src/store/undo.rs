@@ -12,7 +12,7 @@ use super::sync::{current_branch, upstream};
 use super::{Store, Transaction, no_author_error};
 use crate::error::{Error, Result};
 use crate::model::Kind;
-use crate::model::merge::Conflict;
+use crate::model::merge::OnConflict;
 
 /// The trailer an undo commit names the commit it takes back with.
 const REVERTS: &str = "Reverts: ";
@@ -25,13 +25,11 @@ pub struct Undone {
     pub message: String,
     /// The store files put back as they were before it.
     pub files: Vec<String>,
-    /// Conflicts with later changes to the same fields, recorded in the records.
-    pub conflicts: Vec<Conflict>,
 }
 
 /// Takes back the current author's last commit that is not undone yet: each
-/// file it changed goes back to its earlier version, merged field by field
-/// with whatever later commits changed in it. Refuses once the commit is pushed
+/// file it changed goes back to its earlier version, except for the fields
+/// later commits changed, which keep their values. Refuses once the commit is pushed
 /// and the upstream branch has moved on from it.
 pub fn undo(store: &Store) -> Result<Undone> {
     let git = store.git.as_ref().ok_or_else(|| {
@@ -46,7 +44,6 @@ pub fn undo(store: &Store) -> Result<Undone> {
     let head = git.head()?.expect("the target is in HEAD's history");
     let current = git.repo().find_commit(head)?.tree()?;
     let mut files = Vec::new();
-    let mut conflicts = Vec::new();
     for rel in changed_files(git, &before, &after)? {
         let versions = [&before, &after, &current].map(|tree| git.blob_in(tree, &rel));
         let [before, after, current] = versions;
@@ -57,9 +54,7 @@ pub fn undo(store: &Store) -> Result<Undone> {
         } else if current == before {
             continue;
         } else {
-            let (text, found) = merge_back(store, git, &rel, before, after, current)?;
-            conflicts.extend(found);
-            Some(text.into_bytes())
+            Some(merge_back(&rel, before, after, current)?.into_bytes())
         };
         match restored {
             Some(bytes) => tx.put_file(&rel, &bytes)?,
@@ -78,7 +73,6 @@ pub fn undo(store: &Store) -> Result<Undone> {
         commit: target.id().to_string(),
         message: summary,
         files,
-        conflicts,
     })
 }
 
@@ -181,15 +175,13 @@ fn refuse_uncommitted(store: &Store, rel: &Path, committed: Option<&[u8]>) -> Re
 }
 
 /// A file that later commits changed too: the earlier version merged field by
-/// field into the current one, the undo counting as the later change.
+/// field into the current one, where any field changed since keeps its value.
 fn merge_back(
-    store: &Store,
-    git: &Git,
     rel: &Path,
     before: Option<Vec<u8>>,
     after: Option<Vec<u8>>,
     current: Option<Vec<u8>>,
-) -> Result<(String, Vec<Conflict>)> {
+) -> Result<String> {
     let kind = Kind::of_path(rel);
     let (Some(kind), Some(before), Some(current)) = (kind, before, current) else {
         return Err(Error::failed(format!(
@@ -199,20 +191,19 @@ fn merge_back(
         .with_hint("change it back by hand or with relate commands"));
     };
     let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+    let version = |text| Version {
+        text,
+        by: None,
+        at: None,
+    };
     let (before, current) = (text(&before), text(&current));
     let after = after.map(|bytes| text(&bytes));
-    let stamp = git.introductions(rel, &[current.as_bytes()])?.remove(0);
-    let ours = Version {
-        text: &current,
-        by: stamp
-            .as_ref()
-            .map(|s| store.settings.actor(&s.author.name, &s.author.email)),
-        at: stamp.map(|s| s.at),
-    };
-    let theirs = Version {
-        text: &before,
-        by: store.actor(),
-        at: Some(store.env.now),
-    };
-    merge_texts(Some(kind), after.as_deref(), &ours, &theirs)
+    let (merged, _) = merge_texts(
+        Some(kind),
+        after.as_deref(),
+        &version(&current),
+        &version(&before),
+        OnConflict::KeepOurs,
+    )?;
+    Ok(merged)
 }

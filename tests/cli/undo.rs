@@ -3,6 +3,14 @@
 use crate::common::{NOW, TestEnv};
 use crate::team::{ANA, BO, Team, run_as};
 
+#[derive(serde::Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+struct UndoneJson {
+    commit: String,
+    message: String,
+    files: Vec<String>,
+}
+
 const ACME: &str = "customers/acme-corp.yaml";
 const ANA_AUTHOR: &str = "Ana <ana@example.com>";
 const BO_AUTHOR: &str = "Bo <bo@example.com>";
@@ -50,9 +58,10 @@ fn undo_takes_back_the_last_change_with_a_new_commit_and_goes_further_back() {
     );
 
     let out = env.run(&["undo", "--format", "json"]).ok();
-    let undone: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(undone["message"], "customer set: acme-corp region");
-    assert_eq!(undone["files"], serde_json::json!([ACME]));
+    let undone: UndoneJson = serde_json::from_str(&out).unwrap();
+    assert_eq!(undone.message, "customer set: acme-corp region");
+    assert_eq!(undone.files, [ACME]);
+    assert_eq!(undone.commit.len(), 40);
     assert_eq!(env.read(ACME), original);
     assert!(!env.is_dirty());
 }
@@ -80,7 +89,14 @@ fn undo_skips_other_authors_and_keeps_their_later_changes() {
         &env,
         BO_AUTHOR,
         NOW,
-        &["customer", "set", "acme-corp", "owner=bo", "tags+=key"],
+        &[
+            "customer",
+            "set",
+            "acme-corp",
+            "owner=bo",
+            "tags+=key",
+            "region=US",
+        ],
     )
     .ok();
 
@@ -90,13 +106,17 @@ fn undo_skips_other_authors_and_keeps_their_later_changes() {
         "{run:?}"
     );
     let customer = env.yaml(ACME);
-    assert_eq!(customer.get("region"), None);
+    assert_eq!(
+        customer["region"], "US",
+        "Bo changed it since: his value stays"
+    );
     assert_eq!(customer["owner"], "bo");
     assert_eq!(
         customer["tags"],
         serde_yaml::from_str::<serde_yaml::Value>("[key]").unwrap()
     );
     assert!(customer.get("conflicts").is_none());
+    assert_eq!(env.run(&["check"]).ok(), "");
 
     let stderr = run_as(&env, "Cy <cy@example.com>", NOW, &["undo"]).fails(1);
     assert!(
