@@ -212,6 +212,7 @@ fn new(ui: &mut Ui, args: NewArgs) -> anyhow::Result<()> {
         outcome: None,
         closed: None,
         lost_reason: None,
+        conflicts: Vec::new(),
     };
     let mut tx = store.begin()?;
     tx.put(&deal)?;
@@ -262,6 +263,7 @@ fn win(ui: &mut Ui, args: WinArgs) -> anyhow::Result<()> {
         payment_method: None,
         channel: None,
         deal: Some(deal.id.clone()),
+        conflicts: Vec::new(),
     });
     let order = order
         .map(|order| write_order(&store, &mut tx, order))

@@ -85,6 +85,7 @@ pub fn run(ui: &mut Ui, args: Args) -> anyhow::Result<()> {
         follow_up: args.follow_up,
         score: args.score,
         message_id: None,
+        conflicts: Vec::new(),
     };
     let mut tx = store.begin()?;
     tx.put(&interaction)?;

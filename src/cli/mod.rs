@@ -3,16 +3,23 @@
 //! environment, dispatches, and maps errors to the documented exit codes.
 
 mod check;
+mod clone;
+mod conflicts;
 mod customer;
 mod deal;
 mod export;
+mod history;
 mod import;
 mod init;
 mod log;
+mod merge_driver;
 mod order;
 mod product;
 mod report;
+mod resolve;
+mod sync;
 mod ui;
+mod undo;
 
 use clap::{Parser, Subcommand};
 use std::io::Write;
@@ -61,6 +68,14 @@ enum Command {
     Export(export::Args),
     #[command(subcommand)]
     Report(report::Command),
+    Sync(sync::Args),
+    Clone(clone::Args),
+    History(history::Args),
+    Conflicts(conflicts::Args),
+    Resolve(resolve::Args),
+    Undo(undo::Args),
+    #[command(hide = true)]
+    MergeDriver(merge_driver::Args),
 }
 
 pub fn main() -> ExitCode {
@@ -100,6 +115,13 @@ fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
         Command::Import(command) => import::run(ui, command),
         Command::Export(args) => export::run(ui, args),
         Command::Report(command) => report::run(ui, command),
+        Command::Sync(args) => sync::run(ui, args),
+        Command::Clone(args) => clone::run(ui, args),
+        Command::History(args) => history::run(ui, args),
+        Command::Conflicts(args) => conflicts::run(ui, args),
+        Command::Resolve(args) => resolve::run(ui, args),
+        Command::Undo(args) => undo::run(ui, args),
+        Command::MergeDriver(args) => merge_driver::run(ui, args),
     }
 }
 

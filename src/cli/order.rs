@@ -142,6 +142,7 @@ fn add(ui: &mut Ui, args: AddArgs) -> anyhow::Result<()> {
         payment_method: args.payment_method,
         channel: args.channel,
         deal: args.deal,
+        conflicts: Vec::new(),
     };
     let mut tx = store.begin()?;
     let order = write_order(&store, &mut tx, order)?;

@@ -92,6 +92,7 @@ fn add(ui: &mut Ui, args: AddArgs) -> anyhow::Result<()> {
         price: args.price,
         cost: args.cost,
         segment: args.segment,
+        conflicts: Vec::new(),
     };
     let mut tx = store.begin()?;
     tx.put(&product)?;

@@ -123,6 +123,7 @@ impl Ui {
             commit: !self.global.no_commit,
             lock_timeout: Duration::from_secs(number("RELATE_LOCK_TIMEOUT")?.unwrap_or(10)),
             seed: number("RELATE_SEED")?,
+            relate_exe: std::env::current_exe().ok(),
         })
     }
 
@@ -275,6 +276,11 @@ pub fn id_arg(text: &str) -> Result<String, String> {
         Some(reason) => Err(reason),
         None => Ok(text.to_string()),
     }
+}
+
+/// Clap value parser for a kind of record: customer, interaction, deal, product, order.
+pub fn kind_arg(text: &str) -> Result<relate::model::Kind, String> {
+    text.parse()
 }
 
 /// Clap value parser for a keyword enum: lists `names` in help and errors.

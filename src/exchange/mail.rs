@@ -242,6 +242,7 @@ fn import_message(ws: &mut Workspace, mail: &Mail) -> Result<Option<Vec<Mailbox>
         follow_up: previous.as_ref().and_then(|p| p.follow_up),
         score: None,
         message_id: mail.message_id.clone(),
+        conflicts: Vec::new(),
     };
     let problems = interaction.problems(ws.settings);
     if let Some(problem) = problems.first() {

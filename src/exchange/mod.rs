@@ -293,6 +293,7 @@ impl<'s> Workspace<'s> {
             price: price.unwrap_or_default(),
             cost: None,
             segment: None,
+            conflicts: Vec::new(),
         }))
     }
 }

@@ -325,6 +325,7 @@ fn product_row(ws: &mut Workspace, row: &Row) -> RowResult {
                 price: Decimal::ZERO,
                 cost: None,
                 segment: None,
+                conflicts: Vec::new(),
             }
         }
     };
@@ -538,6 +539,7 @@ fn order_group(ws: &mut Workspace, rows: &[&Row]) -> Result<(), Vec<(usize, Stri
             payment_method: None,
             channel: None,
             deal: None,
+            conflicts: Vec::new(),
         },
     };
     order.customer = customer_id;
@@ -626,6 +628,7 @@ fn interaction_row(ws: &mut Workspace, row: &Row) -> RowResult {
             follow_up: None,
             score: None,
             message_id: None,
+            conflicts: Vec::new(),
         },
     };
     interaction.customer = customer_id;
@@ -764,6 +767,7 @@ fn deal_row(ws: &mut Workspace, row: &Row) -> RowResult {
                 outcome: None,
                 closed: None,
                 lost_reason: None,
+                conflicts: Vec::new(),
             }
         }
     };

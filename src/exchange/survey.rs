@@ -90,6 +90,7 @@ fn answer(ws: &mut Workspace, row: &Row) -> Result<(), Vec<String>> {
         follow_up: None,
         score: None,
         message_id: None,
+        conflicts: Vec::new(),
     };
     let mut errors = fill_interaction(ws, &mut interaction, &answers);
     // Its id comes once the respondent is known.

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 use super::assign::Assignment;
+use super::merge::Conflict;
 use super::values::{opt_decimal, parse_date, parse_decimal};
 use super::{FieldProblem, Kind, Record, Settings, blank_problem, id_problems, owner_problem};
 
@@ -70,6 +71,9 @@ pub struct Customer {
     /// Free-form facts: name -> scalar.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub fields: BTreeMap<String, serde_yaml::Value>,
+    /// Values that lost a merge, until `relate resolve` settles them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conflicts: Vec<Conflict>,
 }
 
 /// The field names `relate customer set` accepts (besides `fields.NAME`).
@@ -117,6 +121,7 @@ impl Customer {
             region: None,
             notes: None,
             fields: BTreeMap::new(),
+            conflicts: Vec::new(),
         }
     }
 
@@ -206,6 +211,10 @@ impl Record for Customer {
 
     fn id(&self) -> &str {
         &self.id
+    }
+
+    fn conflicts(&self) -> &[Conflict] {
+        &self.conflicts
     }
 
     fn problems(&self, settings: &Settings) -> Vec<FieldProblem> {

@@ -3,6 +3,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use super::merge::Conflict;
 use super::values::{Timestamp, timestamp, utc_date};
 use super::{FieldProblem, Kind, Record, Settings, id_problems, owner_problem};
 
@@ -56,6 +57,9 @@ pub struct Interaction {
     /// The Message-ID of an imported e-mail, so that re-imports update it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
+    /// Values that lost a merge, until `relate resolve` settles them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conflicts: Vec<Conflict>,
 }
 
 impl Record for Interaction {
@@ -71,6 +75,10 @@ impl Record for Interaction {
 
     fn filed_date(&self) -> Option<NaiveDate> {
         Some(utc_date(&self.at))
+    }
+
+    fn conflicts(&self) -> &[Conflict] {
+        &self.conflicts
     }
 
     fn problems(&self, settings: &Settings) -> Vec<FieldProblem> {

@@ -3,6 +3,7 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use super::merge::Conflict;
 use super::values::{decimal, opt_decimal};
 use super::{FieldProblem, Kind, Record, Settings, blank_problem, id_problems};
 
@@ -25,6 +26,9 @@ pub struct Product {
     /// Explicit price segment; otherwise it follows from the settings' bands.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub segment: Option<String>,
+    /// Values that lost a merge, until `relate resolve` settles them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conflicts: Vec<Conflict>,
 }
 
 impl Product {
@@ -41,6 +45,10 @@ impl Record for Product {
 
     fn id(&self) -> &str {
         &self.id
+    }
+
+    fn conflicts(&self) -> &[Conflict] {
+        &self.conflicts
     }
 
     fn problems(&self, settings: &Settings) -> Vec<FieldProblem> {

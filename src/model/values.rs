@@ -142,6 +142,26 @@ pub mod timestamp {
     }
 }
 
+/// [`timestamp`] for optional fields.
+pub mod opt_timestamp {
+    use super::*;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(value: &Option<Timestamp>, s: S) -> Result<S::Ok, S::Error> {
+        match value {
+            Some(value) => timestamp::serialize(value, s),
+            None => s.serialize_none(),
+        }
+    }
+
+    #[derive(Deserialize)]
+    struct Wrapped(#[serde(with = "timestamp")] Timestamp);
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Timestamp>, D::Error> {
+        Ok(Option::<Wrapped>::deserialize(d)?.map(|Wrapped(v)| v))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

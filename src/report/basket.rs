@@ -439,6 +439,7 @@ mod tests {
             channel: None,
             deal: None,
             external_id: None,
+            conflicts: Vec::new(),
         }
     }
 

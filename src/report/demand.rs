@@ -395,6 +395,7 @@ mod tests {
             channel: None,
             deal: None,
             external_id: None,
+            conflicts: Vec::new(),
         }
     }
 
@@ -410,6 +411,7 @@ mod tests {
             cost: None,
             segment: None,
             external_id: None,
+            conflicts: Vec::new(),
         };
         let mut data = Dataset::empty(settings());
         data.products = vec![

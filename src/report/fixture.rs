@@ -33,6 +33,7 @@ pub fn order(customer: &str, day: &str, total: &str) -> Order {
         channel: None,
         deal: None,
         external_id: None,
+        conflicts: Vec::new(),
     }
 }
 
@@ -68,6 +69,7 @@ pub fn contact(customer: &str, day: &str) -> Interaction {
         score: None,
         external_id: None,
         message_id: None,
+        conflicts: Vec::new(),
     }
 }
 
@@ -115,6 +117,7 @@ pub fn deal(id: &str, customer: &str, created: &str, amount: &str, won: Option<&
         closed: won.map(date),
         lost_reason: None,
         external_id: None,
+        conflicts: Vec::new(),
     }
 }
 

@@ -400,6 +400,7 @@ pub(crate) mod tests {
             lost_reason: (outcome == Some(Outcome::Lost)).then(|| "price".to_string()),
             history,
             external_id: None,
+            conflicts: Vec::new(),
         }
     }
 

@@ -305,6 +305,7 @@ mod tests {
             cost: cost.map(dec),
             segment: None,
             external_id: None,
+            conflicts: Vec::new(),
         };
         data.products = vec![product("p1", "10", Some("6")), product("p2", "20", None)];
         data

@@ -61,6 +61,11 @@ impl Run<'_> {
                     .push(Problem::new(&rel, line, problem.message));
             }
             self.file_name_problems(&record, &rel, &text);
+            self.problems.extend(super::resolve::conflict_problems(
+                &record,
+                &rel,
+                line_of_key(&text, "conflicts"),
+            ));
             let key = (T::KIND, record.id().to_string());
             if let Some(first) = self.paths.get(&key) {
                 self.problems.push(Problem::new(

@@ -8,17 +8,26 @@
 pub mod check;
 mod files;
 mod git;
+pub mod history;
 mod lock;
+pub mod merge;
+pub mod resolve;
+pub mod sync;
+mod system_git;
+pub mod undo;
 
 pub use files::{line_of_key, parse_yaml, to_yaml, write_atomic};
 pub use git::Author;
 
 use rayon::prelude::*;
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::error::{Error, Problem, Result};
+use crate::model::merge::OnConflict;
 use crate::model::settings::DEFAULT_SETTINGS_YAML;
 use crate::model::values::Timestamp;
 use crate::model::{Dataset, Kind, Record, Settings, id};
@@ -37,6 +46,9 @@ pub struct Env {
     pub lock_timeout: Duration,
     /// Seed for the random part of ids (`RELATE_SEED`, for reproducible tests).
     pub seed: Option<u64>,
+    /// The relate program, which git runs as the merge driver of record files;
+    /// `None` leaves the repository's configuration alone.
+    pub relate_exe: Option<PathBuf>,
 }
 
 pub struct Store {
@@ -44,6 +56,10 @@ pub struct Store {
     settings: Settings,
     git: Option<Git>,
     env: Env,
+    /// Record files as this command read them before taking the lock: their
+    /// text, or `None` when it found them absent. A transaction compares them
+    /// with the files under the lock to notice a writer in between.
+    seen: RefCell<HashMap<PathBuf, Option<String>>>,
 }
 
 impl Store {
@@ -77,11 +93,21 @@ impl Store {
     pub fn open(root: &Path, env: Env) -> Result<Store> {
         let settings = read_settings(root)?;
         let git = Git::discover(root)?;
+        if let (Some(git), Some(relate)) = (&git, &env.relate_exe)
+            && git.store_is_top()
+        {
+            // Best effort: a read-only repository still reads fine; `relate sync`
+            // checks again and reports a failure. A store in a subfolder of a
+            // larger repository (relate's own sample data, say) leaves that
+            // repository's configuration to `relate init` and `relate sync`.
+            let _ = git.ensure_merge_driver(relate);
+        }
         Ok(Store {
             root: root.to_path_buf(),
             settings,
             git,
             env,
+            seen: RefCell::default(),
         })
     }
 
@@ -121,14 +147,19 @@ impl Store {
             settings,
             git: Some(git),
             env,
+            seen: RefCell::default(),
         };
         let mut tx = store.begin()?;
         tx.put_file(Path::new(SETTINGS_FILE), DEFAULT_SETTINGS_YAML.as_bytes())?;
         tx.put_file(Path::new(".gitignore"), GITIGNORE.as_bytes())?;
+        tx.put_file(Path::new(".gitattributes"), gitattributes().as_bytes())?;
         for kind in Kind::ALL {
             tx.put_file(&Path::new(kind.folder()).join(".gitkeep"), b"")?;
         }
         tx.commit("init: new relate store")?;
+        if let (Some(git), Some(relate)) = (&store.git, &store.env.relate_exe) {
+            git.ensure_merge_driver(relate)?;
+        }
         Ok(store)
     }
 
@@ -156,11 +187,7 @@ impl Store {
     /// id whose e-mail matches the author's, else the author's name.
     pub fn actor(&self) -> Option<String> {
         let author = self.author()?;
-        Some(
-            self.settings
-                .owner_by_email(&author.email)
-                .map_or(author.name, |owner| owner.id.clone()),
-        )
+        Some(self.settings.actor(&author.name, &author.email))
     }
 
     /// The owner id of the acting user, if the team in relate.yaml lists them.
@@ -207,19 +234,24 @@ impl Store {
         } else {
             Some(folder.join(&file))
         };
-        if let Some(rel) = direct
-            && self.is_record_file(&rel)
+        if let Some(rel) = &direct
+            && self.is_record_file(rel)
         {
-            return Some(rel);
+            return direct;
         }
-        kind.is_dated()
+        let found = kind
+            .is_dated()
             .then(|| {
                 self.record_files(kind)
                     .ok()?
                     .into_iter()
                     .find(|rel| rel.file_name().is_some_and(|f| *f == *file))
             })
-            .flatten()
+            .flatten();
+        if let (None, Some(rel)) = (&found, direct) {
+            self.seen.borrow_mut().entry(rel).or_insert(None);
+        }
+        found
     }
 
     fn is_record_file(&self, rel: &Path) -> bool {
@@ -355,9 +387,11 @@ impl Store {
         let rel = self
             .find(T::KIND, id)
             .ok_or_else(|| self.not_found(T::KIND, id))?;
-        self.read_record(&rel)
-            .map(|(record, _)| record)
-            .map_err(|problem| Error::invalid(vec![problem]))
+        let (record, text) = self
+            .read_record(&rel)
+            .map_err(|problem| Error::invalid(vec![problem]))?;
+        self.seen.borrow_mut().entry(rel).or_insert(Some(text));
+        Ok(record)
     }
 
     /// Fails unless the record exists (for references such as `log CUSTOMER`).
@@ -371,6 +405,37 @@ impl Store {
         }
     }
 
+    /// The kind and path of the record `id`: of `kind` when given, else of
+    /// whichever kind has it (several are an error that asks for `--kind`).
+    pub fn locate(&self, id: &str, kind: Option<Kind>) -> Result<(Kind, PathBuf)> {
+        if let Some(reason) = id::invalid_reason(id) {
+            return Err(Error::usage(reason));
+        }
+        if let Some(kind) = kind {
+            return self
+                .find(kind, id)
+                .map(|rel| (kind, rel))
+                .ok_or_else(|| self.not_found(kind, id));
+        }
+        let found: Vec<(Kind, PathBuf)> = Kind::ALL
+            .into_iter()
+            .filter_map(|kind| Some((kind, self.find(kind, id)?)))
+            .collect();
+        match found.as_slice() {
+            [one] => Ok(one.clone()),
+            [] => Err(Error::not_found(format!("no record `{id}`"))
+                .with_hint("list them with `relate customer list`, `relate deal list`, ...")),
+            several => {
+                let kinds: Vec<&str> = several.iter().map(|(kind, _)| kind.name()).collect();
+                Err(Error::usage(format!(
+                    "`{id}` is the id of a {}",
+                    kinds.join(" and of a ")
+                ))
+                .with_hint("say which with --kind"))
+            }
+        }
+    }
+
     fn not_found(&self, kind: Kind, id: &str) -> Error {
         let error = Error::not_found(format!("no {kind} `{id}`"));
         let candidates = self.ids(kind).unwrap_or_default();
@@ -380,16 +445,20 @@ impl Store {
         }
     }
 
-    /// Starts a write: takes the store lock.
-    pub fn begin(&self) -> Result<Transaction<'_>> {
+    /// Takes the store lock, waiting up to the lock timeout for another writer.
+    fn lock(&self) -> Result<lock::StoreLock> {
         let lock_path = match &self.git {
             Some(git) => git.git_dir().join("relate.lock"),
             None => self.root.join(".relate.lock"),
         };
-        let lock = lock::acquire(&lock_path, self.env.lock_timeout)?;
+        lock::acquire(&lock_path, self.env.lock_timeout)
+    }
+
+    /// Starts a write: takes the store lock.
+    pub fn begin(&self) -> Result<Transaction<'_>> {
         Ok(Transaction {
             store: self,
-            _lock: lock,
+            _lock: self.lock()?,
             originals: Vec::new(),
             touched: HashSet::new(),
             sync_each: true,
@@ -400,6 +469,19 @@ impl Store {
 
 const GITIGNORE: &str =
     "# written by relate: its lock and unfinished temporary files\n.relate.lock\n.relate-*.tmp\n";
+
+/// Registers relate's merge driver for the record files of every kind.
+fn gitattributes() -> String {
+    let mut text = String::from(
+        "# Written by relate: record files merge field by field through relate's merge\n\
+         # driver, which relate names in each clone's .git/config (docs/collaboration.md).\n",
+    );
+    for kind in Kind::ALL {
+        let months = if kind.is_dated() { "/*/*" } else { "" };
+        text.push_str(&format!("{}{months}/*.yaml merge=relate\n", kind.folder()));
+    }
+    text
+}
 
 fn no_author_error() -> Error {
     Error::failed("no author for the commit").with_hint(
@@ -476,10 +558,57 @@ impl Transaction<'_> {
                 record.id()
             )));
         }
-        let yaml = files::to_yaml(record)?;
+        let mut yaml = files::to_yaml(record)?;
         let rel = Store::record_path(record);
+        if !self.touched.contains(&rel) {
+            yaml = self.reconcile::<T>(&rel, record.id(), yaml)?;
+        }
         self.put_file(&rel, yaml.as_bytes())?;
         Ok(rel)
+    }
+
+    /// Another writer may have changed the record file since this command read
+    /// it without the lock: their change is merged in (this command's change
+    /// counting as the later one), and a record created meanwhile is never
+    /// overwritten.
+    fn reconcile<T: Record>(&self, rel: &Path, id: &str, ours: String) -> Result<String> {
+        let Some(seen) = self.store.seen.borrow().get(rel).cloned() else {
+            return Ok(ours);
+        };
+        let path = self.store.root.join(rel);
+        let current = match std::fs::read_to_string(&path) {
+            Ok(text) => Some(text),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(Error::io(&path, e)),
+        };
+        match (seen, current) {
+            (Some(seen), Some(current)) if seen != current => {
+                let ours = merge::Version {
+                    text: &ours,
+                    by: self.store.actor(),
+                    at: Some(self.store.env.now),
+                };
+                let theirs = merge::Version {
+                    text: &current,
+                    by: None,
+                    at: None,
+                };
+                let (merged, _) = merge::merge_texts(
+                    Some(T::KIND),
+                    Some(&seen),
+                    &ours,
+                    &theirs,
+                    OnConflict::Record,
+                )?;
+                Ok(merged)
+            }
+            (None, Some(_)) => Err(Error::failed(format!(
+                "{} `{id}` was created by another command in the meantime",
+                T::KIND
+            ))
+            .with_hint("run the command again")),
+            _ => Ok(ours),
+        }
     }
 
     /// Writes a file below the root atomically, remembering what it replaced.
@@ -520,9 +649,13 @@ impl Transaction<'_> {
     /// Deletes a record's file (a dated record whose date moved it to another
     /// month is written anew under that month).
     pub fn remove<T: Record>(&mut self, record: &T) -> Result<()> {
-        let rel = Store::record_path(record);
-        self.remember(&rel)?;
-        let path = self.store.root.join(&rel);
+        self.remove_file(&Store::record_path(record))
+    }
+
+    /// Deletes a file below the root, if present, remembering what it was.
+    fn remove_file(&mut self, rel: &Path) -> Result<()> {
+        self.remember(rel)?;
+        let path = self.store.root.join(rel);
         match std::fs::remove_file(&path) {
             Ok(()) => Ok(()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),

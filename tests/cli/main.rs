@@ -5,10 +5,13 @@
 mod common;
 
 mod check;
+mod concurrency;
+mod conflicts;
 mod customer;
 mod deal;
 mod export;
 mod help;
+mod history;
 mod import;
 mod init;
 mod log;
@@ -17,3 +20,6 @@ mod report_customers;
 mod report_pipeline;
 mod roundtrip;
 mod sample_data;
+mod sync;
+mod team;
+mod undo;

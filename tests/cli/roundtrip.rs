@@ -4,6 +4,7 @@
 use relate::model::customer::{CustomerKind, Lifecycle};
 use relate::model::deal::{Outcome, StageMove};
 use relate::model::interaction::{Direction, Purpose};
+use relate::model::merge::Conflict;
 use relate::model::values::{parse_date, parse_decimal, parse_timestamp};
 use relate::model::{Customer, Deal, Interaction, Line, Order, Product};
 
@@ -53,6 +54,12 @@ fn every_record_with_every_field() {
         .fields
         .insert("industry".into(), "retail: food".into());
     customer.fields.insert("verified".into(), true.into());
+    customer.conflicts = vec![Conflict {
+        field: "fields.industry".into(),
+        value: None,
+        by: None,
+        at: None,
+    }];
     round_trip(&customer);
 
     round_trip(&Interaction {
@@ -70,6 +77,7 @@ fn every_record_with_every_field() {
         follow_up: Some(parse_date("2026-12-01").unwrap()),
         score: Some(9),
         message_id: Some("abc.123@mail.example".into()),
+        conflicts: Vec::new(),
     });
 
     round_trip(&Deal {
@@ -102,6 +110,12 @@ fn every_record_with_every_field() {
         outcome: Some(Outcome::Won),
         closed: Some(parse_date("2026-02-27").unwrap()),
         lost_reason: Some("n/a".into()),
+        conflicts: vec![Conflict {
+            field: "owner".into(),
+            value: Some("bob".into()),
+            by: Some("Bob".into()),
+            at: Some(parse_timestamp("2026-02-01T08:00:00+01:00").unwrap()),
+        }],
     });
 
     round_trip(&Product {
@@ -112,6 +126,7 @@ fn every_record_with_every_field() {
         price: parse_decimal("19.90").unwrap(),
         cost: Some(parse_decimal("7.999").unwrap()),
         segment: Some("budget".into()),
+        conflicts: Vec::new(),
     });
 
     round_trip(&Order {
@@ -124,6 +139,7 @@ fn every_record_with_every_field() {
         payment_method: Some("invoice".into()),
         channel: Some("web".into()),
         deal: Some("ana-lima-renewal".into()),
+        conflicts: Vec::new(),
     });
 }
 
@@ -137,6 +153,7 @@ fn amounts_beyond_float_precision_survive_as_text() {
         price: parse_decimal("12345678901234567.89").unwrap(),
         cost: None,
         segment: None,
+        conflicts: Vec::new(),
     };
     let text = relate::store::to_yaml(&product).unwrap();
     assert!(text.contains("price: '12345678901234567.89'"), "{text}");
