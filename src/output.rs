@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::io::{self, Write};
+use unicode_width::UnicodeWidthStr;
 
 use crate::model::values::{Timestamp, format_timestamp};
 
@@ -173,17 +174,73 @@ impl Table {
     }
 
     fn write_terminal(&self, out: &mut dyn Write, style: Style) -> io::Result<()> {
-        let mut table = comfy_table::Table::new();
-        table.load_preset(presets::NOTHING);
-        match style.width {
-            Some(width) => {
-                table.set_content_arrangement(ContentArrangement::Dynamic);
-                table.set_width(width);
-            }
-            None => {
-                table.set_content_arrangement(ContentArrangement::Disabled);
+        // One line per row, newlines in values folded: rows stay greppable.
+        let rows: Vec<Vec<String>> = self
+            .rows
+            .iter()
+            .map(|row| {
+                row.iter()
+                    .map(|c| c.display(false).replace('\n', " "))
+                    .collect()
+            })
+            .collect();
+        let mut widths: Vec<usize> = self.columns.iter().map(|c| c.width()).collect();
+        for row in &rows {
+            for (width, text) in widths.iter_mut().zip(row) {
+                *width = (*width).max(text.width());
             }
         }
+        let natural = widths.iter().sum::<usize>() + 2 * widths.len().saturating_sub(1);
+        match style.width {
+            Some(limit) if natural > usize::from(limit) => self.write_wrapped(out, style, limit),
+            _ => {
+                self.write_aligned_row(out, &self.columns, &widths, Some(style.color))?;
+                for row in &rows {
+                    self.write_aligned_row(out, row, &widths, None)?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// One row padded to the column widths, numbers to the right; `header` is
+    /// `Some(bold)` for the header row, which stays left-aligned.
+    fn write_aligned_row(
+        &self,
+        out: &mut dyn Write,
+        texts: &[String],
+        widths: &[usize],
+        header: Option<bool>,
+    ) -> io::Result<()> {
+        let numeric = |i: usize| self.rows.first().is_some_and(|row| row[i].is_numeric());
+        let mut line = String::new();
+        for (i, (text, width)) in texts.iter().zip(widths).enumerate() {
+            if i > 0 {
+                line.push_str("  ");
+            }
+            let pad = " ".repeat(width - text.width());
+            if numeric(i) && header.is_none() {
+                line.push_str(&pad);
+                line.push_str(text);
+            } else {
+                line.push_str(text);
+                line.push_str(&pad);
+            }
+        }
+        let line = line.trim_end();
+        if header == Some(true) {
+            writeln!(out, "\x1b[1m{line}\x1b[0m")
+        } else {
+            writeln!(out, "{line}")
+        }
+    }
+
+    /// A table wider than the terminal: columns wrap to fit.
+    fn write_wrapped(&self, out: &mut dyn Write, style: Style, width: u16) -> io::Result<()> {
+        let mut table = comfy_table::Table::new();
+        table.load_preset(presets::NOTHING);
+        table.set_content_arrangement(ContentArrangement::Dynamic);
+        table.set_width(width);
         table.set_header(self.columns.iter().map(|c| {
             let cell = TableCell::new(c);
             if style.color {
@@ -205,8 +262,7 @@ impl Table {
         for column in table.column_iter_mut() {
             column.set_padding((0, 2));
         }
-        let text = table.to_string();
-        for line in text.lines() {
+        for line in table.to_string().lines() {
             // comfy-table pads its borderless rows; trailing blanks only get in the way.
             writeln!(out, "{}", line.trim_end())?;
         }

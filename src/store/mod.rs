@@ -303,10 +303,7 @@ impl Store {
 
     /// Reads and parses one record file.
     fn read_record<T: Record>(&self, rel: &Path) -> std::result::Result<(T, String), Problem> {
-        let text = std::fs::read_to_string(self.root.join(rel))
-            .map_err(|e| Problem::new(rel, None, format!("cannot read: {e}")))?;
-        let record = parse_yaml(rel, &text)?;
-        Ok((record, text))
+        read_record_at(&self.root, rel)
     }
 
     /// Loads every record of a kind whose file text satisfies `prefilter`
@@ -481,6 +478,14 @@ fn gitattributes() -> String {
         text.push_str(&format!("{}{months}/*.yaml merge=relate\n", kind.folder()));
     }
     text
+}
+
+/// Reads and parses the record file `rel` below `root`.
+fn read_record_at<T: Record>(root: &Path, rel: &Path) -> std::result::Result<(T, String), Problem> {
+    let text = std::fs::read_to_string(root.join(rel))
+        .map_err(|e| Problem::new(rel, None, format!("cannot read: {e}")))?;
+    let record = parse_yaml(rel, &text)?;
+    Ok((record, text))
 }
 
 fn no_author_error() -> Error {
