@@ -19,6 +19,7 @@ pub mod undo;
 pub use files::{line_of_key, parse_yaml, to_yaml, write_atomic};
 pub use git::Author;
 
+use chrono::NaiveDate;
 use rayon::prelude::*;
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -49,6 +50,34 @@ pub struct Env {
     /// The relate program, which git runs as the merge driver of record files;
     /// `None` leaves the repository's configuration alone.
     pub relate_exe: Option<PathBuf>,
+}
+
+/// A span of months (by their first and last day) that limits which dated
+/// records are read; open ends are unbounded.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Months {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+}
+
+impl Months {
+    /// Whether a `<yyyy>/<mm>` folder falls in the span. A folder not named like
+    /// one is read anyway, so that `check` can report what is in it.
+    fn holds_folder(&self, month_dir: &Path) -> bool {
+        let number = |p: Option<&Path>| p?.file_name()?.to_str()?.parse::<i32>().ok();
+        let (Some(year), Some(month)) = (number(month_dir.parent()), number(Some(month_dir)))
+        else {
+            return true;
+        };
+        let Some(first) = u32::try_from(month)
+            .ok()
+            .and_then(|m| NaiveDate::from_ymd_opt(year, m, 1))
+        else {
+            return true;
+        };
+        let last = first + chrono::Months::new(1) - chrono::Days::new(1);
+        self.from.is_none_or(|from| last >= from) && self.to.is_none_or(|to| first <= to)
+    }
 }
 
 pub struct Store {
@@ -274,17 +303,26 @@ impl Store {
 
     /// The record files of `kind`, relative to the root, sorted by path.
     pub fn record_files(&self, kind: Kind) -> Result<Vec<PathBuf>> {
+        self.record_files_in(kind, Months::default())
+    }
+
+    /// The record files of `kind` filed in `months` (all files of undated kinds).
+    /// Month folders outside the span are not even listed: at a million
+    /// interactions, reading files is what takes the time.
+    pub fn record_files_in(&self, kind: Kind, months: Months) -> Result<Vec<PathBuf>> {
         let folder = self.root.join(kind.folder());
         if !folder.is_dir() {
             return Ok(Vec::new());
         }
         let depth = if kind.is_dated() { 3 } else { 1 };
         let mut files = Vec::new();
-        for entry in walkdir::WalkDir::new(&folder)
+        let walk = walkdir::WalkDir::new(&folder)
             .min_depth(depth)
             .max_depth(depth)
             .sort_by_file_name()
-        {
+            .into_iter()
+            .filter_entry(|e| !kind.is_dated() || e.depth() != 2 || months.holds_folder(e.path()));
+        for entry in walk {
             let entry = entry.map_err(|e| {
                 let path = e.path().unwrap_or(&folder).to_path_buf();
                 Error::io(&path, e.into())
@@ -309,7 +347,16 @@ impl Store {
     /// Loads every record of a kind whose file text satisfies `prefilter`
     /// (a cheap text test that spares parsing files that cannot match).
     pub fn load_where<T: Record>(&self, prefilter: impl Fn(&str) -> bool + Sync) -> Result<Vec<T>> {
-        let files = self.record_files(T::KIND)?;
+        self.load_filtered(Months::default(), prefilter)
+    }
+
+    /// [`Store::load_where`] over the files filed in `months`.
+    fn load_filtered<T: Record>(
+        &self,
+        months: Months,
+        prefilter: impl Fn(&str) -> bool + Sync,
+    ) -> Result<Vec<T>> {
+        let files = self.record_files_in(T::KIND, months)?;
         let root = &self.root;
         let results: Vec<_> = files
             .par_iter()
@@ -340,7 +387,12 @@ impl Store {
 
     /// Loads every record of a kind, sorted by path (for dated kinds, by time).
     pub fn load<T: Record>(&self) -> Result<Vec<T>> {
-        self.load_where(|_| true)
+        self.load_in(Months::default())
+    }
+
+    /// Loads the records of a kind filed in `months` (every record of an undated kind).
+    pub fn load_in<T: Record>(&self, months: Months) -> Result<Vec<T>> {
+        self.load_filtered(months, |_| true)
     }
 
     /// Loads the records of a kind that refer to `customer`.
@@ -363,14 +415,24 @@ impl Store {
     /// Loads only the records of `kinds`; the other kinds stay empty. Reports
     /// load what they need and nothing more.
     pub fn dataset_of(&self, kinds: &[Kind]) -> Result<Dataset> {
+        self.dataset_in(kinds, |_| Months::default())
+    }
+
+    /// Loads only the given kinds, each dated kind from the months `months_of` gives.
+    pub fn dataset_in(
+        &self,
+        kinds: &[Kind],
+        months_of: impl Fn(Kind) -> Months,
+    ) -> Result<Dataset> {
         let mut data = Dataset::empty(self.settings.clone());
-        for kind in kinds {
+        for &kind in kinds {
+            let months = months_of(kind);
             match kind {
                 Kind::Customer => data.customers = self.load()?,
-                Kind::Interaction => data.interactions = self.load()?,
+                Kind::Interaction => data.interactions = self.load_in(months)?,
                 Kind::Deal => data.deals = self.load()?,
                 Kind::Product => data.products = self.load()?,
-                Kind::Order => data.orders = self.load()?,
+                Kind::Order => data.orders = self.load_in(months)?,
             }
         }
         Ok(data)
@@ -721,5 +783,25 @@ impl Drop for Transaction<'_> {
                 None => Ok(()),
             };
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn month_folders_in_a_span() {
+        let date = |text| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok();
+        let span = Months {
+            from: date("2026-08-22"),
+            to: date("2026-11-20"),
+        };
+        let holds = |folder: &str| span.holds_folder(Path::new(folder));
+        assert!(holds("interactions/2026/08") && holds("interactions/2026/11"));
+        assert!(!holds("interactions/2026/07") && !holds("interactions/2026/12"));
+        assert!(!holds("interactions/2025/11"));
+        assert!(holds("interactions/2026/stray"), "odd folders are read for check");
+        assert!(Months::default().holds_folder(Path::new("orders/1999/01")));
     }
 }
