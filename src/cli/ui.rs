@@ -1,7 +1,7 @@
 //! What every command shares: the global options, the environment, opening the
 //! store, and printing (data to stdout, messages for people to stderr).
 
-use chrono::{NaiveDate, Utc};
+use chrono::{NaiveDate, Timelike, Utc};
 use clap::Args;
 use std::io::{self, BufWriter, IsTerminal, Stdout, Write};
 use std::path::{Path, PathBuf};
@@ -100,7 +100,11 @@ impl Ui {
         let now = match var("RELATE_NOW") {
             Some(text) => values::parse_timestamp(&text)
                 .map_err(|e| Error::usage(format!("RELATE_NOW: {e}")))?,
-            None => Utc::now().fixed_offset(),
+            // Records keep whole seconds: sub-second stamps are noise in a file.
+            None => Utc::now()
+                .fixed_offset()
+                .with_nanosecond(0)
+                .expect("0 is a valid nanosecond"),
         };
         let author = match var("RELATE_AUTHOR") {
             Some(text) => Some(Author::parse(&text).ok_or_else(|| {

@@ -801,7 +801,10 @@ mod tests {
         assert!(holds("interactions/2026/08") && holds("interactions/2026/11"));
         assert!(!holds("interactions/2026/07") && !holds("interactions/2026/12"));
         assert!(!holds("interactions/2025/11"));
-        assert!(holds("interactions/2026/stray"), "odd folders are read for check");
+        assert!(
+            holds("interactions/2026/stray"),
+            "odd folders are read for check"
+        );
         assert!(Months::default().holds_folder(Path::new("orders/1999/01")));
     }
 }
