@@ -10,7 +10,8 @@ use crate::error::{Error, Problem, Result};
 
 /// The fields an import accepts.
 pub struct FieldSpec {
-    pub fields: &'static [&'static str],
+    /// The field names, in groups (a survey's answers, then a customer's fields).
+    pub fields: &'static [&'static [&'static str]],
     /// Other names for fields, e.g. `email` for `emails`.
     pub aliases: &'static [(&'static str, &'static str)],
     /// Whether custom facts `fields.NAME` may be mapped (customers, surveys).
@@ -28,7 +29,7 @@ impl FieldSpec {
             .iter()
             .find(|(alias, _)| alias.eq_ignore_ascii_case(name))
             .map_or(name, |(_, field)| field);
-        if let Some(field) = self.fields.iter().find(|f| f.eq_ignore_ascii_case(name)) {
+        if let Some(field) = self.names_iter().find(|f| f.eq_ignore_ascii_case(name)) {
             return Some(field.to_string());
         }
         let custom = name.strip_prefix("fields.").filter(|rest| !rest.is_empty());
@@ -41,8 +42,12 @@ impl FieldSpec {
         self.lists.contains(&field)
     }
 
+    fn names_iter(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.fields.iter().flat_map(|group| group.iter().copied())
+    }
+
     fn names(&self) -> String {
-        let mut names = self.fields.join(", ");
+        let mut names = self.names_iter().collect::<Vec<_>>().join(", ");
         if self.custom {
             names.push_str(", fields.NAME");
         }
@@ -318,7 +323,7 @@ mod tests {
     use super::*;
 
     const SPEC: FieldSpec = FieldSpec {
-        fields: &["name", "emails", "phones", "created"],
+        fields: &[&["name", "emails", "phones", "created"]],
         aliases: &[("email", "emails")],
         custom: true,
         lists: &["emails", "phones"],

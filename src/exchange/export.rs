@@ -27,30 +27,10 @@ fn custom_cell(value: Option<&serde_yaml::Value>) -> Cell {
 
 pub fn customers_table(customers: &[Customer]) -> Table {
     let custom: BTreeSet<&String> = customers.iter().flat_map(|c| c.fields.keys()).collect();
-    let mut columns = vec![
-        "id",
-        "external_id",
-        "name",
-        "kind",
-        "company",
-        "emails",
-        "phones",
-        "owner",
-        "stage",
-        "source",
-        "created",
-        "tags",
-        "gender",
-        "birth_year",
-        "income",
-        "purpose",
-        "payment_method",
-        "region",
-        "notes",
-    ]
-    .into_iter()
-    .map(String::from)
-    .collect::<Vec<_>>();
+    let mut columns: Vec<String> = crate::model::customer::FIELDS
+        .iter()
+        .map(|field| field.to_string())
+        .collect();
     columns.extend(custom.iter().map(|name| format!("fields.{name}")));
     let mut table = Table {
         columns,

@@ -13,7 +13,7 @@ use super::staged::{deal_key, external_key, interaction_key, message_key, order_
 use super::{ImportKind, Reference, Workspace, id_from};
 use crate::error::Problem;
 use crate::model::assign::{Assignment, Op};
-use crate::model::customer::CustomerKind;
+use crate::model::customer::{self, CustomerKind};
 use crate::model::deal::{Outcome, StageMove};
 use crate::model::interaction::{Direction, Purpose};
 use crate::model::order::lines_total;
@@ -25,34 +25,14 @@ use crate::model::{Customer, Deal, Interaction, Kind, Line, Order, Product, Reco
 type RowResult = Result<(), Vec<String>>;
 
 pub const CUSTOMER_FIELDS: FieldSpec = FieldSpec {
-    fields: &[
-        "id",
-        "external_id",
-        "name",
-        "kind",
-        "company",
-        "emails",
-        "phones",
-        "owner",
-        "stage",
-        "source",
-        "created",
-        "tags",
-        "gender",
-        "birth_year",
-        "income",
-        "purpose",
-        "payment_method",
-        "region",
-        "notes",
-    ],
+    fields: &[customer::FIELDS],
     aliases: &[("email", "emails"), ("phone", "phones"), ("tag", "tags")],
     custom: true,
     lists: &["emails", "phones", "tags"],
 };
 
 pub const PRODUCT_FIELDS: FieldSpec = FieldSpec {
-    fields: &[
+    fields: &[&[
         "id",
         "external_id",
         "name",
@@ -60,14 +40,14 @@ pub const PRODUCT_FIELDS: FieldSpec = FieldSpec {
         "price",
         "cost",
         "segment",
-    ],
+    ]],
     aliases: &[("sku", "id")],
     custom: false,
     lists: &[],
 };
 
 pub const ORDER_FIELDS: FieldSpec = FieldSpec {
-    fields: &[
+    fields: &[&[
         "id",
         "external_id",
         "customer",
@@ -81,14 +61,14 @@ pub const ORDER_FIELDS: FieldSpec = FieldSpec {
         "payment_method",
         "channel",
         "deal",
-    ],
+    ]],
     aliases: &[("sku", "product")],
     custom: false,
     lists: &[],
 };
 
 pub const INTERACTION_FIELDS: FieldSpec = FieldSpec {
-    fields: &[
+    fields: &[&[
         "id",
         "external_id",
         "customer",
@@ -104,14 +84,14 @@ pub const INTERACTION_FIELDS: FieldSpec = FieldSpec {
         "follow_up",
         "score",
         "message_id",
-    ],
+    ]],
     aliases: &[],
     custom: false,
     lists: &[],
 };
 
 pub const DEAL_FIELDS: FieldSpec = FieldSpec {
-    fields: &[
+    fields: &[&[
         "id",
         "external_id",
         "customer",
@@ -125,7 +105,7 @@ pub const DEAL_FIELDS: FieldSpec = FieldSpec {
         "expected_close",
         "closed",
         "lost_reason",
-    ],
+    ]],
     aliases: &[],
     custom: false,
     lists: &[],

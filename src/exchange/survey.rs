@@ -10,36 +10,11 @@ use super::staged::interaction_key;
 use crate::error::Problem;
 use crate::model::interaction::QUESTIONNAIRE;
 use crate::model::values::format_timestamp;
-use crate::model::{Interaction, Kind, Record};
+use crate::model::{Interaction, Kind, Record, customer};
 
 /// Customer fields, and what goes into the interaction.
 pub const SURVEY_FIELDS: FieldSpec = FieldSpec {
-    fields: &[
-        "customer",
-        "at",
-        "score",
-        "summary",
-        "body",
-        "id",
-        "external_id",
-        "name",
-        "kind",
-        "company",
-        "emails",
-        "phones",
-        "owner",
-        "stage",
-        "source",
-        "created",
-        "tags",
-        "gender",
-        "birth_year",
-        "income",
-        "purpose",
-        "payment_method",
-        "region",
-        "notes",
-    ],
+    fields: &[ANSWER_FIELDS, customer::FIELDS],
     aliases: CUSTOMER_FIELDS.aliases,
     custom: true,
     lists: CUSTOMER_FIELDS.lists,

@@ -76,8 +76,11 @@ pub struct Customer {
     pub conflicts: Vec<Conflict>,
 }
 
-/// The field names `relate customer set` accepts (besides `fields.NAME`).
+/// The customer's fields in file order, besides `fields` (custom facts, set as
+/// `fields.NAME`): what `customer set` accepts and import and export columns.
 pub const FIELDS: &[&str] = &[
+    "id",
+    "external_id",
     "name",
     "kind",
     "company",
@@ -95,7 +98,6 @@ pub const FIELDS: &[&str] = &[
     "payment_method",
     "region",
     "notes",
-    "external_id",
 ];
 
 impl Customer {
