@@ -5,7 +5,7 @@ use std::io::{IsTerminal, Read};
 use relate::Error;
 use relate::model::interaction::{Direction, Purpose};
 use relate::model::values::Timestamp;
-use relate::model::{Deal, Interaction, Kind, Record, id};
+use relate::model::{Deal, Interaction, Kind, Record};
 use relate::output::{Cell, Table};
 
 use super::ui::{Ui, date_arg, id_arg, keyword, timestamp_arg};
@@ -64,14 +64,8 @@ pub fn run(ui: &mut Ui, args: Args) -> anyhow::Result<()> {
         None => read_text()?,
     };
     let at = args.at.unwrap_or(store.env().now);
-    let mut rng = store.rng();
-    let mut new_id = || id::time_ordered(&at, &mut rng);
-    let mut interaction_id = new_id();
-    while store.exists(Kind::Interaction, &interaction_id) {
-        interaction_id = new_id();
-    }
     let interaction = Interaction {
-        id: interaction_id,
+        id: store.new_time_id(Kind::Interaction, &at),
         external_id: None,
         customer: args.customer,
         at,

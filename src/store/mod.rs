@@ -235,6 +235,17 @@ impl Store {
         }
     }
 
+    /// A fresh time-ordered id for a new dated record of `kind` at `at`.
+    pub fn new_time_id(&self, kind: Kind, at: &Timestamp) -> String {
+        let mut rng = self.rng();
+        loop {
+            let candidate = id::time_ordered(at, &mut rng);
+            if !self.exists(kind, &candidate) {
+                return candidate;
+            }
+        }
+    }
+
     /// Where a record lives, relative to the root. Dated records go under the UTC
     /// year and month of their date.
     pub fn record_path<T: Record>(record: &T) -> PathBuf {
