@@ -268,6 +268,9 @@ deals/*.yaml merge=relate
 products/*.yaml merge=relate
 interactions/**/*.yaml merge=relate
 orders/**/*.yaml merge=relate
+tickets/*.yaml merge=relate
+assets/*.yaml merge=relate
+campaigns/*.yaml merge=relate
 """
 
 

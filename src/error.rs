@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 /// A problem found in one file of the store, printed as `path:line: message`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Problem {
-    /// Path relative to the store root.
+    /// Path relative to the store root (or, for `relate import`, the file as given).
     pub path: PathBuf,
     pub line: Option<usize>,
     pub message: String,

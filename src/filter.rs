@@ -476,8 +476,8 @@ impl Filter {
         let token = parser.peek();
         if token.kind != Tok::End {
             return Err(token.error(format!(
-                "expected `and`, `or` or the end of the filter, found `{}`",
-                token.text
+                "expected `and`, `or` or the end of the filter, found {}",
+                token.found()
             )));
         }
         Ok(Filter { expr })
@@ -615,6 +615,14 @@ struct Token {
 }
 
 impl Token {
+    /// The token as error messages name it.
+    fn found(&self) -> String {
+        match self.kind {
+            Tok::End => "the end of the filter".into(),
+            _ => format!("`{}`", self.text),
+        }
+    }
+
     fn error(&self, message: impl Into<String>) -> SyntaxError {
         SyntaxError {
             column: self.column,
@@ -718,7 +726,7 @@ fn lex(text: &str) -> std::result::Result<Vec<Token>, SyntaxError> {
     tokens.push(Token {
         kind: Tok::End,
         column: chars.len() + 1,
-        text: "end of the filter".into(),
+        text: String::new(),
     });
     Ok(tokens)
 }
@@ -816,8 +824,9 @@ impl Parser {
                 let close = self.advance();
                 if close.kind != Tok::Close {
                     return Err(close.error(format!(
-                        "expected `)` to close the `(` at column {}, found `{}`",
-                        open.column, close.text
+                        "expected `)` to close the `(` at column {}, found {}",
+                        open.column,
+                        close.found()
                     )));
                 }
                 Ok(inner)
@@ -830,16 +839,16 @@ impl Parser {
         let name = self.advance();
         let Tok::Ident(field_name) = &name.kind else {
             return Err(name.error(format!(
-                "expected a field name (such as `region` or `orders.total`), found `{}`",
-                name.text
+                "expected a field name (such as `region` or `orders.total`), found {}",
+                name.found()
             )));
         };
         let field = Field::parse(field_name).map_err(|message| name.error(message))?;
         let op_token = self.advance();
         let Tok::Op(op) = op_token.kind else {
             return Err(op_token.error(format!(
-                "expected an operator (=, !=, <, <=, >, >= or contains) after `{field_name}`, found `{}`",
-                op_token.text
+                "expected an operator (=, !=, <, <=, >, >= or contains) after `{field_name}`, found {}",
+                op_token.found()
             )));
         };
         let value = self.advance();
@@ -853,48 +862,55 @@ impl Parser {
                 op.text()
             )));
         };
-        let literal = check(&field, op, literal).map_err(|message| value.error(message))?;
+        let literal = check(&field, op, literal).map_err(|mistake| match mistake {
+            Mistake::Operator(message) => op_token.error(message),
+            Mistake::Value(message) => value.error(message),
+        })?;
         Ok(Expr::Compare(field, op, literal))
     }
 }
 
+/// What is wrong with a comparison: the operator for the field, or the value.
+enum Mistake {
+    Operator(String),
+    Value(String),
+}
+
 /// Checks that `field op literal` makes sense; returns the literal in the
 /// field's type (a quoted date for a date field becomes a date).
-fn check(field: &Field, op: Op, literal: Literal) -> std::result::Result<Literal, String> {
+fn check(field: &Field, op: Op, literal: Literal) -> std::result::Result<Literal, Mistake> {
     let name = field.name();
-    if literal == Literal::Null {
-        return if matches!(op, Op::Eq | Op::Ne) {
-            Ok(literal)
-        } else {
-            Err(format!(
-                "only `= null` and `!= null` test for a missing `{name}`"
-            ))
-        };
-    }
     let ty = field.value_type();
-    if op == Op::Contains {
-        return match (ty, &literal) {
-            (Type::List | Type::Text | Type::Any, Literal::Text(_)) => Ok(literal),
-            (Type::List | Type::Text | Type::Any, _) => {
-                Err(r#"`contains` takes a "quoted" string"#.into())
-            }
-            _ => Err(format!(
+    let ordering = !matches!(op, Op::Eq | Op::Ne | Op::Contains);
+    match (ty, op) {
+        (Type::Number | Type::Date | Type::Keyword(..), Op::Contains) => {
+            return Err(Mistake::Operator(format!(
                 "`contains` applies to text and lists; `{name}` is neither"
-            )),
-        };
+            )));
+        }
+        (Type::List, Op::Eq | Op::Ne) if literal != Literal::Null => {
+            return Err(Mistake::Operator(format!(
+                "`{name}` is a list: test it with `{name} contains \"...\"`"
+            )));
+        }
+        (Type::List | Type::Keyword(..), _) if ordering => {
+            return Err(Mistake::Operator(format!("only = and != compare `{name}`")));
+        }
+        _ => {}
     }
-    let ordering = !matches!(op, Op::Eq | Op::Ne);
+    let value_error = |message: String| Err(Mistake::Value(message));
     match (ty, literal) {
-        (Type::List, _) => Err(format!(
-            "`{name}` is a list: test it with `{name} contains \"...\"`"
+        (_, Literal::Null) if ordering || op == Op::Contains => value_error(format!(
+            "only `= null` and `!= null` test for a missing `{name}`"
         )),
+        (_, Literal::Null) => Ok(Literal::Null),
+        (_, Literal::Text(text)) if op == Op::Contains => Ok(Literal::Text(text)),
+        (_, _) if op == Op::Contains => value_error(r#"`contains` takes a "quoted" string"#.into()),
         (Type::Keyword(what, names), Literal::Text(text)) => {
-            if ordering {
-                Err(format!("only = and != compare `{name}`"))
-            } else if names.contains(&text.as_str()) {
+            if names.contains(&text.as_str()) {
                 Ok(Literal::Text(text))
             } else {
-                Err(format!(
+                value_error(format!(
                     "`{text}` is not a {what}: use one of {}",
                     names.join(", ")
                 ))
@@ -903,16 +919,291 @@ fn check(field: &Field, op: Op, literal: Literal) -> std::result::Result<Literal
         (Type::Text | Type::Any, Literal::Text(text)) => Ok(Literal::Text(text)),
         (Type::Number | Type::Any, Literal::Number(n)) => Ok(Literal::Number(n)),
         (Type::Date | Type::Any, Literal::Date(d)) => Ok(Literal::Date(d)),
-        (Type::Date, Literal::Text(text)) => parse_date(&text).map(Literal::Date),
+        (Type::Date, Literal::Text(text)) => {
+            parse_date(&text).map(Literal::Date).map_err(Mistake::Value)
+        }
         (Type::Any, Literal::Bool(b)) if !ordering => Ok(Literal::Bool(b)),
-        (ty, _) => Err(format!(
+        (ty, _) => value_error(format!(
             "`{name}` takes {}",
             match ty {
-                Type::Text | Type::Keyword(..) => r#"a "quoted" string"#,
+                Type::Text | Type::Keyword(..) | Type::List => r#"a "quoted" string"#,
                 Type::Number => "a number",
                 Type::Date => "a date (YYYY-MM-DD)",
-                Type::List | Type::Any => "a string, number, date or, with = and !=, true or false",
+                Type::Any => "a string, number, date or, with = and !=, true or false",
             }
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::fixture::{contact, customer, dataset, date, deal, dec, order};
+
+    fn error(text: &str) -> (usize, String) {
+        let e = Filter::parse(text).expect_err(text);
+        (e.column, e.message)
+    }
+
+    #[track_caller]
+    fn fails_at(text: &str, column: usize, message_start: &str) {
+        let (at, message) = error(text);
+        assert_eq!(at, column, "{text}: {message}");
+        assert!(message.starts_with(message_start), "{text}: {message}");
+    }
+
+    #[test]
+    fn syntax_errors_say_where_and_what_was_expected() {
+        fails_at(
+            "",
+            1,
+            "expected a field name (such as `region` or `orders.total`), found the end of the filter",
+        );
+        fails_at(
+            "regoin = \"EU\"",
+            1,
+            "unknown field `regoin`: did you mean `region`?",
+        );
+        fails_at(
+            "region \"EU\"",
+            8,
+            "expected an operator (=, !=, <, <=, >, >= or contains) after `region`, found `\"EU\"`",
+        );
+        fails_at("region = EU", 10, "expected a value after `=`");
+        assert!(
+            error("region = EU")
+                .1
+                .ends_with("(text goes in quotes: \"EU\")")
+        );
+        fails_at(
+            "region = \"EU",
+            10,
+            "unterminated string: add the closing \"",
+        );
+        fails_at(
+            "(region = \"EU\" or kind = \"person\"",
+            34,
+            "expected `)` to close the `(` at column 1, found the end of the filter",
+        );
+        fails_at(
+            "region = \"EU\" extra",
+            15,
+            "expected `and`, `or` or the end of the filter, found `extra`",
+        );
+        fails_at("orders.total > 1 and", 21, "expected a field name");
+        fails_at("orders.total >= \"x\"", 17, "`orders.total` takes a number");
+        fails_at("created > 2026-13-01", 11, "`2026-13-01` is not a date");
+        fails_at("orders.total > 1x", 16, "`1x` is not a number");
+        fails_at("region # \"EU\"", 8, "unexpected character `#`");
+        fails_at(
+            "tags = \"vip\"",
+            6,
+            "`tags` is a list: test it with `tags contains \"...\"`",
+        );
+        fails_at("stage < \"lead\"", 7, "only = and != compare `stage`");
+        fails_at(
+            "tags contains 3",
+            15,
+            "`contains` takes a \"quoted\" string",
+        );
+        fails_at(
+            "kind = \"company\"",
+            8,
+            "`company` is not a customer kind: use one of person, organization",
+        );
+        fails_at(
+            "rfm.segment = \"at-risk\"",
+            15,
+            "`at-risk` is not a RFM segment",
+        );
+        fails_at(
+            "orders.count contains \"1\"",
+            14,
+            "`contains` applies to text and lists",
+        );
+        fails_at("income > null", 10, "only `= null` and `!= null`");
+        fails_at(") and", 1, "expected a field name");
+        // Columns count characters, not bytes.
+        fails_at(
+            "name = \"Müller\" and regoin = \"x\"",
+            21,
+            "unknown field `regoin`",
+        );
+    }
+
+    #[test]
+    fn and_binds_tighter_than_or_and_not_tightest() {
+        let parsed = Filter::parse("a.x = 1").map(|_| ());
+        assert!(parsed.is_err(), "unknown fields are refused");
+        let filter = Filter::parse("id = \"a\" or id = \"b\" and not id = \"b\"").unwrap();
+        let Expr::Or(items) = &filter.expr else {
+            panic!("{filter:?}")
+        };
+        assert!(matches!(items[0], Expr::Compare(Field::Id, Op::Eq, _)));
+        let Expr::And(inner) = &items[1] else {
+            panic!("{filter:?}")
+        };
+        assert!(matches!(inner[1], Expr::Not(_)));
+        // Keywords are case-insensitive, and `==` is `=`.
+        assert_eq!(
+            Filter::parse("ID == \"a\"").map(|_| ()).unwrap_err().column,
+            1,
+            "field names are not"
+        );
+        assert_eq!(
+            Filter::parse("id == 'a' OR NOT (id = \"b\")").unwrap(),
+            Filter::parse("id = \"a\" or not id = \"b\"").unwrap()
+        );
+    }
+
+    /// The ids of the customers of the fixture that `text` selects as of 2026-06-30.
+    fn select(text: &str) -> Vec<String> {
+        let mut a = customer("a");
+        a.region = Some("EU".into());
+        a.tags = vec!["vip".into(), "press".into()];
+        a.birth_year = Some(1990);
+        a.income = Some(dec("42000"));
+        a.created = Some(date("2025-01-15"));
+        a.fields.insert("industry".into(), "retail".into());
+        a.fields.insert("employees".into(), 12.into());
+        a.fields.insert("partner".into(), true.into());
+        a.fields.insert("since".into(), "2020-05-01".into());
+        let mut b = customer("b");
+        b.region = Some("US".into());
+        b.name = "Bea Müller".into();
+        let c = customer("c");
+        let mut data = dataset(
+            vec![a, b, c],
+            vec![
+                order("a", "2026-01-10", "700"),
+                order("a", "2026-06-30", "400"),
+                order("b", "2026-03-01", "50"),
+                // After the as-of date: ignored.
+                order("c", "2026-07-01", "5000"),
+            ],
+        );
+        data.interactions = vec![contact("b", "2026-06-01"), contact("b", "2026-01-01")];
+        data.deals = vec![
+            deal("d1", "c", "2026-05-01", "900", None),
+            deal("d2", "a", "2026-02-01", "300", Some("2026-03-01")),
+        ];
+        customers_matching(&data, date("2026-06-30"), text)
+            .unwrap()
+            .into_iter()
+            .map(|c| c.id.clone())
+            .collect()
+    }
+
+    #[test]
+    fn fields_compare_by_type_and_missing_values_only_differ() {
+        assert_eq!(select("region = \"EU\""), ["a"]);
+        // c has no region: != holds for it, as `not (region = "EU")` does.
+        assert_eq!(select("region != \"EU\""), ["b", "c"]);
+        assert_eq!(select("not region = \"EU\""), ["b", "c"]);
+        assert_eq!(select("region = null"), ["c"]);
+        assert_eq!(select("region != null"), ["a", "b"]);
+        assert_eq!(select("region < \"F\""), ["a"]);
+        assert_eq!(select("tags contains \"vip\""), ["a"]);
+        assert_eq!(select("tags = null"), ["b", "c"]);
+        assert_eq!(select("name contains \"Müll\""), ["b"]);
+        assert_eq!(select("income >= 42000 and income < 42000.01"), ["a"]);
+        assert_eq!(select("created <= 2025-01-15"), ["a"]);
+        assert_eq!(select("created < \"2025-01-15\""), Vec::<String>::new());
+        // Age as of 2026: 2026 - 1990 = 36, in the default band 35-44.
+        assert_eq!(select("age = 36 and age_band = \"35-44\""), ["a"]);
+        // 42000 is in the default band 20k-50k.
+        assert_eq!(select("income_band = \"20k-50k\""), ["a"]);
+        assert_eq!(
+            select("kind = \"person\" and stage = null"),
+            ["a", "b", "c"]
+        );
+    }
+
+    #[test]
+    fn custom_fields_keep_their_type() {
+        assert_eq!(select("fields.industry = \"retail\""), ["a"]);
+        assert_eq!(select("fields.employees > 10"), ["a"]);
+        // A number is not text: the comparison does not hold (and != does).
+        assert_eq!(select("fields.employees = \"12\""), Vec::<String>::new());
+        assert_eq!(select("fields.partner = true"), ["a"]);
+        assert_eq!(select("fields.since < 2021-01-01"), ["a"]);
+        assert_eq!(select("fields.nothing != 1"), ["a", "b", "c"]);
+    }
+
+    #[test]
+    fn computed_figures_count_records_up_to_the_as_of_date() {
+        // a: 700 + 400 = 1100 in two orders; b: 50; c's order is after 2026-06-30.
+        assert_eq!(select("orders.total >= 1000"), ["a"]);
+        assert_eq!(select("orders.count = 0"), ["c"]);
+        assert_eq!(select("orders.last = 2026-06-30"), ["a"]);
+        assert_eq!(select("orders.first > 2026-02-01"), ["b"]);
+        // b's contacts: 2026-06-01 is 29 days before, 2026-01-01 is 180 days before.
+        assert_eq!(select("contacts.90d = 1 and contacts.count = 2"), ["b"]);
+        assert_eq!(select("contacts.last < 2026-06-02"), ["b"]);
+        assert_eq!(select("deals.open = 1 and deals.open_amount = 900"), ["c"]);
+        assert_eq!(select("deals.won > 0"), ["a"]);
+        // Two buyers, a and b. Recency (days): a 0, b 121 -> ranks a 1, b 2 of n = 2;
+        // quintile(1, 2) = 1 and quintile(2, 2) = 5, reversed: r(a) = 5, r(b) = 1.
+        // Frequency: b 1, a 2 -> f(b) = 1, f(a) = 5. a: R5 F5 champions; b: R1 F1 hibernating.
+        assert_eq!(select("rfm.segment = \"champions\""), ["a"]);
+        assert_eq!(
+            select("rfm.r = 1 and rfm.f = 1 and rfm.m = 1 and rfm.recency = 121"),
+            ["b"]
+        );
+        assert_eq!(select("rfm.segment = null"), ["c"]);
+    }
+
+    #[test]
+    fn parse_filter_is_a_usage_error_pointing_at_the_column() {
+        let error = parse_filter("orders.total >= ").unwrap_err();
+        assert_eq!(error.exit_code(), 2);
+        assert_eq!(
+            error.to_string(),
+            "invalid filter at column 17: expected a value after `>=`: a \"quoted\" string, a number, a date (YYYY-MM-DD), true, false or null\n  orders.total >= \n                  ^"
+        );
+        assert!(error.hint().unwrap().contains("docs/filters.md"));
+    }
+
+    #[test]
+    fn named_segments_and_their_errors() {
+        let mut settings = crate::report::fixture::settings();
+        let error = named_segment(&settings, "vip").unwrap_err();
+        assert_eq!(error.to_string(), "unknown segment `vip`");
+        assert!(error.hint().unwrap().contains("no segments are defined"));
+        settings.segments.insert(
+            "eu".into(),
+            crate::model::settings::Segment {
+                filter: "region = \"EU\"".into(),
+            },
+        );
+        settings.segments.insert(
+            "big".into(),
+            crate::model::settings::Segment {
+                filter: "orders.total > 100".into(),
+            },
+        );
+        let error = named_segment(&settings, "vip").unwrap_err();
+        assert_eq!(error.exit_code(), 2);
+        assert_eq!(
+            error.hint(),
+            Some("the segments in relate.yaml are: big, eu")
+        );
+        let both = combined(&settings, Some("eu"), Some("orders.count > 1")).unwrap();
+        assert_eq!(
+            both,
+            Some(
+                Filter::parse("region = \"EU\"")
+                    .unwrap()
+                    .and(Filter::parse("orders.count > 1").unwrap())
+            )
+        );
+        assert_eq!(
+            both.unwrap().needs(),
+            Needs {
+                orders: true,
+                ..Needs::default()
+            }
+        );
+        assert_eq!(combined(&settings, None, None).unwrap(), None);
     }
 }

@@ -15,6 +15,9 @@
 //! - [`store`]: files and git. Finding the store, loading records (in parallel),
 //!   the store lock, atomic writes inside a [`store::Transaction`] that restores
 //!   every file if the command fails, commits through libgit2, and `check`.
+//! - [`exchange`]: import and export: CSV with column mapping and presets,
+//!   vCard, e-mail and questionnaires, applied to the records in memory so a
+//!   whole import is checked before one transaction writes it.
 //! - [`filter`]: the filter language that selects customers (`--where`, named segments).
 //! - [`report`]: the analytical reports, pure functions from records as of a
 //!   date to figures and tables.
@@ -68,6 +71,7 @@ macro_rules! keyword_enum {
 }
 
 pub mod error;
+pub mod exchange;
 pub mod filter;
 pub mod model;
 pub mod output;

@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::io::{self, Write};
+use unicode_width::UnicodeWidthStr;
 
 use crate::model::values::{Timestamp, format_timestamp};
 
@@ -173,17 +174,73 @@ impl Table {
     }
 
     fn write_terminal(&self, out: &mut dyn Write, style: Style) -> io::Result<()> {
-        let mut table = comfy_table::Table::new();
-        table.load_preset(presets::NOTHING);
-        match style.width {
-            Some(width) => {
-                table.set_content_arrangement(ContentArrangement::Dynamic);
-                table.set_width(width);
-            }
-            None => {
-                table.set_content_arrangement(ContentArrangement::Disabled);
+        // One line per row, newlines in values folded: rows stay greppable.
+        let rows: Vec<Vec<String>> = self
+            .rows
+            .iter()
+            .map(|row| {
+                row.iter()
+                    .map(|c| c.display(false).replace('\n', " "))
+                    .collect()
+            })
+            .collect();
+        let mut widths: Vec<usize> = self.columns.iter().map(|c| c.width()).collect();
+        for row in &rows {
+            for (width, text) in widths.iter_mut().zip(row) {
+                *width = (*width).max(text.width());
             }
         }
+        let natural = widths.iter().sum::<usize>() + 2 * widths.len().saturating_sub(1);
+        match style.width {
+            Some(limit) if natural > usize::from(limit) => self.write_wrapped(out, style, limit),
+            _ => {
+                self.write_aligned_row(out, &self.columns, &widths, Some(style.color))?;
+                for row in &rows {
+                    self.write_aligned_row(out, row, &widths, None)?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// One row padded to the column widths, numbers to the right; `header` is
+    /// `Some(bold)` for the header row, which stays left-aligned.
+    fn write_aligned_row(
+        &self,
+        out: &mut dyn Write,
+        texts: &[String],
+        widths: &[usize],
+        header: Option<bool>,
+    ) -> io::Result<()> {
+        let numeric = |i: usize| self.rows.first().is_some_and(|row| row[i].is_numeric());
+        let mut line = String::new();
+        for (i, (text, width)) in texts.iter().zip(widths).enumerate() {
+            if i > 0 {
+                line.push_str("  ");
+            }
+            let pad = " ".repeat(width - text.width());
+            if numeric(i) && header.is_none() {
+                line.push_str(&pad);
+                line.push_str(text);
+            } else {
+                line.push_str(text);
+                line.push_str(&pad);
+            }
+        }
+        let line = line.trim_end();
+        if header == Some(true) {
+            writeln!(out, "\x1b[1m{line}\x1b[0m")
+        } else {
+            writeln!(out, "{line}")
+        }
+    }
+
+    /// A table wider than the terminal: columns wrap to fit.
+    fn write_wrapped(&self, out: &mut dyn Write, style: Style, width: u16) -> io::Result<()> {
+        let mut table = comfy_table::Table::new();
+        table.load_preset(presets::NOTHING);
+        table.set_content_arrangement(ContentArrangement::Dynamic);
+        table.set_width(width);
         table.set_header(self.columns.iter().map(|c| {
             let cell = TableCell::new(c);
             if style.color {
@@ -205,15 +262,14 @@ impl Table {
         for column in table.column_iter_mut() {
             column.set_padding((0, 2));
         }
-        let text = table.to_string();
-        for line in text.lines() {
+        for line in table.to_string().lines() {
             // comfy-table pads its borderless rows; trailing blanks only get in the way.
             writeln!(out, "{}", line.trim_end())?;
         }
         Ok(())
     }
 
-    fn write_csv(&self, out: &mut dyn Write) -> io::Result<()> {
+    pub fn write_csv(&self, out: &mut dyn Write) -> io::Result<()> {
         let mut writer = csv::Writer::from_writer(out);
         writer.write_record(&self.columns)?;
         for row in &self.rows {
@@ -296,6 +352,59 @@ pub fn write_json<T: Serialize + ?Sized>(out: &mut dyn Write, value: &T) -> io::
     writeln!(out)
 }
 
+keyword_enum! {
+    /// How `relate export` writes records.
+    ExportFormat "export format" {
+        Csv => "csv",
+        Json => "json",
+        Jsonl => "jsonl",
+    }
+}
+
+/// Records for `relate export`: the rows of `table` as CSV, JSON (an array of
+/// whole records) or JSON Lines (one whole record per line).
+/// `progress` hears how many records each step wrote.
+pub fn write_records<T: Serialize>(
+    out: &mut dyn Write,
+    format: ExportFormat,
+    records: &[T],
+    table: impl Fn(&[T]) -> Table,
+    progress: &dyn Fn(u64),
+) -> io::Result<()> {
+    match format {
+        ExportFormat::Json if records.is_empty() => writeln!(out, "[]"),
+        ExportFormat::Json => {
+            // The same text as `write_json` of the whole list, one record at a time.
+            writeln!(out, "[")?;
+            for (i, record) in records.iter().enumerate() {
+                let text = serde_json::to_string_pretty(record)?;
+                for (n, line) in text.lines().enumerate() {
+                    if n > 0 {
+                        writeln!(out)?;
+                    }
+                    write!(out, "  {line}")?;
+                }
+                writeln!(out, "{}", if i + 1 < records.len() { "," } else { "" })?;
+                progress(1);
+            }
+            writeln!(out, "]")
+        }
+        ExportFormat::Jsonl => {
+            for record in records {
+                serde_json::to_writer(&mut *out, record)?;
+                writeln!(out)?;
+                progress(1);
+            }
+            Ok(())
+        }
+        ExportFormat::Csv => {
+            table(records).write_csv(out)?;
+            progress(records.len() as u64);
+            Ok(())
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -340,6 +449,47 @@ mod tests {
                 {"name": null, "amount": null, "tags": []}
             ])
         );
+    }
+
+    #[test]
+    fn records_stream_as_the_same_json_as_a_whole_list() {
+        let records = [
+            serde_json::json!({"id": "a", "tags": ["x"]}),
+            serde_json::json!({"id": "b"}),
+        ];
+        for records in [&records[..], &records[..1], &[]] {
+            let mut streamed = Vec::new();
+            let no_table = |_: &[Value]| Table::default();
+            write_records(
+                &mut streamed,
+                ExportFormat::Json,
+                records,
+                no_table,
+                &|_| {},
+            )
+            .unwrap();
+            let mut whole = Vec::new();
+            write_json(&mut whole, records).unwrap();
+            assert_eq!(String::from_utf8(streamed), String::from_utf8(whole));
+        }
+    }
+
+    #[test]
+    fn json_lines_are_one_compact_record_each() {
+        let records = [
+            serde_json::json!({"id": "a", "n": 1}),
+            serde_json::json!({"id": "b"}),
+        ];
+        let mut out = Vec::new();
+        let ticks = std::cell::Cell::new(0);
+        let no_table = |_: &[Value]| Table::default();
+        let progress = |n| ticks.set(ticks.get() + n);
+        write_records(&mut out, ExportFormat::Jsonl, &records, no_table, &progress).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "{\"id\":\"a\",\"n\":1}\n{\"id\":\"b\"}\n"
+        );
+        assert_eq!(ticks.get(), 2);
     }
 
     #[test]

@@ -8,7 +8,7 @@ use relate::model::values::{Timestamp, utc_date};
 use relate::model::{Asset, Interaction, Kind, Product, id};
 use relate::output::{Cell, Format, Table};
 
-use super::log::{channel_phrase, write_interaction};
+use super::log::channel_phrase;
 use super::ui::{Ui, date_arg, id_arg, timestamp_arg};
 
 #[derive(clap::Subcommand)]
@@ -135,6 +135,7 @@ fn add(ui: &mut Ui, args: AddArgs) -> anyhow::Result<()> {
     };
     let asset = Asset {
         id,
+        external_id: None,
         customer: args.customer,
         product: product.id,
         serial: args.serial,
@@ -142,6 +143,7 @@ fn add(ui: &mut Ui, args: AddArgs) -> anyhow::Result<()> {
         warranty_until: args.warranty_until,
         service_every_days: args.service_every,
         last_service: None,
+        conflicts: Vec::new(),
     };
     let mut tx = store.begin()?;
     tx.put(&asset)?;
@@ -155,7 +157,8 @@ fn service(ui: &mut Ui, args: ServiceArgs) -> anyhow::Result<()> {
     let at = args.at.unwrap_or(store.env().now);
     asset.serviced(utc_date(&at));
     let visit = Interaction {
-        id: String::new(),
+        id: store.new_time_id(Kind::Interaction, &at),
+        external_id: None,
         customer: asset.customer.clone(),
         at,
         channel: args.channel,
@@ -172,10 +175,12 @@ fn service(ui: &mut Ui, args: ServiceArgs) -> anyhow::Result<()> {
         campaign: None,
         follow_up: None,
         score: None,
+        message_id: None,
+        conflicts: Vec::new(),
     };
     let mut tx = store.begin()?;
     tx.put(&asset)?;
-    let visit = write_interaction(&store, &mut tx, visit)?;
+    tx.put(&visit)?;
     tx.commit(&format!(
         "asset service: {} ({})",
         asset.id,

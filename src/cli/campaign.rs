@@ -122,6 +122,7 @@ fn new(ui: &mut Ui, args: NewArgs) -> anyhow::Result<()> {
     };
     let campaign = Campaign {
         id,
+        external_id: None,
         name: args.name,
         channel: args.channel,
         segment: args.segment,
@@ -131,6 +132,7 @@ fn new(ui: &mut Ui, args: NewArgs) -> anyhow::Result<()> {
         owner: args.owner.or_else(|| store.acting_owner()),
         launched: None,
         members: Vec::new(),
+        conflicts: Vec::new(),
     };
     // An unknown segment or a bad filter is reported with its own hint.
     members_filter(&store, &campaign)?;

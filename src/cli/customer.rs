@@ -2,9 +2,11 @@
 
 use rust_decimal::Decimal;
 use serde::Serialize;
+use std::collections::HashSet;
 use std::io::{BufRead, IsTerminal};
 
 use relate::Error;
+use relate::filter::combined;
 use relate::model::assign::Assignment;
 use relate::model::customer::{CustomerKind, Lifecycle};
 use relate::model::{Customer, Deal, Interaction, Kind, Order, id};
@@ -66,7 +68,8 @@ pub struct AddArgs {
 /// removes one. Custom facts go under `fields.NAME=VALUE`.
 ///
 /// Fields: name, kind, company, emails, phones, owner, stage, source, created,
-/// tags, gender, birth_year, income, purpose, payment_method, region, fields.NAME
+/// tags, gender, birth_year, income, purpose, payment_method, region, notes,
+/// external_id, fields.NAME
 #[derive(clap::Args)]
 pub struct SetArgs {
     #[arg(value_parser = id_arg)]
@@ -87,6 +90,13 @@ pub struct ListArgs {
     /// Only customers with this tag
     #[arg(long)]
     tag: Option<String>,
+    /// Only the customers of this named segment (`segments` in relate.yaml)
+    #[arg(long, value_name = "NAME")]
+    segment: Option<String>,
+    /// Only the customers this filter selects, e.g.
+    /// 'region = "EU" and orders.total >= 1000' (see docs/filters.md)
+    #[arg(long = "where", value_name = "FILTER")]
+    filter: Option<String>,
 }
 
 /// Show the whole picture of one customer: profile, totals, recent
@@ -207,13 +217,34 @@ fn set(ui: &mut Ui, args: SetArgs) -> anyhow::Result<()> {
 
 fn list(ui: &mut Ui, args: ListArgs) -> anyhow::Result<()> {
     let store = ui.store()?;
-    let customers: Vec<Customer> = store
+    let filter = combined(
+        store.settings(),
+        args.segment.as_deref(),
+        args.filter.as_deref(),
+    )?;
+    let mut customers: Vec<Customer> = store
         .load::<Customer>()?
         .into_iter()
         .filter(|c| args.owner.is_none() || c.owner == args.owner)
         .filter(|c| args.stage.is_none() || c.stage == args.stage)
         .filter(|c| args.tag.as_ref().is_none_or(|t| c.tags.contains(t)))
         .collect();
+    if let Some(filter) = filter {
+        // Figures such as orders.total are as of today, from the kinds they need.
+        let today = store.env().now.date_naive();
+        let others: Vec<Kind> = (filter.needs().kinds().into_iter())
+            .filter(|kind| *kind != Kind::Customer)
+            .collect();
+        let mut data = store.dataset_of(&others)?;
+        data.customers = customers;
+        let data = data.as_of(today);
+        let selected: HashSet<String> = (filter.select(&data, today).into_iter())
+            .map(|c| c.id.clone())
+            .collect();
+        customers = (data.customers.into_iter())
+            .filter(|c| selected.contains(&c.id))
+            .collect();
+    }
     ui.records(&customers, customers_table)
 }
 

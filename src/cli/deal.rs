@@ -194,6 +194,7 @@ fn new(ui: &mut Ui, args: NewArgs) -> anyhow::Result<()> {
         .or((!lines.is_empty()).then(|| lines_total(&lines)));
     let deal = Deal {
         id,
+        external_id: None,
         customer: args.customer,
         title: args.title,
         owner: args.owner.or_else(|| store.acting_owner()),
@@ -211,6 +212,7 @@ fn new(ui: &mut Ui, args: NewArgs) -> anyhow::Result<()> {
         outcome: None,
         closed: None,
         lost_reason: None,
+        conflicts: Vec::new(),
     };
     let mut tx = store.begin()?;
     tx.put(&deal)?;
@@ -253,6 +255,7 @@ fn win(ui: &mut Ui, args: WinArgs) -> anyhow::Result<()> {
     tx.put(&deal)?;
     let order = (!deal.lines.is_empty() || deal.amount.is_some()).then(|| Order {
         id: String::new(),
+        external_id: None,
         customer: deal.customer.clone(),
         at,
         lines: deal.lines.clone(),
@@ -260,6 +263,7 @@ fn win(ui: &mut Ui, args: WinArgs) -> anyhow::Result<()> {
         payment_method: None,
         channel: None,
         deal: Some(deal.id.clone()),
+        conflicts: Vec::new(),
     });
     let order = order
         .map(|order| write_order(&store, &mut tx, order))

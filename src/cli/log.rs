@@ -5,9 +5,9 @@ use std::io::{IsTerminal, Read};
 use relate::Error;
 use relate::model::interaction::{Direction, Purpose};
 use relate::model::values::Timestamp;
-use relate::model::{Deal, Interaction, Kind, Record, Ticket, id};
+use relate::model::{Deal, Interaction, Kind, Record, Ticket};
 use relate::output::{Cell, Table};
-use relate::store::{Store, Transaction};
+use relate::store::Store;
 
 use super::ui::{Ui, date_arg, id_arg, keyword, timestamp_arg};
 
@@ -82,7 +82,8 @@ pub fn run(ui: &mut Ui, args: Args) -> anyhow::Result<()> {
         args.campaign.as_ref().map(|_| Purpose::Marketing)
     });
     let interaction = Interaction {
-        id: String::new(),
+        id: store.new_time_id(Kind::Interaction, &at),
+        external_id: None,
         customer: args.customer,
         at,
         channel: args.channel,
@@ -96,9 +97,11 @@ pub fn run(ui: &mut Ui, args: Args) -> anyhow::Result<()> {
         campaign: args.campaign,
         follow_up: args.follow_up,
         score: args.score,
+        message_id: None,
+        conflicts: Vec::new(),
     };
     let mut tx = store.begin()?;
-    let interaction = write_interaction(&store, &mut tx, interaction)?;
+    tx.put(&interaction)?;
     // What the customer says about a ticket is no response to them.
     if let Some(ticket) = &mut ticket
         && args.direction != Some(Direction::Inbound)
@@ -125,23 +128,6 @@ pub fn of_customer<T: Record>(store: &Store, id: &str, customer: &str) -> anyhow
         .into()),
         _ => Ok(record),
     }
-}
-
-/// Writes a new interaction with a fresh time-ordered id into `tx`.
-pub fn write_interaction(
-    store: &Store,
-    tx: &mut Transaction,
-    mut interaction: Interaction,
-) -> anyhow::Result<Interaction> {
-    let mut rng = store.rng();
-    loop {
-        interaction.id = id::time_ordered(&interaction.at, &mut rng);
-        if !store.exists(Kind::Interaction, &interaction.id) {
-            break;
-        }
-    }
-    tx.put(&interaction)?;
-    Ok(interaction)
 }
 
 /// Summary and body from standard input, unless it is a terminal.

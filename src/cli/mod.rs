@@ -6,23 +6,32 @@ mod agenda;
 mod asset;
 mod campaign;
 mod check;
+mod clone;
+mod conflicts;
 mod customer;
 mod deal;
+mod export;
+mod history;
+mod import;
 mod init;
 mod log;
+mod merge_driver;
 mod order;
 mod product;
 mod recommend;
 mod report;
+mod resolve;
+mod sync;
 mod ticket;
 mod ui;
+mod undo;
 
 use clap::{Parser, Subcommand};
 use std::io::Write;
 use std::process::ExitCode;
 
 use relate::Error;
-use ui::{GlobalArgs, Ui};
+use ui::{FormatArg, GlobalArgs, Ui};
 
 /// A command-line CRM whose database is plain YAML files versioned by git.
 ///
@@ -32,7 +41,7 @@ use ui::{GlobalArgs, Ui};
 /// Start one with `relate init DIR`.
 ///
 /// Exit codes: 0 success, 1 failure, 2 usage (bad arguments or values),
-/// 3 record not found, 4 invalid data in the store.
+/// 3 record not found, 4 invalid data in the store or in an imported file.
 #[derive(Parser)]
 #[command(name = "relate", version, max_term_width = 100)]
 struct Cli {
@@ -70,8 +79,20 @@ enum Command {
     Agenda(agenda::Args),
     Recommend(recommend::Args),
     Check(check::Args),
+    /// Bring records in from CSV files, vCards, e-mail and questionnaires
+    #[command(subcommand)]
+    Import(import::Command),
+    Export(export::Args),
     #[command(subcommand)]
     Report(report::Command),
+    Sync(sync::Args),
+    Clone(clone::Args),
+    History(history::Args),
+    Conflicts(conflicts::Args),
+    Resolve(resolve::Args),
+    Undo(undo::Args),
+    #[command(hide = true)]
+    MergeDriver(merge_driver::Args),
 }
 
 pub fn main() -> ExitCode {
@@ -95,6 +116,11 @@ pub fn main() -> ExitCode {
 }
 
 fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
+    if ui.format_arg() == FormatArg::JsonLines && !matches!(command, Command::Export(_)) {
+        return Err(Error::usage("--format jsonl is only for `relate export`")
+            .with_hint("use --format json")
+            .into());
+    }
     match command {
         Command::Init(args) => init::run(ui, args),
         Command::Customer(command) => customer::run(ui, command),
@@ -108,7 +134,16 @@ fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
         Command::Agenda(args) => agenda::run(ui, args),
         Command::Recommend(args) => recommend::run(ui, args),
         Command::Check(args) => check::run(ui, args),
+        Command::Import(command) => import::run(ui, command),
+        Command::Export(args) => export::run(ui, args),
         Command::Report(command) => report::run(ui, command),
+        Command::Sync(args) => sync::run(ui, args),
+        Command::Clone(args) => clone::run(ui, args),
+        Command::History(args) => history::run(ui, args),
+        Command::Conflicts(args) => conflicts::run(ui, args),
+        Command::Resolve(args) => resolve::run(ui, args),
+        Command::Undo(args) => undo::run(ui, args),
+        Command::MergeDriver(args) => merge_driver::run(ui, args),
     }
 }
 

@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 use relate::Error;
 use relate::model::order::{LineSpec, lines_total};
 use relate::model::values::{Timestamp, utc_date};
-use relate::model::{Deal, Kind, Line, Order, Product, id};
+use relate::model::{Deal, Kind, Line, Order, Product};
 use relate::output::{Cell, Format, Table};
 use relate::store::{Store, Transaction};
 
@@ -93,13 +93,7 @@ pub fn resolve_lines(store: &Store, specs: &[LineSpec]) -> anyhow::Result<Vec<Li
 
 /// Writes a new order with a fresh time-ordered id into `tx`; returns the id.
 pub fn write_order(store: &Store, tx: &mut Transaction, mut order: Order) -> anyhow::Result<Order> {
-    let mut rng = store.rng();
-    loop {
-        order.id = id::time_ordered(&order.at, &mut rng);
-        if !store.exists(Kind::Order, &order.id) {
-            break;
-        }
-    }
+    order.id = store.new_time_id(Kind::Order, &order.at);
     tx.put(&order)?;
     Ok(order)
 }
@@ -134,6 +128,7 @@ fn add(ui: &mut Ui, args: AddArgs) -> anyhow::Result<()> {
     }
     let order = Order {
         id: String::new(),
+        external_id: None,
         customer: args.customer,
         at: args.at.unwrap_or(store.env().now),
         lines,
@@ -141,6 +136,7 @@ fn add(ui: &mut Ui, args: AddArgs) -> anyhow::Result<()> {
         payment_method: args.payment_method,
         channel: args.channel,
         deal: args.deal,
+        conflicts: Vec::new(),
     };
     let mut tx = store.begin()?;
     let order = write_order(&store, &mut tx, order)?;

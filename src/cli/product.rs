@@ -96,6 +96,7 @@ fn add(ui: &mut Ui, args: AddArgs) -> anyhow::Result<()> {
     }
     let product = Product {
         id: args.sku,
+        external_id: None,
         name: args.name,
         category: args.category,
         price: args.price,
@@ -103,6 +104,7 @@ fn add(ui: &mut Ui, args: AddArgs) -> anyhow::Result<()> {
         segment: args.segment,
         upgrade_after_years: args.upgrade_after_years,
         successor: args.successor,
+        conflicts: Vec::new(),
     };
     let mut tx = store.begin()?;
     tx.put(&product)?;

@@ -176,6 +176,7 @@ fn open(ui: &mut Ui, args: OpenArgs) -> anyhow::Result<()> {
     let opened = args.at.unwrap_or(store.env().now);
     let ticket = Ticket {
         id,
+        external_id: None,
         customer: args.customer,
         subject: args.subject,
         kind: args.kind,
@@ -193,6 +194,7 @@ fn open(ui: &mut Ui, args: OpenArgs) -> anyhow::Result<()> {
             by: store.actor(),
             note: args.note,
         }],
+        conflicts: Vec::new(),
     };
     let mut tx = store.begin()?;
     tx.put(&ticket)?;

@@ -1,7 +1,7 @@
 //! What every command shares: the global options, the environment, opening the
 //! store, and printing (data to stdout, messages for people to stderr).
 
-use chrono::{NaiveDate, Utc};
+use chrono::{NaiveDate, Timelike, Utc};
 use clap::Args;
 use std::io::{self, BufWriter, IsTerminal, Stdout, Write};
 use std::path::{Path, PathBuf};
@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use relate::Error;
 use relate::model::values::{self, Timestamp};
-use relate::output::{Format, Style, Table, write_json};
+use relate::output::{ExportFormat, Format, Style, Table, write_json, write_records};
 use relate::store::{Author, Env, Store};
 
 #[derive(Args)]
@@ -24,10 +24,10 @@ pub struct GlobalArgs {
     )]
     store: Option<PathBuf>,
 
-    /// How to print records and figures
+    /// How to print records and figures (`jsonl` only for `relate export`)
     #[arg(long, global = true, value_name = "FORMAT", default_value = "table",
-          value_parser = keyword::<Format>(Format::NAMES))]
-    format: Format,
+          value_parser = format_arg())]
+    format: FormatArg,
 
     /// Colors and bold in tables: auto (on a terminal, unless NO_COLOR is set), always, never
     #[arg(long, global = true, value_name = "WHEN", default_value = "auto",
@@ -37,6 +37,23 @@ pub struct GlobalArgs {
     /// Write the files but do not commit them
     #[arg(long, global = true)]
     no_commit: bool,
+}
+
+/// `--format`: a format for rows, or JSON Lines, which only `relate export` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormatArg {
+    Rows(Format),
+    JsonLines,
+}
+
+/// The row formats and `jsonl`, all listed in help and errors.
+fn format_arg() -> impl clap::builder::TypedValueParser<Value = FormatArg> {
+    use clap::builder::TypedValueParser;
+    const NAMES: &[&str] = &["table", "json", "csv", "markdown", "jsonl"];
+    clap::builder::PossibleValuesParser::new(NAMES).map(|name| match name.as_str() {
+        "jsonl" => FormatArg::JsonLines,
+        rows => FormatArg::Rows(rows.parse().expect("a listed name")),
+    })
 }
 
 pub struct Ui {
@@ -64,7 +81,15 @@ impl Ui {
         })
     }
 
+    /// The format of rows; `--format jsonl` is refused before any command but export runs.
     pub fn format(&self) -> Format {
+        match self.global.format {
+            FormatArg::Rows(format) => format,
+            FormatArg::JsonLines => Format::Json,
+        }
+    }
+
+    pub fn format_arg(&self) -> FormatArg {
         self.global.format
     }
 
@@ -75,7 +100,11 @@ impl Ui {
         let now = match var("RELATE_NOW") {
             Some(text) => values::parse_timestamp(&text)
                 .map_err(|e| Error::usage(format!("RELATE_NOW: {e}")))?,
-            None => Utc::now().fixed_offset(),
+            // Records keep whole seconds: sub-second stamps are noise in a file.
+            None => Utc::now()
+                .fixed_offset()
+                .with_nanosecond(0)
+                .expect("0 is a valid nanosecond"),
         };
         let author = match var("RELATE_AUTHOR") {
             Some(text) => Some(Author::parse(&text).ok_or_else(|| {
@@ -98,6 +127,7 @@ impl Ui {
             commit: !self.global.no_commit,
             lock_timeout: Duration::from_secs(number("RELATE_LOCK_TIMEOUT")?.unwrap_or(10)),
             seed: number("RELATE_SEED")?,
+            relate_exe: std::env::current_exe().ok(),
         })
     }
 
@@ -115,7 +145,8 @@ impl Ui {
 
     /// Prints rows in the chosen format.
     pub fn table(&mut self, table: &Table) -> anyhow::Result<()> {
-        table.write(&mut self.stdout, self.global.format, self.style)?;
+        let format = self.format();
+        table.write(&mut self.stdout, format, self.style)?;
         Ok(())
     }
 
@@ -126,7 +157,7 @@ impl Ui {
         records: &[T],
         table: impl FnOnce(&[T]) -> Table,
     ) -> anyhow::Result<()> {
-        match self.global.format {
+        match self.format() {
             Format::Json => self.json(records),
             _ => self.table(&table(records)),
         }
@@ -140,7 +171,7 @@ impl Ui {
         file: Option<&Path>,
         render: impl FnOnce(&mut dyn Write, Format, Style) -> io::Result<()>,
     ) -> anyhow::Result<()> {
-        let format = self.global.format;
+        let format = self.format();
         match file {
             None => render(&mut self.stdout, format, self.style)?,
             Some(path) => {
@@ -163,9 +194,45 @@ impl Ui {
         Ok(())
     }
 
+    /// Text as it is (vCards), on stdout.
+    pub fn text(&mut self, text: &str) -> anyhow::Result<()> {
+        self.stdout.write_all(text.as_bytes())?;
+        Ok(())
+    }
+
+    /// Writes records for `relate export` in `format`, with a progress bar.
+    pub fn export<T: serde::Serialize>(
+        &mut self,
+        records: &[T],
+        format: ExportFormat,
+        table: fn(&[T]) -> Table,
+    ) -> anyhow::Result<()> {
+        let progress = self.progress(records.len() as u64, "exporting");
+        write_records(&mut self.stdout, format, records, table, &|n| {
+            progress.inc(n)
+        })?;
+        progress.finish_and_clear();
+        Ok(())
+    }
+
     /// Prints the id of a record just created, alone on stdout, for scripts.
     pub fn created(&mut self, id: &str) -> anyhow::Result<()> {
         self.line(id)
+    }
+
+    /// A progress bar on stderr for `len` steps, drawn only when stderr is a terminal.
+    pub fn progress(&self, len: u64, what: &str) -> indicatif::ProgressBar {
+        if !std::io::stderr().is_terminal() {
+            return indicatif::ProgressBar::hidden();
+        }
+        let bar = indicatif::ProgressBar::new(len);
+        let style =
+            indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} ({eta} left)")
+                .expect("a valid template")
+                .progress_chars("=> ");
+        bar.set_style(style);
+        bar.set_message(what.to_string());
+        bar
     }
 
     /// A message for people, on stderr.
@@ -213,6 +280,11 @@ pub fn id_arg(text: &str) -> Result<String, String> {
         Some(reason) => Err(reason),
         None => Ok(text.to_string()),
     }
+}
+
+/// Clap value parser for a kind of record: customer, interaction, deal, product, order.
+pub fn kind_arg(text: &str) -> Result<relate::model::Kind, String> {
+    text.parse()
 }
 
 /// Clap value parser for a keyword enum: lists `names` in help and errors.

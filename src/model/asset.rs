@@ -4,12 +4,16 @@
 use chrono::{Days, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
+use super::merge::Conflict;
 use super::{FieldProblem, Kind, Product, Record, Settings, id_problems};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Asset {
     pub id: String,
+    /// The record's id in the system it was imported from, so that re-imports update it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
     pub customer: String,
     /// The product (SKU) the equipment is.
     pub product: String,
@@ -24,6 +28,9 @@ pub struct Asset {
     pub service_every_days: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_service: Option<NaiveDate>,
+    /// Values that lost a merge, until `relate resolve` settles them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conflicts: Vec<Conflict>,
 }
 
 impl Asset {
@@ -63,6 +70,10 @@ impl Record for Asset {
 
     fn customer(&self) -> Option<&str> {
         Some(&self.customer)
+    }
+
+    fn conflicts(&self) -> &[Conflict] {
+        &self.conflicts
     }
 
     fn problems(&self, _settings: &Settings) -> Vec<FieldProblem> {
@@ -118,6 +129,8 @@ mod tests {
             warranty_until: None,
             service_every_days: Some(90),
             last_service: None,
+            conflicts: Vec::new(),
+            external_id: None,
         }
     }
 
@@ -147,6 +160,8 @@ mod tests {
             segment: None,
             upgrade_after_years: Some(4),
             successor: None,
+            conflicts: Vec::new(),
+            external_id: None,
         };
         assert_eq!(a.upgrade_due(&product), Some(day("2026-02-28")));
         assert_eq!(a.age_years(day("2026-02-27")), Some(3));

@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use super::merge::Conflict;
 use super::values::{Timestamp, opt_timestamp, utc_date};
 use super::{FieldProblem, Kind, Record, Settings, blank_problem, id_problems, owner_problem};
 
@@ -11,6 +12,9 @@ use super::{FieldProblem, Kind, Record, Settings, blank_problem, id_problems, ow
 #[serde(deny_unknown_fields)]
 pub struct Campaign {
     pub id: String,
+    /// The record's id in the system it was imported from, so that re-imports update it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
     pub name: String,
     pub channel: String,
     /// A named segment of relate.yaml selecting the members...
@@ -34,6 +38,9 @@ pub struct Campaign {
     /// The customer ids the segment or filter selected at launch.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub members: Vec<String>,
+    /// Values that lost a merge, until `relate resolve` settles them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conflicts: Vec<Conflict>,
 }
 
 impl Campaign {
@@ -52,6 +59,10 @@ impl Record for Campaign {
 
     fn id(&self) -> &str {
         &self.id
+    }
+
+    fn conflicts(&self) -> &[Conflict] {
+        &self.conflicts
     }
 
     fn problems(&self, settings: &Settings) -> Vec<FieldProblem> {
@@ -125,6 +136,8 @@ mod tests {
             owner: None,
             launched: None,
             members: Vec::new(),
+            conflicts: Vec::new(),
+            external_id: None,
         }
     }
 

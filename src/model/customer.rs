@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 use super::assign::Assignment;
+use super::merge::Conflict;
 use super::values::{opt_decimal, parse_date, parse_decimal};
 use super::{FieldProblem, Kind, Record, Settings, blank_problem, id_problems, owner_problem};
 
@@ -31,6 +32,9 @@ keyword_enum! {
 #[serde(deny_unknown_fields)]
 pub struct Customer {
     pub id: String,
+    /// The record's id in the system it was imported from, so that re-imports update it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
     pub name: String,
     pub kind: CustomerKind,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -61,13 +65,22 @@ pub struct Customer {
     pub payment_method: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
+    /// Free text about the customer (a vCard's NOTE).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
     /// Free-form facts: name -> scalar.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub fields: BTreeMap<String, serde_yaml::Value>,
+    /// Values that lost a merge, until `relate resolve` settles them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conflicts: Vec<Conflict>,
 }
 
-/// The field names `relate customer set` accepts (besides `fields.NAME`).
+/// The customer's fields in file order, besides `fields` (custom facts, set as
+/// `fields.NAME`): what `customer set` accepts and import and export columns.
 pub const FIELDS: &[&str] = &[
+    "id",
+    "external_id",
     "name",
     "kind",
     "company",
@@ -84,12 +97,14 @@ pub const FIELDS: &[&str] = &[
     "purpose",
     "payment_method",
     "region",
+    "notes",
 ];
 
 impl Customer {
     pub fn new(id: String, name: String, kind: CustomerKind) -> Self {
         Customer {
             id,
+            external_id: None,
             name,
             kind,
             company: None,
@@ -106,7 +121,9 @@ impl Customer {
             purpose: None,
             payment_method: None,
             region: None,
+            notes: None,
             fields: BTreeMap::new(),
+            conflicts: Vec::new(),
         }
     }
 
@@ -136,6 +153,8 @@ impl Customer {
             "purpose" => self.purpose = text(a)?,
             "payment_method" => self.payment_method = text(a)?,
             "region" => self.region = text(a)?,
+            "notes" => self.notes = text(a)?,
+            "external_id" => self.external_id = text(a)?,
             field => {
                 let Some(name) = field.strip_prefix("fields.") else {
                     return Err(unknown_field(field));
@@ -194,6 +213,10 @@ impl Record for Customer {
 
     fn id(&self) -> &str {
         &self.id
+    }
+
+    fn conflicts(&self) -> &[Conflict] {
+        &self.conflicts
     }
 
     fn problems(&self, settings: &Settings) -> Vec<FieldProblem> {

@@ -74,3 +74,50 @@ impl Dataset {
         self.customers.iter().map(|c| (c.id.as_str(), c)).collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::report::fixture::{contact, customer, dataset, date, deal, order};
+
+    #[test]
+    fn as_of_cuts_records_rewinds_deals_and_keeps_customers_with_history() {
+        let mut early = customer("early");
+        early.created = Some(date("2026-01-01"));
+        // Created in the CRM later, but with an order from before: it existed.
+        let mut imported = customer("imported");
+        imported.created = Some(date("2026-09-01"));
+        let mut late = customer("late");
+        late.created = Some(date("2026-09-01"));
+        let mut data = dataset(
+            vec![early, imported, late],
+            vec![
+                order("imported", "2026-02-01", "10"),
+                order("early", "2026-03-02", "10"),
+            ],
+        );
+        data.interactions = vec![
+            contact("early", "2026-03-01"),
+            contact("early", "2026-03-02"),
+        ];
+        data.deals = vec![
+            deal(
+                "won-later",
+                "early",
+                "2026-02-01",
+                "100",
+                Some("2026-03-15"),
+            ),
+            deal("created-later", "early", "2026-03-05", "100", None),
+        ];
+        let data = data.as_of(date("2026-03-01"));
+        let ids: Vec<&str> = data.customers.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, ["early", "imported"]);
+        assert_eq!(data.orders.len(), 1);
+        assert_eq!(data.interactions.len(), 1);
+        assert_eq!(data.deals.len(), 1);
+        let deal = &data.deals[0];
+        assert!(deal.is_open() && deal.closed.is_none());
+        assert_eq!(deal.stage, "qualification");
+        assert_eq!(deal.history.len(), 1);
+    }
+}

@@ -4,6 +4,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use super::merge::Conflict;
 use super::order::{Line, line_problems};
 use super::settings::{LOST, WON};
 use super::values::opt_decimal;
@@ -31,6 +32,9 @@ pub struct StageMove {
 #[serde(deny_unknown_fields)]
 pub struct Deal {
     pub id: String,
+    /// The record's id in the system it was imported from, so that re-imports update it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
     pub customer: String,
     pub title: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -53,6 +57,9 @@ pub struct Deal {
     pub closed: Option<NaiveDate>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lost_reason: Option<String>,
+    /// Values that lost a merge, until `relate resolve` settles them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conflicts: Vec<Conflict>,
 }
 
 /// Why a stage move was refused, with a hint for the user.
@@ -218,6 +225,10 @@ impl Record for Deal {
 
     fn customer(&self) -> Option<&str> {
         Some(&self.customer)
+    }
+
+    fn conflicts(&self) -> &[Conflict] {
+        &self.conflicts
     }
 
     fn problems(&self, settings: &Settings) -> Vec<FieldProblem> {

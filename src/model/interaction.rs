@@ -3,6 +3,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use super::merge::Conflict;
 use super::values::{Timestamp, timestamp, utc_date};
 use super::{FieldProblem, Kind, Record, Settings, id_problems, owner_problem};
 
@@ -30,6 +31,9 @@ pub const QUESTIONNAIRE: &str = "questionnaire";
 #[serde(deny_unknown_fields)]
 pub struct Interaction {
     pub id: String,
+    /// The record's id in the system it was imported from, so that re-imports update it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
     pub customer: String,
     #[serde(with = "timestamp")]
     pub at: Timestamp,
@@ -56,6 +60,12 @@ pub struct Interaction {
     pub follow_up: Option<NaiveDate>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub score: Option<u8>,
+    /// The Message-ID of an imported e-mail, so that re-imports update it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
+    /// Values that lost a merge, until `relate resolve` settles them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conflicts: Vec<Conflict>,
 }
 
 impl Record for Interaction {
@@ -71,6 +81,10 @@ impl Record for Interaction {
 
     fn filed_date(&self) -> Option<NaiveDate> {
         Some(utc_date(&self.at))
+    }
+
+    fn conflicts(&self) -> &[Conflict] {
+        &self.conflicts
     }
 
     fn problems(&self, settings: &Settings) -> Vec<FieldProblem> {

@@ -9,6 +9,7 @@ pub mod dataset;
 pub mod deal;
 pub mod id;
 pub mod interaction;
+pub mod merge;
 pub mod order;
 pub mod product;
 pub mod settings;
@@ -74,6 +75,27 @@ impl Kind {
         matches!(self, Kind::Interaction | Kind::Order)
     }
 
+    /// The kind of record a file holds, judged by the folders it sits in
+    /// (`customers/x.yaml`, `interactions/2026/11/x.yaml`, below any prefix).
+    pub fn of_path(path: &std::path::Path) -> Option<Kind> {
+        if path.extension()? != "yaml" {
+            return None;
+        }
+        let folders: Vec<&str> = path
+            .parent()?
+            .components()
+            .map(|c| c.as_os_str().to_str().unwrap_or_default())
+            .collect();
+        Kind::ALL.into_iter().find(|kind| {
+            let depth = if kind.is_dated() { 3 } else { 1 };
+            let Some(at) = folders.len().checked_sub(depth) else {
+                return false;
+            };
+            let digits = |text: &str| text.bytes().all(|b| b.is_ascii_digit());
+            folders[at] == kind.folder() && folders[at + 1..].iter().all(|f| digits(f))
+        })
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Kind::Customer => "customer",
@@ -88,9 +110,67 @@ impl Kind {
     }
 }
 
+/// Runs `$body` with `$T` naming the record type of the kind `$kind`.
+#[macro_export]
+macro_rules! with_record_type {
+    ($kind:expr, $T:ident => $body:expr) => {
+        match $kind {
+            $crate::model::Kind::Customer => {
+                type $T = $crate::model::Customer;
+                $body
+            }
+            $crate::model::Kind::Interaction => {
+                type $T = $crate::model::Interaction;
+                $body
+            }
+            $crate::model::Kind::Deal => {
+                type $T = $crate::model::Deal;
+                $body
+            }
+            $crate::model::Kind::Product => {
+                type $T = $crate::model::Product;
+                $body
+            }
+            $crate::model::Kind::Order => {
+                type $T = $crate::model::Order;
+                $body
+            }
+            $crate::model::Kind::Ticket => {
+                type $T = $crate::model::Ticket;
+                $body
+            }
+            $crate::model::Kind::Asset => {
+                type $T = $crate::model::Asset;
+                $body
+            }
+            $crate::model::Kind::Campaign => {
+                type $T = $crate::model::Campaign;
+                $body
+            }
+        }
+    };
+}
+
 impl fmt::Display for Kind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for Kind {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Kind, String> {
+        Kind::ALL
+            .into_iter()
+            .find(|kind| kind.name() == text)
+            .ok_or_else(|| {
+                let names: Vec<_> = Kind::ALL.iter().map(|k| k.name()).collect();
+                format!(
+                    "`{text}` is not a kind of record: use one of {}",
+                    names.join(", ")
+                )
+            })
     }
 }
 
@@ -127,6 +207,9 @@ pub trait Record: Serialize + DeserializeOwned + Clone + Send + Sync {
         None
     }
 
+    /// Values that lost a merge and wait for `relate resolve`.
+    fn conflicts(&self) -> &[merge::Conflict];
+
     /// Problems visible in the record alone.
     fn problems(&self, settings: &Settings) -> Vec<FieldProblem>;
 }
@@ -156,4 +239,22 @@ fn owner_problem(settings: &Settings, owner: Option<&str>) -> Option<FieldProble
             format!("unknown owner `{owner}`: add it to `owners` in relate.yaml"),
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn kinds_of_paths() {
+        let kind = |path: &str| Kind::of_path(Path::new(path));
+        assert_eq!(kind("customers/acme.yaml"), Some(Kind::Customer));
+        assert_eq!(kind("crm/deals/x.yaml"), Some(Kind::Deal));
+        assert_eq!(kind("interactions/2026/11/x.yaml"), Some(Kind::Interaction));
+        assert_eq!(kind("store/orders/2026/01/x.yaml"), Some(Kind::Order));
+        assert_eq!(kind("relate.yaml"), None);
+        assert_eq!(kind("interactions/x.yaml"), None);
+        assert_eq!(kind("customers/notes.txt"), None);
+    }
 }

@@ -5,6 +5,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
 
+use super::merge::Conflict;
 use super::values::{Timestamp, decimal, opt_decimal, parse_decimal, timestamp, utc_date};
 use super::{FieldProblem, Kind, Record, Settings, id, id_problems};
 
@@ -96,6 +97,9 @@ pub fn line_problems(lines: &[Line]) -> Vec<FieldProblem> {
 #[serde(deny_unknown_fields)]
 pub struct Order {
     pub id: String,
+    /// The record's id in the system it was imported from, so that re-imports update it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
     pub customer: String,
     #[serde(with = "timestamp")]
     pub at: Timestamp,
@@ -110,6 +114,9 @@ pub struct Order {
     pub channel: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deal: Option<String>,
+    /// Values that lost a merge, until `relate resolve` settles them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conflicts: Vec<Conflict>,
 }
 
 impl Order {
@@ -132,6 +139,10 @@ impl Record for Order {
 
     fn filed_date(&self) -> Option<NaiveDate> {
         Some(utc_date(&self.at))
+    }
+
+    fn conflicts(&self) -> &[Conflict] {
+        &self.conflicts
     }
 
     fn problems(&self, _settings: &Settings) -> Vec<FieldProblem> {

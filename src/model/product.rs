@@ -3,6 +3,7 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use super::merge::Conflict;
 use super::values::{decimal, opt_decimal};
 use super::{FieldProblem, Kind, Record, Settings, blank_problem, id_problems};
 
@@ -10,6 +11,9 @@ use super::{FieldProblem, Kind, Record, Settings, blank_problem, id_problems};
 #[serde(deny_unknown_fields)]
 pub struct Product {
     pub id: String,
+    /// The record's id in the system it was imported from, so that re-imports update it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<String>,
@@ -29,6 +33,9 @@ pub struct Product {
     /// The product (SKU) that replaces this one, offered as its upgrade.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub successor: Option<String>,
+    /// Values that lost a merge, until `relate resolve` settles them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conflicts: Vec<Conflict>,
 }
 
 impl Product {
@@ -45,6 +52,10 @@ impl Record for Product {
 
     fn id(&self) -> &str {
         &self.id
+    }
+
+    fn conflicts(&self) -> &[Conflict] {
+        &self.conflicts
     }
 
     fn problems(&self, settings: &Settings) -> Vec<FieldProblem> {

@@ -357,6 +357,14 @@ impl Settings {
         })
     }
 
+    /// How a person appears in records (`by`, `owner`): the owner id whose
+    /// e-mail is `email`, else `name`.
+    pub fn actor(&self, name: &str, email: &str) -> String {
+        self.owner_by_email(email)
+            .map_or(name, |owner| owner.id.as_str())
+            .to_string()
+    }
+
     /// The price segment a unit price falls in.
     pub fn price_segment(&self, price: Decimal) -> Option<&str> {
         band_of(&self.price_segments, price)

@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::deal::MoveRefused;
+use super::merge::Conflict;
 use super::settings::SlaTarget;
 use super::values::{Timestamp, hours, opt_timestamp, timestamp, utc_date};
 use super::{FieldProblem, Kind, Record, Settings, blank_problem, id_problems, owner_problem};
@@ -66,6 +67,9 @@ pub struct TicketEvent {
 #[serde(deny_unknown_fields)]
 pub struct Ticket {
     pub id: String,
+    /// The record's id in the system it was imported from, so that re-imports update it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
     pub customer: String,
     pub subject: String,
     pub kind: TicketKind,
@@ -97,6 +101,9 @@ pub struct Ticket {
     pub resolved: Option<Timestamp>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<TicketEvent>,
+    /// Values that lost a merge, until `relate resolve` settles them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conflicts: Vec<Conflict>,
 }
 
 /// The two SLA clocks of a ticket.
@@ -295,6 +302,10 @@ impl Record for Ticket {
         Some(&self.customer)
     }
 
+    fn conflicts(&self) -> &[Conflict] {
+        &self.conflicts
+    }
+
     fn problems(&self, settings: &Settings) -> Vec<FieldProblem> {
         let mut problems = id_problems(&self.id);
         problems.extend(blank_problem("subject", &self.subject));
@@ -379,6 +390,8 @@ mod tests {
                 by: None,
                 note: None,
             }],
+            conflicts: Vec::new(),
+            external_id: None,
         }
     }
 

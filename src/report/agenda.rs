@@ -388,6 +388,9 @@ mod tests {
             campaign: None,
             follow_up: follow_up.map(day),
             score: None,
+            conflicts: Vec::new(),
+            external_id: None,
+            message_id: None,
         }
     }
 
@@ -556,6 +559,8 @@ mod tests {
             warranty_until: None,
             service_every_days: Some(300),
             last_service: None,
+            conflicts: Vec::new(),
+            external_id: None,
         }];
         // From 2026-01-01: 09-30 is 272 days on, so 300 days is 10-28.
         let items = agenda(&data, now(), 0);
@@ -603,6 +608,8 @@ mod tests {
                     payment_method: None,
                     channel: None,
                     deal: None,
+                    conflicts: Vec::new(),
+                    external_id: None,
                 });
             }
         }

@@ -210,6 +210,8 @@ mod tests {
             warranty_until: None,
             service_every_days: None,
             last_service: None,
+            conflicts: Vec::new(),
+            external_id: None,
         }
     }
 
@@ -223,6 +225,8 @@ mod tests {
             segment: None,
             upgrade_after_years,
             successor: successor.map(str::to_string),
+            conflicts: Vec::new(),
+            external_id: None,
         }
     }
 

@@ -438,6 +438,8 @@ mod tests {
             payment_method: None,
             channel: None,
             deal: None,
+            external_id: None,
+            conflicts: Vec::new(),
         }
     }
 

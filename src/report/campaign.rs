@@ -220,6 +220,9 @@ mod tests {
             campaign: campaign.map(str::to_string),
             follow_up: None,
             score: None,
+            conflicts: Vec::new(),
+            external_id: None,
+            message_id: None,
         }
     }
 
@@ -233,6 +236,8 @@ mod tests {
             payment_method: None,
             channel: None,
             deal: None,
+            conflicts: Vec::new(),
+            external_id: None,
         }
     }
 
@@ -294,6 +299,8 @@ mod tests {
             owner: None,
             launched: Some(parse_timestamp("2026-09-29T12:00:00Z").unwrap()),
             members: vec!["acme".into(), "ana".into(), "bob".into(), "cid".into()],
+            conflicts: Vec::new(),
+            external_id: None,
         };
         (data, campaign)
     }

@@ -394,6 +394,8 @@ mod tests {
             payment_method: None,
             channel: None,
             deal: None,
+            external_id: None,
+            conflicts: Vec::new(),
         }
     }
 
@@ -410,6 +412,8 @@ mod tests {
             segment: None,
             upgrade_after_years: None,
             successor: None,
+            external_id: None,
+            conflicts: Vec::new(),
         };
         let mut data = Dataset::empty(settings());
         data.products = vec![

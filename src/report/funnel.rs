@@ -399,6 +399,8 @@ pub(crate) mod tests {
             closed: outcome.map(|_| last.at),
             lost_reason: (outcome == Some(Outcome::Lost)).then(|| "price".to_string()),
             history,
+            external_id: None,
+            conflicts: Vec::new(),
         }
     }
 

@@ -286,3 +286,131 @@ impl Report for LoyaltyReport {
         ]
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::fixture::{answer, contact, customer, dataset, date, dec, order};
+
+    /// As of 2026-06-30, k = 2.
+    fn data() -> crate::model::Dataset {
+        let orders = [
+            ("a", "2026-01-01"),
+            ("a", "2026-01-11"),
+            ("a", "2026-01-31"),
+            ("b", "2026-05-01"),
+            ("b", "2026-06-01"),
+            ("c", "2026-02-15"),
+            ("d", "2026-03-01"),
+            ("d", "2026-03-01"),
+            ("e", "2026-01-10"),
+            ("e", "2026-01-20"),
+            ("e", "2026-02-10"),
+            ("e", "2026-03-10"),
+            ("e", "2026-04-01"),
+        ]
+        .iter()
+        .enumerate()
+        .map(|(i, (c, day))| order(c, day, &(i + 1).to_string()))
+        .collect();
+        let mut data = dataset(["a", "b", "c", "d", "e"].map(customer).to_vec(), orders);
+        let mut phone_score = contact("d", "2026-06-01");
+        phone_score.score = Some(9);
+        data.interactions = vec![
+            answer("a", "2026-01-01", 10),
+            answer("a", "2026-05-01", 6),
+            answer("b", "2026-02-01", 9),
+            answer("c", "2026-03-01", 7),
+            phone_score,
+            answer("e", "2026-06-30", 0),
+        ];
+        data
+    }
+
+    #[test]
+    fn repeat_rate_churn_risk_cohorts_and_nps() {
+        let data = data();
+        let report = report(&Scope::all(&data, date("2026-06-30")), Decimal::TWO);
+        // Buyers a, b, c, d, e; repeaters a (3), b (2), d (2, same day), e (5): 4 / 5.
+        // NPS over the latest scored questionnaire answer of each customer: a 6
+        // (detractor), b 9 (promoter), c 7 (passive), e 0 (detractor); d's score came
+        // by phone. 100 x (1/4 - 2/4) = -25.
+        assert_eq!(
+            report.summary,
+            LoyaltySummary {
+                customers: 5,
+                repeat_customers: 4,
+                repeat_rate: Some(0.8),
+                at_risk: 2,
+                churn_factor: dec("2"),
+                responses: 4,
+                promoters: 1,
+                passives: 1,
+                detractors: 2,
+                nps: Some(-25.0),
+            }
+        );
+        // a: gaps 10, 20 -> median 15, threshold 30; Jan 31 -> Jun 30 = 150 days > 30.
+        // e: gaps 10, 21, 28, 22 -> median (21 + 22) / 2 = 21.5, threshold 43;
+        //    Apr 1 -> Jun 30 = 90 days > 43.
+        // b: gap 31, threshold 62, 29 days: fine. c: one order; d: one order day: no rhythm.
+        // a is the more overdue (150 / 30 = 5 against 90 / 43 = 2.1).
+        assert_eq!(
+            report.at_risk,
+            [
+                AtRisk {
+                    customer: "a".into(),
+                    orders: 3,
+                    last_order: date("2026-01-31"),
+                    days_since_last: 150,
+                    median_gap_days: dec("15"),
+                    threshold_days: dec("30"),
+                },
+                AtRisk {
+                    customer: "e".into(),
+                    orders: 5,
+                    last_order: date("2026-04-01"),
+                    days_since_last: 90,
+                    median_gap_days: dec("21.5"),
+                    threshold_days: dec("43"),
+                },
+            ]
+        );
+        // January: a (Jan only) and e (Jan to Apr): 2, 1, 1, 1 of 2, then none to June.
+        // February: c; March: d; May: b, who ordered again in June.
+        let cohorts: Vec<(&str, u64, Vec<f64>)> = report
+            .cohorts
+            .iter()
+            .map(|c| (c.cohort.as_str(), c.customers, c.retention.clone()))
+            .collect();
+        assert_eq!(
+            cohorts,
+            [
+                ("2026-01", 2, vec![1.0, 0.5, 0.5, 0.5, 0.0, 0.0]),
+                ("2026-02", 1, vec![1.0, 0.0, 0.0, 0.0, 0.0]),
+                ("2026-03", 1, vec![1.0, 0.0, 0.0, 0.0]),
+                ("2026-05", 1, vec![1.0, 1.0]),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_churn_factor_moves_the_threshold() {
+        let data = data();
+        // k = 5: a's threshold 75 < 150 still; e's 107.5 > 90 no longer.
+        let report = report(&Scope::all(&data, date("2026-06-30")), Decimal::from(5));
+        let at_risk: Vec<&str> = report.at_risk.iter().map(|r| r.customer.as_str()).collect();
+        assert_eq!(at_risk, ["a"]);
+    }
+
+    #[test]
+    fn an_empty_store_has_no_figures() {
+        let empty = dataset(Vec::new(), Vec::new());
+        let report = report(&Scope::all(&empty, date("2026-06-30")), Decimal::TWO);
+        assert_eq!(report.summary.customers, 0);
+        assert_eq!(report.summary.repeat_rate, None);
+        assert_eq!(report.summary.nps, None);
+        assert!(report.at_risk.is_empty() && report.cohorts.is_empty());
+        assert_eq!(report.sections().len(), 3);
+    }
+}

@@ -15,6 +15,8 @@ pub mod basket;
 pub mod campaign;
 pub mod demand;
 pub mod facts;
+#[cfg(test)]
+pub(crate) mod fixture;
 pub mod forecast;
 pub mod funnel;
 pub mod loyalty;

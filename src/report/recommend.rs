@@ -309,6 +309,8 @@ mod tests {
             segment: None,
             upgrade_after_years,
             successor: successor.map(str::to_string),
+            conflicts: Vec::new(),
+            external_id: None,
         }
     }
 
@@ -329,6 +331,8 @@ mod tests {
             payment_method: None,
             channel: None,
             deal: None,
+            conflicts: Vec::new(),
+            external_id: None,
         }
     }
 
@@ -386,6 +390,8 @@ mod tests {
             warranty_until: None,
             service_every_days: None,
             last_service: None,
+            conflicts: Vec::new(),
+            external_id: None,
         }];
         data
     }

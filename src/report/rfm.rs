@@ -283,3 +283,174 @@ impl Report for RfmSummary {
         vec![Section::new("segments", "RFM segments", table)]
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::filter::Filter;
+    use crate::report::fixture::{customer, dataset, date, dec, order};
+
+    #[test]
+    fn quintiles_cut_ranks_like_pandas_qcut() {
+        let scores = |n: usize| (1..=n).map(|r| quintile(r, n)).collect::<Vec<_>>();
+        // n = 10: edges 1, 2.8, 4.6, 6.4, 8.2, 10.
+        assert_eq!(scores(10), [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]);
+        // n = 7: edges 1, 2.2, 3.4, 4.6, 5.8, 7 (rank 6 > 5.8 goes to the last bin).
+        assert_eq!(scores(7), [1, 1, 2, 3, 4, 5, 5]);
+        // n = 6: edges 1, 2, 3, 4, 5, 6: rank 2 sits on an edge, closed on the right.
+        assert_eq!(scores(6), [1, 1, 2, 3, 4, 5]);
+        assert_eq!(scores(5), [1, 2, 3, 4, 5]);
+        // n = 4: edges 1, 1.6, 2.2, 2.8, 3.4, 4.
+        assert_eq!(scores(4), [1, 2, 4, 5]);
+        // n = 3: edges 1, 1.4, 1.8, 2.2, 2.6, 3.
+        assert_eq!(scores(3), [1, 3, 5]);
+        assert_eq!(scores(2), [1, 5]);
+        assert_eq!(scores(1), [1]);
+    }
+
+    #[test]
+    fn grid_covers_every_cell() {
+        let grid: Vec<String> = (1..=5)
+            .rev()
+            .map(|r| {
+                (1..=5)
+                    .map(|f| Segment::of(r, f).as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect();
+        assert_eq!(
+            grid,
+            [
+                "new_customers potential_loyalists potential_loyalists champions champions",
+                "promising potential_loyalists potential_loyalists loyal_customers loyal_customers",
+                "about_to_sleep about_to_sleep need_attention loyal_customers loyal_customers",
+                "hibernating hibernating at_risk at_risk cant_lose",
+                "hibernating hibernating at_risk at_risk cant_lose",
+            ]
+        );
+    }
+
+    /// Six buyers with ties in every measure, as of 2026-06-30.
+    fn tied() -> crate::model::Dataset {
+        dataset(
+            ["a", "b", "c", "d", "e", "f", "g"].map(customer).to_vec(),
+            vec![
+                order("a", "2026-06-30", "100"),
+                order("b", "2026-06-30", "100"),
+                order("c", "2026-05-01", "50"),
+                order("c", "2026-06-01", "50"),
+                order("d", "2026-01-01", "10"),
+                order("d", "2026-02-01", "10"),
+                order("d", "2026-03-02", "10"),
+                order("e", "2025-06-30", "500"),
+                order("f", "2026-06-01", "1"),
+                order("f", "2026-06-01", "1"),
+            ],
+        )
+    }
+
+    fn row(
+        customer: &str,
+        recency: i64,
+        frequency: u64,
+        monetary: &str,
+        rfm: [u8; 3],
+        segment: Segment,
+    ) -> RfmRow {
+        RfmRow {
+            customer: customer.into(),
+            recency_days: recency,
+            frequency,
+            monetary: dec(monetary),
+            r: rfm[0],
+            f: rfm[1],
+            m: rfm[2],
+            segment,
+        }
+    }
+
+    #[test]
+    fn ties_are_broken_by_customer_id() {
+        let data = tied();
+        let report = report(&Scope::all(&data, date("2026-06-30")));
+        // n = 6 buyers (g has no order), so rank bins are [1, 1, 2, 3, 4, 5].
+        // Recency (days): a 0, b 0, c 29, f 29, d 120 (Mar 2 -> Jun 30: 29 + 30 + 31 + 30),
+        //   e 365; in that order (ties by id) bins 1 1 2 3 4 5, reversed R = 5 5 4 3 2 1.
+        // Frequency: a 1, b 1, e 1, c 2, f 2, d 3 -> F = 1 1 2 3 4 5.
+        // Monetary: f 2, d 30, a 100, b 100, c 100, e 500 -> M = 1 1 2 3 4 5.
+        // a and b are equal in every measure, yet a ranks before b: M 2 and 3.
+        use Segment::*;
+        assert_eq!(
+            report.rows,
+            [
+                row("a", 0, 1, "100", [5, 1, 2], NewCustomers),
+                row("b", 0, 1, "100", [5, 1, 3], NewCustomers),
+                row("c", 29, 2, "100", [4, 3, 4], PotentialLoyalists),
+                row("d", 120, 3, "30", [2, 5, 1], CantLose),
+                row("e", 365, 1, "500", [1, 2, 5], Hibernating),
+                row("f", 29, 2, "2", [3, 4, 1], LoyalCustomers),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_filter_picks_rows_without_changing_scores() {
+        let data = tied();
+        let filter = Filter::parse("id = \"e\" or id = \"g\"").unwrap();
+        let report = report(&Scope::new(&data, date("2026-06-30"), Some(&filter)));
+        assert_eq!(
+            report.rows,
+            [row("e", 365, 1, "500", [1, 2, 5], Segment::Hibernating)]
+        );
+    }
+
+    #[test]
+    fn summary_per_segment_in_grid_order() {
+        let data = tied();
+        let summary = summary(&report(&Scope::all(&data, date("2026-06-30"))));
+        let names: Vec<&str> = summary.rows.iter().map(|r| r.segment.as_str()).collect();
+        assert_eq!(names, Segment::NAMES);
+        let new = &summary.rows[3];
+        // a and b: 2 of 6 customers, revenue 100 + 100, recency (0 + 0) / 2, frequency 1.
+        assert_eq!(
+            new,
+            &SummaryRow {
+                segment: Segment::NewCustomers,
+                customers: 2,
+                share: Some(2.0 / 6.0),
+                revenue: dec("200"),
+                avg_recency_days: Some(0.0),
+                avg_frequency: Some(1.0),
+                avg_monetary: Some(dec("100")),
+            }
+        );
+        let champions = &summary.rows[0];
+        assert_eq!(champions.customers, 0);
+        assert_eq!(champions.share, Some(0.0));
+        assert_eq!(champions.avg_monetary, None);
+    }
+
+    #[test]
+    fn a_single_customer_and_an_empty_store() {
+        let data = dataset(
+            vec![customer("solo")],
+            vec![order("solo", "2026-06-20", "10")],
+        );
+        // One rank among one: the first bin for all three; R reversed is 5: new customer.
+        assert_eq!(
+            report(&Scope::all(&data, date("2026-06-30"))).rows,
+            [row("solo", 10, 1, "10", [5, 1, 1], Segment::NewCustomers)]
+        );
+        let empty = dataset(Vec::new(), Vec::new());
+        let report = report(&Scope::all(&empty, date("2026-06-30")));
+        assert!(report.rows.is_empty());
+        let summary = summary(&report);
+        assert!(
+            summary
+                .rows
+                .iter()
+                .all(|r| r.customers == 0 && r.share.is_none())
+        );
+    }
+}

@@ -233,3 +233,182 @@ impl Report for SegmentsReport {
         vec![Section::new("segments", "Segments", table)]
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::settings::Segment;
+    use crate::report::fixture::{contact, customer, dataset, date, deal, dec, order};
+
+    const AS_OF: &str = "2026-06-30";
+
+    /// a (EU, vip): orders 100 + 50, a recent contact and an old one, a won deal;
+    /// b (EU): order 30, an open deal of 200; c (no region, vip and press): no
+    /// order, a recent contact, a deal created after the as-of date.
+    fn data() -> crate::model::Dataset {
+        let mut a = customer("a");
+        a.region = Some("EU".into());
+        a.tags = vec!["vip".into()];
+        let mut b = customer("b");
+        b.region = Some("EU".into());
+        let mut c = customer("c");
+        c.tags = vec!["vip".into(), "press".into()];
+        let mut data = dataset(
+            vec![a, b, c],
+            vec![
+                order("a", "2026-01-05", "100"),
+                order("a", "2026-06-01", "50"),
+                order("b", "2026-02-01", "30"),
+            ],
+        );
+        data.interactions = vec![
+            contact("a", "2026-06-20"),
+            contact("a", "2026-03-22"), // 100 days before: not recent
+            contact("c", "2026-04-01"), // 90 days before: not recent either
+            contact("c", "2026-04-02"), // 89 days before: recent
+        ];
+        data.deals = vec![
+            deal("won", "a", "2026-01-01", "999", Some("2026-02-01")),
+            deal("open", "b", "2026-03-01", "200", None),
+            deal("later", "c", "2026-07-01", "50", None),
+        ];
+        data
+    }
+
+    fn key(pairs: &[(&str, Option<&str>)]) -> BTreeMap<String, Option<String>> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.map(String::from)))
+            .collect()
+    }
+
+    #[test]
+    fn by_region() {
+        let data = data();
+        let report = report(&Scope::all(&data, date(AS_OF)), &[Field::Region]).unwrap();
+        assert_eq!(report.key_columns, ["region"]);
+        assert_eq!(
+            report.rows,
+            [
+                // c alone: no region (a missing key sorts first).
+                SegmentRow {
+                    keys: key(&[("region", None)]),
+                    customers: 1,
+                    share: Some(1.0 / 3.0),
+                    orders: 0,
+                    revenue: dec("0"),
+                    aov: None,
+                    revenue_per_customer: Some(dec("0")),
+                    contacts_90d: 1,
+                    open_deals: 0,
+                    open_amount: dec("0"),
+                },
+                // a and b: 3 orders, 100 + 50 + 30 = 180; aov 180 / 3 = 60; per
+                // customer 180 / 2 = 90; a's contact of 2026-06-20; b's open deal.
+                SegmentRow {
+                    keys: key(&[("region", Some("EU"))]),
+                    customers: 2,
+                    share: Some(2.0 / 3.0),
+                    orders: 3,
+                    revenue: dec("180"),
+                    aov: Some(dec("60")),
+                    revenue_per_customer: Some(dec("90")),
+                    contacts_90d: 1,
+                    open_deals: 1,
+                    open_amount: dec("200"),
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn a_list_field_and_a_second_field_make_one_group_per_combination() {
+        let data = data();
+        let report = report(
+            &Scope::all(&data, date(AS_OF)),
+            &[Field::Tags, Field::Region],
+        )
+        .unwrap();
+        let groups: Vec<(Vec<Option<&str>>, u64)> = report
+            .rows
+            .iter()
+            .map(|r| {
+                let keys = ["tags", "region"].map(|k| r.keys[k].as_deref()).to_vec();
+                (keys, r.customers)
+            })
+            .collect();
+        assert_eq!(
+            groups,
+            [
+                (vec![None, Some("EU")], 1),        // b
+                (vec![Some("press"), None], 1),     // c
+                (vec![Some("vip"), None], 1),       // c
+                (vec![Some("vip"), Some("EU")], 1), // a
+            ]
+        );
+    }
+
+    #[test]
+    fn named_segments_overlap_and_empty_ones_show() {
+        let mut data = data();
+        for (name, filter) in [
+            ("eu", "region = \"EU\""),
+            ("buyers", "orders.count > 0"),
+            ("nobody", "region = \"XX\""),
+        ] {
+            data.settings.segments.insert(
+                name.into(),
+                Segment {
+                    filter: filter.into(),
+                },
+            );
+        }
+        let report = report(&Scope::all(&data, date(AS_OF)), &[]).unwrap();
+        let rows: Vec<(Option<&str>, u64, Option<f64>, Decimal)> = report
+            .rows
+            .iter()
+            .map(|r| {
+                (
+                    r.keys["segment"].as_deref(),
+                    r.customers,
+                    r.share,
+                    r.revenue,
+                )
+            })
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                (Some("buyers"), 2, Some(2.0 / 3.0), dec("180")),
+                (Some("eu"), 2, Some(2.0 / 3.0), dec("180")),
+                (Some("nobody"), 0, Some(0.0), dec("0")),
+            ]
+        );
+        assert_eq!(report.rows[2].aov, None);
+        assert_eq!(report.rows[2].revenue_per_customer, None);
+    }
+
+    #[test]
+    fn without_segments_everyone_is_one_group_and_a_filter_narrows_it() {
+        let data = data();
+        let all = report(&Scope::all(&data, date(AS_OF)), &[]).unwrap();
+        assert_eq!(all.rows.len(), 1);
+        assert_eq!(all.rows[0].keys, key(&[("segment", Some("all"))]));
+        assert_eq!(all.rows[0].customers, 3);
+        // 180 over 3 customers = 60 each.
+        assert_eq!(all.rows[0].revenue_per_customer, Some(dec("60")));
+        let filter = crate::filter::Filter::parse("tags contains \"vip\"").unwrap();
+        let vip = report(
+            &Scope::new(&data, date(AS_OF), Some(&filter)),
+            &[Field::Region],
+        )
+        .unwrap();
+        let shares: Vec<Option<f64>> = vip.rows.iter().map(|r| r.share).collect();
+        // a (EU) and c (none) are selected: each is half of them.
+        assert_eq!(shares, [Some(0.5), Some(0.5)]);
+        let empty = dataset(Vec::new(), Vec::new());
+        let none = report(&Scope::all(&empty, date(AS_OF)), &[]).unwrap();
+        assert_eq!(none.rows[0].customers, 0);
+        assert_eq!(none.rows[0].share, None);
+    }
+}

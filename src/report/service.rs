@@ -342,6 +342,8 @@ pub(crate) mod tests {
             first_response: first_response.map(at),
             resolved: resolved.map(at),
             history: Vec::new(),
+            conflicts: Vec::new(),
+            external_id: None,
         }
     }
 

@@ -206,10 +206,12 @@ fn summarize(customers: &[CustomerValue], margin: Margin, lifespan_years: Decima
         repeat_rate: ratio(repeaters, count),
         churn_clv,
         margin: margin.amount(),
-        margin_rate: margin.rate().map(decimal_f64),
+        margin_rate: (margin.known && !margin.revenue.is_zero())
+            .then(|| decimal_f64(margin.margin) / decimal_f64(margin.revenue)),
         lifespan_years,
         pareto_customers,
-        pareto_share: (!revenue.is_zero()).then(|| decimal_f64(pareto_revenue / revenue)),
+        pareto_share: (!revenue.is_zero())
+            .then(|| decimal_f64(pareto_revenue) / decimal_f64(revenue)),
     }
 }
 
@@ -269,5 +271,187 @@ impl Report for ValueReport {
             Section::new("customers", "Customers by revenue", customers),
             Section::new("summary", "Store-wide", summary),
         ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::fixture::{customer, dataset, date, dec, order, order_lines};
+
+    /// p1 costs 6 (price 10), p2 has no cost. As of 2026-06-30:
+    /// a: 3 x p1 at 10 on 2025-06-30, 70 on 2026-06-30;
+    /// b: 1 x p2 at 20 on 2026-01-01;
+    /// c: 10 on 2024-06-30, 2025-06-30 and 2026-06-30;
+    /// d: 2 x p1 at 8 and 1 x p2 at 20 on 2026-06-01.
+    fn data() -> crate::model::Dataset {
+        let mut data = dataset(
+            ["a", "b", "c", "d", "e"].map(customer).to_vec(),
+            vec![
+                order_lines("a", "2025-06-30", &[("p1", "3", "10")]),
+                order("a", "2026-06-30", "70"),
+                order_lines("b", "2026-01-01", &[("p2", "1", "20")]),
+                order("c", "2024-06-30", "10"),
+                order("c", "2025-06-30", "10"),
+                order("c", "2026-06-30", "10"),
+                order_lines("d", "2026-06-01", &[("p1", "2", "8"), ("p2", "1", "20")]),
+            ],
+        );
+        let product = |id: &str, price: &str, cost: Option<&str>| Product {
+            id: id.into(),
+            name: id.into(),
+            category: None,
+            price: dec(price),
+            cost: cost.map(dec),
+            segment: None,
+            external_id: None,
+            conflicts: Vec::new(),
+            successor: None,
+            upgrade_after_years: None,
+        };
+        data.products = vec![product("p1", "10", Some("6")), product("p2", "20", None)];
+        data
+    }
+
+    #[test]
+    fn per_customer_value_and_historic_clv() {
+        let data = data();
+        let report = report(
+            &Scope::all(&data, date("2026-06-30")),
+            Decimal::from(3),
+            None,
+        );
+        type Row<'a> = (
+            &'a str,
+            Decimal,
+            u64,
+            Decimal,
+            Option<Decimal>,
+            i64,
+            f64,
+            Decimal,
+        );
+        let rows: Vec<Row> = report
+            .customers
+            .iter()
+            .map(|c| {
+                (
+                    c.customer.as_str(),
+                    c.revenue,
+                    c.orders,
+                    c.aov,
+                    c.margin,
+                    c.tenure_days,
+                    c.purchases_per_year,
+                    c.clv,
+                )
+            })
+            .collect();
+        // Margin rates: a 3 x (10 - 6) = 12 on 30 -> 0.4; d 2 x (8 - 6) = 4 on 16 -> 0.25;
+        // the store's (12 + 4) / (30 + 16) = 16/46 for b and c, who have no costed line.
+        // CLV = aov x purchases per year x 3 years x rate:
+        // a: 100 / 2 = 50; tenure 365 days -> 2 per year; 50 x 2 x 3 x 0.4 = 120.
+        // d: 36; tenure 29 days counts as a year -> 1; 36 x 1 x 3 x 0.25 = 27.
+        // c: 30 / 3 = 10; tenure 730 -> 3 x 365 / 730 = 1.5; 10 x 1.5 x 3 x 16/46 = 720/46 = 15.652... -> 15.65.
+        // b: 20; tenure 180 (Jan 1 -> Jun 30) -> 1; 20 x 1 x 3 x 16/46 = 960/46 = 20.869... -> 20.87.
+        assert_eq!(
+            rows,
+            [
+                (
+                    "a",
+                    dec("100"),
+                    2,
+                    dec("50"),
+                    Some(dec("12")),
+                    365,
+                    2.0,
+                    dec("120")
+                ),
+                (
+                    "d",
+                    dec("36"),
+                    1,
+                    dec("36"),
+                    Some(dec("4")),
+                    29,
+                    1.0,
+                    dec("27")
+                ),
+                ("c", dec("30"), 3, dec("10"), None, 730, 1.5, dec("15.65")),
+                ("b", dec("20"), 1, dec("20"), None, 180, 1.0, dec("20.87")),
+            ]
+        );
+        assert_eq!(report.customers[0].first_order, date("2025-06-30"));
+        assert_eq!(report.customers[0].last_order, date("2026-06-30"));
+    }
+
+    #[test]
+    fn store_wide_figures_and_pareto() {
+        let data = data();
+        let report = report(
+            &Scope::all(&data, date("2026-06-30")),
+            Decimal::from(3),
+            Some(2),
+        );
+        // 4 buyers (e has no order), 2 + 1 + 3 + 1 = 7 orders, 100 + 20 + 30 + 36 = 186.
+        // aov 186 / 7 = 26.571... -> 26.57; frequency 7 / 4; repeaters a and c: 2 / 4.
+        // Churn CLV: 26.571... x 1.75 / (1 - 0.5) = 93. Pareto: the top ceil(4 / 5) = 1
+        // customer, a, has 100 of 186.
+        assert_eq!(
+            report.summary,
+            ValueSummary {
+                customers: 4,
+                orders: 7,
+                revenue: dec("186"),
+                aov: Some(dec("26.57")),
+                purchase_frequency: Some(1.75),
+                repeat_rate: Some(0.5),
+                churn_clv: Some(dec("93")),
+                margin: Some(dec("16")),
+                margin_rate: Some(16.0 / 46.0),
+                lifespan_years: dec("3"),
+                pareto_customers: 1,
+                pareto_share: Some(100.0 / 186.0),
+            }
+        );
+        let top: Vec<&str> = report
+            .customers
+            .iter()
+            .map(|c| c.customer.as_str())
+            .collect();
+        assert_eq!(top, ["a", "d"]);
+    }
+
+    #[test]
+    fn no_costs_means_clv_on_revenue_and_everyone_repeating_means_no_churn_clv() {
+        let data = dataset(
+            vec![customer("a")],
+            vec![
+                order("a", "2026-01-01", "10"),
+                order("a", "2026-03-01", "30"),
+            ],
+        );
+        let loyal = report(
+            &Scope::all(&data, date("2026-06-30")),
+            Decimal::from(2),
+            None,
+        );
+        // aov 20 x 2 per year x 2 years x margin rate 1 = 80.
+        assert_eq!(loyal.customers[0].clv, dec("80"));
+        assert_eq!(loyal.summary.repeat_rate, Some(1.0));
+        assert_eq!(loyal.summary.churn_clv, None);
+        assert_eq!(loyal.summary.margin, None);
+        assert_eq!(loyal.summary.pareto_share, Some(1.0));
+        let empty = dataset(Vec::new(), Vec::new());
+        let report = report(
+            &Scope::all(&empty, date("2026-06-30")),
+            Decimal::from(3),
+            None,
+        );
+        assert!(report.customers.is_empty());
+        assert_eq!(report.summary.customers, 0);
+        assert_eq!(report.summary.aov, None);
+        assert_eq!(report.summary.churn_clv, None);
+        assert_eq!(report.summary.pareto_share, None);
     }
 }

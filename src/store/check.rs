@@ -3,7 +3,9 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use super::{Store, line_of_key};
+use rayon::prelude::*;
+
+use super::{Store, line_of_key, read_record_at};
 use crate::error::{Problem, Result};
 use crate::model::check::cross_problems;
 use crate::model::{Dataset, Kind, Record, Settings};
@@ -46,67 +48,107 @@ struct Run<'a> {
     paths: HashMap<(Kind, String), PathBuf>,
 }
 
+/// One file checked on its own: the record, if it parsed, the problems of the
+/// file alone, and the line of its id (for duplicate ids found later).
+struct CheckedFile<T> {
+    rel: PathBuf,
+    record: Option<T>,
+    problems: Vec<Problem>,
+    id_line: Option<usize>,
+}
+
 impl Run<'_> {
-    /// Loads every file of one kind, collecting the problems of each on its own.
+    /// Loads every file of one kind, collecting the problems of each on its
+    /// own; files are read and checked in parallel.
     fn kind<T: Record>(&mut self) -> Result<Vec<T>> {
-        let mut records = Vec::new();
-        for rel in self.store.record_files(T::KIND)? {
-            let (record, text) = match self.store.read_record::<T>(&rel) {
-                Ok(read) => read,
-                Err(problem) => {
-                    self.problems.push(problem);
-                    continue;
-                }
-            };
-            for problem in record.problems(self.settings) {
-                let line = line_of_key(&text, problem.field);
-                self.problems
-                    .push(Problem::new(&rel, line, problem.message));
-            }
-            self.file_name_problems(&record, &rel, &text);
+        let root = self.store.root();
+        let settings = self.settings;
+        let checked: Vec<CheckedFile<T>> = self
+            .store
+            .record_files(T::KIND)?
+            .into_par_iter()
+            .map(|rel| check_file(root, settings, rel))
+            .collect();
+        let mut records = Vec::with_capacity(checked.len());
+        for file in checked {
+            self.problems.extend(file.problems);
+            let Some(record) = file.record else { continue };
             let key = (T::KIND, record.id().to_string());
             if let Some(first) = self.paths.get(&key) {
                 self.problems.push(Problem::new(
-                    &rel,
-                    line_of_key(&text, "id"),
+                    &file.rel,
+                    file.id_line,
                     format!("id `{}` is also used by {}", record.id(), first.display()),
                 ));
                 continue;
             }
-            self.paths.insert(key, rel);
+            self.paths.insert(key, file.rel);
             records.push(record);
         }
         Ok(records)
     }
+}
 
-    /// The id must equal the file stem, and a dated record must sit in its month.
-    fn file_name_problems<T: Record>(&mut self, record: &T, rel: &Path, text: &str) {
-        let stem = rel.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
-        if record.id() != stem {
-            self.problems.push(Problem::new(
+fn check_file<T: Record>(root: &Path, settings: &Settings, rel: PathBuf) -> CheckedFile<T> {
+    let (record, text) = match read_record_at::<T>(root, &rel) {
+        Ok(read) => read,
+        Err(problem) => {
+            return CheckedFile {
                 rel,
-                line_of_key(text, "id"),
-                format!(
-                    "id `{}` differs from the file name `{stem}.yaml`",
-                    record.id()
-                ),
-            ));
+                record: None,
+                problems: vec![problem],
+                id_line: None,
+            };
         }
-        let expected = Store::record_path(record);
-        if record.filed_date().is_some() && expected.parent() != rel.parent() {
-            self.problems.push(Problem::new(
-                rel,
-                line_of_key(text, "at"),
-                format!(
-                    "filed under the wrong month: by its date it belongs in {}/",
-                    expected
-                        .parent()
-                        .expect("dated paths have a folder")
-                        .display()
-                ),
-            ));
-        }
+    };
+    let mut problems: Vec<Problem> = record
+        .problems(settings)
+        .into_iter()
+        .map(|problem| Problem::new(&rel, line_of_key(&text, problem.field), problem.message))
+        .collect();
+    problems.extend(file_name_problems(&record, &rel, &text));
+    problems.extend(super::resolve::conflict_problems(
+        &record,
+        &rel,
+        line_of_key(&text, "conflicts"),
+    ));
+    CheckedFile {
+        id_line: line_of_key(&text, "id"),
+        rel,
+        record: Some(record),
+        problems,
     }
+}
+
+/// The id must equal the file stem, and a dated record must sit in its month.
+fn file_name_problems<T: Record>(record: &T, rel: &Path, text: &str) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let stem = rel.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+    if record.id() != stem {
+        problems.push(Problem::new(
+            rel,
+            line_of_key(text, "id"),
+            format!(
+                "id `{}` differs from the file name `{stem}.yaml`",
+                record.id()
+            ),
+        ));
+    }
+    let expected = Store::record_path(record);
+    if record.filed_date().is_some() && expected.parent() != rel.parent() {
+        problems.push(Problem::new(
+            rel,
+            line_of_key(text, "at"),
+            format!(
+                "filed under the wrong month: by its date it belongs in {}/",
+                expected
+                    .parent()
+                    .expect("dated paths have a folder")
+                    .display()
+            ),
+        ));
+    }
+    problems
 }
 
 fn key_line(store: &Store, rel: &Path, field: &str) -> Option<usize> {

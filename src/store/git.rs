@@ -1,14 +1,18 @@
 //! Git through libgit2: every write is one commit of exactly the files it touched,
 //! even when the store sits inside a larger repository.
 
+use chrono::{DateTime, FixedOffset};
 use git2::{
-    ErrorCode, Index, IndexEntry, IndexTime, Oid, Repository, RepositoryInitOptions, Signature,
-    Time,
+    Commit, ConfigLevel, ErrorCode, Index, IndexEntry, IndexTime, Oid, Repository,
+    RepositoryInitOptions, Signature, Sort, StatusOptions, Time, Tree,
 };
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::model::values::Timestamp;
+
+/// The git configuration key naming relate's merge driver command.
+const DRIVER_KEY: &str = "merge.relate.driver";
 
 /// Who a commit is by: `RELATE_AUTHOR`, else the user's git identity.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,6 +34,32 @@ impl Author {
     }
 }
 
+/// Who made a commit, and when.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stamp {
+    pub author: Author,
+    pub at: Timestamp,
+}
+
+impl Stamp {
+    pub fn of(commit: &Commit) -> Stamp {
+        let signature = commit.author();
+        let time = signature.when();
+        let offset = FixedOffset::east_opt(time.offset_minutes() * 60)
+            .unwrap_or_else(|| FixedOffset::east_opt(0).expect("UTC is an offset"));
+        let at = DateTime::from_timestamp(time.seconds(), 0)
+            .unwrap_or_default()
+            .with_timezone(&offset);
+        Stamp {
+            author: Author {
+                name: String::from_utf8_lossy(signature.name_bytes()).into_owned(),
+                email: String::from_utf8_lossy(signature.email_bytes()).into_owned(),
+            },
+            at,
+        }
+    }
+}
+
 pub struct Git {
     repo: Repository,
     /// The store root relative to the repository's work tree (empty when equal).
@@ -44,6 +74,17 @@ impl Git {
             Err(e) if e.code() == ErrorCode::NotFound => Ok(None),
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// The repository git names in the environment (`GIT_DIR`) or the one the
+    /// current folder is in, as seen by a merge driver that git runs.
+    pub fn from_env() -> Result<Git> {
+        let repo = Repository::open_from_env()?;
+        let workdir = repo
+            .workdir()
+            .ok_or_else(|| Error::failed("the repository has no work tree"))?
+            .to_path_buf();
+        Git::with_repo(repo, &workdir)
     }
 
     /// A new repository at `root`, on branch `main`.
@@ -73,6 +114,140 @@ impl Git {
         self.repo.path()
     }
 
+    pub fn repo(&self) -> &Repository {
+        &self.repo
+    }
+
+    /// Whether the store is the whole work tree, as in a clone of a shared store.
+    pub fn store_is_top(&self) -> bool {
+        self.prefix.as_os_str().is_empty()
+    }
+
+    /// The top folder of the work tree.
+    pub fn workdir(&self) -> &Path {
+        self.repo
+            .workdir()
+            .expect("bare repositories are refused on opening")
+    }
+
+    /// Writes relate's merge driver into the repository's own configuration,
+    /// unless it is there already and names a program that exists.
+    pub fn ensure_merge_driver(&self, relate: &Path) -> Result<()> {
+        let wanted = format!("{} merge-driver %O %A %B %P", shell_quote(relate));
+        let mut config = self.repo.config()?.open_level(ConfigLevel::Local)?;
+        if let Ok(current) = config.get_string(DRIVER_KEY) {
+            let program = current
+                .strip_prefix('\'')
+                .and_then(|rest| rest.split_once("' merge-driver"))
+                .map(|(program, _)| PathBuf::from(program));
+            if current == wanted || program.is_some_and(|p| p.is_file()) {
+                return Ok(());
+            }
+        }
+        config.set_str("merge.relate.name", "relate: records merged field by field")?;
+        config.set_str(DRIVER_KEY, &wanted)?;
+        Ok(())
+    }
+
+    /// The commit HEAD points at, if any.
+    pub fn head(&self) -> Result<Option<Oid>> {
+        match self.repo.head() {
+            Ok(head) => Ok(Some(head.peel_to_commit()?.id())),
+            Err(e) if matches!(e.code(), ErrorCode::UnbornBranch | ErrorCode::NotFound) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Store files that differ from HEAD (hand edits, new and deleted files),
+    /// relative to the store root; ignored files are left out.
+    pub fn pending(&self) -> Result<Vec<PathBuf>> {
+        let mut options = StatusOptions::new();
+        options
+            .include_untracked(true)
+            .recurse_untracked_dirs(true)
+            .include_ignored(false);
+        if !self.prefix.as_os_str().is_empty() {
+            options.pathspec(self.git_path(Path::new("")));
+        }
+        let statuses = self.repo.statuses(Some(&mut options))?;
+        Ok(statuses
+            .iter()
+            .filter_map(|entry| self.store_path(entry.path()?))
+            .collect())
+    }
+
+    /// A path relative to the work tree as a path relative to the store root,
+    /// if it lies inside the store.
+    pub fn store_path(&self, git_path: &str) -> Option<PathBuf> {
+        Path::new(git_path)
+            .strip_prefix(&self.prefix)
+            .ok()
+            .map(Path::to_path_buf)
+    }
+
+    /// The content of the store file `rel` in `tree`, if it is there.
+    pub fn blob_in(&self, tree: &Tree, rel: &Path) -> Result<Option<Vec<u8>>> {
+        match tree.get_path(Path::new(&self.git_path(rel))) {
+            Ok(entry) => Ok(Some(self.repo.find_blob(entry.id())?.content().to_vec())),
+            Err(e) if e.code() == ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// For each content in `wanted`, who committed it at the store file `rel`
+    /// and when: the newest commit that has it there while none of its parents
+    /// has. Searches from HEAD, every branch and remote branch, and the heads of
+    /// a merge, rebase or cherry-pick under way.
+    pub fn introductions(&self, rel: &Path, wanted: &[&[u8]]) -> Result<Vec<Option<Stamp>>> {
+        let path = PathBuf::from(self.git_path(rel));
+        let wanted: Vec<Oid> = wanted
+            .iter()
+            .map(|bytes| Oid::hash_object(git2::ObjectType::Blob, bytes))
+            .collect::<std::result::Result<_, _>>()?;
+        let mut found: Vec<Option<Stamp>> = vec![None; wanted.len()];
+        let mut walk = self.repo.revwalk()?;
+        walk.set_sorting(Sort::TIME)?;
+        // A repository without commits or branches simply has fewer places to look.
+        let _ = walk.push_head();
+        let _ = walk.push_glob("refs/heads");
+        let _ = walk.push_glob("refs/remotes");
+        for head in [
+            "MERGE_HEAD",
+            "REBASE_HEAD",
+            "CHERRY_PICK_HEAD",
+            "REVERT_HEAD",
+            "FETCH_HEAD",
+        ] {
+            if let Ok(commit) = self
+                .repo
+                .revparse_single(head)
+                .and_then(|o| o.peel_to_commit())
+            {
+                walk.push(commit.id())?;
+            }
+        }
+        let entry_at = |commit: &Commit| -> Option<Oid> {
+            commit.tree().ok()?.get_path(&path).ok().map(|e| e.id())
+        };
+        for oid in walk {
+            let commit = self.repo.find_commit(oid?)?;
+            let Some(id) = entry_at(&commit) else {
+                continue;
+            };
+            let Some(slot) = wanted.iter().position(|w| *w == id) else {
+                continue;
+            };
+            if found[slot].is_some() || commit.parents().any(|p| entry_at(&p) == Some(id)) {
+                continue;
+            }
+            found[slot] = Some(Stamp::of(&commit));
+            if found.iter().all(Option::is_some) {
+                break;
+            }
+        }
+        Ok(found)
+    }
+
     /// The identity from git's configuration (`user.name`, `user.email`).
     pub fn configured_author(&self) -> Option<Author> {
         let signature = self.repo.signature().ok()?;
@@ -82,7 +257,8 @@ impl Git {
         })
     }
 
-    fn git_path(&self, rel: &Path) -> String {
+    /// A store path as git names it: relative to the work tree, with `/`.
+    pub fn git_path(&self, rel: &Path) -> String {
         let path = self.prefix.join(rel);
         path.components()
             .map(|c| c.as_os_str().to_string_lossy())
@@ -174,6 +350,11 @@ pub fn global_author() -> Option<Author> {
         name: config.get_string("user.name").ok()?,
         email: config.get_string("user.email").ok()?,
     })
+}
+
+/// `path` quoted for the shell that git runs a merge driver with.
+fn shell_quote(path: &Path) -> String {
+    format!("'{}'", path.to_string_lossy().replace('\'', r"'\''"))
 }
 
 fn blob_entry(path: &str, id: Oid, size: usize) -> IndexEntry {

@@ -8,16 +8,27 @@
 pub mod check;
 mod files;
 mod git;
+pub mod history;
 mod lock;
+pub mod merge;
+pub mod resolve;
+pub mod sync;
+mod system_git;
+pub mod undo;
 
 pub use files::{line_of_key, parse_yaml, to_yaml, write_atomic};
 pub use git::Author;
 
+use chrono::NaiveDate;
 use rayon::prelude::*;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::error::{Error, Problem, Result};
+use crate::model::merge::OnConflict;
 use crate::model::settings::DEFAULT_SETTINGS_YAML;
 use crate::model::values::Timestamp;
 use crate::model::{Dataset, Kind, Record, Settings, id};
@@ -36,6 +47,37 @@ pub struct Env {
     pub lock_timeout: Duration,
     /// Seed for the random part of ids (`RELATE_SEED`, for reproducible tests).
     pub seed: Option<u64>,
+    /// The relate program, which git runs as the merge driver of record files;
+    /// `None` leaves the repository's configuration alone.
+    pub relate_exe: Option<PathBuf>,
+}
+
+/// A span of months (by their first and last day) that limits which dated
+/// records are read; open ends are unbounded.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Months {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+}
+
+impl Months {
+    /// Whether a `<yyyy>/<mm>` folder falls in the span. A folder not named like
+    /// one is read anyway, so that `check` can report what is in it.
+    fn holds_folder(&self, month_dir: &Path) -> bool {
+        let number = |p: Option<&Path>| p?.file_name()?.to_str()?.parse::<i32>().ok();
+        let (Some(year), Some(month)) = (number(month_dir.parent()), number(Some(month_dir)))
+        else {
+            return true;
+        };
+        let Some(first) = u32::try_from(month)
+            .ok()
+            .and_then(|m| NaiveDate::from_ymd_opt(year, m, 1))
+        else {
+            return true;
+        };
+        let last = first + chrono::Months::new(1) - chrono::Days::new(1);
+        self.from.is_none_or(|from| last >= from) && self.to.is_none_or(|to| first <= to)
+    }
 }
 
 pub struct Store {
@@ -43,6 +85,10 @@ pub struct Store {
     settings: Settings,
     git: Option<Git>,
     env: Env,
+    /// Record files as this command read them before taking the lock: their
+    /// text, or `None` when it found them absent. A transaction compares them
+    /// with the files under the lock to notice a writer in between.
+    seen: RefCell<HashMap<PathBuf, Option<String>>>,
 }
 
 impl Store {
@@ -76,11 +122,21 @@ impl Store {
     pub fn open(root: &Path, env: Env) -> Result<Store> {
         let settings = read_settings(root)?;
         let git = Git::discover(root)?;
+        if let (Some(git), Some(relate)) = (&git, &env.relate_exe)
+            && git.store_is_top()
+        {
+            // Best effort: a read-only repository still reads fine; `relate sync`
+            // checks again and reports a failure. A store in a subfolder of a
+            // larger repository (relate's own sample data, say) leaves that
+            // repository's configuration to `relate init` and `relate sync`.
+            let _ = git.ensure_merge_driver(relate);
+        }
         Ok(Store {
             root: root.to_path_buf(),
             settings,
             git,
             env,
+            seen: RefCell::default(),
         })
     }
 
@@ -120,14 +176,19 @@ impl Store {
             settings,
             git: Some(git),
             env,
+            seen: RefCell::default(),
         };
         let mut tx = store.begin()?;
         tx.put_file(Path::new(SETTINGS_FILE), DEFAULT_SETTINGS_YAML.as_bytes())?;
         tx.put_file(Path::new(".gitignore"), GITIGNORE.as_bytes())?;
+        tx.put_file(Path::new(".gitattributes"), gitattributes().as_bytes())?;
         for kind in Kind::ALL {
             tx.put_file(&Path::new(kind.folder()).join(".gitkeep"), b"")?;
         }
         tx.commit("init: new relate store")?;
+        if let (Some(git), Some(relate)) = (&store.git, &store.env.relate_exe) {
+            git.ensure_merge_driver(relate)?;
+        }
         Ok(store)
     }
 
@@ -155,11 +216,7 @@ impl Store {
     /// id whose e-mail matches the author's, else the author's name.
     pub fn actor(&self) -> Option<String> {
         let author = self.author()?;
-        Some(
-            self.settings
-                .owner_by_email(&author.email)
-                .map_or(author.name, |owner| owner.id.clone()),
-        )
+        Some(self.settings.actor(&author.name, &author.email))
     }
 
     /// The owner id of the acting user, if the team in relate.yaml lists them.
@@ -175,6 +232,17 @@ impl Store {
         match self.env.seed {
             Some(seed) => fastrand::Rng::with_seed(seed),
             None => fastrand::Rng::new(),
+        }
+    }
+
+    /// A fresh time-ordered id for a new dated record of `kind` at `at`.
+    pub fn new_time_id(&self, kind: Kind, at: &Timestamp) -> String {
+        let mut rng = self.rng();
+        loop {
+            let candidate = id::time_ordered(at, &mut rng);
+            if !self.exists(kind, &candidate) {
+                return candidate;
+            }
         }
     }
 
@@ -206,19 +274,24 @@ impl Store {
         } else {
             Some(folder.join(&file))
         };
-        if let Some(rel) = direct
-            && self.is_record_file(&rel)
+        if let Some(rel) = &direct
+            && self.is_record_file(rel)
         {
-            return Some(rel);
+            return direct;
         }
-        kind.is_dated()
+        let found = kind
+            .is_dated()
             .then(|| {
                 self.record_files(kind)
                     .ok()?
                     .into_iter()
                     .find(|rel| rel.file_name().is_some_and(|f| *f == *file))
             })
-            .flatten()
+            .flatten();
+        if let (None, Some(rel)) = (&found, direct) {
+            self.seen.borrow_mut().entry(rel).or_insert(None);
+        }
+        found
     }
 
     fn is_record_file(&self, rel: &Path) -> bool {
@@ -241,17 +314,26 @@ impl Store {
 
     /// The record files of `kind`, relative to the root, sorted by path.
     pub fn record_files(&self, kind: Kind) -> Result<Vec<PathBuf>> {
+        self.record_files_in(kind, Months::default())
+    }
+
+    /// The record files of `kind` filed in `months` (all files of undated kinds).
+    /// Month folders outside the span are not even listed: at a million
+    /// interactions, reading files is what takes the time.
+    pub fn record_files_in(&self, kind: Kind, months: Months) -> Result<Vec<PathBuf>> {
         let folder = self.root.join(kind.folder());
         if !folder.is_dir() {
             return Ok(Vec::new());
         }
         let depth = if kind.is_dated() { 3 } else { 1 };
         let mut files = Vec::new();
-        for entry in walkdir::WalkDir::new(&folder)
+        let walk = walkdir::WalkDir::new(&folder)
             .min_depth(depth)
             .max_depth(depth)
             .sort_by_file_name()
-        {
+            .into_iter()
+            .filter_entry(|e| !kind.is_dated() || e.depth() != 2 || months.holds_folder(e.path()));
+        for entry in walk {
             let entry = entry.map_err(|e| {
                 let path = e.path().unwrap_or(&folder).to_path_buf();
                 Error::io(&path, e.into())
@@ -270,16 +352,22 @@ impl Store {
 
     /// Reads and parses one record file.
     fn read_record<T: Record>(&self, rel: &Path) -> std::result::Result<(T, String), Problem> {
-        let text = std::fs::read_to_string(self.root.join(rel))
-            .map_err(|e| Problem::new(rel, None, format!("cannot read: {e}")))?;
-        let record = parse_yaml(rel, &text)?;
-        Ok((record, text))
+        read_record_at(&self.root, rel)
     }
 
     /// Loads every record of a kind whose file text satisfies `prefilter`
     /// (a cheap text test that spares parsing files that cannot match).
     pub fn load_where<T: Record>(&self, prefilter: impl Fn(&str) -> bool + Sync) -> Result<Vec<T>> {
-        let files = self.record_files(T::KIND)?;
+        self.load_filtered(Months::default(), prefilter)
+    }
+
+    /// [`Store::load_where`] over the files filed in `months`.
+    fn load_filtered<T: Record>(
+        &self,
+        months: Months,
+        prefilter: impl Fn(&str) -> bool + Sync,
+    ) -> Result<Vec<T>> {
+        let files = self.record_files_in(T::KIND, months)?;
         let root = &self.root;
         let results: Vec<_> = files
             .par_iter()
@@ -310,7 +398,12 @@ impl Store {
 
     /// Loads every record of a kind, sorted by path (for dated kinds, by time).
     pub fn load<T: Record>(&self) -> Result<Vec<T>> {
-        self.load_where(|_| true)
+        self.load_in(Months::default())
+    }
+
+    /// Loads the records of a kind filed in `months` (every record of an undated kind).
+    pub fn load_in<T: Record>(&self, months: Months) -> Result<Vec<T>> {
+        self.load_filtered(months, |_| true)
     }
 
     /// Loads the records of a kind that refer to `customer`.
@@ -333,14 +426,24 @@ impl Store {
     /// Loads only the records of `kinds`; the other kinds stay empty. Reports
     /// load what they need and nothing more.
     pub fn dataset_of(&self, kinds: &[Kind]) -> Result<Dataset> {
+        self.dataset_in(kinds, |_| Months::default())
+    }
+
+    /// Loads only the given kinds, each dated kind from the months `months_of` gives.
+    pub fn dataset_in(
+        &self,
+        kinds: &[Kind],
+        months_of: impl Fn(Kind) -> Months,
+    ) -> Result<Dataset> {
         let mut data = Dataset::empty(self.settings.clone());
-        for kind in kinds {
+        for &kind in kinds {
+            let months = months_of(kind);
             match kind {
                 Kind::Customer => data.customers = self.load()?,
-                Kind::Interaction => data.interactions = self.load()?,
+                Kind::Interaction => data.interactions = self.load_in(months)?,
                 Kind::Deal => data.deals = self.load()?,
                 Kind::Product => data.products = self.load()?,
-                Kind::Order => data.orders = self.load()?,
+                Kind::Order => data.orders = self.load_in(months)?,
                 Kind::Ticket => data.tickets = self.load()?,
                 Kind::Asset => data.assets = self.load()?,
                 Kind::Campaign => data.campaigns = self.load()?,
@@ -357,9 +460,11 @@ impl Store {
         let rel = self
             .find(T::KIND, id)
             .ok_or_else(|| self.not_found(T::KIND, id))?;
-        self.read_record(&rel)
-            .map(|(record, _)| record)
-            .map_err(|problem| Error::invalid(vec![problem]))
+        let (record, text) = self
+            .read_record(&rel)
+            .map_err(|problem| Error::invalid(vec![problem]))?;
+        self.seen.borrow_mut().entry(rel).or_insert(Some(text));
+        Ok(record)
     }
 
     /// Fails unless the record exists (for references such as `log CUSTOMER`).
@@ -373,6 +478,37 @@ impl Store {
         }
     }
 
+    /// The kind and path of the record `id`: of `kind` when given, else of
+    /// whichever kind has it (several are an error that asks for `--kind`).
+    pub fn locate(&self, id: &str, kind: Option<Kind>) -> Result<(Kind, PathBuf)> {
+        if let Some(reason) = id::invalid_reason(id) {
+            return Err(Error::usage(reason));
+        }
+        if let Some(kind) = kind {
+            return self
+                .find(kind, id)
+                .map(|rel| (kind, rel))
+                .ok_or_else(|| self.not_found(kind, id));
+        }
+        let found: Vec<(Kind, PathBuf)> = Kind::ALL
+            .into_iter()
+            .filter_map(|kind| Some((kind, self.find(kind, id)?)))
+            .collect();
+        match found.as_slice() {
+            [one] => Ok(one.clone()),
+            [] => Err(Error::not_found(format!("no record `{id}`"))
+                .with_hint("list them with `relate customer list`, `relate deal list`, ...")),
+            several => {
+                let kinds: Vec<&str> = several.iter().map(|(kind, _)| kind.name()).collect();
+                Err(Error::usage(format!(
+                    "`{id}` is the id of a {}",
+                    kinds.join(" and of a ")
+                ))
+                .with_hint("say which with --kind"))
+            }
+        }
+    }
+
     fn not_found(&self, kind: Kind, id: &str) -> Error {
         let error = Error::not_found(format!("no {kind} `{id}`"));
         let candidates = self.ids(kind).unwrap_or_default();
@@ -382,17 +518,23 @@ impl Store {
         }
     }
 
-    /// Starts a write: takes the store lock.
-    pub fn begin(&self) -> Result<Transaction<'_>> {
+    /// Takes the store lock, waiting up to the lock timeout for another writer.
+    fn lock(&self) -> Result<lock::StoreLock> {
         let lock_path = match &self.git {
             Some(git) => git.git_dir().join("relate.lock"),
             None => self.root.join(".relate.lock"),
         };
-        let lock = lock::acquire(&lock_path, self.env.lock_timeout)?;
+        lock::acquire(&lock_path, self.env.lock_timeout)
+    }
+
+    /// Starts a write: takes the store lock.
+    pub fn begin(&self) -> Result<Transaction<'_>> {
         Ok(Transaction {
             store: self,
-            _lock: lock,
+            _lock: self.lock()?,
             originals: Vec::new(),
+            touched: HashSet::new(),
+            sync_each: true,
             done: false,
         })
     }
@@ -400,6 +542,27 @@ impl Store {
 
 const GITIGNORE: &str =
     "# written by relate: its lock and unfinished temporary files\n.relate.lock\n.relate-*.tmp\n";
+
+/// Registers relate's merge driver for the record files of every kind.
+fn gitattributes() -> String {
+    let mut text = String::from(
+        "# Written by relate: record files merge field by field through relate's merge\n\
+         # driver, which relate names in each clone's .git/config (docs/collaboration.md).\n",
+    );
+    for kind in Kind::ALL {
+        let months = if kind.is_dated() { "/*/*" } else { "" };
+        text.push_str(&format!("{}{months}/*.yaml merge=relate\n", kind.folder()));
+    }
+    text
+}
+
+/// Reads and parses the record file `rel` below `root`.
+fn read_record_at<T: Record>(root: &Path, rel: &Path) -> std::result::Result<(T, String), Problem> {
+    let text = std::fs::read_to_string(root.join(rel))
+        .map_err(|e| Problem::new(rel, None, format!("cannot read: {e}")))?;
+    let record = parse_yaml(rel, &text)?;
+    Ok((record, text))
+}
 
 fn no_author_error() -> Error {
     Error::failed("no author for the commit").with_hint(
@@ -450,6 +613,10 @@ pub struct Transaction<'s> {
     _lock: lock::StoreLock,
     /// Each touched path with its content before the transaction (None: absent).
     originals: Vec<(PathBuf, Option<Vec<u8>>)>,
+    /// The paths in `originals`, so that large imports check them in constant time.
+    touched: HashSet<PathBuf>,
+    /// Whether each write reaches the disk before its rename (else the commit flushes them all).
+    sync_each: bool,
     done: bool,
 }
 
@@ -472,10 +639,57 @@ impl Transaction<'_> {
                 record.id()
             )));
         }
-        let yaml = files::to_yaml(record)?;
+        let mut yaml = files::to_yaml(record)?;
         let rel = Store::record_path(record);
+        if !self.touched.contains(&rel) {
+            yaml = self.reconcile::<T>(&rel, record.id(), yaml)?;
+        }
         self.put_file(&rel, yaml.as_bytes())?;
         Ok(rel)
+    }
+
+    /// Another writer may have changed the record file since this command read
+    /// it without the lock: their change is merged in (this command's change
+    /// counting as the later one), and a record created meanwhile is never
+    /// overwritten.
+    fn reconcile<T: Record>(&self, rel: &Path, id: &str, ours: String) -> Result<String> {
+        let Some(seen) = self.store.seen.borrow().get(rel).cloned() else {
+            return Ok(ours);
+        };
+        let path = self.store.root.join(rel);
+        let current = match std::fs::read_to_string(&path) {
+            Ok(text) => Some(text),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(Error::io(&path, e)),
+        };
+        match (seen, current) {
+            (Some(seen), Some(current)) if seen != current => {
+                let ours = merge::Version {
+                    text: &ours,
+                    by: self.store.actor(),
+                    at: Some(self.store.env.now),
+                };
+                let theirs = merge::Version {
+                    text: &current,
+                    by: None,
+                    at: None,
+                };
+                let (merged, _) = merge::merge_texts(
+                    Some(T::KIND),
+                    Some(&seen),
+                    &ours,
+                    &theirs,
+                    OnConflict::Record,
+                )?;
+                Ok(merged)
+            }
+            (None, Some(_)) => Err(Error::failed(format!(
+                "{} `{id}` was created by another command in the meantime",
+                T::KIND
+            ))
+            .with_hint("run the command again")),
+            _ => Ok(ours),
+        }
     }
 
     /// Writes a file below the root atomically, remembering what it replaced.
@@ -484,15 +698,50 @@ impl Transaction<'_> {
         let dir = path.parent().expect("record paths have a parent");
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         self.ensure_inside_root(dir)?;
-        if !self.originals.iter().any(|(p, _)| p == rel) {
-            let original = match std::fs::read(&path) {
-                Ok(bytes) => Some(bytes),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-                Err(e) => return Err(Error::io(&path, e)),
-            };
-            self.originals.push((rel.to_path_buf(), original));
+        self.remember(rel)?;
+        files::write_replacing(&path, contents, self.sync_each)
+    }
+
+    /// For transactions of thousands of files (imports): writes are no longer
+    /// flushed to disk one by one; the commit flushes the file system once
+    /// before committing. A crash before the commit can leave files of the
+    /// transaction half written (uncommitted, so `git status` shows them and
+    /// `git checkout` / `git clean` undo them); a committed write is on disk.
+    pub fn sync_at_commit(&mut self) {
+        self.sync_each = false;
+    }
+
+    /// Keeps the content `rel` had before the transaction, the first time it is touched.
+    fn remember(&mut self, rel: &Path) -> Result<()> {
+        if self.touched.contains(rel) {
+            return Ok(());
         }
-        files::write_atomic(&path, contents)
+        let path = self.store.root.join(rel);
+        let original = match std::fs::read(&path) {
+            Ok(bytes) => Some(bytes),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(Error::io(&path, e)),
+        };
+        self.touched.insert(rel.to_path_buf());
+        self.originals.push((rel.to_path_buf(), original));
+        Ok(())
+    }
+
+    /// Deletes a record's file (a dated record whose date moved it to another
+    /// month is written anew under that month).
+    pub fn remove<T: Record>(&mut self, record: &T) -> Result<()> {
+        self.remove_file(&Store::record_path(record))
+    }
+
+    /// Deletes a file below the root, if present, remembering what it was.
+    fn remove_file(&mut self, rel: &Path) -> Result<()> {
+        self.remember(rel)?;
+        let path = self.store.root.join(rel);
+        match std::fs::remove_file(&path) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(Error::io(&path, e)),
+        }
     }
 
     /// Refuses a folder that a symlink leads out of the store.
@@ -519,9 +768,12 @@ impl Transaction<'_> {
     /// transaction.
     pub fn commit(mut self, message: &str) -> Result<()> {
         let store = self.store;
+        let paths: Vec<PathBuf> = self.originals.iter().map(|(p, _)| p.clone()).collect();
+        if !self.sync_each {
+            files::sync_file_system(&store.root, &paths)?;
+        }
         if let (true, Some(git)) = (store.env.commit, &store.git) {
             let author = store.author().ok_or_else(no_author_error)?;
-            let paths: Vec<PathBuf> = self.originals.iter().map(|(p, _)| p.clone()).collect();
             git.commit(&store.root, &paths, message, &author, &store.env.now)?;
         }
         self.done = true;
@@ -539,8 +791,34 @@ impl Drop for Transaction<'_> {
             // Best effort: the error that aborted the transaction is what the user sees.
             let _ = match original {
                 Some(bytes) => files::write_atomic(&path, bytes),
-                None => std::fs::remove_file(&path).map_err(|e| Error::io(&path, e)),
+                None if path.exists() => {
+                    std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))
+                }
+                None => Ok(()),
             };
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn month_folders_in_a_span() {
+        let date = |text| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok();
+        let span = Months {
+            from: date("2026-08-22"),
+            to: date("2026-11-20"),
+        };
+        let holds = |folder: &str| span.holds_folder(Path::new(folder));
+        assert!(holds("interactions/2026/08") && holds("interactions/2026/11"));
+        assert!(!holds("interactions/2026/07") && !holds("interactions/2026/12"));
+        assert!(!holds("interactions/2025/11"));
+        assert!(
+            holds("interactions/2026/stray"),
+            "odd folders are read for check"
+        );
+        assert!(Months::default().holds_folder(Path::new("orders/1999/01")));
     }
 }

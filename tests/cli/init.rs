@@ -6,6 +6,7 @@ fn init_creates_settings_folders_repository_and_first_commit() {
     assert_eq!(
         env.files(),
         [
+            ".gitattributes",
             ".gitignore",
             "assets/.gitkeep",
             "campaigns/.gitkeep",
@@ -24,6 +25,36 @@ fn init_creates_settings_folders_repository_and_first_commit() {
     );
     assert_eq!(env.commits(), ["init: new relate store"]);
     assert!(!env.is_dirty());
+}
+
+#[test]
+fn init_registers_the_merge_driver_for_record_files() {
+    let env = TestEnv::new();
+    let attributes = env.read(".gitattributes");
+    for pattern in [
+        "customers/*.yaml merge=relate",
+        "deals/*.yaml merge=relate",
+        "products/*.yaml merge=relate",
+        "interactions/*/*/*.yaml merge=relate",
+        "orders/*/*/*.yaml merge=relate",
+    ] {
+        assert!(
+            attributes.lines().any(|l| l == pattern),
+            "{pattern} in {attributes}"
+        );
+    }
+    let repo = git2::Repository::open(env.store()).unwrap();
+    let config = repo
+        .config()
+        .unwrap()
+        .open_level(git2::ConfigLevel::Local)
+        .unwrap();
+    let driver = config.get_string("merge.relate.driver").unwrap();
+    let relate = std::fs::canonicalize(env!("CARGO_BIN_EXE_relate")).unwrap();
+    assert_eq!(
+        driver,
+        format!("'{}' merge-driver %O %A %B %P", relate.display())
+    );
 }
 
 #[test]
@@ -106,4 +137,34 @@ fn a_store_without_an_author_cannot_be_created() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("RELATE_AUTHOR"));
     assert!(!env.store().exists(), "nothing was created");
+}
+
+#[test]
+fn only_init_and_sync_configure_a_larger_repository_holding_the_store() {
+    let env = TestEnv::empty();
+    let outer = git2::Repository::init(env.path()).unwrap();
+    env.run(&["init", "store"]).ok();
+    let driver = || {
+        outer
+            .config()
+            .unwrap()
+            .open_level(git2::ConfigLevel::Local)
+            .unwrap()
+            .get_string("merge.relate.driver")
+    };
+    assert!(driver().is_ok(), "init sets up the driver");
+    outer
+        .config()
+        .unwrap()
+        .open_level(git2::ConfigLevel::Local)
+        .unwrap()
+        .remove("merge.relate.driver")
+        .unwrap();
+    env.run(&["customer", "list"]).ok();
+    assert!(
+        driver().is_err(),
+        "other commands leave the larger repository alone"
+    );
+    env.run(&["sync"]).fails(1);
+    assert!(driver().is_ok(), "sync sets it up before it merges");
 }

@@ -4,6 +4,7 @@
 use relate::model::customer::{CustomerKind, Lifecycle};
 use relate::model::deal::{Outcome, StageMove};
 use relate::model::interaction::{Direction, Purpose};
+use relate::model::merge::Conflict;
 use relate::model::ticket::{Priority, Status, TicketEvent, TicketKind};
 use relate::model::values::{parse_date, parse_decimal, parse_timestamp};
 use relate::model::{Asset, Campaign, Customer, Deal, Interaction, Line, Order, Product, Ticket};
@@ -47,15 +48,24 @@ fn every_record_with_every_field() {
     customer.purpose = Some("office".into());
     customer.payment_method = Some("card".into());
     customer.region = Some("EU".into());
+    customer.external_id = Some("0042".into());
+    customer.notes = Some("Met at the fair.\nCall: mornings # only\n".into());
     customer.fields.insert("employees".into(), 250.into());
     customer
         .fields
         .insert("industry".into(), "retail: food".into());
     customer.fields.insert("verified".into(), true.into());
+    customer.conflicts = vec![Conflict {
+        field: "fields.industry".into(),
+        value: None,
+        by: None,
+        at: None,
+    }];
     round_trip(&customer);
 
     round_trip(&Interaction {
         id: "20261122t101500-7k3fq".into(),
+        external_id: Some("zendesk-1234".into()),
         customer: "ana-lima".into(),
         at: parse_timestamp("2026-11-22T11:15:00+01:00").unwrap(),
         channel: "questionnaire".into(),
@@ -69,10 +79,13 @@ fn every_record_with_every_field() {
         campaign: Some("autumn-offer".into()),
         follow_up: Some(parse_date("2026-12-01").unwrap()),
         score: Some(9),
+        message_id: Some("abc.123@mail.example".into()),
+        conflicts: Vec::new(),
     });
 
     round_trip(&Deal {
         id: "ana-lima-renewal".into(),
+        external_id: Some("9001".into()),
         customer: "ana-lima".into(),
         title: "Renewal".into(),
         owner: Some("alice".into()),
@@ -100,10 +113,17 @@ fn every_record_with_every_field() {
         outcome: Some(Outcome::Won),
         closed: Some(parse_date("2026-02-27").unwrap()),
         lost_reason: Some("n/a".into()),
+        conflicts: vec![Conflict {
+            field: "owner".into(),
+            value: Some("bob".into()),
+            by: Some("Bob".into()),
+            at: Some(parse_timestamp("2026-02-01T08:00:00+01:00").unwrap()),
+        }],
     });
 
     round_trip(&Product {
         id: "toner".into(),
+        external_id: Some("TONER-A4".into()),
         name: "Toner A4".into(),
         category: Some("supplies".into()),
         price: parse_decimal("19.90").unwrap(),
@@ -111,10 +131,12 @@ fn every_record_with_every_field() {
         segment: Some("budget".into()),
         upgrade_after_years: Some(4),
         successor: Some("toner-2".into()),
+        conflicts: Vec::new(),
     });
 
     round_trip(&Order {
         id: "20261122t101500-abcde".into(),
+        external_id: Some("536365".into()),
         customer: "ana-lima".into(),
         at: parse_timestamp("2026-11-22T10:15:00Z").unwrap(),
         lines: vec![line("toner", "3", "19.9")],
@@ -122,10 +144,12 @@ fn every_record_with_every_field() {
         payment_method: Some("invoice".into()),
         channel: Some("web".into()),
         deal: Some("ana-lima-renewal".into()),
+        conflicts: Vec::new(),
     });
 
     round_trip(&Ticket {
         id: "ana-lima-printer-jams".into(),
+        external_id: Some("zendesk-77".into()),
         customer: "ana-lima".into(),
         subject: "Printer jams: \"E7\" # again".into(),
         kind: TicketKind::Repair,
@@ -151,10 +175,12 @@ fn every_record_with_every_field() {
                 note: None,
             },
         ],
+        conflicts: Vec::new(),
     });
 
     round_trip(&Asset {
         id: "ana-lima-printer".into(),
+        external_id: Some("SN-007".into()),
         customer: "ana-lima".into(),
         product: "printer".into(),
         serial: Some("007".into()),
@@ -162,10 +188,12 @@ fn every_record_with_every_field() {
         warranty_until: Some(parse_date("2025-03-01").unwrap()),
         service_every_days: Some(180),
         last_service: Some(parse_date("2026-09-01").unwrap()),
+        conflicts: Vec::new(),
     });
 
     round_trip(&Campaign {
         id: "autumn-offer".into(),
+        external_id: Some("mailchimp-5".into()),
         name: "Autumn offer".into(),
         channel: "email".into(),
         segment: Some("eu".into()),
@@ -175,6 +203,12 @@ fn every_record_with_every_field() {
         owner: Some("bob".into()),
         launched: Some(parse_timestamp("2026-09-30T08:00:00Z").unwrap()),
         members: vec!["acme-corp".into(), "ana-lima".into()],
+        conflicts: vec![Conflict {
+            field: "end".into(),
+            value: Some("2026-11-15".into()),
+            by: Some("bo".into()),
+            at: Some(parse_timestamp("2026-10-02T08:00:00Z").unwrap()),
+        }],
     });
 }
 
@@ -182,6 +216,7 @@ fn every_record_with_every_field() {
 fn amounts_beyond_float_precision_survive_as_text() {
     let product = Product {
         id: "x".into(),
+        external_id: None,
         name: "X".into(),
         category: None,
         price: parse_decimal("12345678901234567.89").unwrap(),
@@ -189,6 +224,7 @@ fn amounts_beyond_float_precision_survive_as_text() {
         segment: None,
         upgrade_after_years: None,
         successor: None,
+        conflicts: Vec::new(),
     };
     let text = relate::store::to_yaml(&product).unwrap();
     assert!(text.contains("price: '12345678901234567.89'"), "{text}");

@@ -145,7 +145,11 @@ fn a_ticket_from_opening_to_resolution_and_back() {
     );
     assert_eq!(ticket.owner, None, "relate.yaml lists no team");
     assert_eq!(ticket.asset.as_deref(), Some("acme-corp-printer"));
-    assert_eq!(ticket.product.as_deref(), Some("printer"), "the asset's product");
+    assert_eq!(
+        ticket.product.as_deref(),
+        Some("printer"),
+        "the asset's product"
+    );
     assert_eq!(ticket.opened, "2026-11-22T08:00:00Z");
     // Resolved without a logged reply: the resolution was the first response.
     assert_eq!(

@@ -23,6 +23,7 @@ use relate::model::values::Timestamp;
 use relate::model::{Dataset, Kind};
 use relate::output::{Format, write_json, write_sections};
 use relate::report::{Report, Scope};
+use relate::store::Months;
 
 use super::ui::{Ui, date_arg};
 
@@ -101,6 +102,21 @@ impl Common {
     /// Loads the kinds of record the report needs, and those its filter needs,
     /// as they stood at the end of the as-of date.
     pub fn load(&self, ui: &Ui, kinds: &[Kind]) -> anyhow::Result<Input> {
+        self.load_recent(ui, kinds, &[], &[])
+    }
+
+    /// As [`Common::load`], reading each kind in `recent` only from the given
+    /// number of days before the as-of date, where the report looks no further
+    /// back, unless the filter, a named segment of relate.yaml or the
+    /// `whole_history` kinds need all of it. Dated records after the as-of
+    /// month are never read.
+    pub fn load_recent(
+        &self,
+        ui: &Ui,
+        kinds: &[Kind],
+        recent: &[(Kind, u64)],
+        whole_history: &[Kind],
+    ) -> anyhow::Result<Input> {
         let store = ui.store()?;
         let as_of = self.as_of.unwrap_or_else(|| store.env().now.date_naive());
         let filter = combined(
@@ -108,11 +124,27 @@ impl Common {
             self.segment.as_deref(),
             self.filter.as_deref(),
         )?;
-        let mut kinds = kinds.to_vec();
-        kinds.extend(filter.iter().flat_map(|f| f.needs().kinds()));
-        kinds.sort();
-        kinds.dedup();
-        let data = store.dataset_of(&kinds)?.as_of(as_of);
+        let filter_kinds: Vec<Kind> = filter.iter().flat_map(|f| f.needs().kinds()).collect();
+        let mut unpruned = filter_kinds.clone();
+        unpruned.extend(whole_history);
+        for segment in store.settings().segments.values() {
+            // A bad segment filter already made the store refuse to open.
+            if let Ok(segment) = Filter::parse(&segment.filter) {
+                unpruned.extend(segment.needs().kinds());
+            }
+        }
+        let mut all_kinds = kinds.to_vec();
+        all_kinds.extend(&filter_kinds);
+        all_kinds.sort();
+        all_kinds.dedup();
+        let months_of = |kind: Kind| Months {
+            from: recent
+                .iter()
+                .find(|(k, _)| *k == kind && !unpruned.contains(k))
+                .map(|(_, days)| as_of - chrono::Days::new(*days)),
+            to: Some(as_of),
+        };
+        let data = store.dataset_in(&all_kinds, months_of)?.as_of(as_of);
         Ok(Input {
             data,
             as_of,

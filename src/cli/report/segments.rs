@@ -2,6 +2,7 @@
 
 use relate::filter::Field;
 use relate::model::Kind;
+use relate::report::facts::RECENT_DAYS;
 use relate::report::segments;
 
 use super::Common;
@@ -30,9 +31,14 @@ pub struct Args {
 }
 
 pub fn run(ui: &mut Ui, args: Args) -> anyhow::Result<()> {
-    let input = args.common.load(
+    // Only the contacts of the last 90 days count here, unless a --by field
+    // looks further back.
+    let by_kinds: Vec<Kind> = args.by.iter().flat_map(|f| f.needs().kinds()).collect();
+    let input = args.common.load_recent(
         ui,
         &[Kind::Customer, Kind::Order, Kind::Interaction, Kind::Deal],
+        &[(Kind::Interaction, RECENT_DAYS.unsigned_abs())],
+        &by_kinds,
     )?;
     let report = segments::report(&input.scope(), &args.by)?;
     args.common.print(ui, &report)

@@ -1,0 +1,390 @@
+//! Import and export: the files other tools write and read.
+//!
+//! Parsing is pure: [`csv_rows`], [`vcard`] and [`mail`] turn text or bytes
+//! into rows, cards and messages (or problems at a line). The importers
+//! ([`records`], [`vcard::import_cards`], [`mail::import_messages`],
+//! [`survey`]) apply them to a [`Workspace`], the store's records held in
+//! memory, which finds existing records by id, by the source's id
+//! (`external_id`) or by a natural key (an e-mail address, a Message-ID), so a
+//! re-import updates records instead of duplicating them. The command then
+//! writes what the workspace changed in one transaction, or nothing.
+
+pub mod csv_rows;
+pub mod export;
+pub mod mail;
+pub mod presets;
+pub mod records;
+pub mod staged;
+pub mod survey;
+pub mod vcard;
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+
+use crate::model::customer::CustomerKind;
+use crate::model::values::{Timestamp, midnight_utc, parse_timestamp};
+use crate::model::{
+    Customer, Dataset, Deal, Interaction, Kind, Order, Product, Record, Settings, id,
+};
+pub use staged::{Action, Change, Staged};
+use staged::{email_key, external_key};
+
+keyword_enum! {
+    /// The kinds of record a CSV file can bring in.
+    ImportKind "kind of record" {
+        Customers => "customers",
+        Interactions => "interactions",
+        Deals => "deals",
+        Orders => "orders",
+        Products => "products",
+    }
+}
+
+keyword_enum! {
+    /// What `relate export` writes.
+    ExportKind "kind of export" {
+        Customers => "customers",
+        Interactions => "interactions",
+        Deals => "deals",
+        Orders => "orders",
+        Products => "products",
+        Vcard => "vcard",
+    }
+}
+
+/// How an import treats what the file leaves open.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// strftime format of dates and date-times; RFC 3339 and `YYYY-MM-DD[ HH:MM[:SS]]` without it.
+    pub date_format: Option<String>,
+    /// Make minimal customers for references to unknown ones.
+    pub create_customers: bool,
+    /// Make minimal products for references to unknown ones.
+    pub create_products: bool,
+    /// Values new records get when the file does not say (from a preset).
+    pub defaults: Vec<(&'static str, &'static str)>,
+}
+
+/// A record referred to by a row: one that exists (at its index), or one to create.
+pub enum Reference<T> {
+    Existing(usize),
+    New(T),
+}
+
+/// The store's records in memory while an import stages its changes.
+pub struct Workspace<'s> {
+    pub settings: &'s Settings,
+    pub now: Timestamp,
+    pub options: Options,
+    rng: fastrand::Rng,
+    pub customers: Staged<Customer>,
+    pub products: Staged<Product>,
+    pub orders: Staged<Order>,
+    pub interactions: Staged<Interaction>,
+    pub deals: Staged<Deal>,
+}
+
+impl<'s> Workspace<'s> {
+    pub fn new(
+        data: Dataset,
+        settings: &'s Settings,
+        now: Timestamp,
+        rng: fastrand::Rng,
+        options: Options,
+    ) -> Self {
+        Workspace {
+            settings,
+            now,
+            options,
+            rng,
+            customers: Staged::new(data.customers),
+            products: Staged::new(data.products),
+            orders: Staged::new(data.orders),
+            interactions: Staged::new(data.interactions),
+            deals: Staged::new(data.deals),
+        }
+    }
+
+    /// Everything the import changed, customers first.
+    pub fn changes(&self) -> Vec<Change> {
+        let mut changes = self.customers.change_list();
+        changes.extend(self.products.change_list());
+        changes.extend(self.deals.change_list());
+        changes.extend(self.orders.change_list());
+        changes.extend(self.interactions.change_list());
+        changes
+    }
+
+    /// Parses a date-time with the import's `--date-format`.
+    pub fn when(&self, text: &str) -> Result<Timestamp, String> {
+        parse_when(text, self.options.date_format.as_deref())
+    }
+
+    /// Parses a date (a date-time counts as its own calendar day).
+    pub fn day(&self, text: &str) -> Result<NaiveDate, String> {
+        self.when(text).map(|at| at.date_naive())
+    }
+
+    pub fn today(&self) -> NaiveDate {
+        self.now.date_naive()
+    }
+
+    /// A fresh time-ordered id for a record of `kind` at `at`.
+    pub fn new_time_id(&mut self, kind: Kind, at: &Timestamp) -> String {
+        loop {
+            let candidate = id::time_ordered(at, &mut self.rng);
+            let taken = match kind {
+                Kind::Order => self.orders.has_id(&candidate),
+                _ => self.interactions.has_id(&candidate),
+            };
+            if !taken {
+                return candidate;
+            }
+        }
+    }
+
+    /// The owner id a file's owner value (an id, a name or an e-mail) stands for.
+    pub fn owner_id(&self, value: &str) -> Result<String, String> {
+        if self.settings.owners.is_empty() {
+            return Ok(value.to_string());
+        }
+        self.settings
+            .owners
+            .iter()
+            .find(|o| {
+                o.id == value
+                    || o.name.eq_ignore_ascii_case(value)
+                    || o.email.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(value))
+            })
+            .map(|o| o.id.clone())
+            .ok_or_else(|| {
+                format!(
+                    "unknown owner `{value}`: add it to `owners` in relate.yaml, or leave the column out with --map owner="
+                )
+            })
+    }
+
+    /// The customer a file's reference names: its id, its `external_id`, one of
+    /// its e-mail addresses, or its name when no other customer has it. A list
+    /// (`a;b`) names the first of its items that is known.
+    pub fn find_customer(&self, reference: &str) -> Option<usize> {
+        let reference = reference.trim();
+        let direct = self
+            .customers
+            .find_id(reference)
+            .or_else(|| self.customers.find_key(&external_key(reference)))
+            .or_else(|| self.customers.find_key(&email_key(reference)));
+        if direct.is_some() {
+            return direct;
+        }
+        if reference.contains(';') {
+            return reference
+                .split(';')
+                .filter(|part| !part.trim().is_empty())
+                .find_map(|part| self.find_customer(part));
+        }
+        if let Some(email) = find_email(reference).filter(|e| *e != reference) {
+            return self.customers.find_key(&email_key(email));
+        }
+        let mut named = self
+            .customers
+            .all()
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.name.eq_ignore_ascii_case(reference));
+        match (named.next(), named.next()) {
+            (Some((index, _)), None) => Some(index),
+            _ => None,
+        }
+    }
+
+    /// The customer `reference` names, or a minimal new one with `--create-customers`.
+    pub fn customer_ref(
+        &self,
+        reference: &str,
+        name: Option<&str>,
+    ) -> Result<Reference<Customer>, String> {
+        if let Some(index) = self.find_customer(reference) {
+            return Ok(Reference::Existing(index));
+        }
+        if !self.options.create_customers {
+            return Err(format!(
+                "unknown customer `{reference}`: add it first, or use --create-customers"
+            ));
+        }
+        let reference = reference.split(';').next().unwrap_or(reference).trim();
+        let email = find_email(reference);
+        let name = name
+            .or_else(|| email.and_then(|e| e.split('@').next()))
+            .unwrap_or(reference);
+        let mut customer = self.new_customer(name, CustomerKind::Person)?;
+        match email {
+            Some(email) => customer.emails.push(email.to_string()),
+            None => customer.external_id = Some(reference.to_string()),
+        }
+        Ok(Reference::New(customer))
+    }
+
+    /// What keeps `customer` (at `existing`, if it is in the store) from being
+    /// written: its own problems, and e-mail addresses another customer has.
+    pub fn customer_problems(&self, customer: &Customer, existing: Option<usize>) -> Vec<String> {
+        let mut problems: Vec<String> = customer
+            .problems(self.settings)
+            .into_iter()
+            .map(|p| p.message)
+            .collect();
+        for email in &customer.emails {
+            let holder = self.customers.find_key(&email_key(email));
+            if let Some(other) = holder.filter(|&other| Some(other) != existing) {
+                problems.push(format!(
+                    "e-mail `{email}` already belongs to customer `{}`",
+                    self.customers.get(other).id
+                ));
+            }
+        }
+        problems
+    }
+
+    /// A new customer with an id made from `name`, created today.
+    pub fn new_customer(&self, name: &str, kind: CustomerKind) -> Result<Customer, String> {
+        let base = id::slugify(name).ok_or_else(|| format!("cannot make an id from `{name}`"))?;
+        let id = id::unique_slug(&base, |candidate| self.customers.has_id(candidate));
+        let mut customer = Customer::new(id, name.trim().to_string(), kind);
+        customer.created = Some(self.today());
+        Ok(customer)
+    }
+
+    /// Adds the customer of a reference if it is new; returns its id.
+    pub fn settle_customer(&mut self, reference: Reference<Customer>) -> String {
+        let index = match reference {
+            Reference::Existing(index) => index,
+            Reference::New(customer) => self.customers.put(None, customer),
+        };
+        self.customers.get(index).id.clone()
+    }
+
+    /// The product `reference` names (its id, SKU or `external_id`), or a minimal
+    /// new one with `--create-products`.
+    pub fn product_ref(
+        &self,
+        reference: &str,
+        name: Option<&str>,
+        price: Option<rust_decimal::Decimal>,
+    ) -> Result<Reference<Product>, String> {
+        let product_id = id_from(reference);
+        let found = product_id
+            .as_deref()
+            .and_then(|id| self.products.find_id(id))
+            .or_else(|| self.products.find_key(&external_key(reference)));
+        if let Some(index) = found {
+            return Ok(Reference::Existing(index));
+        }
+        if !self.options.create_products {
+            return Err(format!(
+                "unknown product `{reference}`: add it first, or use --create-products"
+            ));
+        }
+        let id =
+            product_id.ok_or_else(|| format!("cannot make a product id from `{reference}`"))?;
+        Ok(Reference::New(Product {
+            external_id: (id != reference).then(|| reference.to_string()),
+            id,
+            name: name.unwrap_or(reference).to_string(),
+            category: None,
+            price: price.unwrap_or_default(),
+            cost: None,
+            segment: None,
+            upgrade_after_years: None,
+            successor: None,
+            conflicts: Vec::new(),
+        }))
+    }
+}
+
+/// `text` as an id: itself when valid, else its slug (`85123A` -> `85123a`).
+pub fn id_from(text: &str) -> Option<String> {
+    let text = text.trim();
+    if id::is_valid(text) {
+        Some(text.to_string())
+    } else {
+        id::slugify(text)
+    }
+}
+
+/// The e-mail address in `text`: all of it, or the part in `<...>` or `(...)`.
+fn find_email(text: &str) -> Option<&str> {
+    let inner = |open: char, close: char| {
+        let start = text.find(open)? + 1;
+        let end = start + text[start..].find(close)?;
+        Some(text[start..end].trim())
+    };
+    [Some(text.trim()), inner('<', '>'), inner('(', ')')]
+        .into_iter()
+        .flatten()
+        .find(|candidate| candidate.contains('@') && !candidate.contains(char::is_whitespace))
+}
+
+/// Parses a date-time as a file gives it: with `format` (strftime; without an
+/// offset it means UTC, without a time midnight), else RFC 3339,
+/// `YYYY-MM-DD HH:MM[:SS]` (UTC) or `YYYY-MM-DD`.
+pub fn parse_when(text: &str, format: Option<&str>) -> Result<Timestamp, String> {
+    let text = text.trim();
+    let naive = |format: &str| {
+        NaiveDateTime::parse_from_str(text, format)
+            .ok()
+            .map(|at| Utc.from_utc_datetime(&at).fixed_offset())
+    };
+    match format {
+        Some(format) => DateTime::parse_from_str(text, format)
+            .ok()
+            .or_else(|| naive(format))
+            .or_else(|| {
+                NaiveDate::parse_from_str(text, format)
+                    .ok()
+                    .map(midnight_utc)
+            })
+            .ok_or_else(|| format!("`{text}` does not match the date format `{format}`")),
+        None => parse_timestamp(text).or_else(|error| {
+            naive("%Y-%m-%d %H:%M:%S")
+                .or_else(|| naive("%Y-%m-%d %H:%M"))
+                .ok_or_else(|| format!("{error}, or give the file's format with --date-format"))
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::values::format_timestamp;
+
+    #[test]
+    fn dates_in_the_shapes_files_use() {
+        let at = |text, format| format_timestamp(&parse_when(text, format).unwrap());
+        assert_eq!(at("2010-12-01 08:26", None), "2010-12-01T08:26:00Z");
+        assert_eq!(at("2026-11-22", None), "2026-11-22T00:00:00Z");
+        assert_eq!(
+            at("12/1/2010 8:26", Some("%m/%d/%Y %H:%M")),
+            "2010-12-01T08:26:00Z"
+        );
+        assert_eq!(at("01.12.2010", Some("%d.%m.%Y")), "2010-12-01T00:00:00Z");
+        assert_eq!(
+            at("2010-12-01 08:26 +0100", Some("%Y-%m-%d %H:%M %z")),
+            "2010-12-01T08:26:00+01:00"
+        );
+        let error = parse_when("1/12/2010", Some("%Y-%m-%d")).unwrap_err();
+        assert!(error.contains("does not match the date format"), "{error}");
+        assert!(parse_when("yesterday", None).is_err());
+    }
+
+    #[test]
+    fn emails_inside_references() {
+        assert_eq!(find_email("ana@x.example"), Some("ana@x.example"));
+        assert_eq!(
+            find_email("Ana Lima (ana@x.example)"),
+            Some("ana@x.example")
+        );
+        assert_eq!(find_email("Ana <ana@x.example>"), Some("ana@x.example"));
+        assert_eq!(find_email("Ana Lima"), None);
+        assert_eq!(id_from("85123A").as_deref(), Some("85123a"));
+        assert_eq!(id_from("toner").as_deref(), Some("toner"));
+    }
+}

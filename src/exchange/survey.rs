@@ -1,0 +1,147 @@
+//! Questionnaire answers: each row fills in its respondent's profile fields and
+//! logs one `questionnaire` interaction, with a score where a column gives one.
+
+use std::path::Path;
+
+use super::Workspace;
+use super::csv_rows::{FieldSpec, Row, Sheet};
+use super::records::{CUSTOMER_FIELDS, at_line, customer_row, fill_interaction};
+use super::staged::interaction_key;
+use crate::error::Problem;
+use crate::model::interaction::QUESTIONNAIRE;
+use crate::model::values::format_timestamp;
+use crate::model::{Interaction, Kind, Record, customer};
+
+/// Customer fields, and what goes into the interaction.
+pub const SURVEY_FIELDS: FieldSpec = FieldSpec {
+    fields: &[ANSWER_FIELDS, customer::FIELDS],
+    aliases: CUSTOMER_FIELDS.aliases,
+    custom: true,
+    lists: CUSTOMER_FIELDS.lists,
+};
+
+const ANSWER_FIELDS: &[&str] = &["customer", "at", "score", "summary", "body"];
+
+/// Imports every answer row; returns the problems of the rows left out.
+pub fn import_survey(ws: &mut Workspace, sheet: &Sheet, source: &Path) -> Vec<Problem> {
+    let mut problems = sheet.problems.clone();
+    for row in &sheet.rows {
+        if let Err(messages) = answer(ws, row) {
+            problems.extend(at_line(source, row.line, messages));
+        }
+    }
+    problems
+}
+
+fn answer(ws: &mut Workspace, row: &Row) -> Result<(), Vec<String>> {
+    let at = ws
+        .when(row.get("at").ok_or_else(|| {
+            vec!["the answer has no date (map the survey's timestamp column to `at`)".to_string()]
+        })?)
+        .map_err(|e| vec![e])?;
+    let answers = Row {
+        line: row.line,
+        values: row
+            .values
+            .iter()
+            .filter(|(field, _)| ["score", "summary"].contains(&field.as_str()))
+            .cloned()
+            .collect(),
+        others: Vec::new(),
+    };
+    // The interaction is checked before the profile changes, so a bad answer changes nothing.
+    let mut interaction = Interaction {
+        id: String::new(),
+        external_id: None,
+        customer: String::new(),
+        at,
+        channel: QUESTIONNAIRE.to_string(),
+        direction: Some(crate::model::interaction::Direction::Inbound),
+        purpose: None,
+        owner: None,
+        summary: None,
+        body: answer_text(row),
+        deal: None,
+        ticket: None,
+        campaign: None,
+        follow_up: None,
+        score: None,
+        message_id: None,
+        conflicts: Vec::new(),
+    };
+    let mut errors = fill_interaction(ws, &mut interaction, &answers);
+    // Its id comes once the respondent is known.
+    let problems = interaction.problems(ws.settings).into_iter();
+    errors.extend(problems.filter(|p| p.field != "id").map(|p| p.message));
+    let mut profile = Row {
+        line: row.line,
+        values: row
+            .values
+            .iter()
+            .filter(|(field, _)| !ANSWER_FIELDS.contains(&field.as_str()))
+            .cloned()
+            .collect(),
+        others: Vec::new(),
+    };
+    if let Some(reference) = row.get("customer") {
+        match ws.find_customer(reference) {
+            Some(index) => profile
+                .values
+                .push(("id".into(), ws.customers.get(index).id.clone())),
+            None if !ws.options.create_customers => errors.push(format!(
+                "unknown customer `{reference}`: add it first, or use --create-customers"
+            )),
+            None => {}
+        }
+    } else if !ws.options.create_customers && !knows_respondent(ws, &profile) {
+        errors.push(
+            "no customer has this respondent's id or e-mail: add them first, or use --create-customers"
+                .into(),
+        );
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    if profile.get("name").is_none()
+        && let Some(email) = profile.get("emails")
+    {
+        let name = email.split([';', ',']).next().unwrap_or(email).to_string();
+        profile.values.push(("name".into(), name));
+    }
+    let customer = customer_row(ws, &profile)?;
+    interaction.customer = ws.customers.get(customer).id.clone();
+    let key = interaction_key(&interaction.customer, &format_timestamp(&at), QUESTIONNAIRE);
+    let existing = ws.interactions.find_key(&key);
+    interaction.id = match existing {
+        Some(index) => ws.interactions.get(index).id.clone(),
+        None => ws.new_time_id(Kind::Interaction, &at),
+    };
+    ws.interactions.put(existing, interaction);
+    Ok(())
+}
+
+/// Whether an existing customer matches the profile row (by id, source id or e-mail).
+fn knows_respondent(ws: &Workspace, profile: &Row) -> bool {
+    let by_id = profile.get("id").is_some_and(|id| ws.customers.has_id(id));
+    let by_external = profile.get("external_id").is_some_and(|e| {
+        ws.customers
+            .find_key(&super::staged::external_key(e))
+            .is_some()
+    });
+    let by_email = profile.get("emails").is_some_and(|emails| {
+        emails.split([';', ',']).any(|e| {
+            ws.customers
+                .find_key(&super::staged::email_key(e))
+                .is_some()
+        })
+    });
+    by_id || by_external || by_email
+}
+
+/// The interaction's body: the mapped `body` column, then every answer no field
+/// takes, as `Question: answer` lines.
+fn answer_text(row: &Row) -> Option<String> {
+    let mut lines: Vec<String> = row.get("body").map(String::from).into_iter().collect();
+    lines.extend(row.others.iter().map(|(q, a)| format!("{q}: {a}")));
+    (!lines.is_empty()).then(|| format!("{}\n", lines.join("\n")))
+}

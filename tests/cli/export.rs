@@ -1,0 +1,245 @@
+//! `relate export`: CSV, JSON, JSON Lines and vCard, and the round trip back
+//! through `relate import`.
+
+use relate::model::{Customer, Order};
+
+use crate::common::TestEnv;
+use crate::import::fixture;
+
+/// A store with customers, products, orders and interactions of every shape.
+fn filled() -> TestEnv {
+    let env = TestEnv::with_basics();
+    env.run(&[
+        "customer",
+        "set",
+        "ana-lima",
+        "tags=vip,fair",
+        "phones=+55 11 5555 0101",
+        "fields.shoe_size=38",
+        "income=52000.50",
+        "notes=Prefers e-mail.\nSpeaks Portuguese, English.",
+    ])
+    .ok();
+    env.run(&[
+        "order",
+        "add",
+        "ana-lima",
+        "--line",
+        "toner:3",
+        "--line",
+        "printer:1:450",
+        "--at",
+        "2026-11-03T09:30:00+01:00",
+        "--payment",
+        "card",
+    ])
+    .ok();
+    env.run(&[
+        "order",
+        "add",
+        "acme-corp",
+        "--total",
+        "120",
+        "--at",
+        "2026-10-01",
+    ])
+    .ok();
+    env.run(&[
+        "log",
+        "ana-lima",
+        "--channel",
+        "phone",
+        "--summary",
+        "Asked about delivery, \"urgent\"",
+        "--at",
+        "2026-11-04T15:00:00Z",
+        "--score",
+        "8",
+    ])
+    .ok();
+    env
+}
+
+/// Every record file below the store, with its text.
+fn records(env: &TestEnv) -> Vec<(String, String)> {
+    env.files()
+        .into_iter()
+        .filter(|f| f.ends_with(".yaml") && f != "relate.yaml")
+        .map(|f| {
+            let text = env.read(&f);
+            (f, text)
+        })
+        .collect()
+}
+
+fn export_to_file(env: &TestEnv, what: &str) -> String {
+    let out = env.run(&["export", what]).ok();
+    let path = env.path().join(format!("{what}.csv"));
+    std::fs::write(&path, out).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+#[test]
+fn csv_exports_re_import_into_an_empty_store_as_the_same_files() {
+    let source = filled();
+    let target = TestEnv::new();
+    for what in ["customers", "products", "orders", "interactions"] {
+        let file = export_to_file(&source, what);
+        target.run(&["import", what, &file]).ok();
+    }
+    assert_eq!(records(&target), records(&source));
+}
+
+#[test]
+fn an_exported_file_edited_elsewhere_re_imports_as_updates() {
+    let env = filled();
+    let file = export_to_file(&env, "customers");
+    let stderr = env.run(&["import", "customers", &file]).stderr;
+    assert!(stderr.contains("Nothing to change"), "{stderr}");
+
+    let edited = std::fs::read_to_string(&file)
+        .unwrap()
+        .replace("Acme Corp,organization", "Acme Corporation,organization");
+    std::fs::write(&file, edited).unwrap();
+    let stderr = env.run(&["import", "customers", &file]).stderr;
+    assert!(stderr.contains("0 created, 1 updated"), "{stderr}");
+    assert_eq!(
+        env.yaml("customers/acme-corp.yaml")["name"],
+        "Acme Corporation"
+    );
+    assert_eq!(env.last_commit_files(), ["customers/acme-corp.yaml"]);
+}
+
+#[test]
+fn orders_export_one_row_per_line_with_ids() {
+    let env = filled();
+    let csv = env.run(&["export", "orders"]).ok();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines[0],
+        "id,external_id,customer,at,product,quantity,price,total,payment_method,channel,deal"
+    );
+    // acme's order of 120 without lines, then ana's two lines:
+    // 3 x 19.90 + 1 x 450 = 59.70 + 450 = 509.70
+    assert_eq!(lines.len(), 4);
+    assert!(
+        lines[1].ends_with(",acme-corp,2026-10-01T00:00:00Z,,,,120,,,"),
+        "{csv}"
+    );
+    assert!(
+        lines[2].contains(",ana-lima,2026-11-03T09:30:00+01:00,toner,3,19.9,509.7,card,,"),
+        "{csv}"
+    );
+    assert!(lines[3].contains(",printer,1,450,509.7,card,,"), "{csv}");
+}
+
+#[test]
+fn json_and_jsonl_carry_whole_records() {
+    let env = filled();
+    let customers: Vec<Customer> =
+        serde_json::from_str(&env.run(&["export", "customers", "--format", "json"]).ok()).unwrap();
+    assert_eq!(customers.len(), 2);
+    let ana = customers.iter().find(|c| c.id == "ana-lima").unwrap();
+    assert_eq!(
+        ana.notes.as_deref(),
+        Some("Prefers e-mail.\nSpeaks Portuguese, English.")
+    );
+    assert_eq!(ana.fields["shoe_size"], 38);
+
+    let jsonl = env.run(&["export", "orders", "--format", "jsonl"]).ok();
+    let orders: Vec<Order> = jsonl
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(orders.len(), 2);
+    assert_eq!(orders[1].lines.len(), 2);
+    assert_eq!(orders[1].value(), "509.70".parse().unwrap());
+
+    let stderr = env
+        .run(&["export", "orders", "--format", "markdown"])
+        .fails(2);
+    assert!(stderr.contains("writes csv, json or jsonl"), "{stderr}");
+    let stderr = env.run(&["customer", "list", "--format", "jsonl"]).fails(2);
+    assert!(stderr.contains("only for `relate export`"), "{stderr}");
+}
+
+#[test]
+fn vcards_round_trip_names_emails_phones_organisation_and_notes() {
+    let source = filled();
+    source
+        .run(&["import", "vcard", &fixture("contacts-3.vcf")])
+        .ok();
+    let cards = source.run(&["export", "vcard"]).ok();
+    assert!(
+        cards.starts_with("BEGIN:VCARD\r\nVERSION:3.0\r\n"),
+        "{cards}"
+    );
+    assert_eq!(cards.matches("BEGIN:VCARD").count(), 4);
+    assert!(cards.contains("NOTE:Prefers e-mail.\\nSpeaks Portuguese\\, English.\r\n"));
+
+    let target = TestEnv::new();
+    target
+        .run_with_stdin(&["import", "vcard", "-"], &cards)
+        .ok();
+    for id in ["acme-corp", "ana-lima", "chinedu-okafor", "nordlicht-gmbh"] {
+        let before = source.yaml(&format!("customers/{id}.yaml"));
+        let after = target.yaml(&format!("customers/{id}.yaml"));
+        for field in ["name", "kind", "company", "emails", "phones", "notes"] {
+            assert_eq!(after.get(field), before.get(field), "{id} {field}");
+        }
+    }
+    let commits = source.commits().len();
+    source
+        .run_with_stdin(&["import", "vcard", "-"], &cards)
+        .ok();
+    assert_eq!(
+        source.commits().len(),
+        commits,
+        "cards find their customers again"
+    );
+}
+
+#[test]
+fn where_keeps_the_selected_customers_and_their_records() {
+    let env = filled();
+    let customers: Vec<Customer> = serde_json::from_str(
+        &env.run(&[
+            "export",
+            "customers",
+            "--where",
+            "kind = \"person\"",
+            "--format",
+            "json",
+        ])
+        .ok(),
+    )
+    .unwrap();
+    let ids: Vec<&str> = customers.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(ids, ["ana-lima"]);
+    let orders = env
+        .run(&[
+            "export",
+            "orders",
+            "--where",
+            "kind = \"organization\"",
+            "--format",
+            "jsonl",
+        ])
+        .ok();
+    assert_eq!(orders.lines().count(), 1);
+    assert!(orders.contains("\"customer\":\"acme-corp\""), "{orders}");
+    let cards = env
+        .run(&["export", "vcard", "--where", "kind = \"person\""])
+        .ok();
+    assert_eq!(cards.matches("BEGIN:VCARD").count(), 1);
+    assert!(cards.contains("FN:Ana Lima\r\n"));
+
+    let stderr = env
+        .run(&["export", "products", "--where", "kind = \"person\""])
+        .fails(2);
+    assert!(stderr.contains("products have none"), "{stderr}");
+    let stderr = env
+        .run(&["export", "customers", "--where", "knd = \"person\""])
+        .fails(2);
+    assert!(stderr.contains("invalid filter"), "{stderr}");
+}
