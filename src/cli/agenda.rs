@@ -2,6 +2,7 @@
 
 use relate::Error;
 use relate::model::Kind;
+use relate::model::values::utc_date;
 use relate::report::agenda::{self, Item};
 
 use super::ui::Ui;
@@ -52,7 +53,8 @@ pub fn run(ui: &mut Ui, args: Args) -> anyhow::Result<()> {
         Kind::Ticket,
         Kind::Asset,
     ];
-    let data = store.dataset_of(&kinds)?.as_of(now.date_naive());
+    // The agenda's today is the UTC date, as every dated record is filed by it.
+    let data = store.dataset_of(&kinds)?.as_of(utc_date(&now));
     let items: Vec<Item> = agenda::agenda(&data, now, args.days)
         .into_iter()
         .filter(|item| args.owner.is_none() || item.owner == args.owner)

@@ -16,8 +16,8 @@ use super::ui::{Ui, date_arg, id_arg};
 /// lift, of the best association rule A -> product whose antecedents A they
 /// all bought (rules as `relate report basket` mines them from every order,
 /// with one product as consequent), then by popularity: the share of the other
-/// customers of their RFM segment (every other buyer when they have none) who
-/// bought the product. Products with neither a rule nor a buyer among the
+/// customers of their RFM segment (every other buyer when they have no segment
+/// or are alone in it) who bought the product. Products with neither a rule nor a buyer among the
 /// peers are not offered. Definitions: docs/service.md.
 #[derive(clap::Args)]
 pub struct Args {

@@ -69,10 +69,6 @@ impl Dataset {
     pub fn products_by_id(&self) -> HashMap<&str, &Product> {
         self.products.iter().map(|p| (p.id.as_str(), p)).collect()
     }
-
-    pub fn customers_by_id(&self) -> HashMap<&str, &Customer> {
-        self.customers.iter().map(|c| (c.id.as_str(), c)).collect()
-    }
 }
 
 #[cfg(test)]

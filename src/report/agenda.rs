@@ -65,25 +65,20 @@ pub fn agenda(data: &Dataset, now: Timestamp, days: u32) -> Vec<Item> {
     items.extend(run.tickets());
     items.extend(run.maintenance());
     items.extend(run.slipped_into_at_risk());
-    items.sort_by(|a, b| {
-        (
-            a.owner.is_none(),
-            &a.owner,
-            a.due,
-            a.kind,
-            &a.customer,
-            &a.record,
-        )
-            .cmp(&(
-                b.owner.is_none(),
-                &b.owner,
-                b.due,
-                b.kind,
-                &b.customer,
-                &b.record,
-            ))
-    });
+    items.sort_by(|a, b| order_key(a).cmp(&order_key(b)));
     items
+}
+
+/// Owner (nobody last), due date, kind, customer, record.
+fn order_key(item: &Item) -> (bool, &Option<String>, NaiveDate, ItemKind, &str, &str) {
+    (
+        item.owner.is_none(),
+        &item.owner,
+        item.due,
+        item.kind,
+        &item.customer,
+        &item.record,
+    )
 }
 
 struct Run<'a> {

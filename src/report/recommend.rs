@@ -36,7 +36,8 @@ pub struct Offer {
     pub confidence: Option<f64>,
     pub lift: Option<f64>,
     /// Share of the customer's peers (the other customers of their RFM segment,
-    /// or every other buyer when they have none) who bought the product.
+    /// or every other buyer when they have none or are alone in it) who bought
+    /// the product.
     pub popularity: Option<f64>,
     pub reason: String,
 }
@@ -200,7 +201,9 @@ fn upgrades(
     offers
 }
 
-/// The customers a customer is compared with for popularity.
+/// The customers a customer is compared with for popularity: the others of
+/// their RFM segment, or every other buyer when they have no segment or are
+/// alone in it.
 struct Peers<'a> {
     segment: Option<rfm::Segment>,
     count: usize,
@@ -211,15 +214,23 @@ struct Peers<'a> {
 impl<'a> Peers<'a> {
     fn of(data: &'a Dataset, customer: &str, as_of: NaiveDate) -> Peers<'a> {
         let scores = rfm::score(&data.customers, &order_stats(&data.orders, as_of), as_of);
-        let segment = scores
+        let mut segment = scores
             .iter()
             .find(|(id, _)| *id == customer)
             .map(|(_, rfm)| rfm.segment);
-        let peers: HashSet<&str> = scores
-            .iter()
-            .filter(|(id, rfm)| *id != customer && segment.is_none_or(|s| rfm.segment == s))
-            .map(|(id, _)| *id)
-            .collect();
+        let others = |segment: Option<rfm::Segment>| -> HashSet<&'a str> {
+            scores
+                .iter()
+                .filter(|(id, rfm)| *id != customer && segment.is_none_or(|s| rfm.segment == s))
+                .map(|(id, _)| *id)
+                .collect()
+        };
+        let mut peers = others(segment);
+        if peers.is_empty() {
+            // Alone in their segment: compared with every other buyer instead.
+            segment = None;
+            peers = others(None);
+        }
         let mut bought: HashSet<(&str, &str)> = HashSet::new();
         for order in data
             .orders
@@ -256,7 +267,7 @@ impl<'a> Peers<'a> {
                 self.count
             ),
             None => format!(
-                "bought by {bought} of the {} customers with orders",
+                "bought by {bought} of the {} other customers with orders",
                 self.count
             ),
         }
@@ -493,7 +504,35 @@ mod tests {
         );
         assert_eq!(
             offers[0].reason,
-            "bought by 3 of the 5 customers with orders"
+            "bought by 3 of the 5 other customers with orders"
+        );
+    }
+
+    #[test]
+    fn a_customer_alone_in_their_segment_is_compared_with_every_buyer() {
+        let data = dataset().as_of(day("2026-11-22"));
+        // ana (r 5, f 1) is the only new_customers. She bought printer, toner and
+        // paper; the one rule from them to something else is paper -> stapler:
+        // 1 of paper's 3 orders, confidence 1/3, lift (1 x 10) / (3 x 1) = 10/3.
+        // Her peers are the 4 other buyers: laptop bought by cid, dan, zed (3/4),
+        // mouse by cid, dan (2/4), bag by cid (1/4), stapler by dan (1/4).
+        let offers = recommend(&data, "ana", day("2026-11-22"), &params(), 10).unwrap();
+        let rows: Vec<(&str, Basis, Option<f64>, Option<f64>)> = offers
+            .iter()
+            .map(|o| (o.product.as_str(), o.basis, o.confidence, o.popularity))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("stapler", Basis::Rule, Some(1.0 / 3.0), Some(0.25)),
+                ("laptop", Basis::Segment, None, Some(0.75)),
+                ("mouse", Basis::Segment, None, Some(0.5)),
+                ("bag", Basis::Segment, None, Some(0.25)),
+            ]
+        );
+        assert_eq!(
+            offers[1].reason,
+            "bought by 3 of the 4 other customers with orders"
         );
     }
 }
