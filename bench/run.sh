@@ -36,3 +36,8 @@ for report in segments rfm value loyalty funnel forecast demand; do
   measure "report $report" report "$report" --as-of "$as_of"
 done
 measure "report basket --min-support 0.01" report basket --as-of "$as_of" --min-support 0.01
+for report in service assets; do
+  measure "report $report" report "$report" --as-of "$as_of"
+done
+measure "agenda" agenda
+measure "recommend" recommend "$(ls "$store/customers" | head -1 | sed 's/.yaml$//')"
