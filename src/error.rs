@@ -61,11 +61,11 @@ pub enum Error {
     },
     #[error("git: {0}")]
     Git(#[from] git2::Error),
-    #[error("{path}: {source}")]
+    /// The I/O error is part of the message (not a `source`), so it is printed once.
+    #[error("{path}: {error}")]
     Io {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        error: std::io::Error,
     },
 }
 
@@ -113,7 +113,7 @@ impl Error {
     pub fn io(path: &Path, source: std::io::Error) -> Self {
         Error::Io {
             path: path.to_path_buf(),
-            source,
+            error: source,
         }
     }
 

@@ -146,7 +146,13 @@ fn add(ui: &mut Ui, args: AddArgs) -> anyhow::Result<()> {
                 Error::usage(format!("cannot make an id from the name `{}`", args.name))
                     .with_hint("give one with --id")
             })?;
-            id::unique_slug(&base, |candidate| store.exists(Kind::Customer, candidate))
+            let id = id::unique_slug(&base, |candidate| store.exists(Kind::Customer, candidate));
+            if id != base {
+                ui.note(&format!(
+                    "note: `{base}` is taken (see `relate customer show {base}`); the new customer is `{id}`"
+                ));
+            }
+            id
         }
     };
     let kind = args.kind.unwrap_or(if args.company.is_some() {
@@ -384,9 +390,11 @@ fn edit(ui: &mut Ui, args: EditArgs) -> anyhow::Result<()> {
     let original: Customer = store.get(&args.id)?;
     let path = Store::record_path(&original);
     let mut text = std::fs::read_to_string(store.root().join(&path))?;
-    let editor = std::env::var("VISUAL")
-        .or_else(|_| std::env::var("EDITOR"))
-        .unwrap_or_else(|_| "vi".to_string());
+    let editor = ["VISUAL", "EDITOR"]
+        .iter()
+        .filter_map(|name| std::env::var(name).ok())
+        .find(|value| !value.trim().is_empty())
+        .unwrap_or_else(|| "vi".to_string());
     let edited = loop {
         let draft = tempfile::Builder::new()
             .prefix(&format!("relate-{}-", original.id))

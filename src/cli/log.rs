@@ -72,7 +72,7 @@ pub fn run(ui: &mut Ui, args: Args) -> anyhow::Result<()> {
         store.require(Kind::Campaign, campaign)?;
     }
     let (summary, body) = match args.summary {
-        Some(summary) => (Some(summary), None),
+        Some(summary) => (summary, None),
         None => read_text()?,
     };
     let at = args.at.unwrap_or(store.env().now);
@@ -90,7 +90,7 @@ pub fn run(ui: &mut Ui, args: Args) -> anyhow::Result<()> {
         direction: args.direction,
         purpose,
         owner: args.owner.or_else(|| store.acting_owner()),
-        summary,
+        summary: Some(summary),
         body,
         deal: args.deal,
         ticket: args.ticket,
@@ -131,17 +131,21 @@ pub fn of_customer<T: Record>(store: &Store, id: &str, customer: &str) -> anyhow
 }
 
 /// Summary and body from standard input, unless it is a terminal.
-fn read_text() -> anyhow::Result<(Option<String>, Option<String>)> {
+fn read_text() -> anyhow::Result<(String, Option<String>)> {
+    let no_summary = || Error::usage("no summary: give --summary TEXT or pipe the text in");
     let mut stdin = std::io::stdin();
     if stdin.is_terminal() {
-        return Err(Error::usage("no summary: give --summary TEXT or pipe the text in").into());
+        return Err(no_summary().into());
     }
     let mut text = String::new();
     stdin.read_to_string(&mut text)?;
     let text = text.trim();
     let summary = text.lines().next().map(|line| line.trim().to_string());
     let body = (text.lines().count() > 1).then(|| format!("{text}\n"));
-    Ok((summary.filter(|s| !s.is_empty()), body))
+    Ok((
+        summary.filter(|s| !s.is_empty()).ok_or_else(no_summary)?,
+        body,
+    ))
 }
 
 /// How a channel reads in a commit message: `phone call`, `e-mail`, `meeting`.

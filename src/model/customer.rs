@@ -8,7 +8,10 @@ use std::collections::BTreeMap;
 use super::assign::Assignment;
 use super::merge::Conflict;
 use super::values::{opt_decimal, parse_date, parse_decimal};
-use super::{FieldProblem, Kind, Record, Settings, blank_problem, id_problems, owner_problem};
+use super::{
+    FieldProblem, Kind, Record, Settings, blank_optional_problems, blank_problem, id_problems,
+    owner_problem,
+};
 
 keyword_enum! {
     /// A customer is a person or an organization.
@@ -191,13 +194,16 @@ fn unknown_field(field: &str) -> String {
 
 /// A custom field value: integers, decimals and booleans stay typed, the rest is text.
 fn scalar_value(value: &str) -> serde_yaml::Value {
-    if let Ok(int) = value.parse::<i64>() {
+    // Only a value that reads back exactly as typed becomes a number: `01234`,
+    // `+4712345` and `1.10` stay text, as a zip code or version must.
+    if let Ok(int) = value.parse::<i64>()
+        && int.to_string() == value
+    {
         return int.into();
     }
-    if let Ok(number) = parse_decimal(value)
-        && let Ok(float) = value.parse::<f64>()
+    if let Ok(float) = value.parse::<f64>()
         && float.is_finite()
-        && number.to_string() == value
+        && float.to_string() == value
     {
         return float.into();
     }
@@ -223,6 +229,17 @@ impl Record for Customer {
         let mut problems = id_problems(&self.id);
         problems.extend(blank_problem("name", &self.name));
         problems.extend(owner_problem(settings, self.owner.as_deref()));
+        problems.extend(blank_optional_problems([
+            ("external_id", self.external_id.as_deref()),
+            ("company", self.company.as_deref()),
+            ("owner", self.owner.as_deref()),
+            ("source", self.source.as_deref()),
+            ("gender", self.gender.as_deref()),
+            ("purpose", self.purpose.as_deref()),
+            ("payment_method", self.payment_method.as_deref()),
+            ("region", self.region.as_deref()),
+            ("notes", self.notes.as_deref()),
+        ]));
         for email in &self.emails {
             if !email.contains('@') {
                 problems.push(FieldProblem::new(
@@ -240,5 +257,23 @@ impl Record for Customer {
             }
         }
         problems
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn custom_values_keep_what_was_typed() {
+        for text in [
+            "01234", "+4712345", "1.10", "0755", "1e3", "12:30", "1_000", "TRUE",
+        ] {
+            assert_eq!(scalar_value(text), serde_yaml::Value::from(text), "{text}");
+        }
+        assert_eq!(scalar_value("250"), serde_yaml::Value::from(250));
+        assert_eq!(scalar_value("-3"), serde_yaml::Value::from(-3));
+        assert_eq!(scalar_value("2.5"), serde_yaml::Value::from(2.5));
+        assert_eq!(scalar_value("true"), serde_yaml::Value::from(true));
     }
 }

@@ -8,7 +8,10 @@ use super::merge::Conflict;
 use super::order::{Line, line_problems};
 use super::settings::{LOST, WON};
 use super::values::opt_decimal;
-use super::{FieldProblem, Kind, Record, Settings, blank_problem, id_problems, owner_problem};
+use super::{
+    FieldProblem, Kind, Record, Settings, blank_optional_problems, blank_problem, id_problems,
+    owner_problem,
+};
 
 keyword_enum! {
     /// How a closed deal ended.
@@ -234,6 +237,10 @@ impl Record for Deal {
     fn problems(&self, settings: &Settings) -> Vec<FieldProblem> {
         let mut problems = id_problems(&self.id);
         problems.extend(owner_problem(settings, self.owner.as_deref()));
+        problems.extend(blank_optional_problems([
+            ("lost_reason", self.lost_reason.as_deref()),
+            ("owner", self.owner.as_deref()),
+        ]));
         problems.extend(blank_problem("title", &self.title));
         problems.extend(line_problems(&self.lines));
         if !settings.is_known_stage(&self.stage) {

@@ -5,7 +5,9 @@ use serde::{Deserialize, Serialize};
 
 use super::merge::Conflict;
 use super::values::{Timestamp, timestamp, utc_date};
-use super::{FieldProblem, Kind, Record, Settings, id_problems, owner_problem};
+use super::{
+    FieldProblem, Kind, Record, Settings, blank_optional_problems, id_problems, owner_problem,
+};
 
 keyword_enum! {
     /// Who started the contact.
@@ -90,6 +92,11 @@ impl Record for Interaction {
     fn problems(&self, settings: &Settings) -> Vec<FieldProblem> {
         let mut problems = id_problems(&self.id);
         problems.extend(owner_problem(settings, self.owner.as_deref()));
+        problems.extend(blank_optional_problems([
+            ("summary", self.summary.as_deref()),
+            ("body", self.body.as_deref()),
+            ("owner", self.owner.as_deref()),
+        ]));
         if !settings.is_known_channel(&self.channel) {
             problems.push(FieldProblem::new(
                 "channel",

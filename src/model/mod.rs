@@ -230,6 +230,15 @@ fn blank_problem(field: &'static str, value: &str) -> Option<FieldProblem> {
         .then(|| FieldProblem::new(field, format!("`{field}` must not be empty")))
 }
 
+/// Optional text fields that are present but blank: a file never holds an empty value.
+fn blank_optional_problems<'a>(
+    fields: impl IntoIterator<Item = (&'static str, Option<&'a str>)>,
+) -> impl Iterator<Item = FieldProblem> {
+    fields
+        .into_iter()
+        .filter_map(|(field, value)| blank_problem(field, value?))
+}
+
 /// An owner not among the team in relate.yaml (when the team is listed at all).
 fn owner_problem(settings: &Settings, owner: Option<&str>) -> Option<FieldProblem> {
     let owner = owner?;

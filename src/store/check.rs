@@ -36,7 +36,54 @@ pub fn check(store: &Store) -> Result<Vec<Problem>> {
         run.problems.push(Problem::new(rel, line, problem.message));
     }
     let mut problems = run.problems;
+    problems.extend(stray_files(store)?);
     problems.sort();
+    Ok(problems)
+}
+
+/// Files in the record folders that no command reads: at the wrong depth, not
+/// `.yaml`, symlinks, leftovers of an interrupted write.
+fn stray_files(store: &Store) -> Result<Vec<Problem>> {
+    let mut problems = Vec::new();
+    for kind in Kind::ALL {
+        let folder = store.root().join(kind.folder());
+        if !folder.is_dir() {
+            continue;
+        }
+        let records: std::collections::HashSet<PathBuf> =
+            store.record_files(kind)?.into_iter().collect();
+        for entry in walkdir::WalkDir::new(&folder).min_depth(1) {
+            let entry = entry.map_err(|e| {
+                let path = e.path().unwrap_or(&folder).to_path_buf();
+                crate::error::Error::io(&path, e.into())
+            })?;
+            let rel = entry
+                .path()
+                .strip_prefix(store.root())
+                .expect("walked below the root");
+            let file_type = entry.file_type();
+            if file_type.is_dir() || entry.file_name() == ".gitkeep" || records.contains(rel) {
+                continue;
+            }
+            let layout = if kind.is_dated() {
+                format!("{}/<yyyy>/<mm>/<id>.yaml", kind.folder())
+            } else {
+                format!("{}/<id>.yaml", kind.folder())
+            };
+            let message = if file_type.is_symlink() {
+                "a symlink: relate never follows links in the store; replace it with the file"
+                    .to_string()
+            } else if entry.file_name().to_string_lossy().starts_with(".relate-") {
+                "left over from an interrupted write: delete it".to_string()
+            } else {
+                format!(
+                    "not read by relate: {}s are files named {layout}",
+                    kind.name()
+                )
+            };
+            problems.push(Problem::new(rel, None, message));
+        }
+    }
     Ok(problems)
 }
 

@@ -14,20 +14,37 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
 }
 
 /// Writes `contents` through a temporary file renamed over `path`; with `sync`,
-/// the data reaches the disk before the rename.
+/// the data (and the rename, through the folder) reaches the disk. A new file
+/// gets the usual mode (0666 less the umask), a replaced one keeps its own.
 pub(super) fn write_replacing(path: &Path, contents: &[u8], sync: bool) -> Result<()> {
-    let dir = path.parent().expect("record paths have a parent folder");
+    use std::os::unix::fs::PermissionsExt;
+    // A bare file name (as git hands the merge driver) lives in the current folder.
+    let dir = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let mut tmp = tempfile::Builder::new()
         .prefix(".relate-")
         .suffix(".tmp")
+        .permissions(std::fs::Permissions::from_mode(0o666))
         .tempfile_in(dir)
         .map_err(|e| Error::io(dir, e))?;
+    if let Ok(existing) = std::fs::metadata(path) {
+        tmp.as_file()
+            .set_permissions(existing.permissions())
+            .map_err(|e| Error::io(path, e))?;
+    }
     tmp.write_all(contents).map_err(|e| Error::io(path, e))?;
     if sync {
         tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
     }
     tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+    if sync {
+        std::fs::File::open(dir)
+            .and_then(|folder| folder.sync_all())
+            .map_err(|e| Error::io(dir, e))?;
+    }
     Ok(())
 }
 
@@ -80,7 +97,7 @@ pub fn to_yaml<T: serde::Serialize>(record: &T) -> Result<String> {
             _ => line.find(": ").map(|at| at + 2),
         };
         match value_start.map(|at| line.split_at(at)) {
-            Some((head, value)) if YAML11_BOOLEANS.contains(&value) => {
+            Some((head, value)) if yaml11_reads_as_non_string(value) => {
                 out.push_str(head);
                 out.push('\'');
                 out.push_str(value);
@@ -95,6 +112,21 @@ pub fn to_yaml<T: serde::Serialize>(record: &T) -> Result<String> {
         out.push('\n');
     }
     Ok(out)
+}
+
+/// Whether YAML 1.1 reads a plain scalar that YAML 1.2 reads as a string as
+/// something else: a boolean (`yes`), a base-60 number (`12:30` is 750), a
+/// number with `_` separators (`1_000`) or a binary number (`0b101`).
+fn yaml11_reads_as_non_string(value: &str) -> bool {
+    let numeric = value.chars().any(|c| c.is_ascii_digit())
+        && value
+            .chars()
+            .all(|c| c.is_ascii_digit() || "_:.+-eE".contains(c));
+    let unsigned = value.trim_start_matches(['+', '-']);
+    let binary = unsigned.strip_prefix("0b").is_some_and(|rest| {
+        !rest.is_empty() && rest.chars().all(|c| c == '0' || c == '1' || c == '_')
+    });
+    YAML11_BOOLEANS.contains(&value) || (numeric && value.contains([':', '_'])) || binary
 }
 
 const YAML11_BOOLEANS: &[&str] = &[
@@ -165,14 +197,14 @@ mod tests {
         }
         let text = to_yaml(&R {
             a: "no",
-            tags: vec!["on", "yes please"],
+            tags: vec!["on", "yes please", "12:30", "1_000", "0b101", "2026-11-22"],
             body: "first\nno\n- yes\n",
             flag: true,
         })
         .unwrap();
         assert_eq!(
             text,
-            "a: 'no'\ntags:\n- 'on'\n- yes please\nbody: |\n  first\n  no\n  - yes\nflag: true\n"
+            "a: 'no'\ntags:\n- 'on'\n- yes please\n- '12:30'\n- '1_000'\n- '0b101'\n- 2026-11-22\nbody: |\n  first\n  no\n  - yes\nflag: true\n"
         );
     }
 
@@ -188,6 +220,19 @@ mod tests {
     fn conflict_markers() {
         let text = "id: a\n<<<<<<< ours\nname: A\n=======\nname: B\n>>>>>>> theirs\n";
         assert_eq!(conflict_marker_lines(text), [2, 4, 6]);
+    }
+
+    #[test]
+    fn new_files_get_the_usual_mode_and_replaced_ones_keep_theirs() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.yaml");
+        write_atomic(&path, b"one\n").unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&path) & 0o644, 0o644, "readable by others as usual");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o664)).unwrap();
+        write_atomic(&path, b"two\n").unwrap();
+        assert_eq!(mode(&path), 0o664);
     }
 
     #[test]

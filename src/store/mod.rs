@@ -154,6 +154,18 @@ impl Store {
             .ancestors()
             .find(|a| a.is_dir())
             .unwrap_or(Path::new("."));
+        let absolute = std::path::absolute(existing).map_err(|e| Error::io(existing, e))?;
+        if let Some(outer) = absolute
+            .ancestors()
+            .find(|a| a.join(SETTINGS_FILE).is_file())
+        {
+            return Err(Error::failed(format!(
+                "{} is inside the relate store {}",
+                dir.display(),
+                outer.display()
+            ))
+            .with_hint("a store cannot hold another: choose a folder outside it"));
+        }
         let enclosing = Git::discover(existing)?;
         let author_known = env.author.is_some()
             || enclosing
@@ -330,7 +342,6 @@ impl Store {
         let walk = walkdir::WalkDir::new(&folder)
             .min_depth(depth)
             .max_depth(depth)
-            .sort_by_file_name()
             .into_iter()
             .filter_entry(|e| !kind.is_dated() || e.depth() != 2 || months.holds_folder(e.path()));
         for entry in walk {
@@ -347,6 +358,9 @@ impl Store {
                 files.push(rel.to_path_buf());
             }
         }
+        // By id, then folder: `acme-corp` before `acme-corp-2` (by file name,
+        // `-` would sort before `.yaml`).
+        files.sort_by(|a, b| a.with_extension("").cmp(&b.with_extension("")));
         Ok(files)
     }
 

@@ -179,3 +179,30 @@ fn a_symlink_out_of_the_store_is_never_followed() {
         0
     );
 }
+
+#[test]
+fn files_no_command_reads_are_reported() {
+    let env = TestEnv::with_basics();
+    env.write(
+        "customers/sub/nested.yaml",
+        "id: nested\nname: N\nkind: person\n",
+    );
+    env.write("customers/notes.txt", "remember\n");
+    env.write("interactions/wrongdir.yaml", "id: x\n");
+    env.write("orders/2026/11/.relate-abc.tmp", "half\n");
+    std::os::unix::fs::symlink(
+        env.store().join("customers/acme-corp.yaml"),
+        env.store().join("customers/link.yaml"),
+    )
+    .unwrap();
+    let run = env.run(&["check"]);
+    assert_eq!(run.code, 4, "{run:#?}");
+    assert_eq!(
+        run.stdout,
+        "customers/link.yaml: a symlink: relate never follows links in the store; replace it with the file\n\
+         customers/notes.txt: not read by relate: customers are files named customers/<id>.yaml\n\
+         customers/sub/nested.yaml: not read by relate: customers are files named customers/<id>.yaml\n\
+         interactions/wrongdir.yaml: not read by relate: interactions are files named interactions/<yyyy>/<mm>/<id>.yaml\n\
+         orders/2026/11/.relate-abc.tmp: left over from an interrupted write: delete it\n"
+    );
+}

@@ -71,10 +71,19 @@ fn slugs_are_unique_and_transliterated() {
         env.run(&["customer", "add", "Acme Corp"]).ok(),
         "acme-corp\n"
     );
+    let second = env.run(&["customer", "add", "ACME corp."]);
     assert_eq!(
-        env.run(&["customer", "add", "ACME corp."]).ok(),
-        "acme-corp-2\n"
+        second.stderr,
+        "note: `acme-corp` is taken (see `relate customer show acme-corp`); the new customer is `acme-corp-2`\n"
     );
+    assert_eq!(second.ok(), "acme-corp-2\n");
+    let ids = env.run(&["customer", "list", "--format", "csv"]).ok();
+    let ids: Vec<&str> = ids
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    assert_eq!(ids, ["acme-corp", "acme-corp-2"], "listed by id");
     assert_eq!(
         env.run(&["customer", "add", "Jürgen Müller", "--company", "acme-corp"])
             .ok(),

@@ -168,3 +168,12 @@ fn only_init_and_sync_configure_a_larger_repository_holding_the_store() {
     env.run(&["sync"]).fails(1);
     assert!(driver().is_ok(), "sync sets it up before it merges");
 }
+
+#[test]
+fn a_store_inside_a_store_is_refused() {
+    let env = TestEnv::new();
+    let stderr = env.run(&["init", "store/customers/nested"]).fails(1);
+    assert!(stderr.contains("is inside the relate store"), "{stderr}");
+    assert!(!env.store().join("customers/nested").exists());
+    assert_eq!(env.commits().len(), 1);
+}

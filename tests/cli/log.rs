@@ -220,3 +220,39 @@ fn no_commit_leaves_the_file_uncommitted() {
     assert_eq!(env.commits().len(), commits);
     assert!(env.is_dirty());
 }
+
+#[test]
+fn empty_text_is_refused_not_written() {
+    let env = TestEnv::with_basics();
+    let commits = env.commits().len();
+    let stderr = env
+        .run_with_stdin(&["log", "acme-corp", "--channel", "phone"], "\n  \n")
+        .fails(2);
+    assert!(
+        stderr.contains("no summary: give --summary TEXT or pipe the text in"),
+        "{stderr}"
+    );
+    let stderr = env
+        .run(&["log", "acme-corp", "--channel", "phone", "--summary", " "])
+        .fails(2);
+    assert!(stderr.contains("`summary` must not be empty"), "{stderr}");
+    env.run(&["deal", "new", "acme-corp", "--title", "Empty reason"])
+        .ok();
+    let stderr = env
+        .run(&["deal", "lose", "acme-corp-empty-reason", "--reason", ""])
+        .fails(2);
+    assert!(
+        stderr.contains("`lost_reason` must not be empty"),
+        "{stderr}"
+    );
+    let stderr = env
+        .run(&["customer", "add", "Blank Co", "--company", ""])
+        .fails(2);
+    assert!(stderr.contains("`company` must not be empty"), "{stderr}");
+    assert!(!env.store().join("interactions/2026").exists());
+    assert_eq!(
+        env.commits().len(),
+        commits + 1,
+        "only the deal was written"
+    );
+}
