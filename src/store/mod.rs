@@ -360,7 +360,7 @@ impl Store {
         }
         // By id, then folder: `acme-corp` before `acme-corp-2` (by file name,
         // `-` would sort before `.yaml`).
-        files.sort_by(|a, b| a.with_extension("").cmp(&b.with_extension("")));
+        files.sort_by_key(|path| path.with_extension(""));
         Ok(files)
     }
 
