@@ -10,6 +10,7 @@ use crate::common::TestEnv;
 #[derive(Debug, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 struct Item {
+    #[serde(deserialize_with = "crate::common::present")]
     owner: Option<String>,
     due: String,
     kind: String,

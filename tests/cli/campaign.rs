@@ -6,6 +6,8 @@ use serde::Deserialize;
 use crate::common::TestEnv;
 
 /// `campaign show --format json`, and each element of `campaign list`.
+/// A record as in its file: unset optional fields are absent, not `null`
+/// (docs/cli.md), so a missing key is a `None` here, not an error.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Campaign {
@@ -29,7 +31,9 @@ struct Report {
     campaign: String,
     name: String,
     channel: String,
+    #[serde(deserialize_with = "crate::common::present")]
     start: Option<String>,
+    #[serde(deserialize_with = "crate::common::present")]
     end: Option<String>,
     members: u64,
     contacted: u64,
@@ -39,8 +43,11 @@ struct Report {
     orders: u64,
     buyers: u64,
     revenue: f64,
+    #[serde(deserialize_with = "crate::common::present")]
     contact_rate: Option<f64>,
+    #[serde(deserialize_with = "crate::common::present")]
     response_rate: Option<f64>,
+    #[serde(deserialize_with = "crate::common::present")]
     conversion_rate: Option<f64>,
     customers: Vec<Member>,
 }

@@ -6,6 +6,7 @@ use crate::common::TestEnv;
 #[serde(deny_unknown_fields)]
 struct ProblemJson {
     path: String,
+    #[serde(deserialize_with = "crate::common::present")]
     line: Option<usize>,
     message: String,
 }

@@ -1,6 +1,7 @@
 //! The test environment: a temporary folder with a home, a store, and a way to
 //! run `relate` in it with everything that could vary fixed.
 
+use serde::{Deserialize, Deserializer};
 use std::path::{Path, PathBuf};
 
 /// The fixed clock every test runs at.
@@ -224,6 +225,15 @@ impl TestEnv {
     }
 }
 
+/// For `#[serde(deserialize_with = "crate::common::present")]` on an `Option`
+/// field of a fixed JSON shape: `null` reads as `None`, but a missing key is an
+/// error (serde would otherwise fill it with `None`), so the shape is locked.
+pub fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    deserializer: D,
+) -> Result<Option<T>, D::Error> {
+    Option::<T>::deserialize(deserializer)
+}
+
 fn run_command(cmd: &mut assert_cmd::Command) -> Run {
     let output = cmd.output().expect("relate runs");
     Run {
@@ -231,4 +241,21 @@ fn run_command(cmd: &mut assert_cmd::Command) -> Run {
         stdout: String::from_utf8(output.stdout).expect("UTF-8 stdout"),
         stderr: String::from_utf8(output.stderr).expect("UTF-8 stderr"),
     }
+}
+
+#[test]
+fn a_present_field_may_be_null_but_not_missing() {
+    #[derive(Deserialize, Debug, PartialEq)]
+    struct Shape {
+        #[serde(deserialize_with = "present")]
+        share: Option<f64>,
+    }
+    let read = |json: &str| serde_json::from_str::<Shape>(json);
+    assert_eq!(
+        read(r#"{"share": 0.5}"#).unwrap(),
+        Shape { share: Some(0.5) }
+    );
+    assert_eq!(read(r#"{"share": null}"#).unwrap(), Shape { share: None });
+    let missing = read("{}").unwrap_err().to_string();
+    assert!(missing.contains("missing field `share`"), "{missing}");
 }

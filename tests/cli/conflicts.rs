@@ -5,6 +5,9 @@ use serde::Deserialize;
 
 use crate::common::TestEnv;
 
+/// A recorded conflict as the record file holds it: `value`, `by` and `at`
+/// are absent when unknown (docs/format.md), and `current` when the field is
+/// unset, so a missing key is a `None` here, not an error.
 #[derive(Deserialize, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 struct ConflictJson {

@@ -3,6 +3,8 @@ use serde::Deserialize;
 use crate::common::TestEnv;
 
 /// The JSON shape of `customer list --format json`: every field a script may rely on.
+/// A record as in its file: unset optional fields are absent, not `null`
+/// (docs/cli.md), so a missing key is a `None` here, not an error.
 #[derive(Deserialize, Debug)]
 #[serde(deny_unknown_fields)]
 #[allow(dead_code)] // fields exist to lock the shape

@@ -2,6 +2,8 @@ use serde::Deserialize;
 
 use crate::common::TestEnv;
 
+/// A record as in its file: unset optional fields are absent, not `null`
+/// (docs/cli.md), so a missing key is a `None` here, not an error.
 #[derive(Deserialize, Debug)]
 #[serde(deny_unknown_fields)]
 #[allow(dead_code)] // fields exist to lock the shape
@@ -33,6 +35,8 @@ struct LineJson {
     price: f64,
 }
 
+/// A stage move in a deal's history, as in the file: `by` is absent when
+/// unknown, so a missing key is a `None` here, not an error.
 #[derive(Deserialize, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 struct MoveJson {

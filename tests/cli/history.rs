@@ -15,6 +15,8 @@ struct RevisionJson {
     changes: Vec<FieldChangeJson>,
 }
 
+/// A missing `old` or `new` means the field was absent on that side
+/// (docs/collaboration.md), so a missing key is a `None` here, not an error.
 #[derive(Deserialize, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 struct FieldChangeJson {

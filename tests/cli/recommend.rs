@@ -12,8 +12,11 @@ struct Offer {
     product: String,
     name: String,
     basis: String,
+    #[serde(deserialize_with = "crate::common::present")]
     confidence: Option<f64>,
+    #[serde(deserialize_with = "crate::common::present")]
     lift: Option<f64>,
+    #[serde(deserialize_with = "crate::common::present")]
     popularity: Option<f64>,
     reason: String,
 }

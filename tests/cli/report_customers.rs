@@ -172,10 +172,14 @@ fn rfm_scores_every_buyer_and_reruns_for_a_past_date() {
 struct RfmSummaryRow {
     segment: String,
     customers: u64,
+    #[serde(deserialize_with = "crate::common::present")]
     share: Option<f64>,
     revenue: f64,
+    #[serde(deserialize_with = "crate::common::present")]
     avg_recency_days: Option<f64>,
+    #[serde(deserialize_with = "crate::common::present")]
     avg_frequency: Option<f64>,
+    #[serde(deserialize_with = "crate::common::present")]
     avg_monetary: Option<f64>,
 }
 
@@ -218,12 +222,16 @@ fn rfm_summary_lists_every_segment_of_the_grid() {
 #[derive(Debug, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RegionRow {
+    #[serde(deserialize_with = "crate::common::present")]
     region: Option<String>,
     customers: u64,
+    #[serde(deserialize_with = "crate::common::present")]
     share: Option<f64>,
     orders: u64,
     revenue: f64,
+    #[serde(deserialize_with = "crate::common::present")]
     aov: Option<f64>,
+    #[serde(deserialize_with = "crate::common::present")]
     revenue_per_customer: Option<f64>,
     contacts_90d: u64,
     open_deals: u64,
@@ -235,10 +243,13 @@ struct RegionRow {
 struct SegmentRow {
     segment: String,
     customers: u64,
+    #[serde(deserialize_with = "crate::common::present")]
     share: Option<f64>,
     orders: u64,
     revenue: f64,
+    #[serde(deserialize_with = "crate::common::present")]
     aov: Option<f64>,
+    #[serde(deserialize_with = "crate::common::present")]
     revenue_per_customer: Option<f64>,
     contacts_90d: u64,
     open_deals: u64,
@@ -323,14 +334,21 @@ struct ValueSummary {
     customers: u64,
     orders: u64,
     revenue: f64,
+    #[serde(deserialize_with = "crate::common::present")]
     aov: Option<f64>,
+    #[serde(deserialize_with = "crate::common::present")]
     purchase_frequency: Option<f64>,
+    #[serde(deserialize_with = "crate::common::present")]
     repeat_rate: Option<f64>,
+    #[serde(deserialize_with = "crate::common::present")]
     churn_clv: Option<f64>,
+    #[serde(deserialize_with = "crate::common::present")]
     margin: Option<f64>,
+    #[serde(deserialize_with = "crate::common::present")]
     margin_rate: Option<f64>,
     lifespan_years: f64,
     pareto_customers: u64,
+    #[serde(deserialize_with = "crate::common::present")]
     pareto_share: Option<f64>,
 }
 
@@ -341,6 +359,7 @@ struct CustomerValue {
     revenue: f64,
     orders: u64,
     aov: f64,
+    #[serde(deserialize_with = "crate::common::present")]
     margin: Option<f64>,
     first_order: String,
     last_order: String,
@@ -438,6 +457,7 @@ struct LoyaltyReport {
 struct LoyaltySummary {
     customers: u64,
     repeat_customers: u64,
+    #[serde(deserialize_with = "crate::common::present")]
     repeat_rate: Option<f64>,
     at_risk: u64,
     churn_factor: f64,
@@ -445,6 +465,7 @@ struct LoyaltySummary {
     promoters: u64,
     passives: u64,
     detractors: u64,
+    #[serde(deserialize_with = "crate::common::present")]
     nps: Option<f64>,
 }
 

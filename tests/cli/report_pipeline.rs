@@ -111,7 +111,9 @@ fn row<'a>(table: &'a str, first: &str) -> Vec<&'a str> {
 #[serde(deny_unknown_fields)]
 struct Funnel {
     stages: Vec<Stage>,
+    #[serde(deserialize_with = "crate::common::present")]
     win_rate: Option<f64>,
+    #[serde(deserialize_with = "crate::common::present")]
     avg_cycle_days: Option<f64>,
     lost_reasons: Vec<LostReason>,
 }
@@ -119,9 +121,12 @@ struct Funnel {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct OwnerFunnel {
+    #[serde(deserialize_with = "crate::common::present")]
     owner: Option<String>,
     stages: Vec<Stage>,
+    #[serde(deserialize_with = "crate::common::present")]
     win_rate: Option<f64>,
+    #[serde(deserialize_with = "crate::common::present")]
     avg_cycle_days: Option<f64>,
     lost_reasons: Vec<LostReason>,
 }
@@ -131,17 +136,21 @@ struct OwnerFunnel {
 struct Stage {
     stage: String,
     reached: u64,
+    #[serde(deserialize_with = "crate::common::present")]
     next_conversion: Option<f64>,
+    #[serde(deserialize_with = "crate::common::present")]
     cumulative_conversion: Option<f64>,
     open_deals: u64,
     open_amount: f64,
     weighted_amount: f64,
+    #[serde(deserialize_with = "crate::common::present")]
     avg_days_in_stage: Option<f64>,
 }
 
 #[derive(Debug, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 struct LostReason {
+    #[serde(deserialize_with = "crate::common::present")]
     reason: Option<String>,
     deals: u64,
 }
@@ -358,6 +367,7 @@ fn funnel_refuses_bad_arguments() {
 #[derive(Debug, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 struct Month {
+    #[serde(deserialize_with = "crate::common::present")]
     month: Option<String>,
     deals: u64,
     weighted: f64,
@@ -496,6 +506,7 @@ struct Rule {
     confidence: f64,
     lift: f64,
     leverage: f64,
+    #[serde(deserialize_with = "crate::common::present")]
     conviction: Option<f64>,
 }
 
@@ -628,6 +639,7 @@ struct ProductDemand {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct CategoryDemand {
+    #[serde(deserialize_with = "crate::common::present")]
     category: Option<String>,
     history: Vec<Units>,
     forecast: Vec<Units>,
@@ -636,6 +648,7 @@ struct CategoryDemand {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SegmentDemand {
+    #[serde(deserialize_with = "crate::common::present")]
     segment: Option<String>,
     history: Vec<Units>,
     forecast: Vec<Units>,

@@ -7,6 +7,8 @@ use serde::Deserialize;
 use crate::common::TestEnv;
 
 /// `ticket show --format json`, and each element of `ticket list`.
+/// A record as in its file: unset optional fields are absent, not `null`
+/// (docs/cli.md), so a missing key is a `None` here, not an error.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Ticket {
@@ -25,6 +27,8 @@ struct Ticket {
     history: Vec<Event>,
 }
 
+/// An event in a ticket's history, as in the file: `by` and `note` are absent
+/// when unset, so a missing key is a `None` here, not an error.
 #[derive(Debug, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 struct Event {
@@ -35,6 +39,8 @@ struct Event {
 }
 
 /// `asset show --format json`, and each element of `asset list`.
+/// A record as in its file: unset optional fields are absent, not `null`
+/// (docs/cli.md), so a missing key is a `None` here, not an error.
 #[derive(Debug, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 struct Asset {
@@ -609,7 +615,9 @@ struct Summary {
     tickets: u64,
     open: u64,
     resolved: u64,
+    #[serde(deserialize_with = "crate::common::present")]
     median_first_response_hours: Option<f64>,
+    #[serde(deserialize_with = "crate::common::present")]
     median_resolution_hours: Option<f64>,
     first_response_breaches: u64,
     resolution_breaches: u64,
@@ -624,6 +632,7 @@ struct OpenRow {
     age_1_to_7d: u64,
     age_7_to_30d: u64,
     age_over_30d: u64,
+    #[serde(deserialize_with = "crate::common::present")]
     oldest_age_days: Option<f64>,
 }
 
@@ -635,6 +644,7 @@ struct Breach {
     priority: String,
     sla: String,
     due: String,
+    #[serde(deserialize_with = "crate::common::present")]
     met: Option<String>,
     hours_late: f64,
 }
@@ -642,6 +652,7 @@ struct Breach {
 #[derive(Debug, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 struct CountRow {
+    #[serde(deserialize_with = "crate::common::present")]
     id: Option<String>,
     tickets: u64,
     open: u64,
@@ -872,6 +883,7 @@ struct Maintenance {
     asset: String,
     customer: String,
     product: String,
+    #[serde(deserialize_with = "crate::common::present")]
     last_service: Option<String>,
     due: String,
     overdue_days: i64,
@@ -896,6 +908,7 @@ struct Upgrade {
     installed: String,
     age_years: u32,
     upgrade_after_years: u32,
+    #[serde(deserialize_with = "crate::common::present")]
     successor: Option<String>,
 }
 

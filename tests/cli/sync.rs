@@ -25,6 +25,8 @@ struct ChangeJson {
     by: Vec<String>,
 }
 
+/// A recorded conflict as the record file holds it: `value`, `by` and `at`
+/// are absent when unknown (docs/format.md), so a missing key is a `None`.
 #[derive(Deserialize, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 struct ConflictJson {
@@ -205,6 +207,8 @@ fn new_interactions_from_every_side_all_arrive() {
     }
 }
 
+/// A stage move in a deal's history, as in the file: `by` is absent when
+/// unknown, so a missing key is a `None` here, not an error.
 #[derive(Deserialize, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 struct MoveJson {
