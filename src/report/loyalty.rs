@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use super::{Report, Scope, ratio};
+use super::{Report, Scope, median, ratio};
 use crate::model::Interaction;
 use crate::model::interaction::QUESTIONNAIRE;
 use crate::model::values::{decimal, utc_date};
@@ -81,16 +81,6 @@ fn month_label(index: i32) -> String {
     )
 }
 
-/// The median of sorted values, exactly (the mean of the middle two for an even count).
-fn median(sorted: &[i64]) -> Option<Decimal> {
-    let n = sorted.len();
-    match n {
-        0 => None,
-        _ if n % 2 == 1 => Some(Decimal::from(sorted[n / 2])),
-        _ => Some(Decimal::from(sorted[n / 2 - 1] + sorted[n / 2]) / Decimal::TWO),
-    }
-}
-
 /// The loyalty figures of the selected customers. `churn_factor` is k: a customer
 /// with at least two order days is at risk when the days since the last order
 /// exceed k x the median gap between order days.
@@ -142,9 +132,11 @@ fn at_risk(
         .iter()
         .filter_map(|(customer, (orders, days))| {
             let days: Vec<NaiveDate> = days.iter().copied().collect();
-            let mut gaps: Vec<i64> = days.windows(2).map(|w| (w[1] - w[0]).num_days()).collect();
-            gaps.sort_unstable();
-            let median_gap_days = median(&gaps)?;
+            let gaps: Vec<Decimal> = days
+                .windows(2)
+                .map(|w| Decimal::from((w[1] - w[0]).num_days()))
+                .collect();
+            let median_gap_days = median(gaps)?;
             let last_order = *days.last()?;
             let days_since_last = (as_of - last_order).num_days();
             let threshold_days = churn_factor * median_gap_days;
