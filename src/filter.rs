@@ -24,7 +24,7 @@ use std::str::FromStr;
 
 use crate::error::{Error, Result};
 use crate::model::customer::{CustomerKind, Lifecycle};
-use crate::model::settings::band_of;
+use crate::model::settings::{Band, band_of};
 use crate::model::values::parse_date;
 use crate::model::{Customer, Dataset, Settings};
 use crate::report::facts::{Facts, Needs};
@@ -263,6 +263,16 @@ impl Field {
         }
     }
 
+    /// The bands of `settings` that the field's values are named after, lowest
+    /// first: those of `age_band` and `income_band`.
+    pub fn bands<'s>(&self, settings: &'s Settings) -> Option<&'s [Band]> {
+        match self {
+            Field::AgeBand => Some(&settings.analytics.age_bands),
+            Field::IncomeBand => Some(&settings.analytics.income_bands),
+            _ => None,
+        }
+    }
+
     /// The figures the field's value comes from.
     pub fn needs(&self) -> Needs {
         let none = Needs::default();
@@ -324,13 +334,8 @@ impl Field {
                 .get(name)
                 .map_or(Value::Missing, Value::from_yaml),
             Field::Age => age(customer, facts.as_of).map_or(Value::Missing, Value::Number),
-            Field::AgeBand => band_value(
-                &facts.settings.analytics.age_bands,
-                age(customer, facts.as_of),
-            ),
-            Field::IncomeBand => {
-                band_value(&facts.settings.analytics.income_bands, customer.income)
-            }
+            Field::AgeBand => band_value(self.bands(facts.settings), age(customer, facts.as_of)),
+            Field::IncomeBand => band_value(self.bands(facts.settings), customer.income),
             // A customer without orders, contacts or deals has none: zero, not unknown.
             Field::OrdersCount => count(orders.map_or(0, |s| s.count)),
             Field::OrdersTotal => Value::Number(orders.map_or(Decimal::ZERO, |s| s.total)),
@@ -360,9 +365,10 @@ fn age(customer: &Customer, as_of: NaiveDate) -> Option<Decimal> {
         .map(|year| Decimal::from(as_of.year() - year))
 }
 
-fn band_value<'a>(bands: &[crate::model::settings::Band], value: Option<Decimal>) -> Value<'a> {
+fn band_value<'a>(bands: Option<&[Band]>, value: Option<Decimal>) -> Value<'a> {
     value
-        .and_then(|v| band_of(bands, v))
+        .zip(bands)
+        .and_then(|(v, bands)| band_of(bands, v))
         .map_or(Value::Missing, |name| {
             Value::Text(Cow::Owned(name.to_string()))
         })

@@ -12,13 +12,14 @@ use super::ui::{Ui, date_arg, id_arg};
 ///
 /// First, upgrades for the customer's equipment older than its product's
 /// `upgrade_after_years` (the product's `successor`, else the same product).
-/// Then the products they have not bought, ranked by the confidence, then the
-/// lift, of the best association rule A -> product whose antecedents A they
-/// all bought (rules as `relate report basket` mines them from every order,
-/// with one product as consequent), then by popularity: the share of the other
-/// customers of their RFM segment (every other buyer when they have no segment
-/// or are alone in it) who bought the product. Products with neither a rule nor a buyer among the
-/// peers are not offered. Definitions: docs/service.md.
+/// Then the products they do not have (neither bought nor installed as an
+/// asset), ranked by the confidence, then the lift, of the best association
+/// rule A -> product whose antecedents A they all have (rules as `relate report
+/// basket` mines them from every order, with one product as consequent), then
+/// by popularity: the share of the other customers of their RFM segment (every
+/// other buyer when they have no segment or are alone in it) who bought the
+/// product. Products with neither a rule nor a buyer among the peers are not
+/// offered. Definitions: docs/service.md.
 #[derive(clap::Args)]
 pub struct Args {
     /// The customer's id

@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use super::{Report, Scope, ratio};
+use super::{Report, Scope, median, ratio};
 use crate::model::Interaction;
 use crate::model::interaction::QUESTIONNAIRE;
 use crate::model::values::{decimal, utc_date};
@@ -25,7 +25,7 @@ pub struct LoyaltySummary {
     pub at_risk: u64,
     #[serde(with = "decimal")]
     pub churn_factor: Decimal,
-    /// Customers whose latest questionnaire answer has a score.
+    /// Questionnaire answers with a score, every one of them.
     pub responses: u64,
     pub promoters: u64,
     pub passives: u64,
@@ -81,16 +81,6 @@ fn month_label(index: i32) -> String {
     )
 }
 
-/// The median of sorted values, exactly (the mean of the middle two for an even count).
-fn median(sorted: &[i64]) -> Option<Decimal> {
-    let n = sorted.len();
-    match n {
-        0 => None,
-        _ if n % 2 == 1 => Some(Decimal::from(sorted[n / 2])),
-        _ => Some(Decimal::from(sorted[n / 2 - 1] + sorted[n / 2]) / Decimal::TWO),
-    }
-}
-
 /// The loyalty figures of the selected customers. `churn_factor` is k: a customer
 /// with at least two order days is at risk when the days since the last order
 /// exceed k x the median gap between order days.
@@ -105,15 +95,15 @@ pub fn report(scope: &Scope, churn_factor: Decimal) -> LoyaltyReport {
     let repeat_customers = order_days.values().filter(|(n, _)| *n >= 2).count() as u64;
     let at_risk = at_risk(&order_days, scope.as_of, churn_factor);
     let cohorts = cohorts(&order_days, scope.as_of);
-    let scores = latest_scores(scope.interactions());
+    let scores: Vec<u8> = questionnaire_scores(scope.interactions()).collect();
     let count = |range: std::ops::RangeInclusive<u8>| {
-        scores.values().filter(|s| range.contains(s)).count() as u64
+        scores.iter().filter(|s| range.contains(s)).count() as u64
     };
     let (promoters, passives, detractors) = (count(9..=10), count(7..=8), count(0..=6));
     let responses = scores.len() as u64;
-    let nps = ratio(promoters, responses)
-        .zip(ratio(detractors, responses))
-        .map(|(p, d)| 100.0 * (p - d));
+    // One division, so that the figure is exactly 100 x (P - D) / N.
+    let nps =
+        (responses > 0).then(|| 100.0 * (promoters as f64 - detractors as f64) / responses as f64);
     LoyaltyReport {
         summary: LoyaltySummary {
             customers,
@@ -142,9 +132,11 @@ fn at_risk(
         .iter()
         .filter_map(|(customer, (orders, days))| {
             let days: Vec<NaiveDate> = days.iter().copied().collect();
-            let mut gaps: Vec<i64> = days.windows(2).map(|w| (w[1] - w[0]).num_days()).collect();
-            gaps.sort_unstable();
-            let median_gap_days = median(&gaps)?;
+            let gaps: Vec<Decimal> = days
+                .windows(2)
+                .map(|w| Decimal::from((w[1] - w[0]).num_days()))
+                .collect();
+            let median_gap_days = median(gaps)?;
             let last_order = *days.last()?;
             let days_since_last = (as_of - last_order).num_days();
             let threshold_days = churn_factor * median_gap_days;
@@ -200,27 +192,13 @@ fn cohorts(
         .collect()
 }
 
-/// Each customer's latest questionnaire score.
-fn latest_scores<'a>(interactions: impl Iterator<Item = &'a Interaction>) -> HashMap<&'a str, u8> {
-    let mut latest: HashMap<&str, (&Interaction, u8)> = HashMap::new();
-    for interaction in interactions {
-        let Some(score) = interaction.score else {
-            continue;
-        };
-        if interaction.channel != QUESTIONNAIRE {
-            continue;
-        }
-        let entry = latest
-            .entry(interaction.customer.as_str())
-            .or_insert((interaction, score));
-        if (interaction.at, &interaction.id) > (entry.0.at, &entry.0.id) {
-            *entry = (interaction, score);
-        }
-    }
-    latest
-        .into_iter()
-        .map(|(id, (_, score))| (id, score))
-        .collect()
+/// The score of every questionnaire answer that has one.
+fn questionnaire_scores<'a>(
+    interactions: impl Iterator<Item = &'a Interaction>,
+) -> impl Iterator<Item = u8> {
+    interactions
+        .filter(|i| i.channel == QUESTIONNAIRE)
+        .filter_map(|i| i.score)
 }
 
 impl Report for LoyaltyReport {
@@ -316,11 +294,15 @@ mod tests {
         let mut data = dataset(["a", "b", "c", "d", "e"].map(customer).to_vec(), orders);
         let mut phone_score = contact("d", "2026-06-01");
         phone_score.score = Some(9);
+        let mut unscored = answer("c", "2026-04-01", 0);
+        unscored.score = None;
         data.interactions = vec![
             answer("a", "2026-01-01", 10),
             answer("a", "2026-05-01", 6),
             answer("b", "2026-02-01", 9),
+            answer("b", "2026-03-01", 10),
             answer("c", "2026-03-01", 7),
+            unscored,
             phone_score,
             answer("e", "2026-06-30", 0),
         ];
@@ -332,9 +314,10 @@ mod tests {
         let data = data();
         let report = report(&Scope::all(&data, date("2026-06-30")), Decimal::TWO);
         // Buyers a, b, c, d, e; repeaters a (3), b (2), d (2, same day), e (5): 4 / 5.
-        // NPS over the latest scored questionnaire answer of each customer: a 6
-        // (detractor), b 9 (promoter), c 7 (passive), e 0 (detractor); d's score came
-        // by phone. 100 x (1/4 - 2/4) = -25.
+        // NPS over every scored questionnaire answer: a 10 and 6, b 9 and 10, c 7,
+        // e 0 (c's other answer has no score, d's score came by phone): 6 answers,
+        // promoters 10, 9, 10 = 3, passive 7 = 1, detractors 6, 0 = 2.
+        // 100 x (3 - 2) / 6 = 16.67.
         assert_eq!(
             report.summary,
             LoyaltySummary {
@@ -343,11 +326,11 @@ mod tests {
                 repeat_rate: Some(0.8),
                 at_risk: 2,
                 churn_factor: dec("2"),
-                responses: 4,
-                promoters: 1,
+                responses: 6,
+                promoters: 3,
                 passives: 1,
                 detractors: 2,
-                nps: Some(-25.0),
+                nps: Some(100.0 / 6.0),
             }
         );
         // a: gaps 10, 20 -> median 15, threshold 30; Jan 31 -> Jun 30 = 150 days > 30.
@@ -392,6 +375,19 @@ mod tests {
                 ("2026-05", 1, vec![1.0, 1.0]),
             ]
         );
+    }
+
+    #[test]
+    fn nps_counts_every_answer_of_the_selected_customers() {
+        let data = data();
+        let filter = crate::filter::Filter::parse("id = \"a\" or id = \"b\"").unwrap();
+        let scope = Scope::new(&data, date("2026-06-30"), Some(&filter));
+        let summary = report(&scope, Decimal::TWO).summary;
+        // a 10 and 6, b 9 and 10: 3 promoters, 1 detractor of 4 answers.
+        // 100 x (3 - 1) / 4 = 50.
+        let nps = (summary.responses, summary.promoters, summary.passives);
+        assert_eq!(nps, (4, 3, 0));
+        assert_eq!((summary.detractors, summary.nps), (1, Some(50.0)));
     }
 
     #[test]

@@ -29,7 +29,9 @@ pub mod value;
 use chrono::NaiveDate;
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
+use std::cmp::Ordering;
 use std::collections::HashSet;
+use std::ops::{Add, Div};
 
 use crate::filter::Filter;
 use crate::model::values::{Timestamp, midnight_utc};
@@ -154,6 +156,22 @@ pub fn mean_money(total: Decimal, count: u64) -> Option<Decimal> {
     (count > 0).then(|| money(total / Decimal::from(count)))
 }
 
+/// The median of `values`: the middle one, or the mean of the two middle ones
+/// (exact for decimals); `None` without values.
+pub fn median<T>(mut values: Vec<T>) -> Option<T>
+where
+    T: Copy + PartialOrd + Add<Output = T> + Div<Output = T> + From<u8>,
+{
+    // Durations and decimals are never NaN, so every pair compares.
+    values.sort_by(|a, b| a.partial_cmp(b).unwrap_or(Ordering::Equal));
+    let n = values.len();
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(values[n / 2]),
+        _ => Some((values[n / 2 - 1] + values[n / 2]) / T::from(2)),
+    }
+}
+
 /// `part / whole` as a ratio, or `None` when `whole` is 0.
 pub fn ratio(part: u64, whole: u64) -> Option<f64> {
     (whole > 0).then(|| part as f64 / whole as f64)
@@ -175,5 +193,21 @@ mod tests {
         assert_eq!(mean_money(d("100"), 0), None);
         assert_eq!(ratio(1, 4), Some(0.25));
         assert_eq!(ratio(1, 0), None);
+    }
+
+    #[test]
+    fn medians_of_hours_and_of_decimal_days() {
+        assert_eq!(median::<f64>(vec![]), None);
+        assert_eq!(median(vec![5.0]), Some(5.0));
+        // 1, 2, 3, 4 -> (2 + 3) / 2 = 2.5
+        assert_eq!(median(vec![4.0, 1.0, 3.0, 2.0]), Some(2.5));
+        // 10, 21, 22, 28 -> (21 + 22) / 2 = 21.5, exactly.
+        let days = [28, 10, 22, 21].map(Decimal::from).to_vec();
+        assert_eq!(median(days), Some(Decimal::new(215, 1)));
+        // 1, 2, 3 -> 2
+        assert_eq!(
+            median([3, 1, 2].map(Decimal::from).to_vec()),
+            Some(Decimal::TWO)
+        );
     }
 }

@@ -1,8 +1,9 @@
 //! `relate recommend CUSTOMER`: a next-best-offer list. Upgrades for the
-//! customer's ageing equipment first, then the products they have not bought,
-//! ranked by the confidence, then the lift, of the association rules from what
-//! they did buy (mined by [`super::basket`]), then by how many customers of
-//! their RFM segment bought them. The rules: docs/service.md.
+//! customer's ageing equipment first, then the products they do not have yet
+//! (neither bought nor installed), ranked by the confidence, then the lift, of
+//! the association rules from what they have (mined by [`super::basket`]), then
+//! by how many customers of their RFM segment bought them. The rules:
+//! docs/service.md.
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -32,7 +33,7 @@ pub struct Offer {
     pub product: String,
     pub name: String,
     pub basis: Basis,
-    /// Of the best rule from what the customer bought to this product.
+    /// Of the best rule from what the customer has to this product.
     pub confidence: Option<f64>,
     pub lift: Option<f64>,
     /// Share of the customer's peers (the other customers of their RFM segment,
@@ -42,7 +43,7 @@ pub struct Offer {
     pub reason: String,
 }
 
-/// A product not bought yet, with what speaks for it.
+/// A product the customer does not have yet, with what speaks for it.
 struct Candidate<'a> {
     product: &'a Product,
     rule: Option<&'a Rule>,
@@ -72,7 +73,7 @@ pub fn recommend(
 ) -> Result<Vec<Offer>> {
     let products = data.products_by_id();
     let mut offers = upgrades(data, customer, as_of, &products);
-    let bought = bought_by(data, customer);
+    let owned = owned_by(data, customer);
     let rules = basket::basket(&Scope::all(data, as_of), params)?.rules.0;
     let peers = Peers::of(data, customer, as_of);
     let mut best: HashMap<&str, &Rule> = HashMap::new();
@@ -80,8 +81,8 @@ pub fn recommend(
         let [consequent] = rule.consequents.as_slice() else {
             continue;
         };
-        if bought.contains(consequent.as_str())
-            || !rule.antecedents.iter().all(|a| bought.contains(a.as_str()))
+        if owned.contains(consequent.as_str())
+            || !rule.antecedents.iter().all(|a| owned.contains(a.as_str()))
         {
             continue;
         }
@@ -96,7 +97,7 @@ pub fn recommend(
     let mut candidates: Vec<Candidate> = data
         .products
         .iter()
-        .filter(|p| !bought.contains(p.id.as_str()) && !offered.contains(&p.id))
+        .filter(|p| !owned.contains(p.id.as_str()) && !offered.contains(&p.id))
         .map(|p| Candidate {
             product: p,
             rule: best.get(p.id.as_str()).copied(),
@@ -140,13 +141,20 @@ pub fn recommend(
     Ok(offers)
 }
 
-/// The products in the customer's orders.
-fn bought_by<'a>(data: &'a Dataset, customer: &str) -> HashSet<&'a str> {
-    data.orders
+/// The products the customer has: those in their orders and those of their
+/// installed assets (equipment may predate the orders in the store).
+fn owned_by<'a>(data: &'a Dataset, customer: &str) -> HashSet<&'a str> {
+    let bought = data
+        .orders
         .iter()
         .filter(|o| o.customer == customer)
-        .flat_map(|o| o.lines.iter().map(|l| l.product.as_str()))
-        .collect()
+        .flat_map(|o| o.lines.iter().map(|l| l.product.as_str()));
+    let installed = data
+        .assets
+        .iter()
+        .filter(|a| a.customer == customer)
+        .map(|a| a.product.as_str());
+    bought.chain(installed).collect()
 }
 
 /// The successor (else the same product) of each of the customer's assets past
@@ -392,19 +400,23 @@ mod tests {
             order("zed", "2026-09-20", &["printer"]),
             order("zed", "2026-11-10", &["laptop"]),
         ];
-        data.assets = vec![Asset {
-            id: "zed-laptop".into(),
-            customer: "zed".into(),
-            product: "laptop".into(),
+        data.assets = vec![asset("zed", "laptop", "2021-01-10")];
+        data
+    }
+
+    fn asset(customer: &str, product: &str, installed: &str) -> Asset {
+        Asset {
+            id: format!("{customer}-{product}"),
+            customer: customer.into(),
+            product: product.into(),
             serial: None,
-            installed: Some(day("2021-01-10")),
+            installed: Some(day(installed)),
             warranty_until: None,
             service_every_days: None,
             last_service: None,
             conflicts: Vec::new(),
             external_id: None,
-        }];
-        data
+        }
     }
 
     fn params() -> Params {
@@ -476,6 +488,36 @@ mod tests {
         );
         let top = recommend(&data, "zed", day("2026-11-22"), &params(), 2).unwrap();
         assert_eq!(top.len(), 2);
+    }
+
+    #[test]
+    fn installed_products_are_not_offered_and_their_rules_apply() {
+        let mut data = dataset();
+        data.assets.push(asset("zed", "stapler", "2025-05-01"));
+        let data = data.as_of(day("2026-11-22"));
+        let offers = recommend(&data, "zed", day("2026-11-22"), &params(), 10).unwrap();
+        let rows: Vec<_> = offers
+            .iter()
+            .map(|o| (o.product.as_str(), o.basis, o.confidence, o.lift))
+            .collect();
+        // As in offers_for_zed, but zed has a stapler installed: it is no longer
+        // offered, and the rule stapler -> paper now applies: paper is in 1 of
+        // stapler's 1 orders, confidence 1, lift (1 x 10) / (1 x 3) = 10/3, which
+        // beats printer -> paper (0.4) and every other rule.
+        assert_eq!(
+            rows,
+            [
+                ("laptop-2", Basis::Upgrade, None, None),
+                ("paper", Basis::Rule, Some(1.0), Some(10.0 / 3.0)),
+                ("toner", Basis::Rule, Some(0.6), Some(2.0)),
+                ("mouse", Basis::Rule, Some(0.5), Some(2.5)),
+                ("bag", Basis::Rule, Some(0.5), Some(2.5)),
+            ]
+        );
+        assert_eq!(
+            offers[1].reason,
+            "100% of the orders with stapler also have paper (lift 3.33)"
+        );
     }
 
     #[test]

@@ -4,14 +4,15 @@
 
 use rust_decimal::Decimal;
 use serde::Serialize;
+use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
 use super::facts::{Facts, Needs};
 use super::{Report, Scope, mean_money, ratio};
 use crate::error::Result;
 use crate::filter::{Field, Filter, parse_filter};
-use crate::model::Customer;
 use crate::model::values::{decimal, opt_decimal};
+use crate::model::{Customer, Settings};
 use crate::output::{Cell, Section, Table};
 
 /// The column of the named segment in rows grouped by segment.
@@ -44,7 +45,7 @@ pub struct SegmentRow {
     pub open_amount: Decimal,
 }
 
-/// `report segments`: one row per group, in key order.
+/// `report segments`: one row per group, in key order (bands lowest first).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(transparent)]
 pub struct SegmentsReport {
@@ -77,6 +78,28 @@ impl Grouping {
             Grouping::Segments(_) => vec![SEGMENT_KEY.to_string()],
             Grouping::Fields(fields) => fields.iter().map(|f| f.name().into_owned()).collect(),
         }
+    }
+
+    /// The order of two groups, key by key: a missing value first, the bands of
+    /// `age_band` and `income_band` lowest first as the settings list them,
+    /// other values alphabetically.
+    fn compare(&self, settings: &Settings, a: &[Option<String>], b: &[Option<String>]) -> Ordering {
+        let Grouping::Fields(fields) = self else {
+            return a.cmp(b);
+        };
+        let rank = |field: &Field, key: &Option<String>| {
+            key.as_deref().map(|name| {
+                field
+                    .bands(settings)
+                    .and_then(|bands| bands.iter().position(|band| band.name == name))
+            })
+        };
+        fields
+            .iter()
+            .zip(a.iter().zip(b))
+            .map(|(field, (x, y))| rank(field, x).cmp(&rank(field, y)).then_with(|| x.cmp(y)))
+            .find(|order| order.is_ne())
+            .unwrap_or(Ordering::Equal)
     }
 
     /// The groups a customer belongs to: every segment it matches, or one group
@@ -172,6 +195,8 @@ pub fn report(scope: &Scope, by: &[Field]) -> Result<SegmentsReport> {
             totals.open_amount += deals.map_or(Decimal::ZERO, |s| s.open_amount);
         }
     }
+    let mut groups: Vec<_> = groups.into_iter().collect();
+    groups.sort_by(|(a, _), (b, _)| grouping.compare(settings, a, b));
     let key_columns = grouping.columns();
     let rows = groups
         .into_iter()
@@ -344,6 +369,50 @@ mod tests {
                 (vec![Some("press"), None], 1),     // c
                 (vec![Some("vip"), None], 1),       // c
                 (vec![Some("vip"), Some("EU")], 1), // a
+            ]
+        );
+    }
+
+    #[test]
+    fn bands_sort_in_their_settings_order() {
+        // Default bands: ages under 25, 25-34, ..., 65+; incomes under 20k,
+        // 20k-50k, 50k-100k, 100k+. As of 2026: a is 21 with 150k, b 22 with 10k,
+        // c 66 with 60k; d has neither birth year nor income.
+        let people = [
+            ("a", Some(2005), Some("150000")),
+            ("b", Some(2004), Some("10000")),
+            ("c", Some(1960), Some("60000")),
+            ("d", None, None),
+        ];
+        let customers = people
+            .iter()
+            .map(|(id, birth_year, income)| {
+                let mut c = customer(id);
+                c.birth_year = *birth_year;
+                c.income = income.map(dec);
+                c
+            })
+            .collect();
+        let data = dataset(customers, Vec::new());
+        let report = report(
+            &Scope::all(&data, date(AS_OF)),
+            &[Field::AgeBand, Field::IncomeBand],
+        )
+        .unwrap();
+        let groups: Vec<[Option<&str>; 2]> = report
+            .rows
+            .iter()
+            .map(|r| ["age_band", "income_band"].map(|k| r.keys[k].as_deref()))
+            .collect();
+        // Missing first; then under 25 before 65+ (alphabetically "65+" would come
+        // first), and within under 25, under 20k (b) before 100k+ (a).
+        assert_eq!(
+            groups,
+            [
+                [None, None],
+                [Some("under 25"), Some("under 20k")],
+                [Some("under 25"), Some("100k+")],
+                [Some("65+"), Some("50k-100k")],
             ]
         );
     }

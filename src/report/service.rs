@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-use super::{Report, Scope};
+use super::{Report, Scope, median};
 use crate::model::Ticket;
 use crate::model::ticket::{Deadline, Priority};
 use crate::model::values::{Timestamp, hours_between, opt_timestamp, timestamp, utc_date};
@@ -144,17 +144,6 @@ pub fn service(scope: &Scope, now: Timestamp, since: Option<NaiveDate>) -> Servi
         breaches,
         customers: counts(&in_period, |t| Some(t.customer.clone()), breached),
         products: counts(&in_period, |t| t.product.clone(), breached),
-    }
-}
-
-/// The median of `values`: the middle one, or the mean of the two middle ones.
-pub fn median(mut values: Vec<f64>) -> Option<f64> {
-    values.sort_by(f64::total_cmp);
-    let n = values.len();
-    match n {
-        0 => None,
-        _ if n % 2 == 1 => Some(values[n / 2]),
-        _ => Some((values[n / 2 - 1] + values[n / 2]) / 2.0),
     }
 }
 
@@ -562,12 +551,5 @@ pub(crate) mod tests {
         assert_eq!(report.summary.median_resolution_hours, Some(3.0));
         assert_eq!(report.breaches.len(), 2);
         assert_eq!(report.open.iter().map(|r| r.open).sum::<u64>(), 3);
-    }
-
-    #[test]
-    fn medians() {
-        assert_eq!(median(vec![]), None);
-        assert_eq!(median(vec![5.0]), Some(5.0));
-        assert_eq!(median(vec![4.0, 1.0, 3.0, 2.0]), Some(2.5));
     }
 }

@@ -34,7 +34,8 @@ pub struct CustomerValue {
     pub tenure_days: i64,
     /// Orders per year of tenure (a tenure under a year counts as one year).
     pub purchases_per_year: f64,
-    /// Historic CLV: aov x purchases per year x lifespan x margin rate.
+    /// Historic CLV: aov x purchases per year x lifespan x margin rate, from the
+    /// exact values (not the rounded `aov`), rounded to cents.
     #[serde(with = "decimal")]
     pub clv: Decimal,
 }
@@ -383,6 +384,31 @@ mod tests {
         );
         assert_eq!(report.customers[0].first_order, date("2025-06-30"));
         assert_eq!(report.customers[0].last_order, date("2026-06-30"));
+    }
+
+    #[test]
+    fn clv_is_computed_from_the_exact_aov_not_the_rounded_one() {
+        let data = dataset(
+            vec![customer("a")],
+            vec![
+                order("a", "2026-01-01", "30"),
+                order("a", "2026-02-01", "30"),
+                order("a", "2026-03-01", "40"),
+            ],
+        );
+        let report = report(
+            &Scope::all(&data, date("2026-06-30")),
+            Decimal::from(3),
+            None,
+        );
+        let a = &report.customers[0];
+        // aov 100 / 3 = 33.333... shown as 33.33; a tenure under a year counts as
+        // one: 3 orders a year; no costs: rate 1. CLV 100 / 3 x 3 x 3 = 300
+        // exactly, where the shown aov would give 33.33 x 9 = 299.97.
+        assert_eq!(
+            (a.aov, a.purchases_per_year, a.clv),
+            (dec("33.33"), 3.0, dec("300"))
+        );
     }
 
     #[test]

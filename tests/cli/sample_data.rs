@@ -92,4 +92,20 @@ fn sample_data_has_tickets_assets_and_campaigns_that_every_command_reads() {
             .any(|o| o["basis"] == "rule"),
         "{offers}"
     );
+    // Its installed laptops and monitor come back only as an upgrade, never as
+    // a new purchase.
+    let offers = json(&["recommend", "provence-digital-sas", "--as-of", "2026-11-20"]);
+    let products: Vec<(&str, &str)> = offers
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| (o["product"].as_str().unwrap(), o["basis"].as_str().unwrap()))
+        .collect();
+    assert_eq!(products[0], ("laptop-pro-14", "upgrade"), "{offers}");
+    assert!(
+        products
+            .iter()
+            .all(|(p, _)| !["laptop-air-13", "monitor-27"].contains(p)),
+        "{offers}"
+    );
 }

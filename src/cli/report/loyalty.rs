@@ -12,8 +12,8 @@ use crate::cli::ui::{Ui, positive_arg};
 ///
 /// Section `summary`: the repeat purchase rate (customers with two orders or
 /// more / customers with an order) and the Net Promoter Score (percent
-/// promoters, scores 9-10, minus percent detractors, 0-6, over each customer's
-/// latest questionnaire answer with a score).
+/// promoters, scores 9-10, minus percent detractors, 0-6, over every
+/// questionnaire answer with a score up to the as-of date).
 ///
 /// Section `at-risk`: customers with orders on two days or more whose days
 /// since their last order exceed k x their median gap between order days

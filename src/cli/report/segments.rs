@@ -14,8 +14,8 @@ use crate::cli::ui::Ui;
 /// segment it matches; without segments, one group `all`), or with --by the
 /// values of customer fields: any field a filter can test, such as region,
 /// gender, fields.industry, age_band or income_band (bands from `analytics` in
-/// relate.yaml), even rfm.segment. A list field (tags) puts a customer in one
-/// group per item.
+/// relate.yaml, listed lowest band first), even rfm.segment. A list field
+/// (tags) puts a customer in one group per item.
 ///
 /// Per group: customers, share of the selected customers, orders, revenue,
 /// aov (average order value = revenue / orders), revenue_per_customer,

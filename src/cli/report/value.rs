@@ -20,7 +20,9 @@ use crate::cli::ui::{Ui, positive_arg};
 /// Store-wide (section `summary`): aov, purchase frequency (orders per
 /// customer), repeat rate (share of customers with two orders or more),
 /// churn-based CLV = aov x frequency / (1 - repeat rate), margin, and the Pareto
-/// share: the revenue share of the top 20 % of customers. See docs/analytics.md.
+/// share: the revenue share of the top 20 % of customers. Figures are computed
+/// from exact values and rounded to cents only for display. See
+/// docs/analytics.md.
 #[derive(clap::Args)]
 pub struct Args {
     /// Expected customer lifespan in years [default: `analytics.lifespan_years`
