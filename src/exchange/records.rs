@@ -29,6 +29,7 @@ pub const CUSTOMER_FIELDS: FieldSpec = FieldSpec {
     aliases: &[("email", "emails"), ("phone", "phones"), ("tag", "tags")],
     custom: true,
     lists: &["emails", "phones", "tags"],
+    verbatim: &["notes"],
 };
 
 pub const PRODUCT_FIELDS: FieldSpec = FieldSpec {
@@ -44,6 +45,7 @@ pub const PRODUCT_FIELDS: FieldSpec = FieldSpec {
     aliases: &[("sku", "id")],
     custom: false,
     lists: &[],
+    verbatim: &[],
 };
 
 pub const ORDER_FIELDS: FieldSpec = FieldSpec {
@@ -65,6 +67,7 @@ pub const ORDER_FIELDS: FieldSpec = FieldSpec {
     aliases: &[("sku", "product")],
     custom: false,
     lists: &[],
+    verbatim: &[],
 };
 
 pub const INTERACTION_FIELDS: FieldSpec = FieldSpec {
@@ -88,6 +91,7 @@ pub const INTERACTION_FIELDS: FieldSpec = FieldSpec {
     aliases: &[],
     custom: false,
     lists: &[],
+    verbatim: &["body"],
 };
 
 pub const DEAL_FIELDS: FieldSpec = FieldSpec {
@@ -109,6 +113,7 @@ pub const DEAL_FIELDS: FieldSpec = FieldSpec {
     aliases: &[],
     custom: false,
     lists: &[],
+    verbatim: &[],
 };
 
 pub fn field_spec(kind: ImportKind) -> &'static FieldSpec {

@@ -391,7 +391,7 @@ fn vcards_of_versions_3_and_4_become_customers() {
     assert_eq!(env.commits().len(), commits);
 }
 
-const TEAM: &str = "owners:
+pub const TEAM: &str = "owners:
 - id: alice
   name: Alice Martin
   email: alice@team.example
@@ -489,7 +489,7 @@ fn a_folder_of_eml_files_is_read_too() {
     );
 }
 
-const SURVEY_MAP: &[&str] = &[
+pub const SURVEY_MAP: &[&str] = &[
     "--map",
     "at=Timestamp",
     "--map",
