@@ -74,7 +74,7 @@ pub struct CsvArgs {
     apply: ApplyArgs,
 }
 
-/// Import customers from vCard 3.0 or 4.0 files (several cards per file).
+/// Import customers from a vCard 3.0 or 4.0 file (several cards in one file).
 ///
 /// A card finds its customer by UID (an id or an external_id), then by
 /// e-mail; names, e-mails, phones, organisation and notes come from the card.

@@ -460,6 +460,25 @@ fn vcards_of_versions_3_and_4_become_customers() {
     assert_eq!(env.commits().len(), commits);
 }
 
+#[test]
+fn vcard_import_takes_one_file_as_its_help_says() {
+    let env = TestEnv::with_basics();
+    let help = env.run(&["import", "vcard", "--help"]).ok();
+    assert!(
+        help.starts_with(
+            "Import customers from a vCard 3.0 or 4.0 file (several cards in one file)"
+        ),
+        "{help}"
+    );
+    assert!(
+        help.contains("Usage: relate import vcard [OPTIONS] <FILE>\n"),
+        "{help}"
+    );
+    let (three, four) = (fixture("contacts-3.vcf"), fixture("contacts-4.vcf"));
+    let stderr = env.run(&["import", "vcard", &three, &four]).fails(2);
+    assert!(stderr.contains("unexpected argument"), "{stderr}");
+}
+
 pub const TEAM: &str = "owners:
 - id: alice
   name: Alice Martin
