@@ -271,9 +271,11 @@ impl Table {
 
     pub fn write_csv(&self, out: &mut dyn Write) -> io::Result<()> {
         let mut writer = csv::Writer::from_writer(out);
-        writer.write_record(&self.columns)?;
+        writer.write_record(&self.columns).map_err(csv_io)?;
         for row in &self.rows {
-            writer.write_record(row.iter().map(|cell| cell.display(true)))?;
+            writer
+                .write_record(row.iter().map(|cell| cell.display(true)))
+                .map_err(csv_io)?;
         }
         writer.flush()
     }
@@ -296,6 +298,16 @@ impl Table {
             writeln!(out, "| {} |", cells.join(" | "))?;
         }
         Ok(())
+    }
+}
+
+/// The I/O error inside a CSV error, as it was: the csv crate's own conversion
+/// hides its kind (a closed pipe must stay `BrokenPipe`, which is no failure).
+fn csv_io(error: csv::Error) -> io::Error {
+    match error.into_kind() {
+        csv::ErrorKind::Io(error) => error,
+        // Rows of unequal width or the like: a bug in the table, not in the output.
+        other => io::Error::other(format!("cannot write CSV: {other:?}")),
     }
 }
 
@@ -437,6 +449,26 @@ mod tests {
             render(Format::Csv),
             "name,amount,tags\n\"Acme, Inc\",19.9,a;b\n,inf,\n"
         );
+    }
+
+    #[test]
+    fn a_closed_pipe_stays_a_broken_pipe_through_csv() {
+        struct ClosedPipe;
+        impl Write for ClosedPipe {
+            fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+                Err(io::ErrorKind::BrokenPipe.into())
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Ok(())
+            }
+        }
+        let mut table = Table::new(&["text"]);
+        // More than the csv writer buffers, so a row's write reaches the pipe.
+        for _ in 0..1000 {
+            table.push(vec![Cell::text("x".repeat(100))]);
+        }
+        let error = table.write_csv(&mut ClosedPipe).unwrap_err();
+        assert_eq!(error.kind(), io::ErrorKind::BrokenPipe);
     }
 
     #[test]

@@ -3,10 +3,9 @@
 use std::path::{Path, PathBuf};
 
 use relate::Error;
-use relate::error::Problem;
 use relate::exchange::csv_rows::{ColumnMap, CsvOptions, FieldSpec, Sheet, read_sheet};
 use relate::exchange::{
-    Action, ImportKind, Options, Staged, Workspace, mail, presets, records, survey, vcard,
+    Action, ImportKind, LeftOut, Options, Staged, Workspace, mail, presets, records, survey, vcard,
 };
 use relate::output::{Cell, Table};
 use relate::store::{Store, Transaction};
@@ -75,7 +74,7 @@ pub struct CsvArgs {
     apply: ApplyArgs,
 }
 
-/// Import customers from vCard 3.0 or 4.0 files (several cards per file).
+/// Import customers from a vCard 3.0 or 4.0 file (several cards in one file).
 ///
 /// A card finds its customer by UID (an id or an external_id), then by
 /// e-mail; names, e-mails, phones, organisation and notes come from the card.
@@ -159,7 +158,8 @@ pub fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
             let mut ws = workspace(Options::default());
             let mut problems = records::at_line_all(&args.file, card_problems);
             problems.extend(vcard::import_cards(&mut ws, &cards, &args.file));
-            finish(ui, &store, &ws, problems, &args.file, "vcard", &args.apply)
+            let left_out = problems.into();
+            finish(ui, &store, &ws, left_out, &args.file, "vcard", &args.apply)
         }
         Command::Mail(args) => {
             let messages = mail::read_messages(&args.path).map_err(|e| Error::io(&args.path, e))?;
@@ -174,10 +174,9 @@ pub fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
                     .as_ref()
                     .map_or(String::new(), |n| format!("{n} "));
                 ui.note(&format!(
-                    "unmatched: {name}<{}> ({} message{})",
+                    "unmatched: {name}<{}> ({})",
                     correspondent.address,
-                    correspondent.messages,
-                    if correspondent.messages == 1 { "" } else { "s" }
+                    plural(correspondent.messages, "message")
                 ));
             }
             if !outcome.unmatched.is_empty() {
@@ -187,7 +186,7 @@ pub fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
                 ui,
                 &store,
                 &ws,
-                outcome.problems,
+                outcome.problems.into(),
                 &args.path,
                 "mail",
                 &args.apply,
@@ -213,14 +212,14 @@ pub fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
                 create_customers: args.create_customers,
                 ..Options::default()
             });
-            let problems = survey::import_survey(&mut ws, &sheet, &args.file);
+            let left_out = survey::import_survey(&mut ws, &sheet, &args.file).into();
             if !sheet.ignored.is_empty() {
                 ui.note(&format!(
                     "Answers kept in each interaction's body: {}",
                     sheet.ignored.join(", ")
                 ));
             }
-            finish(ui, &store, &ws, problems, &args.file, "survey", &args.apply)
+            finish(ui, &store, &ws, left_out, &args.file, "survey", &args.apply)
         }
     }
 }
@@ -282,40 +281,48 @@ fn import_csv<'s>(
         create_products: args.create_products,
         defaults: preset.map_or_else(Vec::new, |p| p.defaults.to_vec()),
     });
-    let problems = records::import_sheet(&mut ws, kind, &sheet, &args.file);
+    let left_out = records::import_sheet(&mut ws, kind, &sheet, &args.file);
     note_ignored(ui, &sheet);
     finish(
         ui,
         store,
         &ws,
-        problems,
+        left_out,
         &args.file,
         kind.as_str(),
         &args.apply,
     )
 }
 
-/// Rejects the import if rows were bad (unless --skip-invalid), shows the
-/// changes on a dry run, else writes them in one commit.
+/// Rejects the import if rows were bad (unless --skip-invalid, which lists
+/// every row left out), shows the changes on a dry run, else writes them in
+/// one commit.
 fn finish(
     ui: &mut Ui,
     store: &Store,
     ws: &Workspace,
-    problems: Vec<Problem>,
+    left_out: LeftOut,
     source: &Path,
     what: &str,
     apply: &ApplyArgs,
 ) -> anyhow::Result<()> {
+    let LeftOut {
+        problems,
+        with_bad_rows,
+    } = left_out;
     if !problems.is_empty() && !apply.skip_invalid {
         let count = problems.len();
         return Err(Error::invalid(problems)
             .with_hint(format!(
-                "nothing was imported ({count} problem{}): fix the file, or import the rest with --skip-invalid",
-                if count == 1 { "" } else { "s" }
+                "nothing was imported ({}): fix the file, or import the rest with --skip-invalid",
+                plural(count, "problem")
             ))
             .into());
     }
-    for problem in &problems {
+    let mut skipped = problems;
+    skipped.extend(with_bad_rows);
+    skipped.sort();
+    for problem in &skipped {
         ui.note(&format!("skipped: {problem}"));
     }
     let changes = ws.changes();
@@ -324,7 +331,11 @@ fn finish(
         .filter(|c| c.action == Action::Create)
         .count();
     let updated = changes.len() - created;
-    let summary = format!("{created} created, {updated} updated");
+    let counts = format!("{created} created, {updated} updated");
+    let summary = match skipped.len() {
+        0 => counts.clone(),
+        n => format!("{counts}; {} skipped", plural(n, "problem")),
+    };
     if apply.dry_run {
         let mut table = Table::new(&["action", "kind", "id", "label"]);
         for change in &changes {
@@ -340,10 +351,13 @@ fn finish(
         return Ok(());
     }
     if changes.is_empty() {
-        ui.note(&format!(
-            "Nothing to change: the store already has everything in {}.",
-            source.display()
-        ));
+        ui.note(&match skipped.len() {
+            0 => format!(
+                "Nothing to change: the store already has everything in {}.",
+                source.display()
+            ),
+            _ => format!("Nothing imported from {}: {summary}.", source.display()),
+        });
         return Ok(());
     }
     let progress = ui.progress(changes.len() as u64, "writing");
@@ -359,21 +373,14 @@ fn finish(
         || source.display().to_string(),
         |f| f.to_string_lossy().into_owned(),
     );
-    tx.commit(&format!("import {what}: {file} ({summary})"))?;
-    let skipped = if problems.is_empty() {
-        String::new()
-    } else {
-        format!(
-            "; {} problem{} skipped",
-            problems.len(),
-            if problems.len() == 1 { "" } else { "s" }
-        )
-    };
-    ui.note(&format!(
-        "Imported {}: {summary}{skipped}.",
-        source.display()
-    ));
+    tx.commit(&format!("import {what}: {file} ({counts})"))?;
+    ui.note(&format!("Imported {}: {summary}.", source.display()));
     Ok(())
+}
+
+/// `1 problem`, `2 problems`.
+fn plural(count: usize, noun: &str) -> String {
+    format!("{count} {noun}{}", if count == 1 { "" } else { "s" })
 }
 
 /// Writes the changed records of one kind; a dated record whose date moved it

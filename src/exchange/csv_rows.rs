@@ -18,6 +18,10 @@ pub struct FieldSpec {
     pub custom: bool,
     /// Fields holding lists: their items are separated by `;` (or `,`).
     pub lists: &'static [&'static str],
+    /// Free-text fields whose cells are kept as the file gives them (line breaks,
+    /// indentation, a final newline), so an export re-imports unchanged; the
+    /// cells of other fields are trimmed.
+    pub verbatim: &'static [&'static str],
 }
 
 impl FieldSpec {
@@ -183,7 +187,7 @@ pub fn read_sheet(
         let mut unreadable = false;
         for cell in record.iter() {
             match std::str::from_utf8(cell) {
-                Ok(text) => cells.push(text.trim()),
+                Ok(text) => cells.push(text),
                 Err(_) => {
                     unreadable = true;
                     break;
@@ -198,7 +202,7 @@ pub fn read_sheet(
             ));
             continue;
         }
-        if cells.iter().all(|c| c.is_empty()) {
+        if cells.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
         sheet
@@ -216,14 +220,16 @@ fn make_row(
     spec: &FieldSpec,
     options: &CsvOptions,
 ) -> Row {
-    let cell = |i: usize| cells.get(i).copied().unwrap_or("");
+    let raw = |i: usize| cells.get(i).copied().unwrap_or("");
+    let cell = |i: usize| raw(i).trim();
     let mut values = Vec::with_capacity(mapping.len());
     for (field, columns) in mapping {
         let separator = if spec.is_list(field) { ";" } else { " " };
+        let verbatim = spec.verbatim.contains(&field.as_str());
         let joined = columns
             .iter()
-            .map(|&i| cell(i))
-            .filter(|v| !v.is_empty())
+            .filter(|&&i| !cell(i).is_empty())
+            .map(|&i| if verbatim { raw(i) } else { cell(i) })
             .collect::<Vec<_>>()
             .join(separator);
         let value = match options.preset {
@@ -323,10 +329,11 @@ mod tests {
     use super::*;
 
     const SPEC: FieldSpec = FieldSpec {
-        fields: &[&["name", "emails", "phones", "created"]],
+        fields: &[&["name", "emails", "phones", "created", "notes"]],
         aliases: &[("email", "emails")],
         custom: true,
         lists: &["emails", "phones"],
+        verbatim: &["notes"],
     };
 
     fn read(text: &str, maps: &[&str]) -> Result<Sheet> {
@@ -362,6 +369,18 @@ mod tests {
         assert_eq!(sheet.rows[1].line, 4);
         assert_eq!(sheet.rows[1].others, [("note".into(), "y".into())]);
         assert_eq!(sheet.ignored, ["note"]);
+    }
+
+    #[test]
+    fn free_text_keeps_its_spaces_and_newlines_and_the_rest_is_trimmed() {
+        let sheet = read(
+            "name,notes\n  Ana  ,\"  Line one\n  - two\n\"\nBea,\"  \n\"\n",
+            &[],
+        )
+        .unwrap();
+        assert_eq!(sheet.rows[0].get("name"), Some("Ana"));
+        assert_eq!(sheet.rows[0].get("notes"), Some("  Line one\n  - two\n"));
+        assert_eq!(sheet.rows[1].get("notes"), None, "blank text is empty");
     }
 
     #[test]

@@ -20,6 +20,7 @@ pub mod vcard;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 
+use crate::error::Problem;
 use crate::model::customer::CustomerKind;
 use crate::model::values::{Timestamp, midnight_utc, parse_timestamp};
 use crate::model::{
@@ -48,6 +49,25 @@ keyword_enum! {
         Orders => "orders",
         Products => "products",
         Vcard => "vcard",
+    }
+}
+
+/// The rows an import leaves out.
+#[derive(Debug, Default)]
+pub struct LeftOut {
+    /// What is wrong, at the line of each row that has it.
+    pub problems: Vec<Problem>,
+    /// Rows fine in themselves, left out with a bad row they belong with (the
+    /// other lines of an order): worth listing only when the rest is imported.
+    pub with_bad_rows: Vec<Problem>,
+}
+
+impl From<Vec<Problem>> for LeftOut {
+    fn from(problems: Vec<Problem>) -> Self {
+        LeftOut {
+            problems,
+            with_bad_rows: Vec::new(),
+        }
     }
 }
 

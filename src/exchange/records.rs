@@ -10,7 +10,7 @@ use std::path::Path;
 
 use super::csv_rows::{FieldSpec, Row, Sheet};
 use super::staged::{deal_key, external_key, interaction_key, message_key, order_key};
-use super::{ImportKind, Reference, Workspace, id_from};
+use super::{ImportKind, LeftOut, Reference, Workspace, id_from};
 use crate::error::Problem;
 use crate::model::assign::{Assignment, Op};
 use crate::model::customer::{self, CustomerKind};
@@ -29,6 +29,7 @@ pub const CUSTOMER_FIELDS: FieldSpec = FieldSpec {
     aliases: &[("email", "emails"), ("phone", "phones"), ("tag", "tags")],
     custom: true,
     lists: &["emails", "phones", "tags"],
+    verbatim: &["notes"],
 };
 
 pub const PRODUCT_FIELDS: FieldSpec = FieldSpec {
@@ -44,6 +45,7 @@ pub const PRODUCT_FIELDS: FieldSpec = FieldSpec {
     aliases: &[("sku", "id")],
     custom: false,
     lists: &[],
+    verbatim: &[],
 };
 
 pub const ORDER_FIELDS: FieldSpec = FieldSpec {
@@ -65,6 +67,7 @@ pub const ORDER_FIELDS: FieldSpec = FieldSpec {
     aliases: &[("sku", "product")],
     custom: false,
     lists: &[],
+    verbatim: &[],
 };
 
 pub const INTERACTION_FIELDS: FieldSpec = FieldSpec {
@@ -88,6 +91,7 @@ pub const INTERACTION_FIELDS: FieldSpec = FieldSpec {
     aliases: &[],
     custom: false,
     lists: &[],
+    verbatim: &["body"],
 };
 
 pub const DEAL_FIELDS: FieldSpec = FieldSpec {
@@ -109,6 +113,7 @@ pub const DEAL_FIELDS: FieldSpec = FieldSpec {
     aliases: &[],
     custom: false,
     lists: &[],
+    verbatim: &[],
 };
 
 pub fn field_spec(kind: ImportKind) -> &'static FieldSpec {
@@ -121,17 +126,12 @@ pub fn field_spec(kind: ImportKind) -> &'static FieldSpec {
     }
 }
 
-/// Applies a sheet's rows to the workspace; returns the problems of the rows
-/// left out (with those the sheet could not read).
-pub fn import_sheet(
-    ws: &mut Workspace,
-    kind: ImportKind,
-    sheet: &Sheet,
-    source: &Path,
-) -> Vec<Problem> {
-    let mut problems = sheet.problems.clone();
+/// Applies a sheet's rows to the workspace; returns the rows left out and why
+/// (with those the sheet could not read).
+pub fn import_sheet(ws: &mut Workspace, kind: ImportKind, sheet: &Sheet, source: &Path) -> LeftOut {
+    let mut left_out = LeftOut::from(sheet.problems.clone());
     if kind == ImportKind::Orders {
-        problems.extend(import_orders(ws, sheet, source));
+        import_orders(ws, sheet, source, &mut left_out);
     } else {
         let import_row: fn(&mut Workspace, &Row) -> RowResult = match kind {
             ImportKind::Customers => |ws, row| customer_row(ws, row).map(|_| ()),
@@ -142,12 +142,14 @@ pub fn import_sheet(
         };
         for row in &sheet.rows {
             if let Err(messages) = import_row(ws, row) {
-                problems.extend(at_line(source, row.line, messages));
+                left_out
+                    .problems
+                    .extend(at_line(source, row.line, messages));
             }
         }
     }
-    problems.sort();
-    problems
+    left_out.problems.sort();
+    left_out
 }
 
 pub fn at_line(source: &Path, line: usize, messages: Vec<String>) -> Vec<Problem> {
@@ -355,8 +357,9 @@ fn agreed<'r>(rows: &[&'r Row], field: &str, errors: &mut Vec<(usize, String)>) 
 }
 
 /// Orders: rows sharing an order id (`id` or `external_id`) make one order
-/// with several lines; a row without one is an order of its own.
-fn import_orders(ws: &mut Workspace, sheet: &Sheet, source: &Path) -> Vec<Problem> {
+/// with several lines; a row without one is an order of its own. An order
+/// with a bad row is left out whole.
+fn import_orders(ws: &mut Workspace, sheet: &Sheet, source: &Path, left_out: &mut LeftOut) {
     let mut groups: Vec<Vec<&Row>> = Vec::new();
     let mut group_of: HashMap<String, usize> = HashMap::new();
     for row in &sheet.rows {
@@ -373,13 +376,41 @@ fn import_orders(ws: &mut Workspace, sheet: &Sheet, source: &Path) -> Vec<Proble
             None => groups.push(vec![row]),
         }
     }
-    let mut problems = Vec::new();
     for group in groups {
         if let Err(errors) = order_group(ws, &group) {
-            problems.extend(at_line_all(source, errors));
+            let errors = at_line_all(source, errors);
+            let with_them = left_with_order(source, &group, &errors);
+            left_out.with_bad_rows.extend(with_them);
+            left_out.problems.extend(errors);
         }
     }
-    problems
+}
+
+/// The rows of a rejected order that have no problem of their own, each as
+/// a problem saying why it is left out.
+fn left_with_order(source: &Path, group: &[&Row], errors: &[Problem]) -> Vec<Problem> {
+    let mut bad: Vec<usize> = errors.iter().filter_map(|p| p.line).collect();
+    bad.sort_unstable();
+    bad.dedup();
+    let lines: Vec<String> = bad.iter().map(usize::to_string).collect();
+    let message = format!(
+        "left out with its order, which has a problem on line{} {}",
+        if lines.len() == 1 { "" } else { "s" },
+        lines.join(", ")
+    );
+    group
+        .iter()
+        .filter(|row| !bad.contains(&row.line))
+        .map(|row| Problem::new(source, Some(row.line), message.clone()))
+        .collect()
+}
+
+/// The lines of the rows that give `field` as `value`; all rows when none gives it.
+fn lines_with(rows: &[&Row], field: &str, value: Option<&str>) -> Vec<usize> {
+    rows.iter()
+        .filter(|row| value.is_none() || row.get(field) == value)
+        .map(|row| row.line)
+        .collect()
 }
 
 /// The lines of an order's rows, with the products to create for them.
@@ -452,35 +483,41 @@ fn order_group(ws: &mut Workspace, rows: &[&Row]) -> Result<(), Vec<(usize, Stri
     let payment_method = agreed(rows, "payment_method", &mut errors);
     let channel = agreed(rows, "channel", &mut errors);
     let deal = agreed(rows, "deal", &mut errors);
-    let mut fail = |message: String| errors.push((first, message));
+    // A bad value the rows share is a problem of each row that gives it.
+    let mut fail = |field: &str, value: Option<&str>, message: String| {
+        let lines = lines_with(rows, field, value);
+        errors.extend(lines.into_iter().map(|line| (line, message.clone())));
+    };
     let customer = match customer.map(|c| ws.customer_ref(c, customer_name)) {
         Some(Ok(reference)) => Some(reference),
         Some(Err(message)) => {
-            fail(message);
+            fail("customer", customer, message);
             None
         }
         None => {
-            fail("an order needs a `customer`".into());
+            fail("customer", None, "an order needs a `customer`".into());
             None
         }
     };
-    let at = match at.map(|at| ws.when(at)) {
+    let at = match at.map(|text| ws.when(text)) {
         Some(Ok(at)) => Some(at),
         Some(Err(message)) => {
-            fail(message);
+            fail("at", at, message);
             None
         }
         None => {
-            fail("an order needs its date (`at`)".into());
+            fail("at", None, "an order needs its date (`at`)".into());
             None
         }
     };
     let mut messages = Vec::new();
-    let total = total.and_then(|t| decimal(t, "total", &mut messages));
-    if let Some(deal) = deal.filter(|d| !ws.deals.has_id(d)) {
-        messages.push(format!("unknown deal `{deal}`"));
+    let total_amount = total.and_then(|t| decimal(t, "total", &mut messages));
+    for message in messages {
+        fail("total", total, message);
     }
-    errors.extend(messages.into_iter().map(|m| (first, m)));
+    if let Some(unknown) = deal.filter(|d| !ws.deals.has_id(d)) {
+        fail("deal", deal, format!("unknown deal `{unknown}`"));
+    }
     let (lines, new_products) = order_lines(ws, rows, &mut errors);
     let (Some(customer), Some(at), true) = (customer, at, errors.is_empty()) else {
         return Err(errors);
@@ -490,7 +527,7 @@ fn order_group(ws: &mut Workspace, rows: &[&Row]) -> Result<(), Vec<(usize, Stri
         Reference::New(c) => c.id.clone(),
     };
     let value = if lines.is_empty() {
-        total.unwrap_or_default()
+        total_amount.unwrap_or_default()
     } else {
         lines_total(&lines)
     };
@@ -530,9 +567,9 @@ fn order_group(ws: &mut Workspace, rows: &[&Row]) -> Result<(), Vec<(usize, Stri
         order.lines = lines;
     }
     order.total = Some(if order.lines.is_empty() {
-        total.unwrap_or(value)
+        total_amount.unwrap_or(value)
     } else {
-        total.unwrap_or_else(|| lines_total(&order.lines))
+        total_amount.unwrap_or_else(|| lines_total(&order.lines))
     });
     let text = |value: Option<&str>, old: &Option<String>| value.map(String::from).or(old.clone());
     order.external_id = text(external_id, &order.external_id);

@@ -18,6 +18,8 @@ pub const SURVEY_FIELDS: FieldSpec = FieldSpec {
     aliases: CUSTOMER_FIELDS.aliases,
     custom: true,
     lists: CUSTOMER_FIELDS.lists,
+    // The body is made of the answers, one per line.
+    verbatim: &[],
 };
 
 const ANSWER_FIELDS: &[&str] = &["customer", "at", "score", "summary", "body"];

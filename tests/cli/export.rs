@@ -1,12 +1,16 @@
 //! `relate export`: CSV, JSON, JSON Lines and vCard, and the round trip back
 //! through `relate import`.
 
-use relate::model::{Customer, Order};
+use relate::model::{Customer, Interaction, Order};
 
 use crate::common::TestEnv;
-use crate::import::fixture;
+use crate::import::{SURVEY_MAP, TEAM, fixture};
 
-/// A store with customers, products, orders and interactions of every shape.
+/// The text of a visit report logged from standard input: its first line is
+/// the summary, the whole (trimmed, with a final newline) the multi-line body.
+const VISIT: &str = "Visit at their office\nAttendees: Ana, Bob\n  - toner for the new printers\n";
+
+/// A store with customers, products, orders, interactions and deals of every shape.
 fn filled() -> TestEnv {
     let env = TestEnv::with_basics();
     env.run(&[
@@ -57,6 +61,30 @@ fn filled() -> TestEnv {
         "8",
     ])
     .ok();
+    env.run_with_stdin(
+        &[
+            "log",
+            "acme-corp",
+            "--channel",
+            "meeting",
+            "--at",
+            "2026-11-05T10:00:00Z",
+        ],
+        VISIT,
+    )
+    .ok();
+    env.run(&[
+        "deal",
+        "new",
+        "acme-corp",
+        "--title",
+        "Printers for the new office",
+        "--line",
+        "printer:2",
+        "--close-by",
+        "2026-12-15",
+    ])
+    .ok();
     env
 }
 
@@ -79,6 +107,87 @@ fn export_to_file(env: &TestEnv, what: &str) -> String {
     path.to_string_lossy().into_owned()
 }
 
+/// Re-imports the CSV export of each kind into the store it came from: a dry
+/// run must plan nothing.
+fn assert_exports_re_import_unchanged(env: &TestEnv, kinds: &[&str]) {
+    for what in kinds {
+        let file = export_to_file(env, what);
+        let run = env.run(&["import", what, &file, "--dry-run"]);
+        assert!(
+            run.stderr
+                .contains("Dry run: 0 created, 0 updated; nothing was written."),
+            "{what}: {}",
+            run.stderr
+        );
+        assert_eq!(run.stdout, "action  kind  id  label\n", "{what}");
+    }
+}
+
+#[test]
+fn every_export_re_imports_into_its_store_as_no_change() {
+    let env = filled();
+    let kinds = ["customers", "products", "orders", "interactions", "deals"];
+    assert_exports_re_import_unchanged(&env, &kinds);
+    let commits = env.commits().len();
+    for what in kinds {
+        let file = export_to_file(&env, what);
+        let stderr = env.run(&["import", what, &file]).stderr;
+        assert!(stderr.contains("Nothing to change"), "{what}: {stderr}");
+    }
+    assert_eq!(env.commits().len(), commits);
+}
+
+#[test]
+fn interactions_from_mail_and_surveys_re_import_as_no_change() {
+    let env = TestEnv::with_basics();
+    env.write(
+        "relate.yaml",
+        &env.read("relate.yaml").replace("owners: []\n", TEAM),
+    );
+    env.run(&["import", "mail", &fixture("mail.mbox")]).ok();
+    let survey = fixture("survey.csv");
+    env.run(&[&["import", "survey", survey.as_str()], SURVEY_MAP].concat())
+        .ok();
+    let bodies = env
+        .files()
+        .into_iter()
+        .filter(|f| f.starts_with("interactions/"))
+        .filter(|f| {
+            env.yaml(f)["body"]
+                .as_str()
+                .is_some_and(|b| b.ends_with('\n'))
+        })
+        .count();
+    assert_eq!(
+        bodies, 5,
+        "3 messages and 2 answers, each body ending in a newline"
+    );
+    assert_exports_re_import_unchanged(&env, &["interactions", "customers"]);
+}
+
+#[test]
+fn exports_keep_a_body_as_stored() {
+    let env = filled();
+    let visit = crate::import::record_with(&env, "interactions/", "Attendees");
+    assert_eq!(visit["body"], VISIT);
+    let csv = env.run(&["export", "interactions"]).ok();
+    assert!(csv.contains(&format!(",\"{VISIT}\",")), "{csv}");
+    for format in ["json", "jsonl"] {
+        let out = env
+            .run(&["export", "interactions", "--format", format])
+            .ok();
+        let interactions: Vec<Interaction> = if format == "json" {
+            serde_json::from_str(&out).unwrap()
+        } else {
+            out.lines()
+                .map(|l| serde_json::from_str(l).unwrap())
+                .collect()
+        };
+        let bodies: Vec<Option<&str>> = interactions.iter().map(|i| i.body.as_deref()).collect();
+        assert_eq!(bodies, [None, Some(VISIT)], "{format}");
+    }
+}
+
 #[test]
 fn csv_exports_re_import_into_an_empty_store_as_the_same_files() {
     let source = filled();
@@ -87,7 +196,10 @@ fn csv_exports_re_import_into_an_empty_store_as_the_same_files() {
         let file = export_to_file(&source, what);
         target.run(&["import", what, &file]).ok();
     }
-    assert_eq!(records(&target), records(&source));
+    // A deal's lines and stage history are in JSON exports only, not in its CSV row.
+    let mut expected = records(&source);
+    expected.retain(|(file, _)| !file.starts_with("deals/"));
+    assert_eq!(records(&target), expected);
 }
 
 #[test]

@@ -172,6 +172,75 @@ fn skip_invalid_imports_the_good_rows_and_lists_the_others() {
     assert_eq!(env.last_commit_files().len(), 1);
 }
 
+#[test]
+fn skip_invalid_lists_every_row_left_out_and_says_when_nothing_was_imported() {
+    let env = TestEnv::new();
+    env.run(&["customer", "add", "Acme Corp"]).ok();
+    env.run(&["product", "add", "toner", "--name", "Toner", "--price", "5"])
+        .ok();
+    let commits = env.commits().len();
+    let file = fixture("orders-bad.csv");
+    let stderr = env
+        .run(&["import", "orders", &file, "--skip-invalid"])
+        .stderr;
+    // Line 2 is fine, but its order A-1 has an unknown product on line 3.
+    assert!(
+        stderr.contains(&format!(
+            "skipped: {file}:2: left out with its order, which has a problem on line 3\n"
+        )),
+        "{stderr}"
+    );
+    for line in 3..=6 {
+        assert!(
+            stderr.contains(&format!("skipped: {file}:{line}: ")),
+            "{stderr}"
+        );
+    }
+    // Lines 3 and 4 have one problem each, 5 and 6 two (customer and
+    // quantity or product), and line 2 is left out: 1 + 1 + 2 + 2 + 1 = 7.
+    assert_eq!(stderr.matches("skipped: ").count(), 7, "{stderr}");
+    assert!(
+        stderr.ends_with(&format!(
+            "Nothing imported from {file}: 0 created, 0 updated; 7 problems skipped.\n"
+        )),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("already has everything"), "{stderr}");
+    assert_eq!(env.commits().len(), commits);
+
+    let stderr = env
+        .run(&["import", "orders", &file, "--skip-invalid", "--dry-run"])
+        .stderr;
+    assert!(
+        stderr.contains("Dry run: 0 created, 0 updated; 7 problems skipped; nothing was written."),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_bad_value_shared_by_the_rows_of_an_order_is_named_at_each_row() {
+    let env = TestEnv::new();
+    let file = fixture("orders-retail.csv");
+    let mut args = vec!["import", "orders", file.as_str()];
+    args.extend(RETAIL_MAP);
+    let format = args.iter().position(|a| *a == "%m/%d/%Y %H:%M").unwrap();
+    args[format] = "%d.%m.%Y";
+    let stderr = env.run(&args).fails(4);
+    // Every one of the 7 rows has a date in another format: 3 + 1 + 2 + 1 rows
+    // in 4 orders.
+    for line in 2..=8 {
+        assert!(
+            stderr.contains(&format!("error: {file}:{line}: `12/1/2010 ")),
+            "line {line}: {stderr}"
+        );
+    }
+    assert_eq!(stderr.matches("error: ").count(), 7, "{stderr}");
+    assert!(
+        stderr.contains("hint: nothing was imported (7 problems)"),
+        "{stderr}"
+    );
+}
+
 /// The JSON shape of a dry run's rows.
 #[derive(Debug, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -391,7 +460,26 @@ fn vcards_of_versions_3_and_4_become_customers() {
     assert_eq!(env.commits().len(), commits);
 }
 
-const TEAM: &str = "owners:
+#[test]
+fn vcard_import_takes_one_file_as_its_help_says() {
+    let env = TestEnv::with_basics();
+    let help = env.run(&["import", "vcard", "--help"]).ok();
+    assert!(
+        help.starts_with(
+            "Import customers from a vCard 3.0 or 4.0 file (several cards in one file)"
+        ),
+        "{help}"
+    );
+    assert!(
+        help.contains("Usage: relate import vcard [OPTIONS] <FILE>\n"),
+        "{help}"
+    );
+    let (three, four) = (fixture("contacts-3.vcf"), fixture("contacts-4.vcf"));
+    let stderr = env.run(&["import", "vcard", &three, &four]).fails(2);
+    assert!(stderr.contains("unexpected argument"), "{stderr}");
+}
+
+pub const TEAM: &str = "owners:
 - id: alice
   name: Alice Martin
   email: alice@team.example
@@ -489,7 +577,7 @@ fn a_folder_of_eml_files_is_read_too() {
     );
 }
 
-const SURVEY_MAP: &[&str] = &[
+pub const SURVEY_MAP: &[&str] = &[
     "--map",
     "at=Timestamp",
     "--map",
