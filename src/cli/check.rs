@@ -1,9 +1,7 @@
 //! `relate check`: validate every file of the store.
 
-use serde::Serialize;
-
 use relate::Error;
-use relate::output::Format;
+use relate::output::{Cell, Format, Table};
 
 use super::ui::Ui;
 
@@ -16,13 +14,6 @@ use super::ui::Ui;
 #[derive(clap::Args)]
 pub struct Args {}
 
-#[derive(Serialize)]
-struct ProblemRow {
-    path: String,
-    line: Option<usize>,
-    message: String,
-}
-
 pub fn run(ui: &mut Ui, _args: Args) -> anyhow::Result<()> {
     let problems = match ui.store() {
         Ok(store) => relate::store::check::check(&store)?,
@@ -34,21 +25,22 @@ pub fn run(ui: &mut Ui, _args: Args) -> anyhow::Result<()> {
         },
     };
     match ui.format() {
-        Format::Json => {
-            let rows: Vec<ProblemRow> = problems
-                .iter()
-                .map(|p| ProblemRow {
-                    path: p.path.display().to_string(),
-                    line: p.line,
-                    message: p.message.clone(),
-                })
-                .collect();
-            ui.json(&rows)?;
-        }
-        _ => {
+        // The greppable `path:line: message` lines, as compilers print them.
+        Format::Table => {
             for problem in &problems {
                 ui.line(&problem.to_string())?;
             }
+        }
+        _ => {
+            let mut table = Table::new(&["path", "line", "message"]);
+            for p in &problems {
+                table.push(vec![
+                    Cell::text(p.path.display().to_string()),
+                    p.line.map_or(Cell::Empty, |line| Cell::Int(line as i64)),
+                    Cell::text(&p.message),
+                ]);
+            }
+            ui.table(&table)?;
         }
     }
     if problems.is_empty() {

@@ -124,6 +124,9 @@ pub fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
         Command::Advance(args) => {
             let at = args.at;
             let to = args.to;
+            if let Some(stage) = &to {
+                known_stage(ui, stage)?;
+            }
             change(ui, &args.deal, at, "advance", |deal, settings, date, by| {
                 deal.advance(settings, to.as_deref(), date, by)
             })
@@ -138,6 +141,21 @@ pub fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
         Command::List(args) => list(ui, args),
         Command::Show(args) => show(ui, args),
     }
+}
+
+/// An unknown stage is a bad argument (exit 2), unlike a refused move (exit 1).
+fn known_stage(ui: &Ui, stage: &str) -> anyhow::Result<()> {
+    let store = ui.store()?;
+    let settings = store.settings();
+    if settings.is_known_stage(stage) {
+        return Ok(());
+    }
+    Err(Error::usage(format!("unknown stage `{stage}`"))
+        .with_hint(format!(
+            "the pipeline is: {}",
+            settings.stage_names().join(", ")
+        ))
+        .into())
 }
 
 fn refused(refusal: MoveRefused) -> anyhow::Error {
@@ -270,7 +288,10 @@ fn win(ui: &mut Ui, args: WinArgs) -> anyhow::Result<()> {
         .transpose()?;
     tx.commit(&format!("deal win: {}", deal.id))?;
     match order {
-        Some(order) => ui.note(&format!("{} is won; recorded order {}.", deal.id, order.id)),
+        Some(order) => {
+            ui.note(&format!("{} is won; recorded order {}.", deal.id, order.id));
+            ui.created(&order.id)?;
+        }
         None => ui.note(&format!(
             "{} is won (no lines or amount, so no order).",
             deal.id

@@ -207,3 +207,18 @@ fn files_no_command_reads_are_reported() {
          orders/2026/11/.relate-abc.tmp: left over from an interrupted write: delete it\n"
     );
 }
+
+#[test]
+fn check_csv_is_a_table_of_problems() {
+    let env = TestEnv::with_basics();
+    env.write("customers/missing.yaml", "id: missing\nkind: person\n");
+    env.write("customers/notes.txt", "x\n");
+    let run = env.run(&["check", "--format", "csv"]);
+    assert_eq!(run.code, 4);
+    assert_eq!(
+        run.stdout,
+        "path,line,message\n\
+         customers/missing.yaml,1,missing field `name`\n\
+         customers/notes.txt,,not read by relate: customers are files named customers/<id>.yaml\n"
+    );
+}

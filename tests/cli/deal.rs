@@ -151,8 +151,12 @@ fn advance_moves_forward_and_refuses_the_rest() {
     assert!(stderr.contains("is the last open stage"), "{stderr}");
     let stderr = env
         .run(&["deal", "advance", "acme-corp-big", "--to", "dreaming"])
-        .fails(1);
+        .fails(2);
     assert!(stderr.contains("unknown stage `dreaming`"), "{stderr}");
+    assert!(
+        stderr.contains("hint: the pipeline is: qualification, needs_analysis"),
+        "{stderr}"
+    );
     let stderr = env
         .run(&["deal", "advance", "acme-corp-big", "--at", "2026-10-20"])
         .fails(1);
@@ -176,14 +180,15 @@ fn win_closes_the_deal_and_records_its_order_in_one_commit() {
         "2026-11-01",
     ])
     .ok();
-    env.run(&[
-        "deal",
-        "win",
-        "acme-corp-toner",
-        "--at",
-        "2026-11-20T16:00:00Z",
-    ])
-    .ok();
+    let order_id = env
+        .run(&[
+            "deal",
+            "win",
+            "acme-corp-toner",
+            "--at",
+            "2026-11-20T16:00:00Z",
+        ])
+        .ok();
     let d = deal(&env, "acme-corp-toner");
     assert_eq!(
         (d.stage.as_str(), d.outcome.as_deref(), d.closed.as_deref()),
@@ -195,6 +200,11 @@ fn win_closes_the_deal_and_records_its_order_in_one_commit() {
     assert!(
         files[1].starts_with("orders/2026/11/20261120t160000-"),
         "{files:?}"
+    );
+    assert_eq!(
+        files[1],
+        format!("orders/2026/11/{}.yaml", order_id.trim()),
+        "the new order's id alone on stdout"
     );
     let order = env.yaml(&files[1]);
     assert_eq!(order["customer"], "acme-corp");
