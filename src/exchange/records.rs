@@ -84,6 +84,8 @@ pub const INTERACTION_FIELDS: FieldSpec = FieldSpec {
         "summary",
         "body",
         "deal",
+        "ticket",
+        "campaign",
         "follow_up",
         "score",
         "message_id",
@@ -690,6 +692,8 @@ pub fn fill_interaction(ws: &Workspace, interaction: &mut Interaction, row: &Row
                 "body" => interaction.body = text,
                 "deal" if !ws.deals.has_id(value) => return Err(format!("unknown deal `{value}`")),
                 "deal" => interaction.deal = text,
+                "ticket" => interaction.ticket = text,
+                "campaign" => interaction.campaign = text,
                 "follow_up" => interaction.follow_up = Some(ws.day(value)?),
                 "score" => {
                     let score: u8 = value.parse().ok().filter(|s| *s <= 10).ok_or_else(|| {
