@@ -74,6 +74,12 @@ pub struct UpdateArgs {
     /// A note for the ticket's history
     #[arg(long)]
     note: Option<String>,
+    /// A new priority (its SLA clock still counts from the opening)
+    #[arg(long, value_parser = keyword::<Priority>(Priority::NAMES))]
+    priority: Option<Priority>,
+    /// Hand the ticket to another team member
+    #[arg(long)]
+    owner: Option<String>,
     /// When [default: now]
     #[arg(long, value_parser = timestamp_arg)]
     at: Option<Timestamp>,
@@ -123,12 +129,24 @@ pub fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
     match command {
         Command::Open(args) => open(ui, args),
         Command::Update(args) => {
-            if args.status.is_none() && args.note.is_none() {
-                return Err(Error::usage("nothing to update: give --status or --note").into());
+            if args.status.is_none()
+                && args.note.is_none()
+                && args.priority.is_none()
+                && args.owner.is_none()
+            {
+                return Err(Error::usage(
+                    "nothing to update: give --status, --priority, --owner or --note",
+                )
+                .into());
             }
             let status = args.status;
             change(ui, &args.ticket, args.at, "update", |ticket, at, by| {
-                ticket.update(status, args.note, at, by)
+                let changes = ticket.reassign(args.priority, args.owner);
+                let note = match (changes, args.note) {
+                    (Some(changes), Some(note)) => Some(format!("{changes}; {note}")),
+                    (changes, note) => changes.or(note),
+                };
+                ticket.update(status, note, at, by)
             })
         }
         Command::Resolve(args) => change(ui, &args.ticket, args.at, "resolve", |ticket, at, by| {

@@ -172,6 +172,26 @@ impl Ticket {
 
     /// Changes the status of an open ticket and/or adds a note. Resolving goes
     /// through [`Ticket::resolve`], which also stops the SLA clocks.
+    /// Changes the priority and owner, returning what changed as a note for the
+    /// history (`priority normal -> urgent; owner bob -> carol`).
+    pub fn reassign(
+        &mut self,
+        priority: Option<Priority>,
+        owner: Option<String>,
+    ) -> Option<String> {
+        let mut changes = Vec::new();
+        if let Some(priority) = priority.filter(|p| *p != self.priority) {
+            changes.push(format!("priority {} -> {priority}", self.priority));
+            self.priority = priority;
+        }
+        if let Some(owner) = owner.filter(|o| self.owner.as_ref() != Some(o)) {
+            let before = self.owner.as_deref().unwrap_or("nobody");
+            changes.push(format!("owner {before} -> {owner}"));
+            self.owner = Some(owner);
+        }
+        (!changes.is_empty()).then(|| changes.join("; "))
+    }
+
     pub fn update(
         &mut self,
         status: Option<Status>,

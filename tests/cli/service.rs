@@ -278,7 +278,10 @@ fn bad_ticket_arguments_are_usage_errors_or_not_found() {
         .fails(3);
     assert!(stderr.contains("no ticket `nothing-here`"), "{stderr}");
     let stderr = env.run(&["ticket", "update", "x"]).fails(2);
-    assert!(stderr.contains("give --status or --note"), "{stderr}");
+    assert!(
+        stderr.contains("give --status, --priority, --owner or --note"),
+        "{stderr}"
+    );
     assert_eq!(env.files(), files, "nothing written");
 }
 
@@ -1060,5 +1063,40 @@ fn check_reports_broken_references_of_the_new_records() {
          interactions/2026/11/20261101t000000-aaaaa.yaml:5: unknown ticket `nope`\n\
          tickets/t.yaml:7: asset `acme-corp-printer` belongs to `acme-corp`, not `ana-lima`\n\
          tickets/t.yaml:8: product `toner` differs from the product `printer` of asset `acme-corp-printer`\n"
+    );
+}
+
+#[test]
+fn update_changes_priority_and_owner_and_notes_it() {
+    let env = TestEnv::with_basics();
+    let id = env.created(&["ticket", "open", "ana-lima", "--subject", "Printer jams"]);
+    env.run(&[
+        "ticket",
+        "update",
+        &id,
+        "--priority",
+        "urgent",
+        "--owner",
+        "bob",
+        "--note",
+        "customer called twice",
+        "--at",
+        "2026-11-22T11:00:00Z",
+    ])
+    .ok();
+    let ticket = env.yaml(&format!("tickets/{id}.yaml"));
+    assert_eq!(ticket["priority"], "urgent");
+    assert_eq!(ticket["owner"], "bob");
+    let last = &ticket["history"][1];
+    assert_eq!(last["status"], "open");
+    assert_eq!(
+        last["note"],
+        "priority normal -> urgent; owner nobody -> bob; customer called twice"
+    );
+    assert_eq!(env.commits()[0], format!("ticket update: {id} (open)"));
+    let stderr = env.run(&["ticket", "update", &id]).fails(2);
+    assert!(
+        stderr.contains("give --status, --priority, --owner or --note"),
+        "{stderr}"
     );
 }
