@@ -7,6 +7,7 @@ mod asset;
 mod campaign;
 mod check;
 mod clone;
+mod completions;
 mod conflicts;
 mod customer;
 mod deal;
@@ -15,6 +16,7 @@ mod history;
 mod import;
 mod init;
 mod log;
+mod man;
 mod merge_driver;
 mod order;
 mod product;
@@ -91,6 +93,8 @@ enum Command {
     Conflicts(conflicts::Args),
     Resolve(resolve::Args),
     Undo(undo::Args),
+    Completions(completions::Args),
+    Man(man::Args),
     #[command(hide = true)]
     MergeDriver(merge_driver::Args),
 }
@@ -143,6 +147,8 @@ fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
         Command::Conflicts(args) => conflicts::run(ui, args),
         Command::Resolve(args) => resolve::run(ui, args),
         Command::Undo(args) => undo::run(ui, args),
+        Command::Completions(args) => completions::run(ui, args),
+        Command::Man(args) => man::run(ui, args),
         Command::MergeDriver(args) => merge_driver::run(ui, args),
     }
 }

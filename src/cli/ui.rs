@@ -215,6 +215,12 @@ impl Ui {
         Ok(())
     }
 
+    /// Raw bytes on stdout (generated scripts and pages).
+    pub fn bytes(&mut self, bytes: &[u8]) -> anyhow::Result<()> {
+        self.stdout.write_all(bytes)?;
+        Ok(())
+    }
+
     /// Prints the id of a record just created, alone on stdout, for scripts.
     pub fn created(&mut self, id: &str) -> anyhow::Result<()> {
         self.line(id)

@@ -51,3 +51,26 @@ fn usage_errors_exit_2() {
         "{stderr}"
     );
 }
+
+#[test]
+fn completions_and_the_manual_come_from_the_parser() {
+    let env = TestEnv::empty();
+    let bash = env.run(&["completions", "bash"]).ok();
+    assert!(bash.starts_with("_relate() {"), "{bash}");
+    for word in ["customer", "report", "segments", "--as-of", "--format"] {
+        assert!(bash.contains(word), "bash completion lacks {word}");
+    }
+    let zsh = env.run(&["completions", "zsh"]).ok();
+    assert!(zsh.starts_with("#compdef relate"), "{zsh}");
+    let man = env.run(&["man"]).ok();
+    assert!(man.contains(".TH relate 1"), "{man}");
+    assert!(
+        man.contains("relate\\-customer(1)"),
+        "subcommands are listed"
+    );
+    let stderr = env.run(&["completions", "tcsh"]).fails(2);
+    assert!(
+        stderr.contains("possible values: bash, elvish, fish, powershell, zsh"),
+        "{stderr}"
+    );
+}
