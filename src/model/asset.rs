@@ -64,17 +64,7 @@ impl Asset {
 impl Record for Asset {
     const KIND: Kind = Kind::Asset;
 
-    fn id(&self) -> &str {
-        &self.id
-    }
-
-    fn customer(&self) -> Option<&str> {
-        Some(&self.customer)
-    }
-
-    fn conflicts(&self) -> &[Conflict] {
-        &self.conflicts
-    }
+    record_accessors!(customer);
 
     fn problems(&self, _settings: &Settings) -> Vec<FieldProblem> {
         let mut problems = id_problems(&self.id);

@@ -57,13 +57,7 @@ impl Campaign {
 impl Record for Campaign {
     const KIND: Kind = Kind::Campaign;
 
-    fn id(&self) -> &str {
-        &self.id
-    }
-
-    fn conflicts(&self) -> &[Conflict] {
-        &self.conflicts
-    }
+    record_accessors!();
 
     fn problems(&self, settings: &Settings) -> Vec<FieldProblem> {
         let mut problems = id_problems(&self.id);

@@ -217,13 +217,7 @@ fn scalar_value(value: &str) -> serde_yaml::Value {
 impl Record for Customer {
     const KIND: Kind = Kind::Customer;
 
-    fn id(&self) -> &str {
-        &self.id
-    }
-
-    fn conflicts(&self) -> &[Conflict] {
-        &self.conflicts
-    }
+    record_accessors!();
 
     fn problems(&self, settings: &Settings) -> Vec<FieldProblem> {
         let mut problems = id_problems(&self.id);

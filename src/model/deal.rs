@@ -222,17 +222,7 @@ impl Deal {
 impl Record for Deal {
     const KIND: Kind = Kind::Deal;
 
-    fn id(&self) -> &str {
-        &self.id
-    }
-
-    fn customer(&self) -> Option<&str> {
-        Some(&self.customer)
-    }
-
-    fn conflicts(&self) -> &[Conflict] {
-        &self.conflicts
-    }
+    record_accessors!(customer);
 
     fn problems(&self, settings: &Settings) -> Vec<FieldProblem> {
         let mut problems = id_problems(&self.id);

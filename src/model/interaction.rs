@@ -73,20 +73,10 @@ pub struct Interaction {
 impl Record for Interaction {
     const KIND: Kind = Kind::Interaction;
 
-    fn id(&self) -> &str {
-        &self.id
-    }
-
-    fn customer(&self) -> Option<&str> {
-        Some(&self.customer)
-    }
+    record_accessors!(customer);
 
     fn filed_date(&self) -> Option<NaiveDate> {
         Some(utc_date(&self.at))
-    }
-
-    fn conflicts(&self) -> &[Conflict] {
-        &self.conflicts
     }
 
     fn problems(&self, settings: &Settings) -> Vec<FieldProblem> {

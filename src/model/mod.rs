@@ -1,5 +1,26 @@
 //! Records and their validation. Pure data: nothing here touches files or git.
 
+/// The accessors every record has alike: its `id`, its `conflicts` and, with
+/// `customer`, the customer it belongs to.
+macro_rules! record_accessors {
+    () => {
+        fn id(&self) -> &str {
+            &self.id
+        }
+
+        fn conflicts(&self) -> &[$crate::model::merge::Conflict] {
+            &self.conflicts
+        }
+    };
+    (customer) => {
+        record_accessors!();
+
+        fn customer(&self) -> Option<&str> {
+            Some(&self.customer)
+        }
+    };
+}
+
 pub mod asset;
 pub mod assign;
 pub mod campaign;

@@ -129,20 +129,10 @@ impl Order {
 impl Record for Order {
     const KIND: Kind = Kind::Order;
 
-    fn id(&self) -> &str {
-        &self.id
-    }
-
-    fn customer(&self) -> Option<&str> {
-        Some(&self.customer)
-    }
+    record_accessors!(customer);
 
     fn filed_date(&self) -> Option<NaiveDate> {
         Some(utc_date(&self.at))
-    }
-
-    fn conflicts(&self) -> &[Conflict] {
-        &self.conflicts
     }
 
     fn problems(&self, _settings: &Settings) -> Vec<FieldProblem> {

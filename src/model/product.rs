@@ -50,13 +50,7 @@ impl Product {
 impl Record for Product {
     const KIND: Kind = Kind::Product;
 
-    fn id(&self) -> &str {
-        &self.id
-    }
-
-    fn conflicts(&self) -> &[Conflict] {
-        &self.conflicts
-    }
+    record_accessors!();
 
     fn problems(&self, settings: &Settings) -> Vec<FieldProblem> {
         let mut problems = id_problems(&self.id);

@@ -314,17 +314,7 @@ impl Ticket {
 impl Record for Ticket {
     const KIND: Kind = Kind::Ticket;
 
-    fn id(&self) -> &str {
-        &self.id
-    }
-
-    fn customer(&self) -> Option<&str> {
-        Some(&self.customer)
-    }
-
-    fn conflicts(&self) -> &[Conflict] {
-        &self.conflicts
-    }
+    record_accessors!(customer);
 
     fn problems(&self, settings: &Settings) -> Vec<FieldProblem> {
         let mut problems = id_problems(&self.id);
