@@ -9,12 +9,15 @@
 //!
 //! The library knows nothing of the command line. Its layers, from the bottom:
 //!
-//! - [`model`]: the records (customer, interaction, deal, product, order), the
-//!   settings in `relate.yaml`, ids, exact decimals and dates, and validation.
-//!   Pure data, no I/O: everything here is testable with plain values.
-//! - [`store`]: files and git. Finding the store, loading records (in parallel),
-//!   the store lock, atomic writes inside a [`store::Transaction`] that restores
-//!   every file if the command fails, commits through libgit2, and `check`.
+//! - [`model`]: the records (customer, interaction, deal, product, order,
+//!   ticket, asset, campaign), the settings in `relate.yaml`, ids, exact
+//!   decimals and dates, validation, and the field-by-field three-way merge of
+//!   records. Pure data, no I/O: everything here is testable with plain values.
+//! - [`store`]: files and git. Finding the store, loading records (in parallel,
+//!   only the kinds and months a command needs), the store lock, atomic writes
+//!   inside a [`store::Transaction`] that restores every file if the command
+//!   fails, commits through libgit2, `check`, and the team features (sync
+//!   through the system `git`, the merge driver, history, undo).
 //! - [`exchange`]: import and export: CSV with column mapping and presets,
 //!   vCard, e-mail and questionnaires, applied to the records in memory so a
 //!   whole import is checked before one transaction writes it.
