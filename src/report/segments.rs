@@ -82,7 +82,7 @@ impl Grouping {
 
     /// The order of two groups, key by key: a missing value first, the bands of
     /// `age_band` and `income_band` lowest first as the settings list them,
-    /// other values alphabetically.
+    /// numbers by value (`9` before `10`), other values alphabetically.
     fn compare(&self, settings: &Settings, a: &[Option<String>], b: &[Option<String>]) -> Ordering {
         let Grouping::Fields(fields) = self else {
             return a.cmp(b);
@@ -97,7 +97,12 @@ impl Grouping {
         fields
             .iter()
             .zip(a.iter().zip(b))
-            .map(|(field, (x, y))| rank(field, x).cmp(&rank(field, y)).then_with(|| x.cmp(y)))
+            .map(|(field, (x, y))| {
+                rank(field, x)
+                    .cmp(&rank(field, y))
+                    .then_with(|| by_number(x, y))
+                    .then_with(|| x.cmp(y))
+            })
             .find(|order| order.is_ne())
             .unwrap_or(Ordering::Equal)
     }
@@ -259,6 +264,16 @@ impl Report for SegmentsReport {
     }
 }
 
+/// Two group keys that both read as numbers, by value; otherwise equal, so the
+/// text order decides.
+fn by_number(a: &Option<String>, b: &Option<String>) -> Ordering {
+    let number = |key: &Option<String>| key.as_deref()?.parse::<f64>().ok();
+    match (number(a), number(b)) {
+        (Some(x), Some(y)) => x.total_cmp(&y),
+        _ => Ordering::Equal,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -415,6 +430,28 @@ mod tests {
                 [Some("65+"), Some("50k-100k")],
             ]
         );
+    }
+
+    #[test]
+    fn numbers_sort_by_value() {
+        // Birth years 1990, 985 and 2001: by value 985 < 1990 < 2001 (as text
+        // "1990" < "2001" < "985").
+        let customers = [("a", 1990), ("b", 985), ("c", 2001)]
+            .iter()
+            .map(|(id, year)| {
+                let mut c = customer(id);
+                c.birth_year = Some(*year);
+                c
+            })
+            .collect();
+        let data = dataset(customers, Vec::new());
+        let report = report(&Scope::all(&data, date(AS_OF)), &[Field::BirthYear]).unwrap();
+        let years: Vec<Option<&str>> = report
+            .rows
+            .iter()
+            .map(|r| r.keys["birth_year"].as_deref())
+            .collect();
+        assert_eq!(years, [Some("985"), Some("1990"), Some("2001")]);
     }
 
     #[test]
