@@ -131,24 +131,7 @@ pub fn orders_table(orders: &[Order]) -> Table {
 }
 
 pub fn interactions_table(interactions: &[Interaction]) -> Table {
-    let mut table = Table::new(&[
-        "id",
-        "external_id",
-        "customer",
-        "at",
-        "channel",
-        "direction",
-        "purpose",
-        "owner",
-        "summary",
-        "body",
-        "deal",
-        "ticket",
-        "campaign",
-        "follow_up",
-        "score",
-        "message_id",
-    ]);
+    let mut table = Table::new(crate::model::interaction::FIELDS);
     for i in interactions {
         table.push(vec![
             Cell::text(&i.id),

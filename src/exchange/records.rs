@@ -15,6 +15,7 @@ use crate::error::Problem;
 use crate::model::assign::{Assignment, Op};
 use crate::model::customer::{self, CustomerKind};
 use crate::model::deal::{Outcome, StageMove};
+use crate::model::interaction;
 use crate::model::interaction::{Direction, Purpose};
 use crate::model::order::lines_total;
 use crate::model::settings::{LOST, WON};
@@ -71,25 +72,8 @@ pub const ORDER_FIELDS: FieldSpec = FieldSpec {
 };
 
 pub const INTERACTION_FIELDS: FieldSpec = FieldSpec {
-    fields: &[&[
-        "id",
-        "external_id",
-        "customer",
-        "customer_name",
-        "at",
-        "channel",
-        "direction",
-        "purpose",
-        "owner",
-        "summary",
-        "body",
-        "deal",
-        "ticket",
-        "campaign",
-        "follow_up",
-        "score",
-        "message_id",
-    ]],
+    // A file from elsewhere may name the customer instead of giving its id.
+    fields: &[interaction::FIELDS, &["customer_name"]],
     aliases: &[],
     custom: false,
     lists: &[],

@@ -26,6 +26,27 @@ keyword_enum! {
     }
 }
 
+/// The interaction's fields in file order, besides `conflicts`: the columns of
+/// its CSV export and import.
+pub const FIELDS: &[&str] = &[
+    "id",
+    "external_id",
+    "customer",
+    "at",
+    "channel",
+    "direction",
+    "purpose",
+    "owner",
+    "summary",
+    "body",
+    "deal",
+    "ticket",
+    "campaign",
+    "follow_up",
+    "score",
+    "message_id",
+];
+
 /// The channel through which questionnaire answers (with a `score`) arrive.
 pub const QUESTIONNAIRE: &str = "questionnaire";
 
