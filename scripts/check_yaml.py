@@ -7,7 +7,7 @@ PyYAML reads the same values as relate: every exportable record is compared with
 `relate export KIND --format json`. Prints `path: problem` lines and exits 1 on
 any problem; prints a count and exits 0 otherwise.
 
-    python3 scripts/check_yaml.py STORE [--relate target/debug/relate]
+    python3 scripts/check_yaml.py STORE [--relate target/release/relate]
 """
 import datetime
 import json

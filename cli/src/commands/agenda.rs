@@ -1,0 +1,63 @@
+//! `relate agenda`: each team member's to-do list.
+
+use relate::Error;
+use relate::model::Kind;
+use relate::model::values::utc_date;
+use relate::report::agenda::{self, Item};
+
+use crate::ui::Ui;
+
+/// What each team member has to do, with the command that does it.
+///
+/// Lists, per owner, everything due today or earlier (or up to --days ahead):
+/// follow-ups set with `relate log --follow-up` that no later contact with the
+/// customer has fulfilled; open deals idle longer than their stage's
+/// `idle_days` (no stage move and no interaction), and open deals whose
+/// expected close date has come; open tickets whose next SLA clock (first
+/// response, then resolution) runs out; assets due for maintenance; and
+/// customers who slipped into the at_risk RFM segment since
+/// `agenda.at_risk_lookback_days` ago. An item belongs to the owner of its
+/// record, else to the customer's owner. Made for a morning cron job:
+/// `relate agenda --owner alice --format markdown | mail -s Agenda alice`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Only this owner's items (an owner id from relate.yaml)
+    #[arg(long, value_name = "NAME")]
+    owner: Option<String>,
+    /// Also list what falls due in the next N days
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    days: u32,
+}
+
+pub fn run(ui: &mut Ui, args: Args) -> anyhow::Result<()> {
+    let store = ui.store()?;
+    let settings = store.settings();
+    if let Some(owner) = &args.owner
+        && !settings.owners.is_empty()
+        && !settings.is_known_owner(owner)
+    {
+        let owners: Vec<&str> = settings.owners.iter().map(|o| o.id.as_str()).collect();
+        return Err(Error::usage(format!("unknown owner `{owner}`"))
+            .with_hint(format!(
+                "the owners in relate.yaml are: {}",
+                owners.join(", ")
+            ))
+            .into());
+    }
+    let now = store.env().now;
+    let kinds = [
+        Kind::Customer,
+        Kind::Interaction,
+        Kind::Deal,
+        Kind::Order,
+        Kind::Ticket,
+        Kind::Asset,
+    ];
+    // The agenda's today is the UTC date, as every dated record is filed by it.
+    let data = store.dataset_of(&kinds)?.as_of(utc_date(&now));
+    let items: Vec<Item> = agenda::agenda(&data, now, args.days)
+        .into_iter()
+        .filter(|item| args.owner.is_none() || item.owner == args.owner)
+        .collect();
+    ui.records(&items, agenda::table)
+}

@@ -1,0 +1,226 @@
+//! `relate asset`: equipment installed at customers, its warranty and maintenance.
+
+use chrono::NaiveDate;
+
+use relate::Error;
+use relate::model::interaction::{Direction, Purpose};
+use relate::model::values::{Timestamp, utc_date};
+use relate::model::{Asset, Interaction, Kind, Product, id};
+use relate::output::{Cell, Format, Table};
+
+use super::log::channel_phrase;
+use crate::ui::{Ui, date_arg, id_arg, timestamp_arg};
+
+#[derive(clap::Subcommand)]
+pub enum Command {
+    Add(AddArgs),
+    Service(ServiceArgs),
+    List(ListArgs),
+    Show(ShowArgs),
+}
+
+/// Record equipment installed at a customer and print its id.
+///
+/// The id is a slug of the customer and product (`acme-corp-laser-printer`),
+/// made unique with a number. With --service-every, maintenance falls due that
+/// many days after the last service (or the installation).
+#[derive(clap::Args)]
+pub struct AddArgs {
+    #[arg(value_parser = id_arg)]
+    customer: String,
+    /// The product (SKU) the equipment is
+    #[arg(long, value_name = "SKU", value_parser = id_arg)]
+    product: String,
+    /// Its serial number
+    #[arg(long)]
+    serial: Option<String>,
+    /// When it was installed [default: today]
+    #[arg(long, value_name = "DATE", value_parser = date_arg)]
+    installed: Option<NaiveDate>,
+    /// The last day of its warranty
+    #[arg(long, value_name = "DATE", value_parser = date_arg)]
+    warranty_until: Option<NaiveDate>,
+    /// Maintenance interval in days
+    #[arg(long, value_name = "DAYS", value_parser = clap::value_parser!(u32).range(1..))]
+    service_every: Option<u32>,
+    /// Choose the id instead of deriving it
+    #[arg(long, value_parser = id_arg)]
+    id: Option<String>,
+}
+
+/// Record a maintenance visit and print the id of the interaction logged.
+///
+/// Sets the asset's last service (unless a later one is recorded) and logs the
+/// visit as an outbound service interaction, in one commit.
+#[derive(clap::Args)]
+pub struct ServiceArgs {
+    #[arg(value_parser = id_arg)]
+    asset: String,
+    /// When: YYYY-MM-DD or an RFC 3339 date-time [default: now]
+    #[arg(long, value_parser = timestamp_arg)]
+    at: Option<Timestamp>,
+    /// How the visit is logged: one of the `channels` in relate.yaml
+    #[arg(long, default_value = "meeting")]
+    channel: String,
+    /// What was done [default: "Maintenance of ASSET"]
+    #[arg(long)]
+    summary: Option<String>,
+    /// Who did it [default: you, if relate.yaml lists you]
+    #[arg(long)]
+    owner: Option<String>,
+}
+
+/// List assets with their next maintenance date.
+#[derive(clap::Args)]
+pub struct ListArgs {
+    /// Only this customer's assets
+    #[arg(long, value_parser = id_arg)]
+    customer: Option<String>,
+    /// Only assets of this product
+    #[arg(long, value_name = "SKU", value_parser = id_arg)]
+    product: Option<String>,
+}
+
+/// Show one asset.
+#[derive(clap::Args)]
+pub struct ShowArgs {
+    #[arg(value_parser = id_arg)]
+    asset: String,
+}
+
+pub fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Add(args) => add(ui, args),
+        Command::Service(args) => service(ui, args),
+        Command::List(args) => {
+            let store = ui.store()?;
+            let assets: Vec<Asset> = match &args.customer {
+                Some(customer) => {
+                    store.require(Kind::Customer, customer)?;
+                    store.load_for_customer(customer)?
+                }
+                None => store.load()?,
+            };
+            let assets: Vec<Asset> = assets
+                .into_iter()
+                .filter(|a| args.product.as_ref().is_none_or(|p| &a.product == p))
+                .collect();
+            ui.records(&assets, assets_table)
+        }
+        Command::Show(args) => {
+            let store = ui.store()?;
+            let asset: Asset = store.get(&args.asset)?;
+            match ui.format() {
+                Format::Json => ui.json(&asset),
+                _ => ui.table(&assets_table(std::slice::from_ref(&asset))),
+            }
+        }
+    }
+}
+
+fn add(ui: &mut Ui, args: AddArgs) -> anyhow::Result<()> {
+    let store = ui.store()?;
+    store.require(Kind::Customer, &args.customer)?;
+    let product: Product = store.get(&args.product)?;
+    let id = match args.id {
+        Some(id) if store.exists(Kind::Asset, &id) => {
+            return Err(Error::failed(format!("asset `{id}` already exists")).into());
+        }
+        Some(id) => id,
+        None => {
+            let base = id::slugify(&format!("{} {}", args.customer, product.id))
+                .expect("a customer id always slugs");
+            id::unique_slug(&base, |candidate| store.exists(Kind::Asset, candidate))
+        }
+    };
+    let asset = Asset {
+        id,
+        external_id: None,
+        customer: args.customer,
+        product: product.id,
+        serial: args.serial,
+        installed: Some(args.installed.unwrap_or(store.env().now.date_naive())),
+        warranty_until: args.warranty_until,
+        service_every_days: args.service_every,
+        last_service: None,
+        conflicts: Vec::new(),
+    };
+    let mut tx = store.begin()?;
+    tx.put(&asset)?;
+    tx.commit(&format!("asset add: {} for {}", asset.id, asset.customer))?;
+    ui.created(&asset.id)
+}
+
+fn service(ui: &mut Ui, args: ServiceArgs) -> anyhow::Result<()> {
+    let store = ui.store()?;
+    let mut asset: Asset = store.get(&args.asset)?;
+    let at = args.at.unwrap_or(store.env().now);
+    asset.serviced(utc_date(&at));
+    let visit = Interaction {
+        id: store.new_time_id(Kind::Interaction, &at),
+        external_id: None,
+        customer: asset.customer.clone(),
+        at,
+        channel: args.channel,
+        direction: Some(Direction::Outbound),
+        purpose: Some(Purpose::Service),
+        owner: args.owner.or_else(|| store.acting_owner()),
+        summary: Some(
+            args.summary
+                .unwrap_or_else(|| format!("Maintenance of {}", asset.id)),
+        ),
+        body: None,
+        deal: None,
+        ticket: None,
+        campaign: None,
+        follow_up: None,
+        score: None,
+        message_id: None,
+        conflicts: Vec::new(),
+    };
+    let mut tx = store.begin()?;
+    tx.put(&asset)?;
+    tx.put(&visit)?;
+    tx.commit(&format!(
+        "asset service: {} ({})",
+        asset.id,
+        channel_phrase(&visit.channel)
+    ))?;
+    match asset.next_service() {
+        Some(next) => ui.note(&format!(
+            "{} serviced; next maintenance due {next}.",
+            asset.id
+        )),
+        None => ui.note(&format!("{} serviced.", asset.id)),
+    }
+    ui.created(&visit.id)
+}
+
+/// The columns of asset lists.
+pub fn assets_table(assets: &[Asset]) -> Table {
+    let mut table = Table::new(&[
+        "id",
+        "customer",
+        "product",
+        "serial",
+        "installed",
+        "warranty_until",
+        "service_every_days",
+        "last_service",
+        "next_service",
+    ]);
+    for a in assets {
+        table.push(vec![
+            Cell::text(&a.id),
+            Cell::text(&a.customer),
+            Cell::text(&a.product),
+            a.serial.as_deref().into(),
+            a.installed.into(),
+            a.warranty_until.into(),
+            a.service_every_days.map(i64::from).into(),
+            a.last_service.into(),
+            a.next_service().into(),
+        ]);
+    }
+    table
+}

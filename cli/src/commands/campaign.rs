@@ -1,0 +1,226 @@
+//! `relate campaign`: marketing campaigns to a segment of customers.
+
+use chrono::NaiveDate;
+
+use relate::Error;
+use relate::filter::{Filter, combined};
+use relate::model::{Campaign, Kind, id};
+use relate::output::{Cell, Format, Table};
+use relate::store::Store;
+
+use crate::ui::{Ui, date_arg, id_arg};
+
+#[derive(clap::Subcommand)]
+pub enum Command {
+    New(NewArgs),
+    Launch(LaunchArgs),
+    List(ListArgs),
+    Show(ShowArgs),
+}
+
+/// Plan a campaign to the customers of a segment or filter, and print its id.
+///
+/// The id is a slug of the name. Nothing is sent: `relate campaign launch ID`
+/// freezes the member list, then log each contact with `relate log CUSTOMER
+/// --campaign ID`, and see the results with `relate report campaign ID`.
+#[derive(clap::Args)]
+#[command(group(clap::ArgGroup::new("members").required(true).args(["segment", "filter"])))]
+pub struct NewArgs {
+    /// The campaign's name
+    name: String,
+    /// The members: the customers of this named segment (`segments` in relate.yaml)
+    #[arg(long, value_name = "NAME")]
+    segment: Option<String>,
+    /// The members: the customers this filter selects (see docs/filters.md)
+    #[arg(long = "where", value_name = "FILTER")]
+    filter: Option<String>,
+    /// The channel it goes through: one of the `channels` in relate.yaml
+    #[arg(long)]
+    channel: String,
+    /// Its first day [default: the day it is launched]
+    #[arg(long, value_name = "DATE", value_parser = date_arg)]
+    start: Option<NaiveDate>,
+    /// Its last day: deals, orders and responses after it do not count
+    #[arg(long, value_name = "DATE", value_parser = date_arg)]
+    end: Option<NaiveDate>,
+    /// The team member in charge [default: you, if relate.yaml lists you]
+    #[arg(long)]
+    owner: Option<String>,
+    /// Choose the id instead of deriving it
+    #[arg(long, value_parser = id_arg)]
+    id: Option<String>,
+}
+
+/// Launch a campaign, freezing its member list.
+///
+/// The customers its segment or filter selects today become its members,
+/// written into its file; customers who match later do not join.
+#[derive(clap::Args)]
+pub struct LaunchArgs {
+    #[arg(value_parser = id_arg)]
+    campaign: String,
+}
+
+/// List campaigns.
+#[derive(clap::Args)]
+pub struct ListArgs {}
+
+/// Show one campaign and its members.
+#[derive(clap::Args)]
+pub struct ShowArgs {
+    #[arg(value_parser = id_arg)]
+    campaign: String,
+}
+
+pub fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::New(args) => new(ui, args),
+        Command::Launch(args) => launch(ui, args),
+        Command::List(ListArgs {}) => {
+            let store = ui.store()?;
+            let campaigns: Vec<Campaign> = store.load()?;
+            ui.records(&campaigns, campaigns_table)
+        }
+        Command::Show(args) => show(ui, args),
+    }
+}
+
+/// The filter that selects a campaign's members.
+fn members_filter(store: &Store, campaign: &Campaign) -> anyhow::Result<Filter> {
+    combined(
+        store.settings(),
+        campaign.segment.as_deref(),
+        campaign.filter.as_deref(),
+    )?
+    .ok_or_else(|| {
+        Error::failed(format!(
+            "campaign `{}` has no segment or filter",
+            campaign.id
+        ))
+        .with_hint(format!(
+            "add `segment:` or `where:` to campaigns/{}.yaml",
+            campaign.id
+        ))
+        .into()
+    })
+}
+
+fn new(ui: &mut Ui, args: NewArgs) -> anyhow::Result<()> {
+    let store = ui.store()?;
+    let id = match args.id {
+        Some(id) if store.exists(Kind::Campaign, &id) => {
+            return Err(Error::failed(format!("campaign `{id}` already exists")).into());
+        }
+        Some(id) => id,
+        None => {
+            let base = id::slugify(&args.name).ok_or_else(|| {
+                Error::usage(format!("cannot make an id from the name `{}`", args.name))
+                    .with_hint("give one with --id")
+            })?;
+            id::unique_slug(&base, |candidate| store.exists(Kind::Campaign, candidate))
+        }
+    };
+    let campaign = Campaign {
+        id,
+        external_id: None,
+        name: args.name,
+        channel: args.channel,
+        segment: args.segment,
+        filter: args.filter,
+        start: args.start,
+        end: args.end,
+        owner: args.owner.or_else(|| store.acting_owner()),
+        launched: None,
+        members: Vec::new(),
+        conflicts: Vec::new(),
+    };
+    // An unknown segment or a bad filter is reported with its own hint.
+    members_filter(&store, &campaign)?;
+    let mut tx = store.begin()?;
+    tx.put(&campaign)?;
+    tx.commit(&format!(
+        "campaign new: {} ({})",
+        campaign.id, campaign.name
+    ))?;
+    ui.created(&campaign.id)
+}
+
+fn launch(ui: &mut Ui, args: LaunchArgs) -> anyhow::Result<()> {
+    let store = ui.store()?;
+    let mut campaign: Campaign = store.get(&args.campaign)?;
+    if let Some(launched) = campaign.launched {
+        return Err(Error::failed(format!(
+            "campaign `{}` was launched on {}",
+            campaign.id,
+            launched.date_naive()
+        ))
+        .with_hint("its members are frozen; plan a new campaign with `relate campaign new`")
+        .into());
+    }
+    let filter = members_filter(&store, &campaign)?;
+    let now = store.env().now;
+    let today = now.date_naive();
+    let data = store.dataset_of(&filter.needs().kinds())?.as_of(today);
+    let mut members: Vec<String> = filter
+        .select(&data, today)
+        .into_iter()
+        .map(|c| c.id.clone())
+        .collect();
+    members.sort();
+    campaign.members = members;
+    campaign.launched = Some(now);
+    let mut tx = store.begin()?;
+    tx.put(&campaign)?;
+    tx.commit(&format!(
+        "campaign launch: {} ({} members)",
+        campaign.id,
+        campaign.members.len()
+    ))?;
+    let members = campaign.members.len();
+    let plural = if members == 1 { "" } else { "s" };
+    ui.note(&format!(
+        "{} launched with {members} member{plural}.",
+        campaign.id
+    ));
+    Ok(())
+}
+
+fn show(ui: &mut Ui, args: ShowArgs) -> anyhow::Result<()> {
+    let store = ui.store()?;
+    let campaign: Campaign = store.get(&args.campaign)?;
+    if ui.format() == Format::Json {
+        return ui.json(&campaign);
+    }
+    ui.table(&campaigns_table(std::slice::from_ref(&campaign)))?;
+    if !campaign.members.is_empty() {
+        let mut members = Table::new(&["member"]);
+        for member in &campaign.members {
+            members.push(vec![Cell::text(member)]);
+        }
+        ui.line("")?;
+        ui.table(&members)?;
+    }
+    Ok(())
+}
+
+/// The columns of campaign lists.
+pub fn campaigns_table(campaigns: &[Campaign]) -> Table {
+    let mut table = Table::new(&[
+        "id", "name", "channel", "segment", "where", "start", "end", "owner", "launched", "members",
+    ]);
+    for c in campaigns {
+        table.push(vec![
+            Cell::text(&c.id),
+            Cell::text(&c.name),
+            Cell::text(&c.channel),
+            c.segment.as_deref().into(),
+            c.filter.as_deref().into(),
+            c.start.into(),
+            c.end.into(),
+            c.owner.as_deref().into(),
+            c.launched.map_or(Cell::Empty, Cell::DateTime),
+            Cell::Int(c.members.len() as i64),
+        ]);
+    }
+    table
+}

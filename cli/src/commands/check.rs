@@ -1,0 +1,56 @@
+//! `relate check`: validate every file of the store.
+
+use relate::Error;
+use relate::output::{Cell, Format, Table};
+
+use crate::ui::Ui;
+
+/// Validate every file: YAML syntax, required fields, ids equal to file names,
+/// references between records, unknown stages and channels, order totals,
+/// duplicate customers (same e-mail) and leftover git conflict markers.
+///
+/// Prints `path:line: message` per problem and exits with 4 when there is any;
+/// silent on a clean store.
+#[derive(clap::Args)]
+pub struct Args {}
+
+pub fn run(ui: &mut Ui, _args: Args) -> anyhow::Result<()> {
+    let problems = match ui.store() {
+        Ok(store) => relate::store::check::check(&store)?,
+        // A broken relate.yaml is itself what check reports.
+        Err(e) => match e.downcast::<Error>() {
+            Ok(Error::InvalidData { problems, .. }) => problems,
+            Ok(other) => return Err(other.into()),
+            Err(other) => return Err(other),
+        },
+    };
+    match ui.format() {
+        // The greppable `path:line: message` lines, as compilers print them.
+        Format::Table => {
+            for problem in &problems {
+                ui.line(&problem.to_string())?;
+            }
+        }
+        _ => {
+            let mut table = Table::new(&["path", "line", "message"]);
+            for p in &problems {
+                table.push(vec![
+                    Cell::text(p.path.display().to_string()),
+                    p.line.map_or(Cell::Empty, |line| Cell::Int(line as i64)),
+                    Cell::text(&p.message),
+                ]);
+            }
+            ui.table(&table)?;
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        ui.flush()?;
+        Err(Error::InvalidData {
+            problems: Vec::new(),
+            hint: None,
+        }
+        .into())
+    }
+}

@@ -1,0 +1,466 @@
+//! `relate customer`: add, change, list, show and edit customers.
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+use std::collections::HashSet;
+use std::io::{BufRead, IsTerminal};
+
+use relate::Error;
+use relate::filter::combined;
+use relate::model::assign::Assignment;
+use relate::model::customer::{CustomerKind, Lifecycle};
+use relate::model::{Customer, Deal, Interaction, Kind, Order, id};
+use relate::output::{Cell, Format, Table};
+use relate::store::{Store, parse_yaml};
+
+use super::deal::deals_table;
+use super::log::interactions_table;
+use super::order::orders_table;
+use crate::ui::{Ui, id_arg, keyword};
+
+#[derive(clap::Subcommand)]
+pub enum Command {
+    Add(AddArgs),
+    Set(SetArgs),
+    List(ListArgs),
+    Show(ShowArgs),
+    Edit(EditArgs),
+}
+
+/// Add a customer and print its id.
+///
+/// The id is a slug of the name (`Acme Corp` -> `acme-corp`), made unique with a
+/// number if taken. A customer is an organization unless `--kind person` or
+/// `--company` says it is a person.
+#[derive(clap::Args)]
+pub struct AddArgs {
+    /// The customer's name
+    name: String,
+    /// Choose the id instead of deriving it from the name
+    #[arg(long, value_parser = id_arg)]
+    id: Option<String>,
+    #[arg(long, value_parser = keyword::<CustomerKind>(CustomerKind::NAMES))]
+    kind: Option<CustomerKind>,
+    /// E-mail address (repeatable)
+    #[arg(long = "email", value_name = "EMAIL")]
+    emails: Vec<String>,
+    /// Phone number (repeatable)
+    #[arg(long = "phone", value_name = "PHONE")]
+    phones: Vec<String>,
+    /// The organization a person works for
+    #[arg(long)]
+    company: Option<String>,
+    /// The team member in charge [default: you, if relate.yaml lists you]
+    #[arg(long)]
+    owner: Option<String>,
+    /// Tag (repeatable)
+    #[arg(long = "tag", value_name = "TAG")]
+    tags: Vec<String>,
+    /// Any other field, as for `relate customer set` (repeatable)
+    #[arg(long = "set", value_name = "FIELD=VALUE")]
+    sets: Vec<Assignment>,
+}
+
+/// Change fields of a customer.
+///
+/// FIELD=VALUE sets a field (an empty VALUE unsets it); on list fields (emails,
+/// phones, tags) `=` takes a comma-separated list, `+=` adds one item and `-=`
+/// removes one. Custom facts go under `fields.NAME=VALUE`.
+///
+/// Fields: name, kind, company, emails, phones, owner, stage, source, created,
+/// tags, gender, birth_year, income, purpose, payment_method, region, notes,
+/// external_id, fields.NAME
+#[derive(clap::Args)]
+pub struct SetArgs {
+    #[arg(value_parser = id_arg)]
+    id: String,
+    #[arg(required = true, value_name = "FIELD=VALUE")]
+    assignments: Vec<Assignment>,
+}
+
+/// List customers.
+#[derive(clap::Args)]
+pub struct ListArgs {
+    /// Only customers of this owner
+    #[arg(long)]
+    owner: Option<String>,
+    /// Only customers in this lifecycle stage
+    #[arg(long, value_parser = keyword::<Lifecycle>(Lifecycle::NAMES))]
+    stage: Option<Lifecycle>,
+    /// Only customers with this tag
+    #[arg(long)]
+    tag: Option<String>,
+    /// Only the customers of this named segment (`segments` in relate.yaml)
+    #[arg(long, value_name = "NAME")]
+    segment: Option<String>,
+    /// Only the customers this filter selects, e.g.
+    /// 'region = "EU" and orders.total >= 1000' (see docs/filters.md)
+    #[arg(long = "where", value_name = "FILTER")]
+    filter: Option<String>,
+}
+
+/// Show the whole picture of one customer: profile, totals, recent
+/// interactions, open deals and recent orders.
+#[derive(clap::Args)]
+pub struct ShowArgs {
+    #[arg(value_parser = id_arg)]
+    id: String,
+    /// How many recent interactions and orders to show
+    #[arg(long, default_value_t = 10)]
+    limit: usize,
+}
+
+/// Edit a customer's file in $VISUAL or $EDITOR.
+///
+/// An invalid result is not kept: the editor reopens with the error, as
+/// `crontab -e` does, until the file is valid or you give up.
+#[derive(clap::Args)]
+pub struct EditArgs {
+    #[arg(value_parser = id_arg)]
+    id: String,
+}
+
+pub fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Add(args) => add(ui, args),
+        Command::Set(args) => set(ui, args),
+        Command::List(args) => list(ui, args),
+        Command::Show(args) => show(ui, args),
+        Command::Edit(args) => edit(ui, args),
+    }
+}
+
+fn add(ui: &mut Ui, args: AddArgs) -> anyhow::Result<()> {
+    let store = ui.store()?;
+    let id = match args.id {
+        Some(id) if store.exists(Kind::Customer, &id) => {
+            return Err(Error::failed(format!("customer `{id}` already exists"))
+                .with_hint(format!(
+                    "change it with `relate customer set {id} FIELD=VALUE`"
+                ))
+                .into());
+        }
+        Some(id) => id,
+        None => {
+            let base = id::slugify(&args.name).ok_or_else(|| {
+                Error::usage(format!("cannot make an id from the name `{}`", args.name))
+                    .with_hint("give one with --id")
+            })?;
+            let id = id::unique_slug(&base, |candidate| store.exists(Kind::Customer, candidate));
+            if id != base {
+                ui.note(&format!(
+                    "note: `{base}` is taken (see `relate customer show {base}`); the new customer is `{id}`"
+                ));
+            }
+            id
+        }
+    };
+    let kind = args.kind.unwrap_or(if args.company.is_some() {
+        CustomerKind::Person
+    } else {
+        CustomerKind::Organization
+    });
+    let mut customer = Customer::new(id, args.name, kind);
+    customer.emails = args.emails;
+    customer.phones = args.phones;
+    customer.company = args.company;
+    customer.owner = args.owner.or_else(|| store.acting_owner());
+    customer.tags = args.tags;
+    customer.created = Some(store.env().now.date_naive());
+    for assignment in &args.sets {
+        customer.assign(assignment).map_err(Error::usage)?;
+    }
+    refuse_shared_emails(&store, &customer)?;
+    let mut tx = store.begin()?;
+    tx.put(&customer)?;
+    tx.commit(&format!(
+        "customer add: {} ({})",
+        customer.id, customer.name
+    ))?;
+    ui.created(&customer.id)
+}
+
+/// Refuses an e-mail address that another customer already has: the usual way
+/// duplicate customers are born.
+fn refuse_shared_emails(store: &Store, customer: &Customer) -> anyhow::Result<()> {
+    for email in &customer.emails {
+        let needle = email.to_lowercase();
+        let holders: Vec<Customer> =
+            store.load_where(|text| text.to_lowercase().contains(&needle))?;
+        if let Some(other) = holders
+            .iter()
+            .find(|c| c.id != customer.id && c.emails.iter().any(|e| e.eq_ignore_ascii_case(email)))
+        {
+            return Err(Error::failed(format!(
+                "e-mail `{email}` already belongs to customer `{}`",
+                other.id
+            ))
+            .with_hint(format!("see `relate customer show {}`", other.id))
+            .into());
+        }
+    }
+    Ok(())
+}
+
+fn set(ui: &mut Ui, args: SetArgs) -> anyhow::Result<()> {
+    let store = ui.store()?;
+    let mut customer: Customer = store.get(&args.id)?;
+    for assignment in &args.assignments {
+        customer.assign(assignment).map_err(Error::usage)?;
+    }
+    refuse_shared_emails(&store, &customer)?;
+    let fields: Vec<&str> = args.assignments.iter().map(|a| a.field.as_str()).collect();
+    let mut tx = store.begin()?;
+    tx.put(&customer)?;
+    tx.commit(&format!(
+        "customer set: {} {}",
+        customer.id,
+        fields.join(", ")
+    ))?;
+    ui.note(&format!("Updated {}.", customer.id));
+    Ok(())
+}
+
+fn list(ui: &mut Ui, args: ListArgs) -> anyhow::Result<()> {
+    let store = ui.store()?;
+    let filter = combined(
+        store.settings(),
+        args.segment.as_deref(),
+        args.filter.as_deref(),
+    )?;
+    let mut customers: Vec<Customer> = store
+        .load::<Customer>()?
+        .into_iter()
+        .filter(|c| args.owner.is_none() || c.owner == args.owner)
+        .filter(|c| args.stage.is_none() || c.stage == args.stage)
+        .filter(|c| args.tag.as_ref().is_none_or(|t| c.tags.contains(t)))
+        .collect();
+    if let Some(filter) = filter {
+        // Figures such as orders.total are as of today, from the kinds they need.
+        let today = store.env().now.date_naive();
+        let others: Vec<Kind> = (filter.needs().kinds().into_iter())
+            .filter(|kind| *kind != Kind::Customer)
+            .collect();
+        let mut data = store.dataset_of(&others)?;
+        data.customers = customers;
+        let data = data.as_of(today);
+        let selected: HashSet<String> = (filter.select(&data, today).into_iter())
+            .map(|c| c.id.clone())
+            .collect();
+        customers = (data.customers.into_iter())
+            .filter(|c| selected.contains(&c.id))
+            .collect();
+    }
+    ui.records(&customers, customers_table)
+}
+
+/// The columns of customer lists.
+pub fn customers_table(customers: &[Customer]) -> Table {
+    let mut table = Table::new(&[
+        "id", "name", "kind", "stage", "owner", "region", "emails", "tags",
+    ]);
+    for c in customers {
+        table.push(vec![
+            Cell::text(&c.id),
+            Cell::text(&c.name),
+            Cell::text(c.kind.as_str()),
+            c.stage.map(Lifecycle::as_str).into(),
+            c.owner.as_deref().into(),
+            c.region.as_deref().into(),
+            Cell::List(c.emails.clone()),
+            Cell::List(c.tags.clone()),
+        ]);
+    }
+    table
+}
+
+/// Everything `show` reports, also its JSON shape.
+#[derive(Serialize)]
+struct CustomerView {
+    customer: Customer,
+    totals: Totals,
+    interactions: Vec<Interaction>,
+    open_deals: Vec<Deal>,
+    orders: Vec<Order>,
+}
+
+#[derive(Serialize)]
+struct Totals {
+    orders: usize,
+    #[serde(with = "relate::model::values::decimal")]
+    revenue: Decimal,
+    first_order: Option<String>,
+    last_order: Option<String>,
+    interactions: usize,
+    last_contact: Option<String>,
+    open_deals: usize,
+    #[serde(with = "relate::model::values::decimal")]
+    open_amount: Decimal,
+}
+
+fn show(ui: &mut Ui, args: ShowArgs) -> anyhow::Result<()> {
+    let store = ui.store()?;
+    let customer: Customer = store.get(&args.id)?;
+    let mut interactions: Vec<Interaction> = store.load_for_customer(&customer.id)?;
+    let mut orders: Vec<Order> = store.load_for_customer(&customer.id)?;
+    let deals: Vec<Deal> = store.load_for_customer(&customer.id)?;
+    interactions.sort_by_key(|i| i.at);
+    orders.sort_by_key(|o| o.at);
+    let open_deals: Vec<Deal> = deals.into_iter().filter(Deal::is_open).collect();
+    let stamp = |at: &relate::model::values::Timestamp| relate::model::values::format_timestamp(at);
+    let totals = Totals {
+        orders: orders.len(),
+        revenue: orders.iter().map(Order::value).sum(),
+        first_order: orders.first().map(|o| stamp(&o.at)),
+        last_order: orders.last().map(|o| stamp(&o.at)),
+        interactions: interactions.len(),
+        last_contact: interactions.last().map(|i| stamp(&i.at)),
+        open_deals: open_deals.len(),
+        open_amount: open_deals.iter().map(Deal::value).sum(),
+    };
+    let recent = |len: usize| len.saturating_sub(args.limit);
+    interactions.drain(..recent(interactions.len()));
+    orders.drain(..recent(orders.len()));
+    interactions.reverse();
+    orders.reverse();
+    let view = CustomerView {
+        customer,
+        totals,
+        interactions,
+        open_deals,
+        orders,
+    };
+    match ui.format() {
+        Format::Json => ui.json(&view),
+        Format::Csv => ui.table(&customers_table(std::slice::from_ref(&view.customer))),
+        Format::Table | Format::Markdown => print_view(ui, &view),
+    }
+}
+
+fn print_view(ui: &mut Ui, view: &CustomerView) -> anyhow::Result<()> {
+    let profile = serde_json::to_value(&view.customer)?;
+    let mut table = Table::new(&["field", "value"]);
+    if let serde_json::Value::Object(fields) = profile {
+        for (field, value) in fields {
+            table.push(vec![Cell::text(field), Cell::text(plain(&value))]);
+        }
+    }
+    let totals = serde_json::to_value(&view.totals)?;
+    if let serde_json::Value::Object(fields) = totals {
+        for (field, value) in fields {
+            table.push(vec![Cell::text(field), Cell::text(plain(&value))]);
+        }
+    }
+    ui.table(&table)?;
+    let sections = [
+        (
+            "Recent interactions",
+            interactions_table(&view.interactions),
+        ),
+        ("Open deals", deals_table(&view.open_deals)),
+        ("Recent orders", orders_table(&view.orders)),
+    ];
+    for (title, table) in sections {
+        if !table.rows.is_empty() {
+            ui.line("")?;
+            ui.line(&format!("{title}:"))?;
+            ui.table(&table)?;
+        }
+    }
+    Ok(())
+}
+
+/// A JSON value as plain text: strings unquoted, lists comma-separated.
+fn plain(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::Null => String::new(),
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Array(items) => items.iter().map(plain).collect::<Vec<_>>().join(", "),
+        serde_json::Value::Object(map) => map
+            .iter()
+            .map(|(k, v)| format!("{k}={}", plain(v)))
+            .collect::<Vec<_>>()
+            .join(", "),
+        other => other.to_string(),
+    }
+}
+
+fn edit(ui: &mut Ui, args: EditArgs) -> anyhow::Result<()> {
+    let store = ui.store()?;
+    let original: Customer = store.get(&args.id)?;
+    let path = Store::record_path(&original);
+    let mut text = std::fs::read_to_string(store.root().join(&path))?;
+    let editor = ["VISUAL", "EDITOR"]
+        .iter()
+        .filter_map(|name| std::env::var(name).ok())
+        .find(|value| !value.trim().is_empty())
+        .unwrap_or_else(|| "vi".to_string());
+    let edited = loop {
+        let draft = tempfile::Builder::new()
+            .prefix(&format!("relate-{}-", original.id))
+            .suffix(".yaml")
+            .tempfile()?;
+        std::fs::write(draft.path(), &text)?;
+        let status = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!("{editor} \"$1\""))
+            .arg("sh")
+            .arg(draft.path())
+            .status()
+            .map_err(|e| Error::failed(format!("cannot start the editor `{editor}`: {e}")))?;
+        if !status.success() {
+            return Err(Error::failed(format!(
+                "the editor `{editor}` failed ({status}); nothing changed"
+            ))
+            .into());
+        }
+        text = std::fs::read_to_string(draft.path())?;
+        let problems = match parse_yaml::<Customer>(&path, &text) {
+            Err(problem) => vec![problem.to_string()],
+            Ok(customer) if customer.id != original.id => {
+                vec![format!(
+                    "{}: the id cannot be changed (it is the file name)",
+                    path.display()
+                )]
+            }
+            Ok(customer) => {
+                let problems: Vec<String> =
+                    relate::model::Record::problems(&customer, store.settings())
+                        .into_iter()
+                        .map(|p| format!("{}: {}", path.display(), p.message))
+                        .collect();
+                if problems.is_empty() {
+                    break customer;
+                }
+                problems
+            }
+        };
+        for problem in &problems {
+            ui.note(&format!("error: {problem}"));
+        }
+        if !ask_retry(ui)? {
+            return Err(Error::failed("edit abandoned; nothing changed").into());
+        }
+    };
+    if edited == original {
+        ui.note("No changes.");
+        return Ok(());
+    }
+    let mut tx = store.begin()?;
+    tx.put(&edited)?;
+    tx.commit(&format!("customer edit: {}", edited.id))?;
+    ui.note(&format!("Updated {}.", edited.id));
+    Ok(())
+}
+
+/// Asks whether to reopen the editor; end of input means no.
+fn ask_retry(ui: &Ui) -> anyhow::Result<bool> {
+    ui.note("Edit again? [Y/n]");
+    let mut answer = String::new();
+    let stdin = std::io::stdin();
+    if stdin.lock().read_line(&mut answer)? == 0 {
+        return Ok(false);
+    }
+    let answer = answer.trim().to_lowercase();
+    Ok(answer.is_empty() && stdin.is_terminal() || answer == "y" || answer == "yes")
+}

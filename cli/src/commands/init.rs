@@ -1,0 +1,31 @@
+//! `relate init`: create a store.
+
+use std::path::PathBuf;
+
+use relate::store::Store;
+
+use crate::ui::Ui;
+
+/// Create a new store: relate.yaml (settings, with comments), the record folders,
+/// a git repository (unless DIR is already inside one) and a first commit.
+///
+/// Inside a larger git repository, relate commits only the store's own files.
+/// On an existing store it is an error that changes nothing.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Where to create the store [default: --store or RELATE_STORE, else the current folder]
+    dir: Option<PathBuf>,
+}
+
+pub fn run(ui: &mut Ui, args: Args) -> anyhow::Result<()> {
+    let dir = args
+        .dir
+        .or_else(|| ui.store_arg().map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from("."));
+    let store = Store::init(&dir, ui.env()?)?;
+    ui.note(&format!(
+        "Created a relate store in {}; settings are in relate.yaml.",
+        store.root().display()
+    ));
+    Ok(())
+}

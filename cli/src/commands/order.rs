@@ -1,0 +1,214 @@
+//! `relate order`: sales.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use relate::Error;
+use relate::model::order::{LineSpec, lines_total};
+use relate::model::values::{Timestamp, utc_date};
+use relate::model::{Deal, Kind, Line, Order, Product};
+use relate::output::{Cell, Format, Table};
+use relate::store::{Store, Transaction};
+
+use crate::ui::{Ui, amount_arg, date_arg, id_arg, timestamp_arg};
+
+#[derive(clap::Subcommand)]
+pub enum Command {
+    Add(AddArgs),
+    List(ListArgs),
+    Show(ShowArgs),
+}
+
+/// Record a sale and print its id.
+///
+/// Give lines as SKU:QUANTITY[:UNIT_PRICE] (the product's price by default), or
+/// only a --total for a sale without lines. With both, the total must match.
+#[derive(clap::Args)]
+pub struct AddArgs {
+    #[arg(value_parser = id_arg)]
+    customer: String,
+    /// A line: SKU:QUANTITY[:UNIT_PRICE] (repeatable)
+    #[arg(long = "line", value_name = "SKU:QTY[:PRICE]")]
+    lines: Vec<LineSpec>,
+    /// The order's total: required without lines
+    #[arg(long, value_parser = amount_arg)]
+    total: Option<Decimal>,
+    /// When it was sold: YYYY-MM-DD or an RFC 3339 date-time [default: now]
+    #[arg(long, value_parser = timestamp_arg)]
+    at: Option<Timestamp>,
+    /// How the customer paid
+    #[arg(long = "payment", value_name = "METHOD")]
+    payment_method: Option<String>,
+    /// The sales channel (web, store, phone, ...)
+    #[arg(long)]
+    channel: Option<String>,
+    /// The deal the order came from
+    #[arg(long, value_parser = id_arg)]
+    deal: Option<String>,
+}
+
+/// List orders, oldest first.
+#[derive(clap::Args)]
+pub struct ListArgs {
+    /// Only this customer's orders
+    #[arg(long, value_parser = id_arg)]
+    customer: Option<String>,
+    /// Only orders on or after this date
+    #[arg(long, value_parser = date_arg)]
+    since: Option<NaiveDate>,
+    /// Only orders on or before this date
+    #[arg(long, value_parser = date_arg)]
+    until: Option<NaiveDate>,
+}
+
+/// Show one order with its lines.
+#[derive(clap::Args)]
+pub struct ShowArgs {
+    #[arg(value_parser = id_arg)]
+    id: String,
+}
+
+pub fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Add(args) => add(ui, args),
+        Command::List(args) => list(ui, args),
+        Command::Show(args) => show(ui, args),
+    }
+}
+
+/// Lines with prices: the given unit price, else the product's. Every product must exist.
+pub fn resolve_lines(store: &Store, specs: &[LineSpec]) -> anyhow::Result<Vec<Line>> {
+    specs
+        .iter()
+        .map(|spec| {
+            let product: Product = store.get(&spec.product)?;
+            Ok(Line {
+                product: spec.product.clone(),
+                quantity: spec.quantity,
+                price: spec.price.unwrap_or(product.price),
+            })
+        })
+        .collect()
+}
+
+/// Writes a new order with a fresh time-ordered id into `tx`; returns the id.
+pub fn write_order(store: &Store, tx: &mut Transaction, mut order: Order) -> anyhow::Result<Order> {
+    order.id = store.new_time_id(Kind::Order, &order.at);
+    tx.put(&order)?;
+    Ok(order)
+}
+
+fn add(ui: &mut Ui, args: AddArgs) -> anyhow::Result<()> {
+    let store = ui.store()?;
+    store.require(Kind::Customer, &args.customer)?;
+    let lines = resolve_lines(&store, &args.lines)?;
+    let total = match (lines.is_empty(), args.total) {
+        (true, None) => {
+            return Err(Error::usage("an order needs lines (--line SKU:QTY) or a --total").into());
+        }
+        (false, Some(total)) if total != lines_total(&lines) => {
+            return Err(Error::usage(format!(
+                "--total {total} does not match the lines, which sum to {}",
+                lines_total(&lines)
+            ))
+            .with_hint("leave out --total: it is computed from the lines")
+            .into());
+        }
+        (_, total) => Some(total.unwrap_or_else(|| lines_total(&lines))),
+    };
+    if let Some(deal_id) = &args.deal {
+        let deal: Deal = store.get(deal_id)?;
+        if deal.customer != args.customer {
+            return Err(Error::usage(format!(
+                "deal `{deal_id}` belongs to `{}`, not `{}`",
+                deal.customer, args.customer
+            ))
+            .into());
+        }
+    }
+    let order = Order {
+        id: String::new(),
+        external_id: None,
+        customer: args.customer,
+        at: args.at.unwrap_or(store.env().now),
+        lines,
+        total,
+        payment_method: args.payment_method,
+        channel: args.channel,
+        deal: args.deal,
+        conflicts: Vec::new(),
+    };
+    let mut tx = store.begin()?;
+    let order = write_order(&store, &mut tx, order)?;
+    tx.commit(&format!("order add: {} for {}", order.id, order.customer))?;
+    ui.created(&order.id)
+}
+
+fn list(ui: &mut Ui, args: ListArgs) -> anyhow::Result<()> {
+    let store = ui.store()?;
+    let mut orders: Vec<Order> = match &args.customer {
+        Some(customer) => {
+            store.require(Kind::Customer, customer)?;
+            store.load_for_customer(customer)?
+        }
+        None => store.load()?,
+    };
+    orders.retain(|o| {
+        let date = utc_date(&o.at);
+        args.since.is_none_or(|since| date >= since) && args.until.is_none_or(|until| date <= until)
+    });
+    orders.sort_by_key(|o| o.at);
+    ui.records(&orders, orders_table)
+}
+
+fn show(ui: &mut Ui, args: ShowArgs) -> anyhow::Result<()> {
+    let store = ui.store()?;
+    let order: Order = store.get(&args.id)?;
+    match ui.format() {
+        Format::Json => ui.json(&order),
+        _ => {
+            ui.table(&orders_table(std::slice::from_ref(&order)))?;
+            ui.line("")?;
+            ui.table(&lines_table(&order.lines))
+        }
+    }
+}
+
+/// The columns of order lists.
+pub fn orders_table(orders: &[Order]) -> Table {
+    let mut table = Table::new(&[
+        "id",
+        "at",
+        "customer",
+        "lines",
+        "total",
+        "payment_method",
+        "channel",
+    ]);
+    for o in orders {
+        table.push(vec![
+            Cell::text(&o.id),
+            Cell::DateTime(o.at),
+            Cell::text(&o.customer),
+            Cell::Int(o.lines.len() as i64),
+            Cell::Number(o.value()),
+            o.payment_method.as_deref().into(),
+            o.channel.as_deref().into(),
+        ]);
+    }
+    table
+}
+
+/// The lines of an order or deal.
+pub fn lines_table(lines: &[Line]) -> Table {
+    let mut table = Table::new(&["product", "quantity", "price", "amount"]);
+    for line in lines {
+        table.push(vec![
+            Cell::text(&line.product),
+            Cell::Number(line.quantity),
+            Cell::Number(line.price),
+            Cell::Number(line.amount()),
+        ]);
+    }
+    table
+}

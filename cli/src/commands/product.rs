@@ -1,0 +1,128 @@
+//! `relate product`: the catalogue.
+
+use rust_decimal::Decimal;
+
+use relate::Error;
+use relate::model::{Kind, Product};
+use relate::output::{Cell, Format, Table};
+
+use crate::ui::{Ui, amount_arg, id_arg};
+
+#[derive(clap::Subcommand)]
+pub enum Command {
+    Add(AddArgs),
+    List(ListArgs),
+    Show(ShowArgs),
+}
+
+/// Add a product and print its id (the SKU).
+#[derive(clap::Args)]
+pub struct AddArgs {
+    /// The SKU, used as the product's id
+    #[arg(value_parser = id_arg)]
+    sku: String,
+    #[arg(long)]
+    name: String,
+    /// Unit price
+    #[arg(long, value_parser = amount_arg)]
+    price: Decimal,
+    /// Unit cost, for margins
+    #[arg(long, value_parser = amount_arg)]
+    cost: Option<Decimal>,
+    #[arg(long)]
+    category: Option<String>,
+    /// Price segment [default: the band of `price_segments` the price falls in]
+    #[arg(long)]
+    segment: Option<String>,
+    /// Installed equipment of this product older than this many years is a
+    /// candidate for an upgrade (`report assets`, `recommend`)
+    #[arg(long, value_name = "YEARS", value_parser = clap::value_parser!(u32).range(1..))]
+    upgrade_after_years: Option<u32>,
+    /// The product (SKU) that replaces this one, offered as its upgrade
+    #[arg(long, value_name = "SKU", value_parser = id_arg)]
+    successor: Option<String>,
+}
+
+/// List products, with the price segment each falls in.
+#[derive(clap::Args)]
+pub struct ListArgs {
+    /// Only products of this category
+    #[arg(long)]
+    category: Option<String>,
+}
+
+/// Show one product.
+#[derive(clap::Args)]
+pub struct ShowArgs {
+    #[arg(value_parser = id_arg)]
+    sku: String,
+}
+
+pub fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Add(args) => add(ui, args),
+        Command::List(args) => {
+            let store = ui.store()?;
+            let products: Vec<Product> = store
+                .load::<Product>()?
+                .into_iter()
+                .filter(|p| args.category.is_none() || p.category == args.category)
+                .collect();
+            let settings = store.settings().clone();
+            ui.records(&products, |products| products_table(products, &settings))
+        }
+        Command::Show(args) => {
+            let store = ui.store()?;
+            let product: Product = store.get(&args.sku)?;
+            match ui.format() {
+                Format::Json => ui.json(&product),
+                _ => ui.table(&products_table(&[product], store.settings())),
+            }
+        }
+    }
+}
+
+fn add(ui: &mut Ui, args: AddArgs) -> anyhow::Result<()> {
+    let store = ui.store()?;
+    if store.exists(Kind::Product, &args.sku) {
+        return Err(
+            Error::failed(format!("product `{}` already exists", args.sku))
+                .with_hint(format!("see it with `relate product show {}`", args.sku))
+                .into(),
+        );
+    }
+    if let Some(successor) = &args.successor {
+        store.require(Kind::Product, successor)?;
+    }
+    let product = Product {
+        id: args.sku,
+        external_id: None,
+        name: args.name,
+        category: args.category,
+        price: args.price,
+        cost: args.cost,
+        segment: args.segment,
+        upgrade_after_years: args.upgrade_after_years,
+        successor: args.successor,
+        conflicts: Vec::new(),
+    };
+    let mut tx = store.begin()?;
+    tx.put(&product)?;
+    tx.commit(&format!("product add: {} ({})", product.id, product.name))?;
+    ui.created(&product.id)
+}
+
+fn products_table(products: &[Product], settings: &relate::model::Settings) -> Table {
+    let mut table = Table::new(&["id", "name", "category", "price", "cost", "segment"]);
+    for p in products {
+        table.push(vec![
+            Cell::text(&p.id),
+            Cell::text(&p.name),
+            p.category.as_deref().into(),
+            Cell::Number(p.price),
+            p.cost.into(),
+            p.price_segment(settings).into(),
+        ]);
+    }
+    table
+}

@@ -1,0 +1,174 @@
+//! `relate report NAME`: the analytical reports, one module per report. The
+//! figures come from `relate::report`; this module loads what a report needs
+//! and prints what it returns. [`Common`] holds the options every report shares.
+
+mod assets;
+mod basket;
+mod campaign;
+mod demand;
+mod forecast;
+mod funnel;
+mod loyalty;
+mod rfm;
+mod segments;
+mod service;
+mod value;
+
+use chrono::NaiveDate;
+use std::path::PathBuf;
+
+use relate::Error;
+use relate::filter::{Filter, combined};
+use relate::model::values::Timestamp;
+use relate::model::{Dataset, Kind};
+use relate::output::{Format, write_json, write_sections};
+use relate::report::{Report, Scope};
+use relate::store::Months;
+
+use crate::ui::{Ui, date_arg};
+
+/// Figures computed from the store as of a date, for all customers or a selection.
+#[derive(clap::Subcommand)]
+pub enum Command {
+    Segments(segments::Args),
+    Rfm(rfm::Args),
+    Value(value::Args),
+    Loyalty(loyalty::Args),
+    Funnel(funnel::Args),
+    Forecast(forecast::Args),
+    Basket(basket::Args),
+    Demand(demand::Args),
+    Service(service::Args),
+    Assets(assets::Args),
+    Campaign(campaign::Args),
+}
+
+pub fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Segments(args) => segments::run(ui, args),
+        Command::Rfm(args) => rfm::run(ui, args),
+        Command::Value(args) => value::run(ui, args),
+        Command::Loyalty(args) => loyalty::run(ui, args),
+        Command::Funnel(args) => funnel::run(ui, args),
+        Command::Forecast(args) => forecast::run(ui, args),
+        Command::Basket(args) => basket::run(ui, args),
+        Command::Demand(args) => demand::run(ui, args),
+        Command::Service(args) => service::run(ui, args),
+        Command::Assets(args) => assets::run(ui, args),
+        Command::Campaign(args) => campaign::run(ui, args),
+    }
+}
+
+/// The options of every report.
+#[derive(clap::Args)]
+pub struct Common {
+    /// Compute as of the end of this day, from the records dated up to it, so a
+    /// report for a past date can be rerun identically [default: today]
+    #[arg(long, value_name = "DATE", value_parser = date_arg)]
+    as_of: Option<NaiveDate>,
+    /// Only the customers of this named segment (`segments` in relate.yaml)
+    #[arg(long, value_name = "NAME")]
+    segment: Option<String>,
+    /// Only the customers this filter selects, e.g.
+    /// 'region = "EU" and orders.total >= 1000' (see docs/filters.md)
+    #[arg(long = "where", value_name = "FILTER")]
+    filter: Option<String>,
+    /// Write the report to FILE, replacing it atomically, instead of printing it
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Print only this section of a report made of several tables (with
+    /// --format csv, the first is printed unless one is named)
+    #[arg(long, value_name = "NAME")]
+    section: Option<String>,
+}
+
+/// The records a report runs on: loaded, cut to the as-of date, and the filter
+/// that selects its customers.
+pub struct Input {
+    pub data: Dataset,
+    pub as_of: NaiveDate,
+    /// The present (`RELATE_NOW` or the clock).
+    pub now: Timestamp,
+    filter: Option<Filter>,
+}
+
+impl Input {
+    pub fn scope(&self) -> Scope<'_> {
+        Scope::new(&self.data, self.as_of, self.filter.as_ref())
+    }
+}
+
+impl Common {
+    /// Loads the kinds of record the report needs, and those its filter needs,
+    /// as they stood at the end of the as-of date.
+    pub fn load(&self, ui: &Ui, kinds: &[Kind]) -> anyhow::Result<Input> {
+        self.load_recent(ui, kinds, &[], &[])
+    }
+
+    /// As [`Common::load`], reading each kind in `recent` only from the given
+    /// number of days before the as-of date, where the report looks no further
+    /// back, unless the filter, a named segment of relate.yaml or the
+    /// `whole_history` kinds need all of it. Dated records after the as-of
+    /// month are never read.
+    pub fn load_recent(
+        &self,
+        ui: &Ui,
+        kinds: &[Kind],
+        recent: &[(Kind, u64)],
+        whole_history: &[Kind],
+    ) -> anyhow::Result<Input> {
+        let store = ui.store()?;
+        let as_of = self.as_of.unwrap_or_else(|| store.env().now.date_naive());
+        let filter = combined(
+            store.settings(),
+            self.segment.as_deref(),
+            self.filter.as_deref(),
+        )?;
+        let filter_kinds: Vec<Kind> = filter.iter().flat_map(|f| f.needs().kinds()).collect();
+        let mut unpruned = filter_kinds.clone();
+        unpruned.extend(whole_history);
+        for segment in store.settings().segments.values() {
+            // A bad segment filter already made the store refuse to open.
+            if let Ok(segment) = Filter::parse(&segment.filter) {
+                unpruned.extend(segment.needs().kinds());
+            }
+        }
+        let mut all_kinds = kinds.to_vec();
+        all_kinds.extend(&filter_kinds);
+        all_kinds.sort();
+        all_kinds.dedup();
+        let months_of = |kind: Kind| Months {
+            from: recent
+                .iter()
+                .find(|(k, _)| *k == kind && !unpruned.contains(k))
+                .map(|(_, days)| as_of - chrono::Days::new(*days)),
+            to: Some(as_of),
+        };
+        let data = store.dataset_in(&all_kinds, months_of)?.as_of(as_of);
+        Ok(Input {
+            data,
+            as_of,
+            now: store.env().now,
+            filter,
+        })
+    }
+
+    /// Prints the report (or writes it to --output): the whole of it as JSON,
+    /// otherwise its sections, or the one --section names.
+    pub fn print(&self, ui: &mut Ui, report: &impl Report) -> anyhow::Result<()> {
+        let mut sections = report.sections();
+        if let Some(name) = &self.section {
+            let Some(index) = sections.iter().position(|s| s.name == name) else {
+                let names: Vec<&str> = sections.iter().map(|s| s.name).collect();
+                return Err(Error::usage(format!("this report has no section `{name}`"))
+                    .with_hint(format!("its sections are: {}", names.join(", ")))
+                    .into());
+            };
+            sections = vec![sections.swap_remove(index)];
+        }
+        ui.print_to(self.output.as_deref(), |out, format, style| match format {
+            Format::Json => write_json(out, report),
+            _ => write_sections(out, &sections, format, style),
+        })
+    }
+}

@@ -1,0 +1,332 @@
+//! `relate ticket`: service tickets from opening to resolution.
+
+use relate::Error;
+use relate::model::deal::MoveRefused;
+use relate::model::ticket::{Priority, Status, TicketEvent, TicketKind};
+use relate::model::values::Timestamp;
+use relate::model::{Asset, Kind, Product, Ticket, id};
+use relate::output::{Cell, Format, Table};
+
+use super::log::of_customer;
+use crate::ui::{Ui, id_arg, keyword, timestamp_arg};
+
+#[derive(clap::Subcommand)]
+pub enum Command {
+    Open(OpenArgs),
+    Update(UpdateArgs),
+    /// Resolve a ticket, with an optional note; it stops the SLA clocks.
+    Resolve(CloseArgs),
+    /// Reopen a resolved ticket, with an optional note.
+    Reopen(CloseArgs),
+    List(ListArgs),
+    Show(ShowArgs),
+}
+
+/// Open a service ticket for a customer and print its id.
+///
+/// The id is a slug of the customer and subject. The SLA of its priority
+/// (`sla` in relate.yaml) runs from the opening: log the reply to the customer
+/// with `relate log CUSTOMER --ticket ID` (its first response), and end it with
+/// `relate ticket resolve ID`.
+#[derive(clap::Args)]
+pub struct OpenArgs {
+    #[arg(value_parser = id_arg)]
+    customer: String,
+    /// What it is about, in one line
+    #[arg(long)]
+    subject: String,
+    /// What the customer needs
+    #[arg(long, default_value = "question", value_parser = keyword::<TicketKind>(TicketKind::NAMES))]
+    kind: TicketKind,
+    /// How urgent it is; each priority has its SLA
+    #[arg(long, default_value = "normal", value_parser = keyword::<Priority>(Priority::NAMES))]
+    priority: Priority,
+    /// The customer's equipment it is about (see `relate asset list`)
+    #[arg(long, value_parser = id_arg)]
+    asset: Option<String>,
+    /// The product it is about [default: the asset's product]
+    #[arg(long, value_name = "SKU", value_parser = id_arg)]
+    product: Option<String>,
+    /// The team member in charge [default: you, if relate.yaml lists you]
+    #[arg(long)]
+    owner: Option<String>,
+    /// A first note: what the customer reported
+    #[arg(long)]
+    note: Option<String>,
+    /// When it was opened [default: now]
+    #[arg(long, value_parser = timestamp_arg)]
+    at: Option<Timestamp>,
+    /// Choose the id instead of deriving it
+    #[arg(long, value_parser = id_arg)]
+    id: Option<String>,
+}
+
+/// Change the status of an open ticket, or add a note to its history.
+///
+/// Resolving goes through `relate ticket resolve`.
+#[derive(clap::Args)]
+pub struct UpdateArgs {
+    #[arg(value_parser = id_arg)]
+    ticket: String,
+    /// The new status: open, in_progress or waiting (on the customer)
+    #[arg(long, value_parser = keyword::<Status>(Status::NAMES))]
+    status: Option<Status>,
+    /// A note for the ticket's history
+    #[arg(long)]
+    note: Option<String>,
+    /// A new priority (its SLA clock still counts from the opening)
+    #[arg(long, value_parser = keyword::<Priority>(Priority::NAMES))]
+    priority: Option<Priority>,
+    /// Hand the ticket to another team member
+    #[arg(long)]
+    owner: Option<String>,
+    /// When [default: now]
+    #[arg(long, value_parser = timestamp_arg)]
+    at: Option<Timestamp>,
+}
+
+/// The arguments of `ticket resolve` and `ticket reopen`.
+#[derive(clap::Args)]
+pub struct CloseArgs {
+    #[arg(value_parser = id_arg)]
+    ticket: String,
+    /// What was done, or why it is reopened
+    #[arg(long)]
+    note: Option<String>,
+    /// When [default: now]
+    #[arg(long, value_parser = timestamp_arg)]
+    at: Option<Timestamp>,
+}
+
+/// List tickets, oldest first.
+#[derive(clap::Args)]
+pub struct ListArgs {
+    /// Only tickets not resolved
+    #[arg(long)]
+    open: bool,
+    #[arg(long, value_parser = keyword::<Status>(Status::NAMES))]
+    status: Option<Status>,
+    #[arg(long, value_parser = keyword::<Priority>(Priority::NAMES))]
+    priority: Option<Priority>,
+    #[arg(long, value_parser = keyword::<TicketKind>(TicketKind::NAMES))]
+    kind: Option<TicketKind>,
+    /// Only tickets of this owner
+    #[arg(long)]
+    owner: Option<String>,
+    /// Only this customer's tickets
+    #[arg(long, value_parser = id_arg)]
+    customer: Option<String>,
+}
+
+/// Show one ticket with its SLA clocks and history.
+#[derive(clap::Args)]
+pub struct ShowArgs {
+    #[arg(value_parser = id_arg)]
+    ticket: String,
+}
+
+pub fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Open(args) => open(ui, args),
+        Command::Update(args) => {
+            if args.status.is_none()
+                && args.note.is_none()
+                && args.priority.is_none()
+                && args.owner.is_none()
+            {
+                return Err(Error::usage(
+                    "nothing to update: give --status, --priority, --owner or --note",
+                )
+                .into());
+            }
+            let status = args.status;
+            change(ui, &args.ticket, args.at, "update", |ticket, at, by| {
+                let changes = ticket.reassign(args.priority, args.owner);
+                let note = match (changes, args.note) {
+                    (Some(changes), Some(note)) => Some(format!("{changes}; {note}")),
+                    (changes, note) => changes.or(note),
+                };
+                ticket.update(status, note, at, by)
+            })
+        }
+        Command::Resolve(args) => change(ui, &args.ticket, args.at, "resolve", |ticket, at, by| {
+            ticket.resolve(at, by, args.note)
+        }),
+        Command::Reopen(args) => change(ui, &args.ticket, args.at, "reopen", |ticket, at, by| {
+            ticket.reopen(at, by, args.note)
+        }),
+        Command::List(args) => list(ui, args),
+        Command::Show(args) => show(ui, args),
+    }
+}
+
+fn open(ui: &mut Ui, args: OpenArgs) -> anyhow::Result<()> {
+    let store = ui.store()?;
+    store.require(Kind::Customer, &args.customer)?;
+    let asset = args
+        .asset
+        .as_deref()
+        .map(|asset| of_customer::<Asset>(&store, asset, &args.customer))
+        .transpose()?;
+    let product = match (args.product, &asset) {
+        (Some(product), Some(asset)) if product != asset.product => {
+            return Err(Error::usage(format!(
+                "asset `{}` is a `{}`, not a `{product}`",
+                asset.id, asset.product
+            ))
+            .with_hint("leave out --product: it follows from the asset")
+            .into());
+        }
+        (Some(product), _) => Some(store.get::<Product>(&product)?.id),
+        (None, asset) => asset.as_ref().map(|a| a.product.clone()),
+    };
+    let id = match args.id {
+        Some(id) if store.exists(Kind::Ticket, &id) => {
+            return Err(Error::failed(format!("ticket `{id}` already exists")).into());
+        }
+        Some(id) => id,
+        None => {
+            let base = id::slugify(&format!("{} {}", args.customer, args.subject))
+                .expect("a customer id always slugs");
+            id::unique_slug(&base, |candidate| store.exists(Kind::Ticket, candidate))
+        }
+    };
+    let opened = args.at.unwrap_or(store.env().now);
+    let ticket = Ticket {
+        id,
+        external_id: None,
+        customer: args.customer,
+        subject: args.subject,
+        kind: args.kind,
+        priority: args.priority,
+        status: Status::Open,
+        owner: args.owner.or_else(|| store.acting_owner()),
+        asset: args.asset,
+        product,
+        opened,
+        first_response: None,
+        resolved: None,
+        history: vec![TicketEvent {
+            status: Status::Open,
+            at: opened,
+            by: store.actor(),
+            note: args.note,
+        }],
+        conflicts: Vec::new(),
+    };
+    let mut tx = store.begin()?;
+    tx.put(&ticket)?;
+    tx.commit(&format!(
+        "ticket open: {} for {}",
+        ticket.id, ticket.customer
+    ))?;
+    ui.created(&ticket.id)
+}
+
+/// Loads a ticket, applies a change at `at` (default now), writes and commits.
+fn change(
+    ui: &mut Ui,
+    ticket_id: &str,
+    at: Option<Timestamp>,
+    verb: &str,
+    apply: impl FnOnce(&mut Ticket, Timestamp, Option<String>) -> Result<(), MoveRefused>,
+) -> anyhow::Result<()> {
+    let store = ui.store()?;
+    let mut ticket: Ticket = store.get(ticket_id)?;
+    let at = at.unwrap_or(store.env().now);
+    apply(&mut ticket, at, store.actor())
+        .map_err(|refusal| Error::failed(refusal.message).with_hint(refusal.hint))?;
+    let mut tx = store.begin()?;
+    tx.put(&ticket)?;
+    tx.commit(&format!("ticket {verb}: {} ({})", ticket.id, ticket.status))?;
+    ui.note(&format!("{} is {}.", ticket.id, ticket.status));
+    Ok(())
+}
+
+fn list(ui: &mut Ui, args: ListArgs) -> anyhow::Result<()> {
+    let store = ui.store()?;
+    let tickets: Vec<Ticket> = match &args.customer {
+        Some(customer) => {
+            store.require(Kind::Customer, customer)?;
+            store.load_for_customer(customer)?
+        }
+        None => store.load()?,
+    };
+    let mut tickets: Vec<Ticket> = tickets
+        .into_iter()
+        .filter(|t| !args.open || t.is_open())
+        .filter(|t| args.status.is_none_or(|s| t.status == s))
+        .filter(|t| args.priority.is_none_or(|p| t.priority == p))
+        .filter(|t| args.kind.is_none_or(|k| t.kind == k))
+        .filter(|t| args.owner.is_none() || t.owner == args.owner)
+        .collect();
+    tickets.sort_by(|a, b| a.opened.cmp(&b.opened).then_with(|| a.id.cmp(&b.id)));
+    ui.records(&tickets, tickets_table)
+}
+
+fn show(ui: &mut Ui, args: ShowArgs) -> anyhow::Result<()> {
+    let store = ui.store()?;
+    let ticket: Ticket = store.get(&args.ticket)?;
+    if ui.format() == Format::Json {
+        return ui.json(&ticket);
+    }
+    ui.table(&tickets_table(std::slice::from_ref(&ticket)))?;
+    if let Some(deadlines) = ticket.sla(store.settings()) {
+        let now = store.env().now;
+        let mut sla = Table::new(&["sla", "due", "met", "breached"]);
+        for deadline in deadlines {
+            sla.push(vec![
+                Cell::text(deadline.target.as_str()),
+                Cell::DateTime(deadline.due),
+                deadline.met.map_or(Cell::Empty, Cell::DateTime),
+                Cell::text(if deadline.breached(&now) { "yes" } else { "no" }),
+            ]);
+        }
+        ui.line("")?;
+        ui.table(&sla)?;
+    }
+    let mut history = Table::new(&["status", "at", "by", "note"]);
+    for event in &ticket.history {
+        history.push(vec![
+            Cell::text(event.status.as_str()),
+            Cell::DateTime(event.at),
+            event.by.as_deref().into(),
+            event.note.as_deref().into(),
+        ]);
+    }
+    ui.line("")?;
+    ui.table(&history)
+}
+
+/// The columns of ticket lists.
+pub fn tickets_table(tickets: &[Ticket]) -> Table {
+    let mut table = Table::new(&[
+        "id",
+        "customer",
+        "subject",
+        "kind",
+        "priority",
+        "status",
+        "owner",
+        "product",
+        "opened",
+        "first_response",
+        "resolved",
+    ]);
+    for t in tickets {
+        table.push(vec![
+            Cell::text(&t.id),
+            Cell::text(&t.customer),
+            Cell::text(&t.subject),
+            Cell::text(t.kind.as_str()),
+            Cell::text(t.priority.as_str()),
+            Cell::text(t.status.as_str()),
+            t.owner.as_deref().into(),
+            t.product.as_deref().into(),
+            Cell::DateTime(t.opened),
+            t.first_response.map_or(Cell::Empty, Cell::DateTime),
+            t.resolved.map_or(Cell::Empty, Cell::DateTime),
+        ]);
+    }
+    table
+}
