@@ -10,7 +10,7 @@ use std::time::Duration;
 use relate::Error;
 use relate::model::values::{self, Timestamp};
 use relate::output::{ExportFormat, Format, Style, Table, write_json, write_records};
-use relate::store::{Author, Env, Store};
+use relate::store::{Author, CacheMode, Env, Store};
 
 #[derive(Args)]
 pub struct GlobalArgs {
@@ -128,6 +128,16 @@ impl Ui {
             lock_timeout: Duration::from_secs(number("RELATE_LOCK_TIMEOUT")?.unwrap_or(10)),
             seed: number("RELATE_SEED")?,
             relate_exe: std::env::current_exe().ok(),
+            cache: match var("RELATE_CACHE").as_deref() {
+                Some("off") => None,
+                Some("on") | None => Some(CacheMode::Use),
+                Some(other) => {
+                    return Err(Error::usage(format!(
+                        "RELATE_CACHE `{other}` is not `on` or `off`"
+                    ))
+                    .into());
+                }
+            },
         })
     }
 

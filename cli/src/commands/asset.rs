@@ -7,6 +7,7 @@ use relate::model::interaction::{Direction, Purpose};
 use relate::model::values::{Timestamp, utc_date};
 use relate::model::{Asset, Interaction, Kind, Product, id};
 use relate::output::{Cell, Format, Table};
+use relate::store::Query;
 
 use super::log::channel_phrase;
 use crate::ui::{Ui, date_arg, id_arg, timestamp_arg};
@@ -97,9 +98,9 @@ pub fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
             let assets: Vec<Asset> = match &args.customer {
                 Some(customer) => {
                     store.require(Kind::Customer, customer)?;
-                    store.load_for_customer(customer)?
+                    store.read(Query::of_customer(customer))?
                 }
-                None => store.load()?,
+                None => store.read(Query::all())?,
             };
             let assets: Vec<Asset> = assets
                 .into_iter()

@@ -6,7 +6,7 @@ use relate::Error;
 use relate::filter::{Filter, combined};
 use relate::model::{Campaign, Kind, id};
 use relate::output::{Cell, Format, Table};
-use relate::store::Store;
+use relate::store::{Query, Store};
 
 use crate::ui::{Ui, date_arg, id_arg};
 
@@ -78,7 +78,7 @@ pub fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
         Command::Launch(args) => launch(ui, args),
         Command::List(ListArgs {}) => {
             let store = ui.store()?;
-            let campaigns: Vec<Campaign> = store.load()?;
+            let campaigns: Vec<Campaign> = store.read(Query::all())?;
             ui.records(&campaigns, campaigns_table)
         }
         Command::Show(args) => show(ui, args),

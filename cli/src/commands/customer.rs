@@ -11,7 +11,7 @@ use relate::model::assign::Assignment;
 use relate::model::customer::{CustomerKind, Lifecycle};
 use relate::model::{Customer, Deal, Interaction, Kind, Order, id};
 use relate::output::{Cell, Format, Table};
-use relate::store::{Store, parse_yaml};
+use relate::store::{Query, Store, parse_yaml, record_path};
 
 use super::deal::deals_table;
 use super::log::interactions_table;
@@ -183,10 +183,11 @@ fn add(ui: &mut Ui, args: AddArgs) -> anyhow::Result<()> {
 /// Refuses an e-mail address that another customer already has: the usual way
 /// duplicate customers are born.
 fn refuse_shared_emails(store: &Store, customer: &Customer) -> anyhow::Result<()> {
+    if customer.emails.is_empty() {
+        return Ok(());
+    }
+    let holders: Vec<Customer> = store.read(Query::all())?;
     for email in &customer.emails {
-        let needle = email.to_lowercase();
-        let holders: Vec<Customer> =
-            store.load_where(|text| text.to_lowercase().contains(&needle))?;
         if let Some(other) = holders
             .iter()
             .find(|c| c.id != customer.id && c.emails.iter().any(|e| e.eq_ignore_ascii_case(email)))
@@ -229,7 +230,7 @@ fn list(ui: &mut Ui, args: ListArgs) -> anyhow::Result<()> {
         args.filter.as_deref(),
     )?;
     let mut customers: Vec<Customer> = store
-        .load::<Customer>()?
+        .read::<Customer>(Query::all())?
         .into_iter()
         .filter(|c| args.owner.is_none() || c.owner == args.owner)
         .filter(|c| args.stage.is_none() || c.stage == args.stage)
@@ -301,9 +302,9 @@ struct Totals {
 fn show(ui: &mut Ui, args: ShowArgs) -> anyhow::Result<()> {
     let store = ui.store()?;
     let customer: Customer = store.get(&args.id)?;
-    let mut interactions: Vec<Interaction> = store.load_for_customer(&customer.id)?;
-    let mut orders: Vec<Order> = store.load_for_customer(&customer.id)?;
-    let deals: Vec<Deal> = store.load_for_customer(&customer.id)?;
+    let mut interactions: Vec<Interaction> = store.read(Query::of_customer(&customer.id))?;
+    let mut orders: Vec<Order> = store.read(Query::of_customer(&customer.id))?;
+    let deals: Vec<Deal> = store.read(Query::of_customer(&customer.id))?;
     interactions.sort_by_key(|i| i.at);
     orders.sort_by_key(|o| o.at);
     let open_deals: Vec<Deal> = deals.into_iter().filter(Deal::is_open).collect();
@@ -388,7 +389,7 @@ fn plain(value: &serde_json::Value) -> String {
 fn edit(ui: &mut Ui, args: EditArgs) -> anyhow::Result<()> {
     let store = ui.store()?;
     let original: Customer = store.get(&args.id)?;
-    let path = Store::record_path(&original);
+    let path = record_path(&original);
     let mut text = std::fs::read_to_string(store.root().join(&path))?;
     let editor = ["VISUAL", "EDITOR"]
         .iter()

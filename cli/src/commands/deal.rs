@@ -9,6 +9,7 @@ use relate::model::order::{LineSpec, lines_total};
 use relate::model::values::{Timestamp, utc_date};
 use relate::model::{Deal, Kind, Order, id};
 use relate::output::{Cell, Format, Table};
+use relate::store::Query;
 
 use super::order::{lines_table, resolve_lines, write_order};
 use crate::ui::{Ui, amount_arg, date_arg, id_arg, timestamp_arg};
@@ -305,9 +306,9 @@ fn list(ui: &mut Ui, args: ListArgs) -> anyhow::Result<()> {
     let deals: Vec<Deal> = match &args.customer {
         Some(customer) => {
             store.require(Kind::Customer, customer)?;
-            store.load_for_customer(customer)?
+            store.read(Query::of_customer(customer))?
         }
-        None => store.load()?,
+        None => store.read(Query::all())?,
     };
     let deals: Vec<Deal> = deals
         .into_iter()

@@ -8,7 +8,7 @@ use relate::exchange::{ExportKind, export, vcard};
 use relate::filter::combined;
 use relate::model::{Customer, Record};
 use relate::output::{ExportFormat, Format, Table};
-use relate::store::Store;
+use relate::store::{Query, Store};
 
 use crate::ui::{FormatArg, Ui, keyword};
 
@@ -90,7 +90,7 @@ fn selected_customers(store: &Store, args: &Args) -> anyhow::Result<Option<HashS
 
 /// The records of a kind; with a selection, those of the selected customers.
 fn load<T: Record>(store: &Store, selected: Option<&HashSet<String>>) -> anyhow::Result<Vec<T>> {
-    let mut records: Vec<T> = store.load()?;
+    let mut records: Vec<T> = store.read(Query::all())?;
     if let Some(selected) = selected {
         records.retain(|r| selected.contains(r.customer().unwrap_or(r.id())));
     }

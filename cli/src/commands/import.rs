@@ -8,7 +8,7 @@ use relate::exchange::{
     Action, ImportKind, LeftOut, Options, Staged, Workspace, mail, presets, records, survey, vcard,
 };
 use relate::output::{Cell, Table};
-use relate::store::{Store, Transaction};
+use relate::store::{Store, Transaction, record_path};
 
 use crate::ui::{Ui, keyword};
 
@@ -392,7 +392,7 @@ fn write_changes<T: relate::exchange::staged::Importable>(
 ) -> anyhow::Result<()> {
     for (_, record, original) in staged.changes() {
         if let Some(original) = original
-            && Store::record_path(original) != Store::record_path(record)
+            && record_path(original) != record_path(record)
         {
             tx.remove(original)?;
         }

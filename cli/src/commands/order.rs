@@ -8,7 +8,7 @@ use relate::model::order::{LineSpec, lines_total};
 use relate::model::values::{Timestamp, utc_date};
 use relate::model::{Deal, Kind, Line, Order, Product};
 use relate::output::{Cell, Format, Table};
-use relate::store::{Store, Transaction};
+use relate::store::{Query, Store, Transaction};
 
 use crate::ui::{Ui, amount_arg, date_arg, id_arg, timestamp_arg};
 
@@ -149,9 +149,9 @@ fn list(ui: &mut Ui, args: ListArgs) -> anyhow::Result<()> {
     let mut orders: Vec<Order> = match &args.customer {
         Some(customer) => {
             store.require(Kind::Customer, customer)?;
-            store.load_for_customer(customer)?
+            store.read(Query::of_customer(customer))?
         }
-        None => store.load()?,
+        None => store.read(Query::all())?,
     };
     orders.retain(|o| {
         let date = utc_date(&o.at);

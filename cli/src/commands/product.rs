@@ -5,6 +5,7 @@ use rust_decimal::Decimal;
 use relate::Error;
 use relate::model::{Kind, Product};
 use relate::output::{Cell, Format, Table};
+use relate::store::Query;
 
 use crate::ui::{Ui, amount_arg, id_arg};
 
@@ -64,7 +65,7 @@ pub fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
         Command::List(args) => {
             let store = ui.store()?;
             let products: Vec<Product> = store
-                .load::<Product>()?
+                .read::<Product>(Query::all())?
                 .into_iter()
                 .filter(|p| args.category.is_none() || p.category == args.category)
                 .collect();

@@ -6,6 +6,7 @@ use relate::model::ticket::{Priority, Status, TicketEvent, TicketKind};
 use relate::model::values::Timestamp;
 use relate::model::{Asset, Kind, Product, Ticket, id};
 use relate::output::{Cell, Format, Table};
+use relate::store::Query;
 
 use super::log::of_customer;
 use crate::ui::{Ui, id_arg, keyword, timestamp_arg};
@@ -248,9 +249,9 @@ fn list(ui: &mut Ui, args: ListArgs) -> anyhow::Result<()> {
     let tickets: Vec<Ticket> = match &args.customer {
         Some(customer) => {
             store.require(Kind::Customer, customer)?;
-            store.load_for_customer(customer)?
+            store.read(Query::of_customer(customer))?
         }
-        None => store.load()?,
+        None => store.read(Query::all())?,
     };
     let mut tickets: Vec<Ticket> = tickets
         .into_iter()

@@ -213,7 +213,7 @@ impl FieldProblem {
 }
 
 /// What every record type offers the store and the checks.
-pub trait Record: Serialize + DeserializeOwned + Clone + Send + Sync {
+pub trait Record: Serialize + DeserializeOwned + Clone + PartialEq + Send + Sync {
     const KIND: Kind;
 
     fn id(&self) -> &str;

@@ -2,11 +2,15 @@
 //! even when the store sits inside a larger repository.
 
 use chrono::{DateTime, FixedOffset};
+use git2::build::TreeUpdateBuilder;
 use git2::{
-    Commit, ConfigLevel, ErrorCode, Index, IndexEntry, IndexTime, Oid, Repository,
-    RepositoryInitOptions, Signature, Sort, StatusOptions, Time, Tree,
+    Commit, ConfigLevel, ErrorCode, FileMode, Oid, Repository, RepositoryInitOptions, Signature,
+    Sort, StatusOptions, Time, Tree,
 };
 use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use super::index::{self, IndexLock};
 
 use crate::error::{Error, Result};
 use crate::model::values::Timestamp;
@@ -266,81 +270,204 @@ impl Git {
             .join("/")
     }
 
-    /// Commits the current contents of `paths` (relative to the store root) on top
-    /// of HEAD, and nothing else: other staged or modified files stay as they were.
-    /// Returns `None` when the files already match HEAD.
-    pub fn commit(
+    /// Writes `bytes` to the object database as a blob: what a commit names.
+    pub fn write_blob(&self, bytes: &[u8]) -> Result<Oid> {
+        Ok(self.repo.blob(bytes)?)
+    }
+
+    /// The commit HEAD points at, with its tree, if HEAD has one.
+    fn head_commit(&self) -> Result<Option<Commit<'_>>> {
+        match self.repo.head() {
+            Ok(head) => Ok(Some(head.peel_to_commit()?)),
+            Err(e) if matches!(e.code(), ErrorCode::UnbornBranch | ErrorCode::NotFound) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Writes a commit on top of HEAD that changes `changes` and nothing else,
+    /// without moving HEAD (see [`Git::publish`]). Only the trees along the
+    /// changed paths are written again, so its cost grows with the change, not
+    /// with the store. `None` when the changes leave HEAD's tree as it is.
+    pub fn prepare_commit(
+        &self,
+        changes: &[Change],
+        message: &str,
+        author: &Author,
+        when: &Timestamp,
+    ) -> Result<Option<Prepared>> {
+        let parent = self.head_commit()?;
+        let base = match &parent {
+            Some(parent) => parent.tree()?,
+            None => self.repo.find_tree(self.repo.treebuilder(None)?.write()?)?,
+        };
+        let mut update = TreeUpdateBuilder::new();
+        for change in changes {
+            let path = self.git_path(&change.path);
+            match change.blob {
+                Some(blob) => {
+                    // A file that is executable in HEAD stays so.
+                    let mode = match base.get_path(Path::new(&path)) {
+                        Ok(entry) if entry.filemode() == i32::from(FileMode::BlobExecutable) => {
+                            FileMode::BlobExecutable
+                        }
+                        _ => FileMode::Blob,
+                    };
+                    update.upsert(&path, blob, mode);
+                }
+                None => {
+                    update.remove(&path);
+                }
+            }
+        }
+        let tree_id = update.create_updated(&self.repo, &base)?;
+        if parent.is_some() && tree_id == base.id() {
+            return Ok(None);
+        }
+        let tree = self.repo.find_tree(tree_id)?;
+        let time = Time::new(when.timestamp(), when.offset().local_minus_utc() / 60);
+        let signature = Signature::new(&author.name, &author.email, &time)?;
+        let parents: Vec<&Commit> = parent.iter().collect();
+        let commit = self
+            .repo
+            .commit(None, &signature, &signature, message, &tree, &parents)?;
+        Ok(Some(Prepared {
+            parent: parent.as_ref().map(Commit::id),
+            commit,
+            summary: message.lines().next().unwrap_or_default().to_string(),
+        }))
+    }
+
+    /// Makes a prepared commit the store's: under git's index lock (waiting up
+    /// to `timeout` for a `git status` that holds it), brings a copy of the
+    /// index in line for the changed paths, moves HEAD only if it still points
+    /// at the commit's parent, then puts the new index in place. A failure at
+    /// any step leaves HEAD and the index as they were.
+    pub fn publish(
+        &self,
+        prepared: &Prepared,
+        changes: &[Change],
+        timeout: Duration,
+        on_locked: impl FnOnce(&IndexLock) -> Result<()>,
+    ) -> Result<()> {
+        let lock = IndexLock::acquire(&self.index_path(), timeout)?;
+        on_locked(&lock)?;
+        let paths: Vec<String> = changes.iter().map(|c| self.git_path(&c.path)).collect();
+        let staged = index::stage(self, &lock, &paths)?;
+        self.move_head(prepared)?;
+        if let Err(e) = staged.install(&lock) {
+            // Best effort: without the new index, HEAD goes back too.
+            let _ = self.move_head_back(prepared);
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    /// Commits the current contents of `paths` (relative to the store root), as
+    /// `relate sync` does with hand edits: prepare, then publish.
+    pub fn commit_files(
         &self,
         root: &Path,
         paths: &[PathBuf],
         message: &str,
         author: &Author,
         when: &Timestamp,
+        timeout: Duration,
     ) -> Result<Option<Oid>> {
-        let parent = match self.repo.head() {
-            Ok(head) => Some(head.peel_to_commit()?),
-            Err(e) if matches!(e.code(), ErrorCode::UnbornBranch | ErrorCode::NotFound) => None,
-            Err(e) => return Err(e.into()),
-        };
-        let mut index = Index::new()?;
-        if let Some(parent) = &parent {
-            index.read_tree(&parent.tree()?)?;
-        }
+        let mut changes = Vec::with_capacity(paths.len());
         for rel in paths {
-            let git_path = self.git_path(rel);
             let abs = root.join(rel);
-            match std::fs::read(&abs) {
-                Ok(bytes) => {
-                    let id = self.repo.blob(&bytes)?;
-                    index.add(&blob_entry(&git_path, id, bytes.len()))?;
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                    index.remove_path(Path::new(&git_path))?;
-                }
+            let blob = match std::fs::read(&abs) {
+                Ok(bytes) => Some(self.write_blob(&bytes)?),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
                 Err(e) => return Err(Error::io(&abs, e)),
-            }
+            };
+            changes.push(Change {
+                path: rel.clone(),
+                blob,
+            });
         }
-        let tree_id = index.write_tree_to(&self.repo)?;
-        if let Some(parent) = &parent
-            && parent.tree_id() == tree_id
-        {
+        let Some(prepared) = self.prepare_commit(&changes, message, author, when)? else {
             return Ok(None);
-        }
-        let tree = self.repo.find_tree(tree_id)?;
-        let time = Time::new(when.timestamp(), when.offset().local_minus_utc() / 60);
-        let signature = Signature::new(&author.name, &author.email, &time)?;
-        let parents: Vec<_> = parent.iter().collect();
-        let id = self.repo.commit(
-            Some("HEAD"),
-            &signature,
-            &signature,
-            message,
-            &tree,
-            &parents,
-        )?;
-        self.stage(paths)?;
-        Ok(Some(id))
+        };
+        self.publish(&prepared, &changes, timeout, |_| Ok(()))?;
+        Ok(Some(prepared.commit))
     }
 
-    /// Brings the on-disk index in line with the commit for `paths`, so that
-    /// `git status` shows them clean.
-    fn stage(&self, paths: &[PathBuf]) -> Result<()> {
-        let mut index = self.repo.index()?;
-        for rel in paths {
-            let git_path = PathBuf::from(self.git_path(rel));
-            let present = self
-                .repo
-                .workdir()
-                .is_some_and(|w| w.join(&git_path).exists());
-            if present {
-                index.add_path(&git_path)?;
-            } else if index.get_path(&git_path, 0).is_some() {
-                index.remove_path(&git_path)?;
+    /// The file git keeps its index in (`.git/index`, or a worktree's own).
+    pub fn index_path(&self) -> PathBuf {
+        self.repo.path().join("index")
+    }
+
+    /// Points HEAD (or the branch it names) at the prepared commit, if it still
+    /// points at the commit's parent: a git command that committed meanwhile is
+    /// never overwritten.
+    fn move_head(&self, prepared: &Prepared) -> Result<()> {
+        let log = format!("commit: {}", prepared.summary);
+        let moved = self.set_head(prepared.parent, prepared.commit, &log);
+        moved.map_err(|e| {
+            if e.code() == ErrorCode::Modified || e.code() == ErrorCode::Exists {
+                Error::failed("HEAD moved while relate was writing (a git command committed meanwhile); nothing was changed")
+                    .with_hint("run the command again")
+            } else {
+                e.into()
+            }
+        })
+    }
+
+    fn move_head_back(&self, prepared: &Prepared) -> Result<()> {
+        match prepared.parent {
+            Some(parent) => {
+                self.set_head(Some(prepared.commit), parent, "relate: write undone")?;
+            }
+            None => {
+                if let Some(name) = self.head_branch()? {
+                    self.repo.find_reference(&name)?.delete()?;
+                }
             }
         }
-        index.write()?;
         Ok(())
     }
+
+    /// The branch HEAD names (`refs/heads/main`), or `None` when it is detached.
+    fn head_branch(&self) -> Result<Option<String>> {
+        let head = self.repo.find_reference("HEAD")?;
+        Ok(head.symbolic_target().map(String::from))
+    }
+
+    /// Moves HEAD's branch (or a detached HEAD) from `from` to `to`, atomically.
+    fn set_head(
+        &self,
+        from: Option<Oid>,
+        to: Oid,
+        log: &str,
+    ) -> std::result::Result<(), git2::Error> {
+        let name = match self.head_branch() {
+            Ok(Some(name)) => name,
+            Ok(None) => "HEAD".to_string(),
+            Err(_) => "HEAD".to_string(),
+        };
+        match from {
+            Some(from) => self.repo.reference_matching(&name, to, true, from, log)?,
+            None => self.repo.reference(&name, to, false, log)?,
+        };
+        Ok(())
+    }
+}
+
+/// One file of a commit: its new content, or `None` for a file removed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// Relative to the store root.
+    pub path: PathBuf,
+    pub blob: Option<Oid>,
+}
+
+/// A commit written but not yet on HEAD.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub parent: Option<Oid>,
+    pub commit: Oid,
+    summary: String,
 }
 
 /// The identity in the user's global git configuration.
@@ -355,23 +482,6 @@ pub fn global_author() -> Option<Author> {
 /// `path` quoted for the shell that git runs a merge driver with.
 fn shell_quote(path: &Path) -> String {
     format!("'{}'", path.to_string_lossy().replace('\'', r"'\''"))
-}
-
-fn blob_entry(path: &str, id: Oid, size: usize) -> IndexEntry {
-    IndexEntry {
-        ctime: IndexTime::new(0, 0),
-        mtime: IndexTime::new(0, 0),
-        dev: 0,
-        ino: 0,
-        mode: 0o100644,
-        uid: 0,
-        gid: 0,
-        file_size: u32::try_from(size).unwrap_or(u32::MAX),
-        id,
-        flags: u16::try_from(path.len().min(0xfff)).expect("masked to 12 bits"),
-        flags_extended: 0,
-        path: path.as_bytes().to_vec(),
-    }
 }
 
 #[cfg(test)]

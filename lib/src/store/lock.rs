@@ -14,20 +14,14 @@ pub struct StoreLock {
 
 /// Takes the lock at `path`, waiting up to `timeout` for another writer to finish.
 pub fn acquire(path: &Path, timeout: Duration) -> Result<StoreLock> {
-    let file = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(path)
-        .map_err(|e| Error::io(path, e))?;
     let started = Instant::now();
     loop {
-        match file.try_lock() {
-            Ok(()) => return Ok(StoreLock { _file: file }),
-            Err(TryLockError::WouldBlock) if started.elapsed() < timeout => {
+        match try_acquire(path)? {
+            Some(lock) => return Ok(lock),
+            None if started.elapsed() < timeout => {
                 std::thread::sleep(Duration::from_millis(20));
             }
-            Err(TryLockError::WouldBlock) => {
+            None => {
                 return Err(Error::failed(format!(
                     "another relate command kept the store locked for {} s",
                     timeout.as_secs()
@@ -37,7 +31,21 @@ pub fn acquire(path: &Path, timeout: Duration) -> Result<StoreLock> {
                     path.display()
                 )));
             }
-            Err(TryLockError::Error(e)) => return Err(Error::io(path, e)),
         }
+    }
+}
+
+/// Takes the lock at `path` if no one holds it; `None` when another command does.
+pub fn try_acquire(path: &Path) -> Result<Option<StoreLock>> {
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+        .map_err(|e| Error::io(path, e))?;
+    match file.try_lock() {
+        Ok(()) => Ok(Some(StoreLock { _file: file })),
+        Err(TryLockError::WouldBlock) => Ok(None),
+        Err(TryLockError::Error(e)) => Err(Error::io(path, e)),
     }
 }

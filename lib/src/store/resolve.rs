@@ -4,7 +4,7 @@ use serde::Serialize;
 use serde_yaml::Value;
 use std::path::Path;
 
-use super::{Store, parse_yaml};
+use super::{Query, Store, parse_yaml, record_path};
 use crate::error::{Error, Problem, Result};
 use crate::model::merge::{Conflict, field_value, set_field};
 use crate::model::{Kind, Record};
@@ -25,8 +25,8 @@ pub fn recorded_conflicts(store: &Store) -> Result<Vec<RecordedConflict>> {
     let mut all = Vec::new();
     for kind in Kind::ALL {
         crate::with_record_type!(kind, T => {
-            for record in store.load_where::<T>(|text| text.contains("\nconflicts:"))? {
-                all.extend(conflicts_of(&record));
+            for file in store.read_checked::<T>(Query::conflicted())?.loaded {
+                all.extend(conflicts_of(&file.record));
             }
         });
     }
@@ -122,7 +122,7 @@ pub fn resolve(
         let resolved: T = serde_yaml::from_value(value).map_err(|e| {
             Error::usage(format!("`{field}` cannot take that value: {e}"))
         })?;
-        if Store::record_path(&resolved) != rel {
+        if record_path(&resolved) != rel {
             // A new date moves a dated record to its month's folder.
             tx.remove_file(rel)?;
         }

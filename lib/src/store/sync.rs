@@ -226,7 +226,7 @@ fn commit_pending(store: &Store, git: &Git) -> Result<Vec<String>> {
         .filter(|rel| store.is_record_file(rel))
         .filter_map(|rel| {
             let kind = Kind::of_path(rel)?;
-            crate::with_record_type!(kind, T => store.read_record::<T>(rel).err())
+            crate::with_record_type!(kind, T => store.read_file::<T>(rel).err())
         })
         .collect();
     if !problems.is_empty() {
@@ -243,7 +243,14 @@ fn commit_pending(store: &Store, git: &Git) -> Result<Vec<String>> {
         "sync: commit changes made by hand\n\n{}\n",
         names.join("\n")
     );
-    git.commit(&store.root, &pending, &message, &author, &store.env.now)?;
+    git.commit_files(
+        &store.root,
+        &pending,
+        &message,
+        &author,
+        &store.env.now,
+        store.env.lock_timeout,
+    )?;
     Ok(names)
 }
 

@@ -23,7 +23,7 @@ use relate::model::values::Timestamp;
 use relate::model::{Dataset, Kind};
 use relate::output::{Format, write_json, write_sections};
 use relate::report::{Report, Scope};
-use relate::store::Months;
+use relate::store::{Months, Query};
 
 use crate::ui::{Ui, date_arg};
 
@@ -137,14 +137,16 @@ impl Common {
         all_kinds.extend(&filter_kinds);
         all_kinds.sort();
         all_kinds.dedup();
-        let months_of = |kind: Kind| Months {
-            from: recent
-                .iter()
-                .find(|(k, _)| *k == kind && !unpruned.contains(k))
-                .map(|(_, days)| as_of - chrono::Days::new(*days)),
-            to: Some(as_of),
+        let query_of = |kind: Kind| {
+            Query::in_months(Months {
+                from: recent
+                    .iter()
+                    .find(|(k, _)| *k == kind && !unpruned.contains(k))
+                    .map(|(_, days)| as_of - chrono::Days::new(*days)),
+                to: Some(as_of),
+            })
         };
-        let data = store.dataset_in(&all_kinds, months_of)?.as_of(as_of);
+        let data = store.dataset_in(&all_kinds, query_of)?.as_of(as_of);
         Ok(Input {
             data,
             as_of,

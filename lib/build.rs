@@ -1,0 +1,39 @@
+//! Gives the cache of parsed records (src/store/cache.rs) a schema id that
+//! changes whenever the record types or the cache format change, so that a
+//! cache written by another build is never trusted.
+
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::path::Path;
+
+fn main() {
+    let mut hasher = DefaultHasher::new();
+    env!("CARGO_PKG_VERSION").hash(&mut hasher);
+    let mut files = Vec::new();
+    collect(Path::new("src/model"), &mut files);
+    files.push(Path::new("src/store/cache.rs").to_path_buf());
+    files.sort();
+    for file in &files {
+        println!("cargo:rerun-if-changed={}", file.display());
+        file.hash(&mut hasher);
+        std::fs::read(file).unwrap_or_default().hash(&mut hasher);
+    }
+    println!("cargo:rerun-if-changed=src/model");
+    println!(
+        "cargo:rustc-env=RELATE_CACHE_SCHEMA={:016x}",
+        hasher.finish()
+    );
+}
+
+fn collect(dir: &Path, files: &mut Vec<std::path::PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect(&path, files);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            files.push(path);
+        }
+    }
+}

@@ -1,0 +1,203 @@
+//! Where records live: one folder per kind, dated kinds under
+//! `<yyyy>/<mm>/`, one `<id>.yaml` file per record. Listing a folder is the
+//! one directory walk every reader shares.
+
+use chrono::NaiveDate;
+use std::fs::Metadata;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::model::{Kind, Record};
+
+pub const SETTINGS_FILE: &str = "relate.yaml";
+
+/// A span of months (by their first and last day) that limits which dated
+/// records are read; open ends are unbounded.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Months {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+}
+
+impl Months {
+    /// Whether a `<yyyy>/<mm>` folder falls in the span. A folder not named like
+    /// one is read anyway, so that `check` can report what is in it.
+    pub(crate) fn holds_folder(&self, month_dir: &Path) -> bool {
+        let number = |p: Option<&Path>| p?.file_name()?.to_str()?.parse::<i32>().ok();
+        let (Some(year), Some(month)) = (number(month_dir.parent()), number(Some(month_dir)))
+        else {
+            return true;
+        };
+        let Some(first) = u32::try_from(month)
+            .ok()
+            .and_then(|m| NaiveDate::from_ymd_opt(year, m, 1))
+        else {
+            return true;
+        };
+        let last = first + chrono::Months::new(1) - chrono::Days::new(1);
+        self.from.is_none_or(|from| last >= from) && self.to.is_none_or(|to| first <= to)
+    }
+}
+
+/// Where a record lives, relative to the root. Dated records go under the UTC
+/// year and month of their date.
+pub fn record_path<T: Record>(record: &T) -> PathBuf {
+    let folder = Path::new(T::KIND.folder());
+    let file = format!("{}.yaml", record.id());
+    match record.filed_date() {
+        Some(date) => folder
+            .join(date.format("%Y").to_string())
+            .join(date.format("%m").to_string())
+            .join(file),
+        None => folder.join(file),
+    }
+}
+
+/// The path a record of `kind` with `id` has when its id names its month
+/// (time-ordered ids start with `yyyymm`), or always for undated kinds.
+pub fn direct_path(kind: Kind, id: &str) -> Option<PathBuf> {
+    let file = format!("{id}.yaml");
+    let folder = Path::new(kind.folder());
+    if !kind.is_dated() {
+        return Some(folder.join(file));
+    }
+    let digits = id.as_bytes().get(..6)?;
+    digits
+        .iter()
+        .all(u8::is_ascii_digit)
+        .then(|| folder.join(&id[..4]).join(&id[4..6]).join(file))
+}
+
+/// Whether `name` is the name of a record file (`<id>.yaml`, not hidden).
+pub fn is_record_name(name: &str) -> bool {
+    name.ends_with(".yaml") && !name.starts_with('.')
+}
+
+/// The folders holding the records of `kind` filed in `months`, relative to the
+/// root, sorted: the kind's folder, or each of its month folders. Month folders
+/// outside the span are not even listed: at a million interactions, reading
+/// files is what takes the time.
+pub fn record_folders(root: &Path, kind: Kind, months: Months) -> Result<Vec<PathBuf>> {
+    let folder = PathBuf::from(kind.folder());
+    if !root.join(&folder).is_dir() {
+        return Ok(Vec::new());
+    }
+    if !kind.is_dated() {
+        return Ok(vec![folder]);
+    }
+    let mut folders = Vec::new();
+    for year in subfolders(root, &folder)? {
+        for month in subfolders(root, &year)? {
+            if months.holds_folder(&month) {
+                folders.push(month);
+            }
+        }
+    }
+    folders.sort();
+    Ok(folders)
+}
+
+/// The folders directly inside `rel` (symlinks are not followed).
+fn subfolders(root: &Path, rel: &Path) -> Result<Vec<PathBuf>> {
+    let abs = root.join(rel);
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(&abs).map_err(|e| Error::io(&abs, e))? {
+        let entry = entry.map_err(|e| Error::io(&abs, e))?;
+        if entry.file_type().is_ok_and(|t| t.is_dir()) {
+            found.push(rel.join(entry.file_name()));
+        }
+    }
+    Ok(found)
+}
+
+/// One entry of a record folder.
+pub struct Entry {
+    /// Relative to the root.
+    pub path: PathBuf,
+    /// Its own metadata (of the link, for a symlink).
+    pub metadata: Metadata,
+}
+
+/// What a record folder holds: the record files, and everything else in it
+/// (which no command reads; `check` reports it).
+#[derive(Default)]
+pub struct Listing {
+    pub records: Vec<Entry>,
+    pub others: Vec<Entry>,
+}
+
+/// Lists a record folder, with each entry's metadata (one `fstatat` each, no
+/// path walk). A symlink is never a record: it could lead out of the store.
+pub fn list_folder(root: &Path, folder: &Path) -> Result<Listing> {
+    let abs = root.join(folder);
+    let mut listing = Listing::default();
+    let entries = match std::fs::read_dir(&abs) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(listing),
+        Err(e) => return Err(Error::io(&abs, e)),
+    };
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io(&abs, e))?;
+        let name = entry.file_name();
+        let path = folder.join(&name);
+        let metadata = match entry.metadata() {
+            Ok(metadata) => metadata,
+            // Removed between the listing and the look: it is not there.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(Error::io(&root.join(&path), e)),
+        };
+        let is_record = metadata.is_file() && name.to_str().is_some_and(is_record_name);
+        let entry = Entry { path, metadata };
+        if is_record {
+            listing.records.push(entry);
+        } else {
+            listing.others.push(entry);
+        }
+    }
+    listing.records.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(listing)
+}
+
+/// The order records are listed in: by id, then folder (`acme-corp` before
+/// `acme-corp-2`, which by file name would sort the other way round).
+pub fn listing_order(path: &Path) -> PathBuf {
+    path.with_extension("")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn month_folders_in_a_span() {
+        let date = |text| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok();
+        let span = Months {
+            from: date("2026-08-22"),
+            to: date("2026-11-20"),
+        };
+        let holds = |folder: &str| span.holds_folder(Path::new(folder));
+        assert!(holds("interactions/2026/08") && holds("interactions/2026/11"));
+        assert!(!holds("interactions/2026/07") && !holds("interactions/2026/12"));
+        assert!(!holds("interactions/2025/11"));
+        assert!(
+            holds("interactions/2026/stray"),
+            "odd folders are read for check"
+        );
+        assert!(Months::default().holds_folder(Path::new("orders/1999/01")));
+    }
+
+    #[test]
+    fn direct_paths() {
+        assert_eq!(
+            direct_path(Kind::Interaction, "20261122t101500-7k3fq"),
+            Some(PathBuf::from(
+                "interactions/2026/11/20261122t101500-7k3fq.yaml"
+            ))
+        );
+        assert_eq!(direct_path(Kind::Order, "inv-1"), None);
+        assert_eq!(
+            direct_path(Kind::Customer, "acme"),
+            Some(PathBuf::from("customers/acme.yaml"))
+        );
+    }
+}

@@ -1,0 +1,510 @@
+//! Reading records: the one way every command, report, `check` and `sync`
+//! reads the store.
+//!
+//! [`Store::read`] takes a typed [`Query`] (which kind, which months, whose
+//! records, only those with conflicts) and returns the records, each checked
+//! alone against relate.yaml. Where the records come from is a [`Source`]:
+//! the files themselves ([`Files`]), or the derived cache of parsed records
+//! under `.git/` (`super::cache`), which gives the same answer faster and
+//! falls back to the files for whatever changed. A query `for_update` notes
+//! the blob id of every record it returns, so that a write under the lock
+//! notices a file another writer changed meanwhile (`super::transaction`).
+
+use git2::{ObjectType, Oid};
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+
+use super::files::{line_of_key, parse_yaml};
+use super::layout::{self, Listing, Months, direct_path, listing_order, record_folders};
+use super::{Seen, Store};
+use crate::error::{Error, Problem, Result};
+use crate::model::{Dataset, Kind, Record, id};
+
+/// Which records of one kind a command reads.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Query<'a> {
+    /// For dated kinds, the months whose folders are read (all by default).
+    pub months: Months,
+    /// Only the records that belong to this customer.
+    pub customer: Option<&'a str>,
+    /// Only the records with merge conflicts waiting for `relate resolve`.
+    pub conflicted: bool,
+    /// Note what was read, so that a write notices a change made meanwhile.
+    pub for_update: bool,
+}
+
+impl<'a> Query<'a> {
+    /// Every record of the kind.
+    pub fn all() -> Query<'a> {
+        Query::default()
+    }
+
+    pub fn in_months(months: Months) -> Query<'a> {
+        Query {
+            months,
+            ..Query::default()
+        }
+    }
+
+    pub fn of_customer(customer: &'a str) -> Query<'a> {
+        Query {
+            customer: Some(customer),
+            ..Query::default()
+        }
+    }
+
+    pub fn conflicted() -> Query<'a> {
+        Query {
+            conflicted: true,
+            ..Query::default()
+        }
+    }
+
+    /// The same query, for a command that writes what it read.
+    pub fn for_update(self) -> Query<'a> {
+        Query {
+            for_update: true,
+            ..self
+        }
+    }
+
+    /// Whether a record the source has parsed is one the query asks for.
+    pub(crate) fn selects(&self, customer: Option<&str>, conflicted: bool) -> bool {
+        self.customer.is_none_or(|wanted| customer == Some(wanted))
+            && (!self.conflicted || conflicted)
+    }
+
+    /// Whether a file's text can hold a record the query asks for: a cheap
+    /// test that spares parsing the others. It never rules out a match: a
+    /// customer id appears in the text of each of its records, unless a YAML
+    /// escape spells it, which needs a backslash.
+    pub(crate) fn may_select(&self, text: &str) -> bool {
+        let customer = self
+            .customer
+            .is_none_or(|wanted| text.contains(wanted) || text.contains('\\'));
+        let conflicted = !self.conflicted || text.contains("conflicts");
+        customer && conflicted
+    }
+
+    /// Whether the query picks out a few records, so that parsing every file
+    /// to answer it costs far more than reading them.
+    pub(crate) fn is_selective(&self) -> bool {
+        self.customer.is_some() || self.conflicted
+    }
+}
+
+/// A record file as read: the record, where it lives and the blob id of its text.
+#[derive(Debug, Clone)]
+pub struct Loaded<T> {
+    /// Relative to the store root.
+    pub path: PathBuf,
+    pub blob: Oid,
+    pub record: T,
+}
+
+/// The records a query read, valid or not, and the problems of the invalid
+/// files (which `check` reports and other readers refuse).
+#[derive(Debug)]
+pub struct Checked<T> {
+    pub loaded: Vec<Loaded<T>>,
+    pub problems: Vec<Problem>,
+}
+
+/// One record file as a source found it.
+pub(crate) type FileRead<T> = std::result::Result<Loaded<T>, Problem>;
+
+/// Where records are read from: the files, or the cache that answers the same.
+pub(crate) trait Source: Sync {
+    /// The records of the record files in `listing` (one folder) that `query`
+    /// may select; a file that cannot be read or parsed is a problem.
+    fn load<T: Record>(
+        &self,
+        root: &Path,
+        folder: &Path,
+        listing: &Listing,
+        query: &Query,
+    ) -> Vec<FileRead<T>>;
+}
+
+/// The files themselves: every file is read and parsed again.
+pub(crate) struct Files;
+
+impl Source for Files {
+    fn load<T: Record>(
+        &self,
+        root: &Path,
+        _folder: &Path,
+        listing: &Listing,
+        query: &Query,
+    ) -> Vec<FileRead<T>> {
+        listing
+            .records
+            .par_iter()
+            .filter_map(|entry| match std::fs::read(root.join(&entry.path)) {
+                Ok(bytes) => {
+                    let text = String::from_utf8_lossy(&bytes);
+                    query
+                        .may_select(&text)
+                        .then(|| parse_bytes(&entry.path, &bytes))
+                }
+                Err(e) => Some(Err(unreadable(&entry.path, &e))),
+            })
+            .collect()
+    }
+}
+
+/// Parses the bytes of the record file `rel`.
+pub(crate) fn parse_bytes<T: Record>(rel: &Path, bytes: &[u8]) -> FileRead<T> {
+    let text = std::str::from_utf8(bytes)
+        .map_err(|e| Problem::new(rel, None, format!("not UTF-8 text: {e}")))?;
+    let record = parse_yaml::<T>(rel, text)?;
+    Ok(Loaded {
+        path: rel.to_path_buf(),
+        blob: blob_id(bytes),
+        record,
+    })
+}
+
+/// The git blob id of `bytes`: what identifies a file's content.
+pub(crate) fn blob_id(bytes: &[u8]) -> Oid {
+    Oid::hash_object(ObjectType::Blob, bytes).expect("hashing memory does not fail")
+}
+
+fn unreadable(rel: &Path, error: &std::io::Error) -> Problem {
+    Problem::new(rel, None, format!("cannot read: {error}"))
+}
+
+/// The problems of one record on its own: its fields against relate.yaml,
+/// an id that differs from its file name, a dated record in the wrong month.
+pub(crate) fn problems_alone<T: Record>(
+    store: &Store,
+    loaded: &Loaded<T>,
+) -> Vec<(Option<&'static str>, String)> {
+    let record = &loaded.record;
+    let rel = &loaded.path;
+    let mut problems: Vec<(Option<&'static str>, String)> = record
+        .problems(store.settings())
+        .into_iter()
+        .map(|p| (Some(p.field), p.message))
+        .collect();
+    let stem = rel.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+    if record.id() != stem {
+        problems.push((
+            Some("id"),
+            format!(
+                "id `{}` differs from the file name `{stem}.yaml`",
+                record.id()
+            ),
+        ));
+    }
+    let expected = layout::record_path(record);
+    if record.filed_date().is_some() && expected.parent() != rel.parent() {
+        problems.push((
+            Some("at"),
+            format!(
+                "filed under the wrong month: by its date it belongs in {}/",
+                expected
+                    .parent()
+                    .expect("dated paths have a folder")
+                    .display()
+            ),
+        ));
+    }
+    problems
+}
+
+/// Points problems found in a record at their lines, reading its text again
+/// (only invalid records need it).
+pub(crate) fn with_lines(
+    store: &Store,
+    rel: &Path,
+    problems: Vec<(Option<&'static str>, String)>,
+) -> Vec<Problem> {
+    let text = std::fs::read_to_string(store.root().join(rel)).unwrap_or_default();
+    problems
+        .into_iter()
+        .map(|(field, message)| {
+            Problem::new(rel, field.and_then(|f| line_of_key(&text, f)), message)
+        })
+        .collect()
+}
+
+impl Store {
+    /// Every record of `T` the query selects, sorted by id (dated records by
+    /// month, then id), each checked alone against relate.yaml: an invalid one
+    /// is an error (exit 4) naming its file and line, so that no report or
+    /// list computes on a record `check` would refuse.
+    pub fn read<T: Record>(&self, query: Query) -> Result<Vec<T>> {
+        let checked = self.read_checked::<T>(query)?;
+        if !checked.problems.is_empty() {
+            return Err(Error::invalid(checked.problems));
+        }
+        Ok(checked.loaded.into_iter().map(|l| l.record).collect())
+    }
+
+    /// As [`Store::read`], keeping where each record lives and its blob id, and
+    /// returning the problems of invalid files beside the valid records.
+    pub fn read_checked<T: Record>(&self, query: Query) -> Result<Checked<T>> {
+        let folders = record_folders(&self.root, T::KIND, query.months)?;
+        let (root, cache) = (&self.root, self.cache.as_ref());
+        let per_folder: Vec<Result<Vec<FileRead<T>>>> = folders
+            .par_iter()
+            .map(|folder| {
+                let listing = layout::list_folder(root, folder)?;
+                Ok(match cache {
+                    Some(cache) => cache.load(root, folder, &listing, &query),
+                    None => Files.load(root, folder, &listing, &query),
+                })
+            })
+            .collect();
+        let mut loaded = Vec::new();
+        let mut problems = Vec::new();
+        for reads in per_folder {
+            for read in reads? {
+                match read {
+                    Ok(file)
+                        if query.selects(
+                            file.record.customer(),
+                            !file.record.conflicts().is_empty(),
+                        ) =>
+                    {
+                        let alone = problems_alone(self, &file);
+                        if !alone.is_empty() {
+                            problems.extend(with_lines(self, &file.path, alone));
+                        }
+                        loaded.push(file);
+                    }
+                    Ok(_) => {}
+                    Err(problem) => problems.push(problem),
+                }
+            }
+        }
+        loaded.sort_by_key(|l| listing_order(&l.path));
+        if query.for_update {
+            let mut seen = self.seen.borrow_mut();
+            for file in &loaded {
+                seen.entry(file.path.clone())
+                    .or_insert(Seen::Blob(file.blob));
+            }
+        }
+        problems.sort();
+        Ok(Checked { loaded, problems })
+    }
+
+    /// Loads the whole store.
+    pub fn dataset(&self) -> Result<Dataset> {
+        self.dataset_of(&Kind::ALL)
+    }
+
+    /// Loads only the records of `kinds`; the other kinds stay empty. Reports
+    /// load what they need and nothing more.
+    pub fn dataset_of(&self, kinds: &[Kind]) -> Result<Dataset> {
+        self.dataset_in(kinds, |_| Query::all())
+    }
+
+    /// Loads the given kinds, each with the query `query_of` gives it.
+    pub fn dataset_in<'q>(
+        &self,
+        kinds: &[Kind],
+        query_of: impl Fn(Kind) -> Query<'q>,
+    ) -> Result<Dataset> {
+        let mut data = Dataset::empty(self.settings.clone());
+        for &kind in kinds {
+            let query = query_of(kind);
+            match kind {
+                Kind::Customer => data.customers = self.read(query)?,
+                Kind::Interaction => data.interactions = self.read(query)?,
+                Kind::Deal => data.deals = self.read(query)?,
+                Kind::Product => data.products = self.read(query)?,
+                Kind::Order => data.orders = self.read(query)?,
+                Kind::Ticket => data.tickets = self.read(query)?,
+                Kind::Asset => data.assets = self.read(query)?,
+                Kind::Campaign => data.campaigns = self.read(query)?,
+            }
+        }
+        Ok(data)
+    }
+
+    /// Reads and parses one record file, noting what was read for a later write.
+    pub(crate) fn read_file<T: Record>(
+        &self,
+        rel: &Path,
+    ) -> std::result::Result<Loaded<T>, Problem> {
+        let bytes = std::fs::read(self.root.join(rel)).map_err(|e| unreadable(rel, &e))?;
+        let loaded = parse_bytes::<T>(rel, &bytes)?;
+        self.seen
+            .borrow_mut()
+            .entry(rel.to_path_buf())
+            .or_insert_with(|| Seen::Text {
+                blob: loaded.blob,
+                text: String::from_utf8_lossy(&bytes).into_owned(),
+            });
+        Ok(loaded)
+    }
+
+    /// The record `id` of type `T`, checked alone against relate.yaml; a
+    /// missing one is an error that suggests near ids.
+    pub fn get<T: Record>(&self, id: &str) -> Result<T> {
+        let loaded = self.get_loaded::<T>(id)?;
+        let alone = problems_alone(self, &loaded);
+        if !alone.is_empty() {
+            return Err(Error::invalid(with_lines(self, &loaded.path, alone)));
+        }
+        Ok(loaded.record)
+    }
+
+    /// The record `id` as it is, even if invalid: for the commands that repair
+    /// records (`set`, `edit`, `resolve`), which must still run on them.
+    pub fn get_for_repair<T: Record>(&self, id: &str) -> Result<T> {
+        Ok(self.get_loaded::<T>(id)?.record)
+    }
+
+    fn get_loaded<T: Record>(&self, id: &str) -> Result<Loaded<T>> {
+        if let Some(reason) = id::invalid_reason(id) {
+            return Err(Error::usage(reason));
+        }
+        let rel = self
+            .find(T::KIND, id)
+            .ok_or_else(|| self.not_found(T::KIND, id))?;
+        self.read_file::<T>(&rel)
+            .map_err(|problem| Error::invalid(vec![problem]))
+    }
+
+    /// The path of the record `id` of `kind`, if it exists.
+    pub fn find(&self, kind: Kind, id: &str) -> Option<PathBuf> {
+        if !id::is_valid(id) {
+            return None;
+        }
+        let direct = direct_path(kind, id);
+        if let Some(rel) = &direct
+            && self.is_record_file(rel)
+        {
+            return direct;
+        }
+        let found = kind.is_dated().then(|| self.find_dated(kind, id)).flatten();
+        if let (None, Some(rel)) = (&found, direct) {
+            self.seen.borrow_mut().entry(rel).or_insert(Seen::Absent);
+        }
+        found
+    }
+
+    /// A dated record whose id does not name its month (an imported id): its
+    /// file is looked for in every month folder.
+    fn find_dated(&self, kind: Kind, id: &str) -> Option<PathBuf> {
+        let file = format!("{id}.yaml");
+        let folders = record_folders(&self.root, kind, Months::default()).ok()?;
+        folders
+            .into_iter()
+            .map(|folder| folder.join(&file))
+            .find(|rel| self.is_record_file(rel))
+    }
+
+    pub(crate) fn is_record_file(&self, rel: &Path) -> bool {
+        // A symlink is never followed: it could lead out of the store.
+        std::fs::symlink_metadata(self.root.join(rel)).is_ok_and(|m| m.file_type().is_file())
+    }
+
+    pub fn exists(&self, kind: Kind, id: &str) -> bool {
+        self.find(kind, id).is_some()
+    }
+
+    /// The record files of `kind`, relative to the root, in listing order.
+    pub(crate) fn record_files(&self, kind: Kind) -> Result<Vec<PathBuf>> {
+        let mut files = Vec::new();
+        for folder in record_folders(&self.root, kind, Months::default())? {
+            let listing = layout::list_folder(&self.root, &folder)?;
+            files.extend(listing.records.into_iter().map(|entry| entry.path));
+        }
+        files.sort_by_key(|path| listing_order(path));
+        Ok(files)
+    }
+
+    /// The ids of all records of `kind`, from the file names alone.
+    pub fn ids(&self, kind: Kind) -> Result<Vec<String>> {
+        Ok(self
+            .record_files(kind)?
+            .iter()
+            .filter_map(|rel| Some(rel.file_stem()?.to_str()?.to_string()))
+            .collect())
+    }
+
+    /// Fails unless the record exists (for references such as `log CUSTOMER`).
+    pub fn require(&self, kind: Kind, id: &str) -> Result<()> {
+        if let Some(reason) = id::invalid_reason(id) {
+            return Err(Error::usage(reason));
+        }
+        match self.find(kind, id) {
+            Some(_) => Ok(()),
+            None => Err(self.not_found(kind, id)),
+        }
+    }
+
+    /// The kind and path of the record `id`: of `kind` when given, else of
+    /// whichever kind has it (several are an error that asks for `--kind`).
+    pub fn locate(&self, id: &str, kind: Option<Kind>) -> Result<(Kind, PathBuf)> {
+        if let Some(reason) = id::invalid_reason(id) {
+            return Err(Error::usage(reason));
+        }
+        if let Some(kind) = kind {
+            return self
+                .find(kind, id)
+                .map(|rel| (kind, rel))
+                .ok_or_else(|| self.not_found(kind, id));
+        }
+        let found: Vec<(Kind, PathBuf)> = Kind::ALL
+            .into_iter()
+            .filter_map(|kind| Some((kind, self.find(kind, id)?)))
+            .collect();
+        match found.as_slice() {
+            [one] => Ok(one.clone()),
+            [] => Err(Error::not_found(format!("no record `{id}`"))
+                .with_hint("list them with `relate customer list`, `relate deal list`, ...")),
+            several => {
+                let kinds: Vec<&str> = several.iter().map(|(kind, _)| kind.name()).collect();
+                Err(Error::usage(format!(
+                    "`{id}` is the id of a {}",
+                    kinds.join(" and of a ")
+                ))
+                .with_hint("say which with --kind"))
+            }
+        }
+    }
+
+    pub(crate) fn not_found(&self, kind: Kind, id: &str) -> Error {
+        let error = Error::not_found(format!("no {kind} `{id}`"));
+        let candidates = self.ids(kind).unwrap_or_default();
+        match suggest(id, &candidates) {
+            Some(best) => error.with_hint(format!("did you mean `{best}`?")),
+            None => error.with_hint(format!("list them with `relate {kind} list`")),
+        }
+    }
+
+    /// A fresh time-ordered id for a new dated record of `kind` at `at`.
+    pub fn new_time_id(&self, kind: Kind, at: &crate::model::values::Timestamp) -> String {
+        let mut rng = self.rng();
+        loop {
+            let candidate = id::time_ordered(at, &mut rng);
+            if !self.exists(kind, &candidate) {
+                return candidate;
+            }
+        }
+    }
+}
+
+/// The candidate closest to `id`, if one is close enough to be a likely typo or
+/// an abbreviation (`acme` -> `acme-corp`).
+pub fn suggest<'a>(id: &str, candidates: &'a [String]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|c| {
+            let score = if c.starts_with(id) {
+                1.0
+            } else {
+                strsim::jaro_winkler(id, c)
+            };
+            (score, c)
+        })
+        .filter(|(score, _)| *score >= 0.85)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c.as_str())
+}
