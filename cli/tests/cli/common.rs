@@ -217,6 +217,50 @@ impl TestEnv {
         files
     }
 
+    /// Runs the system `git ARGS` in the store, hermetically; returns its output.
+    #[track_caller]
+    pub fn git(&self, args: &[&str]) -> String {
+        let output = self.git_command().args(args).output().expect("git runs");
+        assert!(
+            output.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).expect("UTF-8 output")
+    }
+
+    /// A hermetic system `git` command in the store.
+    pub fn git_command(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new("git");
+        cmd.env_clear()
+            .current_dir(self.store())
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.path().join("home"))
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", self.path().join("home/.gitconfig"))
+            .env("GIT_AUTHOR_NAME", AUTHOR_NAME)
+            .env("GIT_AUTHOR_EMAIL", AUTHOR_EMAIL)
+            .env("GIT_COMMITTER_NAME", AUTHOR_NAME)
+            .env("GIT_COMMITTER_EMAIL", AUTHOR_EMAIL);
+        cmd
+    }
+
+    /// HEAD's commit id.
+    pub fn head(&self) -> String {
+        self.git(&["rev-parse", "HEAD"]).trim().to_string()
+    }
+
+    /// What `git status` shows, ignored files included: empty when the work
+    /// tree, the index and HEAD agree.
+    pub fn git_status(&self) -> String {
+        self.git(&[
+            "status",
+            "--porcelain",
+            "--ignored",
+            "--untracked-files=all",
+        ])
+    }
+
     /// Whether the work tree has uncommitted changes (untracked files included).
     pub fn is_dirty(&self) -> bool {
         let repo = git2::Repository::discover(self.store()).unwrap();

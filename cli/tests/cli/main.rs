@@ -5,6 +5,8 @@
 mod common;
 
 mod agenda;
+mod atomicity;
+mod cache;
 mod campaign;
 mod check;
 mod concurrency;

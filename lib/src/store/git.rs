@@ -342,15 +342,16 @@ impl Git {
     /// index in line for the changed paths, moves HEAD only if it still points
     /// at the commit's parent, then puts the new index in place. A failure at
     /// any step leaves HEAD and the index as they were.
+    ///
+    /// The index lock holds `lock_token` (see [`IndexLock::acquire`]).
     pub fn publish(
         &self,
         prepared: &Prepared,
         changes: &[Change],
         timeout: Duration,
-        on_locked: impl FnOnce(&IndexLock) -> Result<()>,
+        lock_token: &str,
     ) -> Result<()> {
-        let lock = IndexLock::acquire(&self.index_path(), timeout)?;
-        on_locked(&lock)?;
+        let lock = IndexLock::acquire(&self.index_path(), timeout, lock_token)?;
         let paths: Vec<String> = changes.iter().map(|c| self.git_path(&c.path)).collect();
         let staged = index::stage(self, &lock, &paths)?;
         self.move_head(prepared)?;
@@ -389,7 +390,8 @@ impl Git {
         let Some(prepared) = self.prepare_commit(&changes, message, author, when)? else {
             return Ok(None);
         };
-        self.publish(&prepared, &changes, timeout, |_| Ok(()))?;
+        let token = format!("relate {} {}\n", std::process::id(), prepared.commit);
+        self.publish(&prepared, &changes, timeout, &token)?;
         Ok(Some(prepared.commit))
     }
 

@@ -10,7 +10,6 @@
 //! before writing the index; the copy replaces the index only once HEAD has
 //! moved. Without a system `git`, libgit2 does the same, more slowly.
 
-use std::fs::OpenOptions;
 use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -27,26 +26,31 @@ use crate::error::{Error, Result};
 pub struct IndexLock {
     lock: PathBuf,
     index: PathBuf,
-    /// The lock file's device and inode, so that a crash journal can tell the
-    /// lock it left from one another git command holds.
-    identity: (u64, u64),
 }
 
 impl IndexLock {
     /// Creates the lock next to `index`, waiting up to `timeout` while another
-    /// git command (a shell prompt's `git status`, an editor) holds it.
-    pub fn acquire(index: &Path, timeout: Duration) -> Result<IndexLock> {
+    /// git command (a shell prompt's `git status`, an editor) holds it. The
+    /// lock holds `token` from the moment it exists (a hard link of a file
+    /// written first), so that a crash journal can tell the lock a crashed
+    /// relate left from one another git command holds.
+    pub fn acquire(index: &Path, timeout: Duration, token: &str) -> Result<IndexLock> {
         let lock = lock_path(index);
+        let dir = index.parent().unwrap_or(Path::new("."));
+        let mut draft = tempfile::Builder::new()
+            .prefix(".relate-index-lock-")
+            .tempfile_in(dir)
+            .map_err(|e| Error::io(dir, e))?;
+        draft
+            .write_all(token.as_bytes())
+            .map_err(|e| Error::io(draft.path(), e))?;
         let started = Instant::now();
         loop {
-            match OpenOptions::new().write(true).create_new(true).open(&lock) {
-                Ok(file) => {
-                    let identity =
-                        file_identity(&file.metadata().map_err(|e| Error::io(&lock, e))?);
+            match std::fs::hard_link(draft.path(), &lock) {
+                Ok(()) => {
                     return Ok(IndexLock {
                         lock,
                         index: index.to_path_buf(),
-                        identity,
                     });
                 }
                 Err(e) if e.kind() == ErrorKind::AlreadyExists && started.elapsed() < timeout => {
@@ -67,10 +71,6 @@ impl IndexLock {
             }
         }
     }
-
-    pub fn identity(&self) -> (u64, u64) {
-        self.identity
-    }
 }
 
 impl Drop for IndexLock {
@@ -80,11 +80,11 @@ impl Drop for IndexLock {
     }
 }
 
-/// Removes an index lock that a crashed relate left, if the file at its place
-/// is still the one it created (same device and inode).
-pub fn remove_stale_lock(index: &Path, identity: (u64, u64)) {
+/// Removes an index lock that a crashed relate left, if it still holds the
+/// token that relate wrote into it.
+pub fn remove_stale_lock(index: &Path, token: &str) {
     let lock = lock_path(index);
-    if std::fs::symlink_metadata(&lock).is_ok_and(|m| file_identity(&m) == identity) {
+    if std::fs::read(&lock).is_ok_and(|bytes| bytes == token.as_bytes()) {
         let _ = std::fs::remove_file(&lock);
     }
 }
@@ -93,17 +93,6 @@ fn lock_path(index: &Path) -> PathBuf {
     let mut name = index.file_name().unwrap_or_default().to_os_string();
     name.push(".lock");
     index.with_file_name(name)
-}
-
-#[cfg(unix)]
-fn file_identity(metadata: &std::fs::Metadata) -> (u64, u64) {
-    use std::os::unix::fs::MetadataExt;
-    (metadata.dev(), metadata.ino())
-}
-
-#[cfg(not(unix))]
-fn file_identity(_metadata: &std::fs::Metadata) -> (u64, u64) {
-    (0, 0)
 }
 
 /// A new index, written beside the real one, waiting to replace it.

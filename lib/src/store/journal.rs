@@ -17,7 +17,7 @@
 //! relate-journal 1
 //! file ORIGINAL WRITTEN PATH     (blob ids, `-` for no file; PATH as git names it)
 //! commit ID
-//! index-lock DEVICE INODE
+//! index-lock TOKEN             (what relate writes into .git/index.lock)
 //! ```
 
 use std::fs::{File, OpenOptions};
@@ -107,8 +107,9 @@ impl Journal {
         self.append(&format!("commit {commit}"), true)
     }
 
-    pub fn note_index_lock(&mut self, identity: (u64, u64)) -> Result<()> {
-        self.append(&format!("index-lock {} {}", identity.0, identity.1), true)
+    /// Notes the token the index lock will hold, before taking it.
+    pub fn note_index_lock(&mut self, token: &str) -> Result<()> {
+        self.append(&format!("index-lock {}", token.trim_end()), true)
     }
 
     /// Flushes every note to disk (a transaction that writes without flushing
@@ -215,8 +216,8 @@ pub fn recover(git: &Git, root: &Path, timeout: std::time::Duration) -> Result<O
         Err(e) => return Err(Error::io(&path, e)),
     };
     let parsed = parse(git, &text);
-    if let Some(identity) = parsed.index_lock {
-        index::remove_stale_lock(&git.index_path(), identity);
+    if let Some(token) = &parsed.index_lock {
+        index::remove_stale_lock(&git.index_path(), &format!("{token}\n"));
     }
     let landed = match (parsed.commit, git.head()?) {
         (Some(commit), Some(head)) => {
@@ -229,7 +230,8 @@ pub fn recover(git: &Git, root: &Path, timeout: std::time::Duration) -> Result<O
         _ => false,
     };
     let recovery = if landed {
-        let lock = index::IndexLock::acquire(&git.index_path(), timeout)?;
+        let token = format!("relate {} recovery\n", std::process::id());
+        let lock = index::IndexLock::acquire(&git.index_path(), timeout, &token)?;
         let paths: Vec<String> = parsed
             .touched
             .iter()
@@ -252,7 +254,7 @@ pub fn recover(git: &Git, root: &Path, timeout: std::time::Duration) -> Result<O
 struct Parsed {
     touched: Vec<Touched>,
     commit: Option<Oid>,
-    index_lock: Option<(u64, u64)>,
+    index_lock: Option<String>,
 }
 
 /// Reads a journal; a last line cut short by the crash is left out.
@@ -289,8 +291,8 @@ fn parse(git: &Git, text: &str) -> Parsed {
                 }
             }
             (Some("commit"), Some(id), None, None) => parsed.commit = Oid::from_str(id).ok(),
-            (Some("index-lock"), Some(dev), Some(ino), None) => {
-                parsed.index_lock = dev.parse().ok().zip(ino.parse().ok());
+            (Some("index-lock"), ..) => {
+                parsed.index_lock = line.strip_prefix("index-lock ").map(String::from);
             }
             _ => {}
         }

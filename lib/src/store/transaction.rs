@@ -277,19 +277,12 @@ impl Transaction<'_> {
             if let Some(prepared) =
                 git.prepare_commit(&changes, message, &author, &store.env.now)?
             {
+                let token = format!("relate {} {}\n", std::process::id(), prepared.commit);
                 if let Some(journal) = &mut self.journal {
                     journal.note_commit(prepared.commit)?;
+                    journal.note_index_lock(&token)?;
                 }
-                let journal = &mut self.journal;
-                git.publish(
-                    &prepared,
-                    &changes,
-                    store.env.lock_timeout,
-                    |lock| match journal {
-                        Some(journal) => journal.note_index_lock(lock.identity()),
-                        None => Ok(()),
-                    },
-                )?;
+                git.publish(&prepared, &changes, store.env.lock_timeout, &token)?;
                 super::housekeeping::after_commit(git, &prepared, &changes);
             }
         }
