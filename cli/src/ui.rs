@@ -10,7 +10,7 @@ use std::time::Duration;
 use relate::Error;
 use relate::model::values::{self, Timestamp};
 use relate::output::{ExportFormat, Format, Style, Table, write_json, write_records};
-use relate::store::{Author, CacheMode, Env, Store};
+use relate::store::{Author, CacheMode, Env, Recovery, Store};
 
 #[derive(Args)]
 pub struct GlobalArgs {
@@ -143,9 +143,19 @@ impl Ui {
 
     /// Finds and opens the store.
     pub fn store(&self) -> anyhow::Result<Store> {
+        self.store_with(self.env()?)
+    }
+
+    /// Finds and opens the store with `env` (a command that changes what the
+    /// environment says, as `check --full` does with the cache).
+    pub fn store_with(&self, env: Env) -> anyhow::Result<Store> {
         let cwd = std::env::current_dir()?;
         let root = Store::discover(self.global.store.as_deref(), &cwd)?;
-        Ok(Store::open(&root, self.env()?)?)
+        let store = Store::open(&root, env)?;
+        if let Some(recovery) = store.recovered() {
+            self.note(&recovery_note(recovery));
+        }
+        Ok(store)
     }
 
     /// The path given with `--store`, if any.
@@ -311,4 +321,19 @@ where
 {
     use clap::builder::TypedValueParser;
     clap::builder::PossibleValuesParser::new(names).map(|s| s.parse::<T>().expect("a listed name"))
+}
+
+/// What the user is told when a write that a crash interrupted was finished
+/// or rolled back before their command ran.
+fn recovery_note(recovery: &Recovery) -> String {
+    match recovery {
+        Recovery::Finished { commit, files } => format!(
+            "note: finished an interrupted write: commit {} ({files} files) was already made; git's index is now in line",
+            &commit[..commit.len().min(12)]
+        ),
+        Recovery::RolledBack { files } => format!(
+            "note: rolled back an interrupted write that never committed ({} files put back as they were)",
+            files.len()
+        ),
+    }
 }

@@ -2,6 +2,7 @@
 
 use relate::Error;
 use relate::output::{Cell, Format, Table};
+use relate::store::CacheMode;
 
 use crate::ui::Ui;
 
@@ -10,12 +11,22 @@ use crate::ui::Ui;
 /// duplicate customers (same e-mail) and leftover git conflict markers.
 ///
 /// Prints `path:line: message` per problem and exits with 4 when there is any;
-/// silent on a clean store.
+/// silent on a clean store. Files unchanged since the last read come from the
+/// cache of parsed records under .git/ (it is checked against each file's
+/// stat data); --full reads every file again and rebuilds the cache.
 #[derive(clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Read and parse every file, whatever the cache holds, and rebuild the cache
+    #[arg(long)]
+    full: bool,
+}
 
-pub fn run(ui: &mut Ui, _args: Args) -> anyhow::Result<()> {
-    let problems = match ui.store() {
+pub fn run(ui: &mut Ui, args: Args) -> anyhow::Result<()> {
+    let mut env = ui.env()?;
+    if args.full {
+        env.cache = env.cache.map(|_| CacheMode::Rebuild);
+    }
+    let problems = match ui.store_with(env) {
         Ok(store) => relate::store::check::check(&store)?,
         // A broken relate.yaml is itself what check reports.
         Err(e) => match e.downcast::<Error>() {

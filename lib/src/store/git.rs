@@ -353,7 +353,7 @@ impl Git {
     ) -> Result<()> {
         let lock = IndexLock::acquire(&self.index_path(), timeout, lock_token)?;
         let paths: Vec<String> = changes.iter().map(|c| self.git_path(&c.path)).collect();
-        let staged = index::stage(self, &lock, &paths)?;
+        let staged = index::stage(&self.repo, &lock, &paths)?;
         self.move_head(prepared)?;
         if let Err(e) = staged.install(&lock) {
             // Best effort: without the new index, HEAD goes back too.

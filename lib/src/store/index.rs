@@ -15,10 +15,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use git2::{Index, IndexEntry, IndexTime, ObjectType, Oid};
-
-use super::git::Git;
 use crate::error::{Error, Result};
+use git2::{Index, IndexEntry, IndexTime, ObjectType, Oid, Repository};
 
 /// `.git/index.lock`, created by relate and held while it changes the index.
 /// Dropping it without [`Staged::install`] removes the lock and changes nothing.
@@ -117,9 +115,12 @@ impl Drop for Staged {
 /// Writes a copy of the index in which the work-tree paths `paths` (as git
 /// names them) match the files: added or updated where a file is, removed
 /// where none is. The index itself is not touched.
-pub fn stage(git: &Git, lock: &IndexLock, paths: &[String]) -> Result<Staged> {
-    refuse_split_index(git)?;
-    let dir = git.git_dir().join("relate");
+pub fn stage(repo: &Repository, lock: &IndexLock, paths: &[String]) -> Result<Staged> {
+    refuse_split_index(repo)?;
+    let workdir = repo
+        .workdir()
+        .ok_or_else(|| Error::failed("the repository has no work tree"))?;
+    let dir = repo.path().join("relate");
     std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
     let new_index = dir.join("index.new");
     for leftover in [&new_index, &lock_path(&new_index)] {
@@ -132,9 +133,9 @@ pub fn stage(git: &Git, lock: &IndexLock, paths: &[String]) -> Result<Staged> {
         std::fs::copy(&lock.index, &new_index).map_err(|e| Error::io(&new_index, e))?;
     }
     let staged = Staged { new_index };
-    match update_with_system_git(git, &staged.new_index, paths) {
+    match update_with_system_git(repo.path(), workdir, &staged.new_index, paths) {
         Err(e) if e.kind() == ErrorKind::NotFound => {
-            update_with_libgit2(git, &staged.new_index, paths)?;
+            update_with_libgit2(workdir, &staged.new_index, paths)?;
         }
         Err(e) => {
             return Err(Error::failed(format!("cannot run `git update-index`: {e}")));
@@ -155,15 +156,16 @@ pub fn stage(git: &Git, lock: &IndexLock, paths: &[String]) -> Result<Staged> {
 
 /// `git update-index --add --remove` of `paths` into the index file `index`.
 fn update_with_system_git(
-    git: &Git,
+    git_dir: &Path,
+    workdir: &Path,
     index: &Path,
     paths: &[String],
 ) -> std::io::Result<std::process::Output> {
     let mut child = Command::new("git")
         .args(["update-index", "--add", "--remove", "-z", "--stdin"])
-        .current_dir(git.workdir())
-        .env("GIT_DIR", git.git_dir())
-        .env("GIT_WORK_TREE", git.workdir())
+        .current_dir(workdir)
+        .env("GIT_DIR", git_dir)
+        .env("GIT_WORK_TREE", workdir)
         .env("GIT_INDEX_FILE", index)
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
@@ -184,10 +186,10 @@ fn update_with_system_git(
 }
 
 /// The same update through libgit2, for machines without a `git` program.
-fn update_with_libgit2(git: &Git, index_file: &Path, paths: &[String]) -> Result<()> {
+fn update_with_libgit2(workdir: &Path, index_file: &Path, paths: &[String]) -> Result<()> {
     let mut index = Index::open(index_file)?;
     for path in paths {
-        let abs = git.workdir().join(path);
+        let abs = workdir.join(path);
         match std::fs::symlink_metadata(&abs) {
             Ok(metadata) if metadata.is_file() => {
                 let bytes = std::fs::read(&abs).map_err(|e| Error::io(&abs, e))?;
@@ -258,13 +260,12 @@ fn index_entry(path: &str, id: Oid, metadata: &std::fs::Metadata) -> IndexEntry 
 
 /// libgit2 cannot read a split index (`core.splitIndex`): refuse it rather
 /// than write an index that loses its shared part.
-fn refuse_split_index(git: &Git) -> Result<()> {
-    let configured = git
-        .repo()
+fn refuse_split_index(repo: &Repository) -> Result<()> {
+    let configured = repo
         .config()
         .and_then(|config| config.get_bool("core.splitIndex"))
         .unwrap_or(false);
-    let shared_part = std::fs::read_dir(git.git_dir()).is_ok_and(|entries| {
+    let shared_part = std::fs::read_dir(repo.path()).is_ok_and(|entries| {
         entries.flatten().any(|entry| {
             entry
                 .file_name()

@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# The scale benchmark: a generated store of 100,000 customers, 1,000,000+
+# interactions and 300,000 orders (scripts/generate_store.py, seeded;
+# about 1.7 million files), committed to git. Prints every figure of
+# docs/performance.md as a Markdown table: the median of RUNS runs, the
+# anchor measured in the same run (the git CLI, `cat` of the files), and the
+# ratio. Not part of the test suite (timings on shared machines are noise):
+# run it by hand on a quiet machine.
+#
+#   bench/scale.sh [STORE_DIR]       default: $TMPDIR/relate-scale (reused if present)
+#   RUNS=5 WRITES=1000 bench/scale.sh
+#
+# Generating and committing the store takes about 20 minutes and 8 GB of disk.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$(pwd)
+store=${1:-${TMPDIR:-/tmp}/relate-scale}
+runs=${RUNS:-5}
+writes=${WRITES:-1000}
+as_of=2026-11-20
+export RELATE_AUTHOR="Bench <bench@example.com>" GIT_AUTHOR_NAME=Bench GIT_AUTHOR_EMAIL=bench@example.com
+export GIT_COMMITTER_NAME=Bench GIT_COMMITTER_EMAIL=bench@example.com
+
+if [ ! -d "$store/.git" ]; then
+  echo "generating $store (about 1.7M files; 20 minutes)" >&2
+  python3 scripts/generate_store.py "$store" --customers 100000 --interactions 1000000 \
+    --orders 300000 --products 1000 --deals 20000 >&2
+  (cd "$store" && git init -q -b main && git add -A && git commit -q -m "generated store" && git gc -q)
+fi
+cargo build --release --quiet
+relate="${CARGO_TARGET_DIR:-$repo/target}/release/relate"
+cd "$store"
+
+# Seconds one command takes (its output is dropped).
+seconds() {
+  local start end
+  start=$(date +%s%N)
+  "$@" >/dev/null 2>&1 || true
+  end=$(date +%s%N)
+  echo "scale=3; ($end - $start) / 1000000000" | bc
+}
+# The median of the numbers on standard input.
+median() { sort -n | awk '{v[NR] = $1} END {printf "%.3f", v[int((NR + 1) / 2)]}'; }
+# The median of RUNS runs of a command.
+med() { for _ in $(seq "$runs"); do seconds "$@"; done | median; }
+ratio() { echo "scale=3; $1 / $2" | bc | sed 's/^\./0./'; }
+row() { printf '| %s | %s | %s | %s |\n' "$1" "$2" "$3" "${4:-}"; }
+
+customer=$(ls customers | head -1 | sed 's/\.yaml$//')
+deal=$(ls deals | grep -v '^\.' | head -1 | sed 's/\.yaml$//')
+n=0
+log() { n=$((n + 1)); "$relate" log "$customer" --channel phone --summary "bench $n"; }
+git_add_commit() {
+  n=$((n + 1))
+  f="interactions/2026/11/bench-anchor-$n.yaml"
+  printf 'id: bench-anchor-%s\ncustomer: %s\nat: 2026-11-20T10:00:00Z\nchannel: phone\n' "$n" "$customer" >"$f"
+  git add "$f" && git commit -q -m "anchor $n"
+}
+set_customer() { n=$((n + 1)); "$relate" customer set "$customer" "fields.bench=$n"; }
+advance() { "$relate" deal advance "$deal" || true; }
+
+echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; store: $(git ls-files | wc -l) files, index $(du -m .git/index | cut -f1) MB; $(date -u +%Y-%m-%d)"
+echo
+echo "| figure | relate (median of $runs) | anchor in the same run | ratio |"
+echo "| --- | ---: | --- | ---: |"
+
+# Writes: one record, one commit.
+anchor=$(med git_add_commit)
+t=$(med log)
+row '`log` (one interaction)' "$t s" "\`git add FILE && git commit\`: $anchor s" "$(ratio "$t" "$anchor")"
+t=$(med advance)
+row '`deal advance`' "$t s" "\`git add FILE && git commit\`: $anchor s" "$(ratio "$t" "$anchor")"
+t=$(med set_customer)
+row '`customer set` (a 100,000-entry folder)' "$t s" "\`git add FILE && git commit\`: $anchor s" "$(ratio "$t" "$anchor")"
+[ -z "$(git status --porcelain)" ] && [ -z "$(git diff --cached --name-only)" ] \
+  && echo "| afterwards | \`git status\` and \`git diff --cached\` clean | | |"
+
+# Reads, warm: the cache is up to date.
+"$relate" check >/dev/null 2>&1 || true
+for report in segments rfm value loyalty funnel forecast demand service assets; do
+  "$relate" report "$report" --as-of "$as_of" >/dev/null 2>&1 || true
+done
+status=$(med git status --porcelain)
+t=$(med "$relate" check)
+row '`check`, warm' "$t s" "\`git status\`: $status s" "$(ratio "$t" "$status")"
+t=$(med "$relate" customer show "$customer")
+row '`customer show`, warm' "$t s" "" ""
+for report in segments rfm value loyalty funnel forecast demand service assets; do
+  t=$(med "$relate" report "$report" --as-of "$as_of")
+  row "\`report $report\`, warm" "$t s" "" ""
+done
+t=$(med "$relate" report basket --as-of "$as_of" --min-support 0.01)
+row '`report basket --min-support 0.01`, warm' "$t s" "" ""
+t=$(med "$relate" agenda)
+row '`agenda`, warm' "$t s" "" ""
+mem=$( { /usr/bin/time -f '%M' "$relate" report segments --as-of "$as_of" >/dev/null; } 2>&1 | tail -1)
+row '`report segments`, peak memory' "$((mem / 1024)) MB" "" ""
+
+# After a change: a hand edit, a checkout, a stash.
+sed -i 's/^name: \(.*\)$/name: \1 (edited)/' "customers/$customer.yaml"
+t=$(seconds "$relate" report segments --as-of "$as_of")
+row 'after one hand edit: `report segments`' "$t s" "" ""
+git checkout -q -- "customers/$customer.yaml"
+git checkout -q HEAD~3
+t=$(seconds "$relate" report segments --as-of "$as_of")
+row 'after `git checkout HEAD~3`: `report segments`' "$t s" "" ""
+git checkout -q main
+echo "# stash" >>"customers/$customer.yaml"
+git stash -q
+t=$(seconds "$relate" report segments --as-of "$as_of")
+row 'after `git stash`: `report segments`' "$t s" "" ""
+git stash drop -q
+
+# Cold: no cache. The anchor is `cat` of the files the command reads.
+cold() { rm -rf .git/relate/cache; seconds "$@"; }
+cat_of() { seconds sh -c "find $* -name '*.yaml' -print0 | xargs -0 cat"; }
+t=$(cold "$relate" check)
+c=$(cat_of customers interactions deals products orders tickets assets campaigns)
+row '`check`, cold' "$t s" "\`cat\` of every record: $c s" "$(ratio "$t" "$c")"
+t=$(cold "$relate" report segments --as-of "$as_of")
+c=$(cat_of customers orders interactions/2026/08 interactions/2026/09 interactions/2026/10 interactions/2026/11 deals)
+row '`report segments`, cold' "$t s" "\`cat\` of the files it reads: $c s" "$(ratio "$t" "$c")"
+t=$(cold "$relate" customer show "$customer")
+c=$(cat_of customers interactions orders deals)
+row '`customer show`, cold' "$t s" "\`cat\` of the files it reads: $c s" "$(ratio "$t" "$c")"
+
+# Imports: 10,000 new customers into the big store and into an empty one.
+csv=$(mktemp --suffix .csv)
+empty=$(mktemp -d)
+awk 'BEGIN { print "external_id,name,email,region"; for (i = 0; i < 10000; i++) printf "B%05d,Bench Customer %05d,bench%05d@example.org,EU\n", i, i, i }' >"$csv"
+"$relate" init "$empty/store" >/dev/null 2>&1
+t_empty=$(seconds "$relate" --store "$empty/store" import customers "$csv")
+t=$(seconds "$relate" import customers "$csv")
+row '`import customers` of 10,000 rows' "$t s" "the same into an empty store: $t_empty s" "$(ratio "$t" "$t_empty")"
+git reset -q --hard HEAD~1
+rm -rf "$empty" "$csv"
+
+# The repository after many writes: git packs what relate's commits wrote.
+before=$(du -sm .git | cut -f1)
+for _ in $(seq "$writes"); do set_customer >/dev/null 2>&1; done
+while pgrep -f "git (repack|gc)" >/dev/null; do sleep 5; done
+after=$(du -sm .git | cut -f1)
+row "\`.git\` after $writes \`customer set\`" "$after MB" "before: $before MB" "+$((after - before)) MB"
