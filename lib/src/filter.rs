@@ -23,12 +23,12 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::error::{Error, Result};
+use crate::figures::facts::{Facts, Needs};
+use crate::figures::rfm;
 use crate::model::customer::{CustomerKind, Lifecycle};
 use crate::model::settings::{Band, band_of};
 use crate::model::values::parse_date;
-use crate::model::{Customer, Dataset, Settings};
-use crate::report::facts::{Facts, Needs};
-use crate::report::rfm;
+use crate::model::{Customer, Dataset, FieldProblem, Record, Settings};
 
 /// A parsed filter.
 #[derive(Debug, Clone, PartialEq)]
@@ -557,6 +557,30 @@ pub fn parse_filter(text: &str) -> Result<Filter> {
             r#"filters look like `region = "EU" and orders.total >= 1000`; see docs/filters.md"#,
         )
     })
+}
+
+/// Every problem of a record on its own: its fields against relate.yaml (the
+/// record's own check) and the syntax of the filters it holds, such as a
+/// campaign's `where`. What every reader and writer of the store checks.
+pub fn record_problems<T: Record>(record: &T, settings: &Settings) -> Vec<FieldProblem> {
+    let mut problems = record.problems(settings);
+    for (field, text) in record.filters() {
+        if let Err(error) = Filter::parse(text) {
+            problems.push(FieldProblem::new(field, format!("invalid filter: {error}")));
+        }
+    }
+    problems
+}
+
+/// The problems of relate.yaml: its own, and the syntax of its segments' filters.
+pub fn settings_problems(settings: &Settings) -> Vec<String> {
+    let mut problems = settings.problems();
+    for (name, segment) in &settings.segments {
+        if let Err(error) = Filter::parse(&segment.filter) {
+            problems.push(format!("segments: `{name}`: {error}"));
+        }
+    }
+    problems
 }
 
 /// The filter of the segment `name` in relate.yaml.
@@ -1211,5 +1235,28 @@ mod tests {
             }
         );
         assert_eq!(combined(&settings, None, None).unwrap(), None);
+    }
+
+    #[test]
+    fn the_filters_of_settings_and_campaigns_are_checked() {
+        let yaml = "schema: 1\nsegments:\n  vip:\n    where: 'orders.total >='\n";
+        let settings: Settings = serde_yaml::from_str(yaml).unwrap();
+        let problems = settings_problems(&settings);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0].starts_with("segments: `vip`: column 16: expected a value"),
+            "{}",
+            problems[0]
+        );
+        let campaign: crate::model::Campaign =
+            serde_yaml::from_str("id: c\nname: C\nchannel: email\nwhere: region =\n").unwrap();
+        let problems = record_problems(&campaign, &crate::report::fixture::settings());
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].field, "where");
+        assert!(
+            problems[0].message.starts_with("invalid filter: column"),
+            "{}",
+            problems[0].message
+        );
     }
 }

@@ -30,7 +30,7 @@
 //! The binary (`src/main.rs`, `src/cli/`) parses arguments with clap, with one
 //! module per subcommand, and maps errors to exit codes.
 
-/// Defines a keyword enum: its serde names, `NAMES`, `as_str`, `Display` and a
+/// Defines a keyword enum: its serde names, `ALL` (in order), `NAMES`, `as_str`, `Display` and a
 /// `FromStr` whose error lists the valid names (so clap can parse it too).
 macro_rules! keyword_enum {
     ($(#[$meta:meta])* $name:ident $what:literal { $($variant:ident => $text:literal),+ $(,)? }) => {
@@ -41,6 +41,7 @@ macro_rules! keyword_enum {
         }
 
         impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
             pub const NAMES: &'static [&'static str] = &[$($text),+];
 
             pub fn as_str(self) -> &'static str {
@@ -75,6 +76,7 @@ macro_rules! keyword_enum {
 
 pub mod error;
 pub mod exchange;
+pub mod figures;
 pub mod filter;
 pub mod model;
 pub mod output;

@@ -2,7 +2,8 @@
 
 use relate::Error;
 use relate::model::deal::MoveRefused;
-use relate::model::ticket::{Priority, Status, TicketEvent, TicketKind};
+use relate::model::settings::Priority;
+use relate::model::ticket::{Status, TicketEvent, TicketKind};
 use relate::model::values::Timestamp;
 use relate::model::{Asset, Kind, Product, Ticket, id};
 use relate::output::{Cell, Format, Table};

@@ -5,7 +5,8 @@ use relate::model::customer::{CustomerKind, Lifecycle};
 use relate::model::deal::{Outcome, StageMove};
 use relate::model::interaction::{Direction, Purpose};
 use relate::model::merge::Conflict;
-use relate::model::ticket::{Priority, Status, TicketEvent, TicketKind};
+use relate::model::settings::Priority;
+use relate::model::ticket::{Status, TicketEvent, TicketKind};
 use relate::model::values::{parse_date, parse_decimal, parse_timestamp};
 use relate::model::{Asset, Campaign, Customer, Deal, Interaction, Line, Order, Product, Ticket};
 

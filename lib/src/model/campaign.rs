@@ -59,6 +59,10 @@ impl Record for Campaign {
 
     record_accessors!();
 
+    fn filters(&self) -> Vec<(&'static str, &str)> {
+        self.filter.iter().map(|f| ("where", f.as_str())).collect()
+    }
+
     fn problems(&self, settings: &Settings) -> Vec<FieldProblem> {
         let mut problems = id_problems(&self.id);
         problems.extend(blank_problem("name", &self.name));
@@ -83,14 +87,6 @@ impl Record for Campaign {
                     "segment",
                     format!("unknown segment `{segment}`: see `segments` in relate.yaml"),
                 ))
-            }
-            (None, Some(filter)) => {
-                if let Err(error) = crate::filter::Filter::parse(filter) {
-                    problems.push(FieldProblem::new(
-                        "where",
-                        format!("invalid filter: {error}"),
-                    ));
-                }
             }
             _ => {}
         }

@@ -231,8 +231,14 @@ pub trait Record: Serialize + DeserializeOwned + Clone + PartialEq + Send + Sync
     /// Values that lost a merge and wait for `relate resolve`.
     fn conflicts(&self) -> &[merge::Conflict];
 
-    /// Problems visible in the record alone.
+    /// Problems visible in the record alone, besides the syntax of its filters.
     fn problems(&self, settings: &Settings) -> Vec<FieldProblem>;
+
+    /// The filters the record holds (field, text), such as a campaign's
+    /// `where`: the filter layer above checks their syntax.
+    fn filters(&self) -> Vec<(&'static str, &str)> {
+        Vec::new()
+    }
 }
 
 /// Problems common to every record: a valid id.

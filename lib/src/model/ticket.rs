@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::deal::MoveRefused;
 use super::merge::Conflict;
+use super::settings::Priority;
 use super::settings::SlaTarget;
 use super::values::{Timestamp, hours, opt_timestamp, timestamp, utc_date};
 use super::{FieldProblem, Kind, Record, Settings, blank_problem, id_problems, owner_problem};
@@ -19,25 +20,6 @@ keyword_enum! {
         Maintenance => "maintenance",
         Complaint => "complaint",
     }
-}
-
-keyword_enum! {
-    /// How urgent a ticket is; each priority has its own SLA, most urgent first.
-    Priority "priority" {
-        Urgent => "urgent",
-        High => "high",
-        Normal => "normal",
-        Low => "low",
-    }
-}
-
-impl Priority {
-    pub const ALL: [Priority; 4] = [
-        Priority::Urgent,
-        Priority::High,
-        Priority::Normal,
-        Priority::Low,
-    ];
 }
 
 keyword_enum! {

@@ -7,8 +7,8 @@ use chrono::{Days, NaiveDate};
 use serde::Serialize;
 use std::collections::HashMap;
 
-use super::facts::order_stats;
-use super::rfm::{self, Segment};
+use crate::figures::orders::order_stats;
+use crate::figures::rfm::{self, Segment};
 use crate::model::ticket::Target;
 use crate::model::values::{Timestamp, format_timestamp, midnight_utc, utc_date};
 use crate::model::{Customer, Dataset, Deal};
@@ -361,7 +361,7 @@ pub fn table(items: &[Item]) -> Table {
 mod tests {
     use super::*;
     use crate::model::customer::CustomerKind;
-    use crate::model::ticket::Priority;
+    use crate::model::settings::Priority;
     use crate::model::values::parse_timestamp;
     use crate::model::{Asset, Interaction, Order};
     use crate::report::funnel::tests::{day, deal, settings};

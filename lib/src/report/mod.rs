@@ -14,7 +14,6 @@ pub mod assets;
 pub mod basket;
 pub mod campaign;
 pub mod demand;
-pub mod facts;
 #[cfg(test)]
 pub(crate) mod fixture;
 pub mod forecast;
@@ -33,11 +32,11 @@ use std::cmp::Ordering;
 use std::collections::HashSet;
 use std::ops::{Add, Div};
 
+use crate::figures::facts::{Facts, Needs};
 use crate::filter::Filter;
 use crate::model::values::{Timestamp, midnight_utc};
 use crate::model::{Asset, Customer, Dataset, Deal, Interaction, Order, Ticket};
 use crate::output::Section;
-use facts::{Facts, Needs};
 
 /// A report's result: its JSON is the struct itself; other formats print its sections.
 pub trait Report: Serialize {

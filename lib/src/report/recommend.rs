@@ -10,10 +10,11 @@ use serde::Serialize;
 use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
 
+use super::Scope;
 use super::basket::{self, Params, Rule};
-use super::facts::order_stats;
-use super::{Scope, rfm};
 use crate::error::Result;
+use crate::figures::orders::order_stats;
+use crate::figures::rfm;
 use crate::model::{Dataset, Product};
 use crate::output::{Cell, Table};
 

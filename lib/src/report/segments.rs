@@ -7,9 +7,9 @@ use serde::Serialize;
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
-use super::facts::{Facts, Needs};
 use super::{Report, Scope, mean_money, ratio};
 use crate::error::Result;
+use crate::figures::facts::{Facts, Needs};
 use crate::filter::{Field, Filter, parse_filter};
 use crate::model::values::{decimal, opt_decimal};
 use crate::model::{Customer, Settings};

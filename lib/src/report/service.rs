@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 
 use super::{Report, Scope, median};
 use crate::model::Ticket;
-use crate::model::ticket::{Deadline, Priority};
+use crate::model::settings::Priority;
+use crate::model::ticket::Deadline;
 use crate::model::values::{Timestamp, hours_between, opt_timestamp, timestamp, utc_date};
 use crate::output::{Cell, Section, Table};
 

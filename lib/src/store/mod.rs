@@ -218,7 +218,7 @@ fn read_settings(root: &Path) -> Result<Settings> {
     let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
     let settings: Settings =
         parse_yaml(Path::new(SETTINGS_FILE), &text).map_err(|p| Error::invalid(vec![p]))?;
-    let problems = settings.problems();
+    let problems = crate::filter::settings_problems(&settings);
     if problems.is_empty() {
         Ok(settings)
     } else {

@@ -182,11 +182,11 @@ pub(crate) fn problems_alone<T: Record>(
 ) -> Vec<(Option<&'static str>, String)> {
     let record = &loaded.record;
     let rel = &loaded.path;
-    let mut problems: Vec<(Option<&'static str>, String)> = record
-        .problems(store.settings())
-        .into_iter()
-        .map(|p| (Some(p.field), p.message))
-        .collect();
+    let mut problems: Vec<(Option<&'static str>, String)> =
+        crate::filter::record_problems(record, store.settings())
+            .into_iter()
+            .map(|p| (Some(p.field), p.message))
+            .collect();
     let stem = rel.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
     if record.id() != stem {
         problems.push((

@@ -68,7 +68,7 @@ impl Transaction<'_> {
         if let Some(reason) = id::invalid_reason(record.id()) {
             return Err(Error::usage(reason));
         }
-        let problems = record.problems(&self.store.settings);
+        let problems = crate::filter::record_problems(record, &self.store.settings);
         if !problems.is_empty() {
             let messages: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
             return Err(Error::usage(format!(

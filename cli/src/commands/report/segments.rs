@@ -1,8 +1,8 @@
 //! `relate report segments`.
 
+use relate::figures::facts::RECENT_DAYS;
 use relate::filter::Field;
 use relate::model::Kind;
-use relate::report::facts::RECENT_DAYS;
 use relate::report::segments;
 
 use super::Common;

@@ -6,9 +6,10 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::collections::HashMap;
 
+use super::orders::{OrderStats, order_stats};
 use super::rfm::{self, Rfm};
 use crate::model::values::utc_date;
-use crate::model::{Dataset, Deal, Interaction, Kind, Order, Settings};
+use crate::model::{Dataset, Deal, Interaction, Kind, Settings};
 
 /// Contacts count as recent when logged in the 90 days ending on the as-of date.
 pub const RECENT_DAYS: i64 = 90;
@@ -17,46 +18,6 @@ pub const RECENT_DAYS: i64 = 90;
 pub fn is_recent(date: NaiveDate, as_of: NaiveDate) -> bool {
     let days_before = (as_of - date).num_days();
     (0..RECENT_DAYS).contains(&days_before)
-}
-
-/// A customer's orders up to the as-of date.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct OrderStats {
-    pub count: u64,
-    /// Sum of the orders' values.
-    pub total: Decimal,
-    pub first: NaiveDate,
-    pub last: NaiveDate,
-}
-
-/// Order figures per customer, from the orders dated up to `as_of`.
-pub fn order_stats<'a>(
-    orders: impl IntoIterator<Item = &'a Order>,
-    as_of: NaiveDate,
-) -> HashMap<&'a str, OrderStats> {
-    let mut stats: HashMap<&str, OrderStats> = HashMap::new();
-    for order in orders {
-        let date = utc_date(&order.at);
-        if date > as_of {
-            continue;
-        }
-        let value = order.value();
-        stats
-            .entry(order.customer.as_str())
-            .and_modify(|s| {
-                s.count += 1;
-                s.total += value;
-                s.first = s.first.min(date);
-                s.last = s.last.max(date);
-            })
-            .or_insert(OrderStats {
-                count: 1,
-                total: value,
-                first: date,
-                last: date,
-            });
-    }
-    stats
 }
 
 /// A customer's logged contacts up to the as-of date.
