@@ -517,6 +517,25 @@ fn order_group(ws: &mut Workspace, rows: &[&Row]) -> Result<(), Vec<(usize, Stri
     } else {
         lines_total(&lines)
     };
+    // What the rows say, applied to the order they find or to a new one.
+    let fill = |order: &mut Order| {
+        order.customer = customer_id.clone();
+        order.at = at;
+        if !lines.is_empty() {
+            order.lines = lines.clone();
+        }
+        order.total = Some(if order.lines.is_empty() {
+            total_amount.unwrap_or(value)
+        } else {
+            total_amount.unwrap_or_else(|| lines_total(&order.lines))
+        });
+        let text =
+            |value: Option<&str>, old: &Option<String>| value.map(String::from).or(old.clone());
+        order.external_id = text(external_id, &order.external_id);
+        order.payment_method = text(payment_method, &order.payment_method);
+        order.channel = text(channel, &order.channel);
+        order.deal = text(deal, &order.deal);
+    };
     let given_id = rows[0].get("id");
     let existing = given_id
         .and_then(|id| ws.orders.find_id(id))
@@ -527,7 +546,14 @@ fn order_group(ws: &mut Workspace, rows: &[&Row]) -> Result<(), Vec<(usize, Stri
                 &format_timestamp(&at),
                 &value.normalize().to_string(),
             );
-            ws.orders.find_key(&key)
+            // An order from another source id is another order.
+            let may_be = |order: &Order| external_id.is_none() || order.external_id.is_none();
+            let leaves_as_is = |order: &Order| {
+                let mut filled = order.clone();
+                fill(&mut filled);
+                filled == *order
+            };
+            ws.orders.find_unwritten(&key, may_be, leaves_as_is)
         });
     let mut order = match existing {
         Some(index) => ws.orders.get(index).clone(),
@@ -547,21 +573,7 @@ fn order_group(ws: &mut Workspace, rows: &[&Row]) -> Result<(), Vec<(usize, Stri
             conflicts: Vec::new(),
         },
     };
-    order.customer = customer_id;
-    order.at = at;
-    if !lines.is_empty() {
-        order.lines = lines;
-    }
-    order.total = Some(if order.lines.is_empty() {
-        total_amount.unwrap_or(value)
-    } else {
-        total_amount.unwrap_or_else(|| lines_total(&order.lines))
-    });
-    let text = |value: Option<&str>, old: &Option<String>| value.map(String::from).or(old.clone());
-    order.external_id = text(external_id, &order.external_id);
-    order.payment_method = text(payment_method, &order.payment_method);
-    order.channel = text(channel, &order.channel);
-    order.deal = text(deal, &order.deal);
+    fill(&mut order);
     let problems = record_problems(ws, &order);
     if !problems.is_empty() {
         return Err(problems.into_iter().map(|m| (first, m)).collect());
@@ -597,19 +609,35 @@ fn interaction_row(ws: &mut Workspace, row: &Row) -> RowResult {
         )
         .map_err(|e| vec![e])?;
     let channel = row.get("channel");
+    let external_id = row.get("external_id");
+    let message_id = row.get("message_id").map(bare_message_id);
+    // What the row says, applied to the interaction it finds or to a new one.
+    let fill = |ws: &Workspace, interaction: &mut Interaction| {
+        interaction.customer = customer_id.clone();
+        interaction.at = at;
+        fill_interaction(ws, interaction, row)
+    };
     let existing = row
         .get("id")
         .and_then(|id| ws.interactions.find_id(id))
         .or_else(|| {
-            let external = row.get("external_id").map(external_key);
-            let message = row
-                .get("message_id")
-                .map(|m| message_key(bare_message_id(m)));
-            let natural = channel.map(|c| interaction_key(&customer_id, &format_timestamp(&at), c));
-            [external, message, natural]
+            [external_id.map(external_key), message_id.map(message_key)]
                 .into_iter()
                 .flatten()
                 .find_map(|key| ws.interactions.find_key(&key))
+        })
+        .or_else(|| {
+            let key = interaction_key(&customer_id, &format_timestamp(&at), channel?);
+            // One from another source id or message is another interaction.
+            let may_be = |other: &Interaction| {
+                (external_id.is_none() || other.external_id.is_none())
+                    && (message_id.is_none() || other.message_id.is_none())
+            };
+            let leaves_as_is = |other: &Interaction| {
+                let mut filled = other.clone();
+                fill(ws, &mut filled).is_empty() && filled == *other
+            };
+            ws.interactions.find_unwritten(&key, may_be, leaves_as_is)
         });
     let mut interaction = match existing {
         Some(index) => ws.interactions.get(index).clone(),
@@ -638,10 +666,7 @@ fn interaction_row(ws: &mut Workspace, row: &Row) -> RowResult {
             conflicts: Vec::new(),
         },
     };
-    interaction.customer = customer_id;
-    interaction.at = at;
-    let errors = fill_interaction(ws, &mut interaction, row);
-    let errors: Vec<String> = errors
+    let errors: Vec<String> = fill(ws, &mut interaction)
         .into_iter()
         .chain(record_problems(ws, &interaction))
         .collect();

@@ -1,0 +1,127 @@
+//! How imports find the records a file is about, and what they keep of them:
+//! a survey answer leaves the profile alone, identical rows stay distinct
+//! orders, distinct source keys stay distinct records, and an address book
+//! adds to a customer's e-mails and phones.
+
+use crate::common::TestEnv;
+use crate::import::record_with;
+
+/// The record files below `folder`.
+fn files_in(env: &TestEnv, folder: &str) -> Vec<String> {
+    env.files()
+        .into_iter()
+        .filter(|f| f.starts_with(folder) && f.ends_with(".yaml"))
+        .collect()
+}
+
+/// Writes `text` to `name` in the test's folder (outside the store) and returns its path.
+fn source(env: &TestEnv, name: &str, text: &str) -> String {
+    let path = env.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+/// The CDNOW transaction log's shape: customer, date, number of CDs, dollar value.
+const CDNOW_MAP: &[&str] = &[
+    "--map",
+    "customer=customer_id",
+    "--map",
+    "at=date",
+    "--map",
+    "total=dollar_value",
+    "--date-format",
+    "%Y%m%d",
+    "--create-customers",
+];
+
+fn import_cdnow(env: &TestEnv, rows: &[&str]) -> crate::common::Run {
+    let text = format!("customer_id,date,cds,dollar_value\n{}\n", rows.join("\n"));
+    let file = source(env, "cdnow.csv", &text);
+    let mut args = vec!["import", "orders", file.as_str()];
+    args.extend(CDNOW_MAP);
+    env.run(&args)
+}
+
+#[test]
+fn identical_rows_of_a_file_without_order_ids_are_distinct_orders() {
+    let env = TestEnv::new();
+    let first = "00001,19970101,1,11.77";
+    let twice = "00002,19970112,2,12.00";
+    let stderr = import_cdnow(&env, &[first, twice, twice]).stderr;
+    assert!(stderr.contains("5 created, 0 updated"), "{stderr}");
+    assert!(stderr.contains("Columns not imported: cds"), "{stderr}");
+    let orders = files_in(&env, "orders/");
+    assert_eq!(
+        orders.len(),
+        3,
+        "two purchases of equal value on one day: {orders:?}"
+    );
+    let seconds: Vec<serde_yaml::Value> = orders
+        .iter()
+        .map(|f| env.yaml(f))
+        .filter(|order| order["customer"] == "00002")
+        .collect();
+    assert_eq!(seconds.len(), 2);
+    for order in &seconds {
+        assert_eq!(order["total"], 12);
+        assert_eq!(order["at"], "1997-01-12T00:00:00Z");
+    }
+
+    let commits = env.commits().len();
+    let stderr = import_cdnow(&env, &[first, twice, twice]).stderr;
+    assert!(stderr.contains("Nothing to change"), "{stderr}");
+    assert_eq!(env.commits().len(), commits, "a re-import changes nothing");
+    assert_eq!(files_in(&env, "orders/"), orders);
+
+    let stderr = import_cdnow(&env, &[first, twice, twice, twice]).stderr;
+    assert!(stderr.contains("1 created, 0 updated"), "{stderr}");
+    assert_eq!(files_in(&env, "orders/").len(), 4);
+    let added = env.last_commit_files();
+    assert_eq!(added.len(), 1, "{added:?}");
+    assert!(!orders.contains(&added[0]), "{added:?}");
+}
+
+#[test]
+fn orders_of_equal_value_with_different_lines_are_found_again_each_as_itself() {
+    let env = TestEnv::with_basics();
+    let file = source(
+        &env,
+        "sales.csv",
+        "customer,at,product,quantity,price,payment_method\n\
+         acme-corp,2026-11-02 09:00,toner,1,10,card\n\
+         acme-corp,2026-11-02 09:00,printer,1,10,cash\n\
+         acme-corp,2026-11-02 09:00,toner,2,5,card\n",
+    );
+    let stderr = env.run(&["import", "orders", &file]).stderr;
+    assert!(stderr.contains("3 created, 0 updated"), "{stderr}");
+    let printer = record_with(&env, "orders/", "product: printer");
+    assert_eq!(printer["payment_method"], "cash");
+    let commits = env.commits().len();
+    for _ in 0..2 {
+        let stderr = env.run(&["import", "orders", &file]).stderr;
+        assert!(stderr.contains("Nothing to change"), "{stderr}");
+    }
+    assert_eq!(env.commits().len(), commits);
+    assert_eq!(record_with(&env, "orders/", "product: printer"), printer);
+}
+
+#[test]
+fn identical_interaction_rows_are_distinct_interactions() {
+    let env = TestEnv::with_basics();
+    let file = source(
+        &env,
+        "calls.csv",
+        "customer,at,channel,summary\n\
+         acme-corp,2026-11-02 09:00,phone,Called about toner\n\
+         acme-corp,2026-11-02 09:00,phone,Called about the printer\n",
+    );
+    let stderr = env.run(&["import", "interactions", &file]).stderr;
+    assert!(stderr.contains("2 created, 0 updated"), "{stderr}");
+    assert_eq!(files_in(&env, "interactions/").len(), 2);
+    record_with(&env, "interactions/", "Called about toner");
+    record_with(&env, "interactions/", "Called about the printer");
+    let commits = env.commits().len();
+    let stderr = env.run(&["import", "interactions", &file]).stderr;
+    assert!(stderr.contains("Nothing to change"), "{stderr}");
+    assert_eq!(env.commits().len(), commits);
+}
