@@ -15,6 +15,7 @@ mod export;
 mod help;
 mod history;
 mod import;
+mod import_dates;
 mod import_matching;
 mod init;
 mod log;

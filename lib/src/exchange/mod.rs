@@ -18,11 +18,11 @@ pub mod staged;
 pub mod survey;
 pub mod vcard;
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime};
 
 use crate::error::Problem;
 use crate::model::customer::CustomerKind;
-use crate::model::values::{Timestamp, midnight_utc, parse_timestamp};
+use crate::model::values::{Timestamp, Zone, parse_timestamp_in, whole_seconds};
 use crate::model::{
     Customer, Dataset, Deal, Interaction, Kind, Order, Product, Record, Settings, id,
 };
@@ -74,7 +74,7 @@ impl From<Vec<Problem>> for LeftOut {
 /// How an import treats what the file leaves open.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
-    /// strftime format of dates and date-times; RFC 3339 and `YYYY-MM-DD[ HH:MM[:SS]]` without it.
+    /// strftime format of dates and date-times; without it, those [`parse_timestamp_in`] reads.
     pub date_format: Option<String>,
     /// Make minimal customers for references to unknown ones.
     pub create_customers: bool,
@@ -134,18 +134,23 @@ impl<'s> Workspace<'s> {
         changes
     }
 
-    /// Parses a date-time with the import's `--date-format`.
+    /// Parses a date-time with the import's `--date-format`, in the store's timezone.
     pub fn when(&self, text: &str) -> Result<Timestamp, String> {
-        parse_when(text, self.options.date_format.as_deref())
+        parse_when(
+            text,
+            self.options.date_format.as_deref(),
+            self.settings.timezone,
+        )
     }
 
-    /// Parses a date (a date-time counts as its own calendar day).
+    /// Parses a date: a date-time counts as its calendar day in the store's timezone.
     pub fn day(&self, text: &str) -> Result<NaiveDate, String> {
-        self.when(text).map(|at| at.date_naive())
+        self.when(text)
+            .map(|at| self.settings.timezone.date_of(&at))
     }
 
     pub fn today(&self) -> NaiveDate {
-        self.now.date_naive()
+        self.settings.timezone.date_of(&self.now)
     }
 
     /// A fresh time-ordered id for a record of `kind` at `at`.
@@ -343,31 +348,28 @@ fn find_email(text: &str) -> Option<&str> {
         .find(|candidate| candidate.contains('@') && !candidate.contains(char::is_whitespace))
 }
 
-/// Parses a date-time as a file gives it: with `format` (strftime; without an
-/// offset it means UTC, without a time midnight), else RFC 3339,
-/// `YYYY-MM-DD HH:MM[:SS]` (UTC) or `YYYY-MM-DD`.
-pub fn parse_when(text: &str, format: Option<&str>) -> Result<Timestamp, String> {
+/// Parses a date-time as a file gives it: with `format` (strftime; without
+/// an offset it is a time in `zone`, without a time its midnight), else as
+/// [`parse_timestamp_in`] reads it.
+pub fn parse_when(text: &str, format: Option<&str>, zone: Zone) -> Result<Timestamp, String> {
     let text = text.trim();
-    let naive = |format: &str| {
-        NaiveDateTime::parse_from_str(text, format)
-            .ok()
-            .map(|at| Utc.from_utc_datetime(&at).fixed_offset())
-    };
     match format {
         Some(format) => DateTime::parse_from_str(text, format)
             .ok()
-            .or_else(|| naive(format))
+            .or_else(|| {
+                NaiveDateTime::parse_from_str(text, format)
+                    .ok()
+                    .map(|local| zone.at(local))
+            })
             .or_else(|| {
                 NaiveDate::parse_from_str(text, format)
                     .ok()
-                    .map(midnight_utc)
+                    .map(|date| zone.start_of(date))
             })
+            .map(whole_seconds)
             .ok_or_else(|| format!("`{text}` does not match the date format `{format}`")),
-        None => parse_timestamp(text).or_else(|error| {
-            naive("%Y-%m-%d %H:%M:%S")
-                .or_else(|| naive("%Y-%m-%d %H:%M"))
-                .ok_or_else(|| format!("{error}, or give the file's format with --date-format"))
-        }),
+        None => parse_timestamp_in(text, zone)
+            .map_err(|error| format!("{error}, or give the file's format with --date-format")),
     }
 }
 
@@ -378,7 +380,7 @@ mod tests {
 
     #[test]
     fn dates_in_the_shapes_files_use() {
-        let at = |text, format| format_timestamp(&parse_when(text, format).unwrap());
+        let at = |text, format| format_timestamp(&parse_when(text, format, Zone::UTC).unwrap());
         assert_eq!(at("2010-12-01 08:26", None), "2010-12-01T08:26:00Z");
         assert_eq!(at("2026-11-22", None), "2026-11-22T00:00:00Z");
         assert_eq!(
@@ -390,9 +392,19 @@ mod tests {
             at("2010-12-01 08:26 +0100", Some("%Y-%m-%d %H:%M %z")),
             "2010-12-01T08:26:00+01:00"
         );
-        let error = parse_when("1/12/2010", Some("%Y-%m-%d")).unwrap_err();
+        let error = parse_when("1/12/2010", Some("%Y-%m-%d"), Zone::UTC).unwrap_err();
         assert!(error.contains("does not match the date format"), "{error}");
-        assert!(parse_when("yesterday", None).is_err());
+        assert!(parse_when("yesterday", None, Zone::UTC).is_err());
+        let amsterdam = "Europe/Amsterdam".parse().unwrap();
+        let local = |text, format| format_timestamp(&parse_when(text, format, amsterdam).unwrap());
+        assert_eq!(
+            local("01.12.2010", Some("%d.%m.%Y")),
+            "2010-12-01T00:00:00+01:00"
+        );
+        assert_eq!(
+            local("2010-06-01 08:26", Some("%Y-%m-%d %H:%M")),
+            "2010-06-01T08:26:00+02:00"
+        );
     }
 
     #[test]
