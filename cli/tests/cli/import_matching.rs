@@ -21,6 +21,108 @@ fn source(env: &TestEnv, name: &str, text: &str) -> String {
     path.to_string_lossy().into_owned()
 }
 
+fn yaml_list(text: &str) -> serde_yaml::Value {
+    serde_yaml::from_str(text).unwrap()
+}
+
+const NPS: &str = "Timestamp,Email,Score\n2026-11-25 10:00,info@acme.example,9\n";
+
+/// The basic store, where Acme Corp has a second address and a phone.
+fn acme() -> TestEnv {
+    let env = TestEnv::with_basics();
+    let set = "emails+=billing@acme.example";
+    env.run(&[
+        "customer",
+        "set",
+        "acme-corp",
+        set,
+        "phones+=+31 20 555 0100",
+    ])
+    .ok();
+    env
+}
+
+#[test]
+fn a_survey_answer_from_a_known_customer_leaves_their_profile_as_it_is() {
+    for email_map in [None, Some("emails=Email")] {
+        let env = acme();
+        let profile = env.read("customers/acme-corp.yaml");
+        let nps = source(&env, "nps.csv", NPS);
+        let mut args = vec!["import", "survey", nps.as_str()];
+        args.extend(["--map", "at=Timestamp", "--map", "score=Score"]);
+        args.extend(email_map.iter().flat_map(|map| ["--map", map]));
+        let stderr = env.run(&args).stderr;
+        assert!(
+            stderr.contains("1 created, 0 updated"),
+            "{email_map:?}: {stderr}"
+        );
+        assert_eq!(
+            env.read("customers/acme-corp.yaml"),
+            profile,
+            "{email_map:?}: neither the name nor the other address changes"
+        );
+        assert_eq!(
+            env.commits()[0],
+            "import survey: nps.csv (1 created, 0 updated)"
+        );
+        let answer = record_with(&env, "interactions/", "channel: questionnaire");
+        assert_eq!(answer["customer"], "acme-corp");
+        assert_eq!(answer["score"], 9);
+        assert_eq!(
+            env.last_commit_files(),
+            files_in(&env, "interactions/"),
+            "the commit holds the answer alone"
+        );
+    }
+}
+
+#[test]
+fn a_survey_adds_what_it_learns_and_names_only_the_respondents_it_creates() {
+    let env = acme();
+    let survey = source(
+        &env,
+        "nps.csv",
+        "Timestamp,Email,Phone,Region\n\
+         2026-11-25 10:00,INFO@acme.example,+31 20 555 0199,EU\n\
+         2026-11-25 11:00,new@lead.example,,US\n",
+    );
+    let args = [
+        "import",
+        "survey",
+        survey.as_str(),
+        "--map",
+        "at=Timestamp",
+        "--map",
+        "phones=Phone",
+        "--create-customers",
+    ];
+    let stderr = env.run(&args).stderr;
+    assert!(stderr.contains("3 created, 1 updated"), "{stderr}");
+    let acme = env.yaml("customers/acme-corp.yaml");
+    assert_eq!(acme["name"], "Acme Corp");
+    assert_eq!(acme["region"], "EU", "a field the row carries is filled in");
+    assert_eq!(
+        acme["emails"],
+        yaml_list("[info@acme.example, billing@acme.example]"),
+        "the address the respondent answered with is one of theirs, not all"
+    );
+    assert_eq!(
+        acme["phones"],
+        yaml_list("['+31 20 555 0100', '+31 20 555 0199']")
+    );
+    let lead = env.yaml("customers/new-lead-example.yaml");
+    assert_eq!(
+        lead["name"], "new@lead.example",
+        "a new respondent is named by their e-mail"
+    );
+    assert_eq!(lead["emails"], yaml_list("[new@lead.example]"));
+
+    let commits = env.commits().len();
+    let stderr = env.run(&args).stderr;
+    assert!(stderr.contains("Nothing to change"), "{stderr}");
+    assert_eq!(env.commits().len(), commits);
+}
+
 /// The CDNOW transaction log's shape: customer, date, number of CDs, dollar value.
 const CDNOW_MAP: &[&str] = &[
     "--map",

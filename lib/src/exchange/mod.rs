@@ -325,6 +325,40 @@ impl<'s> Workspace<'s> {
     }
 }
 
+/// Adds to a customer's list `field` (`emails`, `phones` or `tags`) the
+/// `items` it does not have yet, for sources that know part of a list (an
+/// address book, a questionnaire answer). E-mail addresses compare without
+/// case, phone numbers by their digits (`+31 20 555-0100` is `+31205550100`).
+pub fn add_to_list<'i>(
+    customer: &mut Customer,
+    field: &str,
+    items: impl IntoIterator<Item = &'i str>,
+) -> Result<(), String> {
+    let (list, compared): (_, fn(&str) -> String) = match field {
+        "emails" => (&mut customer.emails, str::to_lowercase),
+        "phones" => (&mut customer.phones, dialled),
+        "tags" => (&mut customer.tags, str::to_string),
+        _ => return Err(format!("`{field}` is not a list of a customer")),
+    };
+    for item in items.into_iter().map(str::trim).filter(|i| !i.is_empty()) {
+        if !list.iter().any(|have| compared(have) == compared(item)) {
+            list.push(item.to_string());
+        }
+    }
+    Ok(())
+}
+
+/// What a phone number dials: its digits and `+`, or the text when it has no digit.
+fn dialled(phone: &str) -> String {
+    if !phone.chars().any(|c| c.is_ascii_digit()) {
+        return phone.to_string();
+    }
+    phone
+        .chars()
+        .filter(|c| c.is_ascii_digit() || *c == '+')
+        .collect()
+}
+
 /// `text` as an id: itself when valid, else its slug (`85123A` -> `85123a`).
 pub fn id_from(text: &str) -> Option<String> {
     let text = text.trim();
@@ -418,5 +452,24 @@ mod tests {
         assert_eq!(find_email("Ana Lima"), None);
         assert_eq!(id_from("85123A").as_deref(), Some("85123a"));
         assert_eq!(id_from("toner").as_deref(), Some("toner"));
+    }
+
+    #[test]
+    fn lists_gain_only_what_they_lack() {
+        let mut ana = Customer::new("ana".into(), "Ana".into(), CustomerKind::Person);
+        ana.emails = vec!["ana@x.example".into()];
+        ana.phones = vec!["+31 20 555 0100".into(), "ask reception".into()];
+        add_to_list(&mut ana, "emails", ["ANA@x.example", " ana@y.example "]).unwrap();
+        add_to_list(
+            &mut ana,
+            "phones",
+            ["+31 (20) 555-0100", "ask reception", "+1 555"],
+        )
+        .unwrap();
+        add_to_list(&mut ana, "tags", ["vip", "VIP", ""]).unwrap();
+        assert_eq!(ana.emails, ["ana@x.example", "ana@y.example"]);
+        assert_eq!(ana.phones, ["+31 20 555 0100", "ask reception", "+1 555"]);
+        assert_eq!(ana.tags, ["vip", "VIP"]);
+        assert!(add_to_list(&mut ana, "name", ["x"]).is_err());
     }
 }

@@ -10,7 +10,7 @@ use std::path::Path;
 
 use super::csv_rows::{FieldSpec, Row, Sheet};
 use super::staged::{deal_key, external_key, interaction_key, message_key, order_key};
-use super::{ImportKind, LeftOut, Reference, Workspace, id_from};
+use super::{ImportKind, LeftOut, Reference, Workspace, add_to_list, id_from};
 use crate::error::Problem;
 use crate::model::assign::{Assignment, Op};
 use crate::model::customer::{self, CustomerKind};
@@ -120,7 +120,7 @@ pub fn import_sheet(ws: &mut Workspace, kind: ImportKind, sheet: &Sheet, source:
         import_orders(ws, sheet, source, &mut left_out);
     } else {
         let import_row: fn(&mut Workspace, &Row) -> RowResult = match kind {
-            ImportKind::Customers => |ws, row| customer_row(ws, row).map(|_| ()),
+            ImportKind::Customers => |ws, row| customer_row(ws, row, Lists::Replace).map(|_| ()),
             ImportKind::Products => product_row,
             ImportKind::Interactions => interaction_row,
             ImportKind::Deals => deal_row,
@@ -176,8 +176,19 @@ fn decimal(value: &str, what: &str, errors: &mut Vec<String>) -> Option<Decimal>
     }
 }
 
+/// What the cells of a customer's list fields (`emails`, `phones`, `tags`) do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lists {
+    /// A customers file: a non-empty cell replaces the list, so an edited
+    /// export re-imports as it reads.
+    Replace,
+    /// A questionnaire: the answer's items are added, since a respondent gives
+    /// one address, not all they have.
+    Add,
+}
+
 /// The existing customer a row is about: by id, `external_id`, then e-mail.
-fn existing_customer(ws: &Workspace, row: &Row) -> Option<usize> {
+pub fn existing_customer(ws: &Workspace, row: &Row) -> Option<usize> {
     if let Some(found) = row.get("id").and_then(|id| ws.customers.find_id(id)) {
         return Some(found);
     }
@@ -192,8 +203,9 @@ fn existing_customer(ws: &Workspace, row: &Row) -> Option<usize> {
         .find_map(|email| ws.customers.find_key(&super::staged::email_key(email)))
 }
 
-/// Creates or updates the customer of a row (customer files, surveys). Returns its index.
-pub fn customer_row(ws: &mut Workspace, row: &Row) -> Result<usize, Vec<String>> {
+/// Creates or updates the customer of a row (customer files, surveys), its
+/// list fields as `lists` says. Returns its index.
+pub fn customer_row(ws: &mut Workspace, row: &Row, lists: Lists) -> Result<usize, Vec<String>> {
     let existing = existing_customer(ws, row);
     let mut customer = match existing {
         Some(index) => ws.customers.get(index).clone(),
@@ -204,19 +216,18 @@ pub fn customer_row(ws: &mut Workspace, row: &Row) -> Result<usize, Vec<String>>
         if field == "id" {
             continue;
         }
-        match customer_value(ws, field, value) {
-            Ok(value) => {
-                let assignment = Assignment {
-                    field: field.clone(),
-                    op: Op::Set,
-                    value,
-                };
-                if let Err(message) = customer.assign(&assignment) {
-                    errors.push(message);
-                }
+        let result = match customer_value(ws, field, value) {
+            Ok(value) if lists == Lists::Add && CUSTOMER_FIELDS.is_list(field) => {
+                add_to_list(&mut customer, field, value.split(','))
             }
-            Err(message) => errors.push(message),
-        }
+            Ok(value) => customer.assign(&Assignment {
+                field: field.clone(),
+                op: Op::Set,
+                value,
+            }),
+            Err(message) => Err(message),
+        };
+        errors.extend(result.err());
     }
     errors.extend(ws.customer_problems(&customer, existing));
     if errors.is_empty() {
