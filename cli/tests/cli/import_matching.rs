@@ -227,3 +227,52 @@ fn identical_interaction_rows_are_distinct_interactions() {
     assert!(stderr.contains("Nothing to change"), "{stderr}");
     assert_eq!(env.commits().len(), commits);
 }
+
+const CARD: &str = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ana Lima\r\n\
+EMAIL:ana@example.com\r\nEMAIL:Ana.Lima@home.example\r\n\
+TEL:+55 11 5555-0101\r\nTEL:+55 11 9999 0101\r\nEND:VCARD\r\n";
+
+#[test]
+fn a_vcard_adds_to_the_emails_and_phones_a_customer_has() {
+    let env = TestEnv::new();
+    env.run(&[
+        "customer",
+        "add",
+        "Ana Lima",
+        "--email",
+        "ana@example.com",
+        "--email",
+        "ana.lima@home.example",
+        "--phone",
+        "+55 11 5555 0101",
+        "--phone",
+        "+55 21 7777 0101",
+    ])
+    .ok();
+    let card = source(&env, "ana.vcf", CARD);
+    let stderr = env.run(&["import", "vcard", &card]).stderr;
+    assert!(stderr.contains("0 created, 1 updated"), "{stderr}");
+    let ana = env.yaml("customers/ana-lima.yaml");
+    assert_eq!(
+        ana["emails"],
+        yaml_list("[ana@example.com, ana.lima@home.example]"),
+        "e-mails compare without case"
+    );
+    assert_eq!(
+        ana["phones"],
+        yaml_list("['+55 11 5555 0101', '+55 21 7777 0101', '+55 11 9999 0101']"),
+        "the number the card lacks stays; one written differently is not repeated"
+    );
+    assert_eq!(env.last_commit_files(), ["customers/ana-lima.yaml"]);
+    let commits = env.commits().len();
+    env.run(&["import", "vcard", &card]).ok();
+    assert_eq!(env.commits().len(), commits);
+
+    // A CSV cell still replaces the list: an edited export re-imports as it reads.
+    let csv = source(&env, "ana.csv", "id,phones\nana-lima,+55 11 9999 0101\n");
+    env.run(&["import", "customers", &csv]).ok();
+    assert_eq!(
+        env.yaml("customers/ana-lima.yaml")["phones"],
+        yaml_list("['+55 11 9999 0101']")
+    );
+}

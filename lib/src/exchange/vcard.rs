@@ -3,8 +3,8 @@
 
 use std::path::Path;
 
-use super::Workspace;
 use super::staged::{email_key, external_key};
+use super::{Workspace, add_to_list};
 use crate::error::Problem;
 use crate::model::Customer;
 use crate::model::customer::CustomerKind;
@@ -208,8 +208,9 @@ fn read_property(card: &mut Card, structured_name: &mut Option<String>, name: &s
 
 /// Creates or updates a customer for each card; returns the problems of the
 /// cards left out. A card finds its customer by UID (an id or an
-/// `external_id`), then by e-mail. What a card gives replaces what the
-/// customer had; what it leaves out stays.
+/// `external_id`), then by e-mail. Its name, organisation and note replace
+/// the customer's; its e-mails and phones are added to theirs; what it leaves
+/// out stays.
 pub fn import_cards(ws: &mut Workspace, cards: &[Card], source: &Path) -> Vec<Problem> {
     let mut problems = Vec::new();
     for card in cards {
@@ -253,16 +254,17 @@ fn import_card(ws: &mut Workspace, card: &Card) -> Result<(), Vec<String>> {
     } else if card.organization.is_some() {
         customer.company = card.organization.clone();
     }
-    if !card.emails.is_empty() {
-        customer.emails = card.emails.clone();
-    }
-    if !card.phones.is_empty() {
-        customer.phones = card.phones.clone();
-    }
+    // A card lists what one address book knows, not all the customer has.
+    let mut errors: Vec<String> = [("emails", &card.emails), ("phones", &card.phones)]
+        .into_iter()
+        .filter_map(|(field, items)| {
+            add_to_list(&mut customer, field, items.iter().map(String::as_str)).err()
+        })
+        .collect();
     if card.note.is_some() {
         customer.notes = card.note.clone();
     }
-    let errors = ws.customer_problems(&customer, existing);
+    errors.extend(ws.customer_problems(&customer, existing));
     if !errors.is_empty() {
         return Err(errors);
     }
