@@ -325,6 +325,7 @@ fn finish(
     for problem in &skipped {
         ui.note(&format!("skipped: {problem}"));
     }
+    note_distinct_ids(ui, ws);
     let changes = ws.changes();
     let created = changes
         .iter()
@@ -376,6 +377,24 @@ fn finish(
     tx.commit(&format!("import {what}: {file} ({counts})"))?;
     ui.note(&format!("Imported {}: {summary}.", source.display()));
     Ok(())
+}
+
+/// Lists the new records whose id is not the one their name or key makes,
+/// since another record has that one: two keys are never merged unseen.
+fn note_distinct_ids(ui: &Ui, ws: &Workspace) {
+    if ws.distinct_ids().is_empty() {
+        return;
+    }
+    ui.note("Ids made distinct:");
+    for made in ws.distinct_ids() {
+        ui.note(&format!(
+            "  {} `{}` -> {} ({} is taken)",
+            made.kind.name(),
+            made.made_from,
+            made.id,
+            made.taken
+        ));
+    }
 }
 
 /// `1 problem`, `2 problems`.

@@ -228,6 +228,127 @@ fn identical_interaction_rows_are_distinct_interactions() {
     assert_eq!(env.commits().len(), commits);
 }
 
+const SKUS: &str = "id,name,price\nAB-1,Dash,1\nab_1,Underscore,2\nAB 1,Space,3\nÄB-1,Umlaut,4\n";
+
+#[test]
+fn skus_that_make_one_id_become_distinct_products_that_keep_their_sku() {
+    let env = TestEnv::with_basics();
+    let products = source(&env, "p.csv", SKUS);
+    let out = env.run(&["import", "products", &products]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(
+        out.stderr.contains("4 created, 0 updated"),
+        "{}",
+        out.stderr
+    );
+    for (id, sku, name, price) in [
+        ("ab-1", "AB-1", "Dash", 1),
+        ("ab-1-2", "ab_1", "Underscore", 2),
+        ("ab-1-3", "AB 1", "Space", 3),
+        ("ab-1-4", "ÄB-1", "Umlaut", 4),
+    ] {
+        let product = env.yaml(&format!("products/{id}.yaml"));
+        assert_eq!(product["external_id"], sku, "{id}");
+        assert_eq!(product["name"], name, "{id}");
+        assert_eq!(product["price"], price, "{id}");
+    }
+    assert!(
+        out.stderr.contains(
+            "Ids made distinct:\n  \
+             product `ab_1` -> ab-1-2 (ab-1 is taken)\n  \
+             product `AB 1` -> ab-1-3 (ab-1 is taken)\n  \
+             product `ÄB-1` -> ab-1-4 (ab-1 is taken)\n"
+        ),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        !out.stderr.contains("`AB-1`"),
+        "its id is its SKU's: {}",
+        out.stderr
+    );
+
+    let commits = env.commits().len();
+    let stderr = env.run(&["import", "products", &products]).stderr;
+    assert!(stderr.contains("Nothing to change"), "{stderr}");
+    assert!(!stderr.contains("Ids made distinct"), "{stderr}");
+    assert_eq!(env.commits().len(), commits);
+
+    let order = source(
+        &env,
+        "o.csv",
+        "customer,at,product\nacme-corp,2026-11-02,AB 1\n",
+    );
+    env.run(&["import", "orders", &order]).ok();
+    let order = record_with(&env, "orders/", "ab-1-3");
+    assert_eq!(order["lines"][0]["price"], 3, "`AB 1` is the Space product");
+    assert_eq!(order["total"], 3);
+}
+
+#[test]
+fn long_skus_that_share_a_beginning_are_distinct_products() {
+    let env = TestEnv::new();
+    let stem = "LONG-".repeat(13);
+    let text = format!("sku,name,price\n{stem}A,First,1\n{stem}B,Second,2\n");
+    let products = source(&env, "long.csv", &text);
+    let stderr = env.run(&["import", "products", &products]).stderr;
+    assert!(stderr.contains("2 created, 0 updated"), "{stderr}");
+    let files = files_in(&env, "products/");
+    assert_eq!(files.len(), 2, "{files:?}");
+    let mut skus: Vec<String> = files
+        .iter()
+        .map(|f| env.yaml(f)["external_id"].as_str().unwrap().to_string())
+        .collect();
+    skus.sort();
+    assert_eq!(skus, [format!("{stem}A"), format!("{stem}B")]);
+    assert!(stderr.contains("Ids made distinct"), "{stderr}");
+    let commits = env.commits().len();
+    env.run(&["import", "products", &products]).ok();
+    assert_eq!(env.commits().len(), commits);
+}
+
+#[test]
+fn products_made_for_order_lines_and_customers_made_for_references_stay_apart() {
+    let env = TestEnv::new();
+    let file = source(
+        &env,
+        "sales.csv",
+        "customer,at,product,price\n\
+         C-1,2026-11-02,AB-1,1\n\
+         c-1,2026-11-03,ab-1,2\n\
+         C-1,2026-11-04,ab-1,2\n",
+    );
+    let args = [
+        "import",
+        "orders",
+        file.as_str(),
+        "--create-customers",
+        "--create-products",
+    ];
+    let stderr = env.run(&args).stderr;
+    assert!(stderr.contains("7 created, 0 updated"), "{stderr}");
+    assert!(
+        stderr.contains("  customer `c-1` -> c-1-2 (c-1 is taken)\n"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("  product `ab-1` -> ab-1-2 (ab-1 is taken)\n"),
+        "{stderr}"
+    );
+    assert_eq!(env.yaml("customers/c-1.yaml")["external_id"], "C-1");
+    assert_eq!(env.yaml("customers/c-1-2.yaml")["external_id"], "c-1");
+    assert_eq!(env.yaml("products/ab-1.yaml")["external_id"], "AB-1");
+    assert_eq!(env.yaml("products/ab-1-2.yaml")["external_id"], "ab-1");
+    let last = record_with(&env, "orders/", "2026-11-04");
+    assert_eq!(last["customer"], "c-1", "`C-1` again is the first customer");
+    assert_eq!(last["lines"][0]["product"], "ab-1-2");
+
+    let commits = env.commits().len();
+    let stderr = env.run(&args).stderr;
+    assert!(stderr.contains("Nothing to change"), "{stderr}");
+    assert_eq!(env.commits().len(), commits);
+}
+
 const CARD: &str = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ana Lima\r\n\
 EMAIL:ana@example.com\r\nEMAIL:Ana.Lima@home.example\r\n\
 TEL:+55 11 5555-0101\r\nTEL:+55 11 9999 0101\r\nEND:VCARD\r\n";

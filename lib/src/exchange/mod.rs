@@ -84,6 +84,19 @@ pub struct Options {
     pub defaults: Vec<(&'static str, &'static str)>,
 }
 
+/// A new record whose id had to differ from the one its name or key makes,
+/// because that one was taken: listed, so that no two source keys are ever
+/// merged without a word.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DistinctId {
+    pub kind: Kind,
+    /// What the id was made from: a SKU, a name, a customer and a title.
+    pub made_from: String,
+    /// The id it makes, which another record has.
+    pub taken: String,
+    pub id: String,
+}
+
 /// A record referred to by a row: one that exists (at its index), or one to create.
 pub enum Reference<T> {
     Existing(usize),
@@ -101,6 +114,7 @@ pub struct Workspace<'s> {
     pub orders: Staged<Order>,
     pub interactions: Staged<Interaction>,
     pub deals: Staged<Deal>,
+    distinct_ids: Vec<DistinctId>,
 }
 
 impl<'s> Workspace<'s> {
@@ -121,6 +135,24 @@ impl<'s> Workspace<'s> {
             orders: Staged::new(data.orders),
             interactions: Staged::new(data.interactions),
             deals: Staged::new(data.deals),
+            distinct_ids: Vec::new(),
+        }
+    }
+
+    /// The new records whose id had to differ from the one their name or key makes.
+    pub fn distinct_ids(&self) -> &[DistinctId] {
+        &self.distinct_ids
+    }
+
+    /// Notes a new record's id when it is not `taken`, the one `made_from` makes.
+    pub fn note_id(&mut self, kind: Kind, made_from: &str, taken: &str, id: &str) {
+        if taken != id {
+            self.distinct_ids.push(DistinctId {
+                kind,
+                made_from: made_from.trim().to_string(),
+                taken: taken.to_string(),
+                id: id.to_string(),
+            });
         }
     }
 
@@ -188,15 +220,26 @@ impl<'s> Workspace<'s> {
             })
     }
 
-    /// The customer a file's reference names: its id, its `external_id`, one of
-    /// its e-mail addresses, or its name when no other customer has it. A list
-    /// (`a;b`) names the first of its items that is known.
+    /// The customer a file's reference names: its `external_id`, its id, one
+    /// of its e-mail addresses, or its name when no other customer has it. A
+    /// list (`a;b`) names the first of its items that is known. A customer
+    /// this import created for another reference is not found by id or name:
+    /// `C-1` and `c-1` of one file are two customers.
     pub fn find_customer(&self, reference: &str) -> Option<usize> {
         let reference = reference.trim();
+        let stands_for = |index: &usize| {
+            let customer = self.customers.get(*index);
+            !self.customers.is_new(*index)
+                || customer.external_id.as_deref() == Some(reference)
+                || customer
+                    .emails
+                    .iter()
+                    .any(|e| e.eq_ignore_ascii_case(reference))
+        };
         let direct = self
             .customers
-            .find_id(reference)
-            .or_else(|| self.customers.find_key(&external_key(reference)))
+            .find_key(&external_key(reference))
+            .or_else(|| self.customers.find_id(reference).filter(stands_for))
             .or_else(|| self.customers.find_key(&email_key(reference)));
         if direct.is_some() {
             return direct;
@@ -217,7 +260,7 @@ impl<'s> Workspace<'s> {
             .enumerate()
             .filter(|(_, c)| c.name.eq_ignore_ascii_case(reference));
         match (named.next(), named.next()) {
-            (Some((index, _)), None) => Some(index),
+            (Some((index, _)), None) => Some(index).filter(stands_for),
             _ => None,
         }
     }
@@ -278,29 +321,75 @@ impl<'s> Workspace<'s> {
         Ok(customer)
     }
 
+    /// Writes `customer` over the one at `existing`, or adds it, noting a new
+    /// customer's id when its name makes another. Returns where it is.
+    pub fn put_customer(&mut self, existing: Option<usize>, customer: Customer) -> usize {
+        if existing.is_none()
+            && let Some(taken) = id::slugify(&customer.name)
+        {
+            self.note_id(Kind::Customer, &customer.name, &taken, &customer.id);
+        }
+        self.customers.put(existing, customer)
+    }
+
     /// Adds the customer of a reference if it is new; returns its id.
     pub fn settle_customer(&mut self, reference: Reference<Customer>) -> String {
         let index = match reference {
             Reference::Existing(index) => index,
-            Reference::New(customer) => self.customers.put(None, customer),
+            Reference::New(customer) => self.put_customer(None, customer),
         };
         self.customers.get(index).id.clone()
     }
 
-    /// The product `reference` names (its id, SKU or `external_id`), or a minimal
-    /// new one with `--create-products`.
+    /// The product a file's key names: the one whose `external_id` it is, else
+    /// whose id it is, else, for a key that is no id (`85123A`), the one whose
+    /// id is its slug and that no other key stands for. A product this import
+    /// created for another key is found by its own key alone: `AB-1` and
+    /// `ab_1` of one file are two products.
+    pub fn find_product(&self, key: &str) -> Option<usize> {
+        let key = key.trim();
+        let products = &self.products;
+        let own =
+            |index: &usize| !products.is_new(*index) || source_key(products.get(*index)) == key;
+        let unclaimed =
+            |index: &usize| !products.is_new(*index) && products.get(*index).external_id.is_none();
+        products
+            .find_key(&external_key(key))
+            .or_else(|| products.find_id(key).filter(own))
+            .or_else(|| {
+                let slug = id_from(key).filter(|slug| slug != key)?;
+                products.find_id(&slug).filter(unclaimed)
+            })
+    }
+
+    /// A fresh id for a new product made from `made_from` (its SKU, or its
+    /// name without one), free in the store and among `pending` (the products
+    /// a row group is about to add).
+    pub fn new_product_id(
+        &self,
+        made_from: &str,
+        pending: &[Product],
+    ) -> Result<(String, String), String> {
+        let taken = id_from(made_from)
+            .ok_or_else(|| format!("cannot make a product id from `{made_from}`"))?;
+        let id = id::unique_slug(&taken, |candidate| {
+            self.products.has_id(candidate) || pending.iter().any(|p| p.id == candidate)
+        });
+        Ok((taken, id))
+    }
+
+    /// The product `reference` names (see [`Workspace::find_product`]), or
+    /// with `--create-products` a minimal new one, whose id is free among
+    /// `pending` too (the new products of the same order).
     pub fn product_ref(
         &self,
         reference: &str,
         name: Option<&str>,
         price: Option<rust_decimal::Decimal>,
+        pending: &[Product],
     ) -> Result<Reference<Product>, String> {
-        let product_id = id_from(reference);
-        let found = product_id
-            .as_deref()
-            .and_then(|id| self.products.find_id(id))
-            .or_else(|| self.products.find_key(&external_key(reference)));
-        if let Some(index) = found {
+        let reference = reference.trim();
+        if let Some(index) = self.find_product(reference) {
             return Ok(Reference::Existing(index));
         }
         if !self.options.create_products {
@@ -308,8 +397,7 @@ impl<'s> Workspace<'s> {
                 "unknown product `{reference}`: add it first, or use --create-products"
             ));
         }
-        let id =
-            product_id.ok_or_else(|| format!("cannot make a product id from `{reference}`"))?;
+        let (_, id) = self.new_product_id(reference, pending)?;
         Ok(Reference::New(Product {
             external_id: (id != reference).then(|| reference.to_string()),
             id,
@@ -323,6 +411,11 @@ impl<'s> Workspace<'s> {
             conflicts: Vec::new(),
         }))
     }
+}
+
+/// The key a product stands for in the files it came from: its `external_id`, else its id.
+pub fn source_key(product: &Product) -> &str {
+    product.external_id.as_deref().unwrap_or(&product.id)
 }
 
 /// Adds to a customer's list `field` (`emails`, `phones` or `tags`) the

@@ -10,7 +10,7 @@ use std::path::Path;
 
 use super::csv_rows::{FieldSpec, Row, Sheet};
 use super::staged::{deal_key, external_key, interaction_key, message_key, order_key};
-use super::{ImportKind, LeftOut, Reference, Workspace, add_to_list, id_from};
+use super::{ImportKind, LeftOut, Reference, Workspace, add_to_list, id_from, source_key};
 use crate::error::Problem;
 use crate::model::assign::{Assignment, Op};
 use crate::model::customer::{self, CustomerKind};
@@ -231,7 +231,7 @@ pub fn customer_row(ws: &mut Workspace, row: &Row, lists: Lists) -> Result<usize
     }
     errors.extend(ws.customer_problems(&customer, existing));
     if errors.is_empty() {
-        Ok(ws.customers.put(existing, customer))
+        Ok(ws.put_customer(existing, customer))
     } else {
         Err(errors)
     }
@@ -274,31 +274,34 @@ fn customer_value(ws: &Workspace, field: &str, value: &str) -> Result<String, St
     })
 }
 
+/// A product row: found by its `external_id`, else by its SKU (`id`), else,
+/// without a SKU, by its name ([`Workspace::find_product`]). A new product's
+/// id is made from its SKU or name, made distinct when taken; it keeps its SKU
+/// as `external_id` when the id differs from it, and its name when the id had
+/// to be made distinct, so a re-import finds it again.
 fn product_row(ws: &mut Workspace, row: &Row) -> RowResult {
     let mut errors = Vec::new();
-    let given_id = row.get("id").and_then(id_from);
-    let existing = given_id
-        .as_deref()
-        .and_then(|id| ws.products.find_id(id))
-        .or_else(|| {
-            row.get("external_id")
-                .and_then(|e| ws.products.find_key(&external_key(e)))
-        });
+    let sku = row.get("id");
+    let key = sku.or(row.get("name"));
+    let existing = row
+        .get("external_id")
+        .and_then(|e| ws.products.find_key(&external_key(e)))
+        .or_else(|| key.and_then(|key| ws.find_product(key)));
     let mut product = match existing {
         Some(index) => ws.products.get(index).clone(),
         None => {
             let name = row.get("name").ok_or_else(|| {
                 vec!["a new product needs a name (map a column to `name`)".to_string()]
             })?;
-            let id = given_id
-                .or_else(|| id::slugify(name))
-                .ok_or_else(|| vec![format!("cannot make an id from `{name}`")])?;
             if row.get("price").is_none() {
                 return Err(vec!["a new product needs a price".into()]);
             }
+            let made_from = sku.unwrap_or(name);
+            let (taken, id) = ws.new_product_id(made_from, &[]).map_err(|e| vec![e])?;
+            let keeps_key = id != taken || sku.is_some_and(|sku| sku != id);
             Product {
+                external_id: keeps_key.then(|| made_from.to_string()),
                 id,
-                external_id: None,
                 name: name.to_string(),
                 category: None,
                 price: Decimal::ZERO,
@@ -310,6 +313,14 @@ fn product_row(ws: &mut Workspace, row: &Row) -> RowResult {
             }
         }
     };
+    // A SKU that found a product by its slug stays with it: another spelling
+    // of the slug is another product.
+    if let Some(sku) = sku
+        && product.external_id.is_none()
+        && sku != product.id
+    {
+        product.external_id = Some(sku.to_string());
+    }
     for (field, value) in &row.values {
         let text = Some(value.clone());
         match field.as_str() {
@@ -327,11 +338,21 @@ fn product_row(ws: &mut Workspace, row: &Row) -> RowResult {
         }
     }
     errors.extend(record_problems(ws, &product));
-    if errors.is_empty() {
-        ws.products.put(existing, product);
-        Ok(())
-    } else {
-        Err(errors)
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    if existing.is_none() {
+        note_product_id(ws, &product);
+    }
+    ws.products.put(existing, product);
+    Ok(())
+}
+
+/// Notes a new product's id when the SKU or name it was made from makes another.
+fn note_product_id(ws: &mut Workspace, product: &Product) {
+    let made_from = source_key(product).to_string();
+    if let Some(taken) = id_from(&made_from) {
+        ws.note_id(Kind::Product, &made_from, &taken, &product.id);
     }
 }
 
@@ -441,21 +462,25 @@ fn order_lines(
         let price = row
             .get("price")
             .and_then(|p| decimal(p, "price", &mut messages));
-        let known_new =
-            id_from(reference).and_then(|id| new_products.iter().find(|p| p.id == id).cloned());
+        let known_new = new_products
+            .iter()
+            .find(|p| source_key(p) == reference.trim())
+            .cloned();
         let product = match known_new {
             Some(product) => Some(product),
-            None => match ws.product_ref(reference, row.get("product_name"), price) {
-                Ok(Reference::Existing(index)) => Some(ws.products.get(index).clone()),
-                Ok(Reference::New(product)) => {
-                    new_products.push(product.clone());
-                    Some(product)
+            None => {
+                match ws.product_ref(reference, row.get("product_name"), price, &new_products) {
+                    Ok(Reference::Existing(index)) => Some(ws.products.get(index).clone()),
+                    Ok(Reference::New(product)) => {
+                        new_products.push(product.clone());
+                        Some(product)
+                    }
+                    Err(message) => {
+                        messages.push(message);
+                        None
+                    }
                 }
-                Err(message) => {
-                    messages.push(message);
-                    None
-                }
-            },
+            }
         };
         if let (Some(product), Some(quantity), true) = (product, quantity, messages.is_empty()) {
             lines.push(Line {
@@ -591,6 +616,7 @@ fn order_group(ws: &mut Workspace, rows: &[&Row]) -> Result<(), Vec<(usize, Stri
     }
     ws.settle_customer(customer);
     for product in new_products {
+        note_product_id(ws, &product);
         ws.products.put(None, product);
     }
     ws.orders.put(existing, order);
@@ -780,7 +806,7 @@ fn deal_row(ws: &mut Workspace, row: &Row) -> RowResult {
             let id = match row.get("id") {
                 Some(id) => id.to_string(),
                 None => {
-                    let base = id::slugify(&format!("{customer_id} {title}"))
+                    let base = deal_slug(&customer_id, title)
                         .ok_or_else(|| vec![format!("cannot make an id from `{title}`")])?;
                     id::unique_slug(&base, |c| ws.deals.has_id(c))
                 }
@@ -854,6 +880,17 @@ fn deal_row(ws: &mut Workspace, row: &Row) -> RowResult {
         return Err(errors);
     }
     ws.settle_customer(customer);
+    if existing.is_none()
+        && row.get("id").is_none()
+        && let Some(taken) = deal_slug(&deal.customer, &deal.title)
+    {
+        ws.note_id(Kind::Deal, &deal.title, &taken, &deal.id);
+    }
     ws.deals.put(existing, deal);
     Ok(())
+}
+
+/// The id a new deal's customer and title make.
+fn deal_slug(customer: &str, title: &str) -> Option<String> {
+    id::slugify(&format!("{customer} {title}"))
 }

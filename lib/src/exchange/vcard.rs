@@ -268,7 +268,7 @@ fn import_card(ws: &mut Workspace, card: &Card) -> Result<(), Vec<String>> {
     if !errors.is_empty() {
         return Err(errors);
     }
-    ws.customers.put(existing, customer);
+    ws.put_customer(existing, customer);
     Ok(())
 }
 
