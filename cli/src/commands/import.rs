@@ -153,16 +153,14 @@ pub fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
         Command::Orders(args) => import_csv(ui, &store, workspace, ImportKind::Orders, args),
         Command::Products(args) => import_csv(ui, &store, workspace, ImportKind::Products, args),
         Command::Vcard(args) => {
-            let text = read_input(&args.file)?;
-            let (cards, card_problems) = vcard::parse(&String::from_utf8_lossy(&text));
+            let (cards, mut problems) = vcard::read(&args.file, &read_input(&args.file)?)?;
             let mut ws = workspace(Options::default());
-            let mut problems = records::at_line_all(&args.file, card_problems);
             problems.extend(vcard::import_cards(&mut ws, &cards, &args.file));
             let left_out = problems.into();
             finish(ui, &store, &ws, left_out, &args.file, "vcard", &args.apply)
         }
         Command::Mail(args) => {
-            let messages = mail::read_messages(&args.path).map_err(|e| Error::io(&args.path, e))?;
+            let messages = mail::read_messages(&args.path)?;
             let mut ws = workspace(Options {
                 create_customers: args.create_customers,
                 ..Options::default()

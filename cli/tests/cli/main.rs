@@ -16,6 +16,7 @@ mod help;
 mod history;
 mod import;
 mod import_dates;
+mod import_files;
 mod import_matching;
 mod init;
 mod log;

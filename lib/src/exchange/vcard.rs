@@ -5,7 +5,7 @@ use std::path::Path;
 
 use super::staged::{email_key, external_key};
 use super::{Workspace, add_to_list};
-use crate::error::Problem;
+use crate::error::{Error, Problem, Result};
 use crate::model::Customer;
 use crate::model::customer::CustomerKind;
 
@@ -104,6 +104,22 @@ fn components(value: &str) -> Vec<String> {
         .iter()
         .map(|p| unescape(p).trim().to_string())
         .collect()
+}
+
+/// The cards of the file `source`, and the problems of those that cannot be
+/// used. A file without a single card is invalid data: it is not an address
+/// book, whatever its name.
+pub fn read(source: &Path, bytes: &[u8]) -> Result<(Vec<Card>, Vec<Problem>)> {
+    let (cards, problems) = parse(&String::from_utf8_lossy(bytes));
+    if cards.is_empty() && problems.is_empty() {
+        return Err(Error::invalid(vec![Problem::new(
+            source,
+            None,
+            "no vCard in the file (no BEGIN:VCARD line)",
+        )])
+        .with_hint("nothing was imported: give a .vcf file as address books export them"));
+    }
+    Ok((cards, super::records::at_line_all(source, problems)))
 }
 
 /// Parses every card in `text`; cards that cannot be used come back as
