@@ -397,3 +397,30 @@ fn a_vcard_adds_to_the_emails_and_phones_a_customer_has() {
         yaml_list("['+55 11 9999 0101']")
     );
 }
+
+/// An mbox of one message from Ana, sent at one moment with `message_id`.
+fn message(message_id: &str, subject: &str) -> String {
+    format!(
+        "From ana@example.com Mon Nov  2 09:15:00 2026\nFrom: Ana <ana@example.com>\n\
+         To: alice@team.example\nSubject: {subject}\nDate: Mon, 2 Nov 2026 10:15:00 +0100\n\
+         Message-ID: <{message_id}>\n\nHello\n"
+    )
+}
+
+#[test]
+fn two_messages_of_one_moment_are_two_interactions() {
+    let env = TestEnv::with_basics();
+    let first = source(&env, "first.mbox", &message("a@example.com", "First"));
+    env.run(&["import", "mail", &first]).ok();
+    let second = source(&env, "second.mbox", &message("b@example.com", "Second"));
+    let stderr = env.run(&["import", "mail", &second]).stderr;
+    assert!(stderr.contains("1 created, 0 updated"), "{stderr}");
+    assert_eq!(
+        record_with(&env, "interactions/", "a@example.com")["summary"],
+        "First"
+    );
+    assert_eq!(
+        record_with(&env, "interactions/", "b@example.com")["summary"],
+        "Second"
+    );
+}

@@ -220,7 +220,10 @@ fn import_message(ws: &mut Workspace, mail: &Mail) -> Result<Option<Vec<Mailbox>
         .and_then(|id| ws.interactions.find_key(&message_key(id)))
         .or_else(|| {
             let key = interaction_key(&customer_id, &format_timestamp(&at), CHANNEL);
-            ws.interactions.find_key(&key)
+            // One logged from another message is another interaction.
+            let may_be =
+                |other: &Interaction| mail.message_id.is_none() || other.message_id.is_none();
+            ws.interactions.find_unwritten(&key, may_be, |_| false)
         });
     let id = match existing {
         Some(index) => ws.interactions.get(index).id.clone(),

@@ -68,7 +68,9 @@ impl Zone {
                     .checked_sub_signed(chrono::Duration::days(1))
                     .unwrap_or(local);
                 let offset = self.0.offset_from_utc_datetime(&before).fix();
-                let utc = local - chrono::Duration::seconds(offset.local_minus_utc().into());
+                let utc = local
+                    .checked_sub_signed(chrono::Duration::seconds(offset.local_minus_utc().into()))
+                    .unwrap_or(local);
                 Utc.from_utc_datetime(&utc)
                     .with_timezone(&self.0)
                     .fixed_offset()
