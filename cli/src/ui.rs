@@ -279,7 +279,7 @@ pub fn date_arg(text: &str) -> Result<NaiveDate, String> {
 
 /// Clap value parser for date-times: RFC 3339 or a bare date.
 pub fn timestamp_arg(text: &str) -> Result<Timestamp, String> {
-    values::parse_timestamp(text)
+    values::parse_timestamp_in(text, values::Zone::UTC)
 }
 
 /// Clap value parser for amounts that must not be negative.

@@ -7,8 +7,9 @@ use relate::exchange::csv_rows::{ColumnMap, CsvOptions, FieldSpec, Sheet, read_s
 use relate::exchange::{
     Action, ImportKind, LeftOut, Options, Staged, Workspace, mail, presets, records, survey, vcard,
 };
+use relate::model::Kind;
 use relate::output::{Cell, Table};
-use relate::store::{Store, Transaction, record_path};
+use relate::store::{Query, Store, Transaction, record_path};
 
 use crate::ui::{Ui, keyword};
 
@@ -130,6 +131,19 @@ pub struct SurveyArgs {
     apply: ApplyArgs,
 }
 
+/// The kinds of record an import matches its rows against.
+fn reads(command: &Command) -> &'static [Kind] {
+    match command {
+        Command::Customers(_) | Command::Vcard(_) => &[Kind::Customer],
+        Command::Products(_) => &[Kind::Product],
+        Command::Deals(_) => &[Kind::Customer, Kind::Deal, Kind::Product],
+        Command::Orders(_) => &[Kind::Customer, Kind::Product, Kind::Order, Kind::Deal],
+        Command::Interactions(_) | Command::Mail(_) | Command::Survey(_) => {
+            &[Kind::Customer, Kind::Interaction, Kind::Deal]
+        }
+    }
+}
+
 fn delimiter_arg(text: &str) -> Result<u8, String> {
     match text {
         "tab" | "\\t" | "\t" => Ok(b'\t'),
@@ -140,7 +154,9 @@ fn delimiter_arg(text: &str) -> Result<u8, String> {
 
 pub fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
     let store = ui.store()?;
-    let data = store.dataset()?;
+    // What the rows are matched against, read for update: a record another
+    // command changes while this one waits for the lock is merged, not lost.
+    let data = store.dataset_in(reads(&command), |_| Query::all().for_update())?;
     let settings = store.settings();
     let workspace =
         |options: Options| Workspace::new(data, settings, store.env().now, store.rng(), options);
@@ -153,16 +169,14 @@ pub fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
         Command::Orders(args) => import_csv(ui, &store, workspace, ImportKind::Orders, args),
         Command::Products(args) => import_csv(ui, &store, workspace, ImportKind::Products, args),
         Command::Vcard(args) => {
-            let text = read_input(&args.file)?;
-            let (cards, card_problems) = vcard::parse(&String::from_utf8_lossy(&text));
+            let (cards, mut problems) = vcard::read(&args.file, &read_input(&args.file)?)?;
             let mut ws = workspace(Options::default());
-            let mut problems = records::at_line_all(&args.file, card_problems);
             problems.extend(vcard::import_cards(&mut ws, &cards, &args.file));
             let left_out = problems.into();
             finish(ui, &store, &ws, left_out, &args.file, "vcard", &args.apply)
         }
         Command::Mail(args) => {
-            let messages = mail::read_messages(&args.path).map_err(|e| Error::io(&args.path, e))?;
+            let messages = mail::read_messages(&args.path)?;
             let mut ws = workspace(Options {
                 create_customers: args.create_customers,
                 ..Options::default()
@@ -325,6 +339,7 @@ fn finish(
     for problem in &skipped {
         ui.note(&format!("skipped: {problem}"));
     }
+    note_distinct_ids(ui, ws);
     let changes = ws.changes();
     let created = changes
         .iter()
@@ -376,6 +391,24 @@ fn finish(
     tx.commit(&format!("import {what}: {file} ({counts})"))?;
     ui.note(&format!("Imported {}: {summary}.", source.display()));
     Ok(())
+}
+
+/// Lists the new records whose id is not the one their name or key makes,
+/// since another record has that one: two keys are never merged unseen.
+fn note_distinct_ids(ui: &Ui, ws: &Workspace) {
+    if ws.distinct_ids().is_empty() {
+        return;
+    }
+    ui.note("Ids made distinct:");
+    for made in ws.distinct_ids() {
+        ui.note(&format!(
+            "  {} `{}` -> {} ({} is taken)",
+            made.kind.name(),
+            made.made_from,
+            made.id,
+            made.taken
+        ));
+    }
 }
 
 /// `1 problem`, `2 problems`.

@@ -222,14 +222,8 @@ fn orders_csv(orders: usize) -> String {
 
 /// Kills `relate ARGS` after `delay`, then lets the next command recover.
 fn kill_after(env: &TestEnv, args: &[&str], delay: Duration) {
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("relate"));
-    child
-        .env_clear()
-        .envs(env.command().get_envs().filter_map(|(k, v)| Some((k, v?))))
-        .current_dir(env.path())
-        .args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
+    let mut child = env.process();
+    child.args(args).stdout(Stdio::null()).stderr(Stdio::null());
     let mut running = child.spawn().unwrap();
     std::thread::sleep(delay);
     let _ = running.kill();

@@ -103,7 +103,13 @@ impl TestEnv {
     /// A hermetic `relate` command run in the environment's folder with the store
     /// named through `RELATE_STORE`.
     pub fn command(&self) -> assert_cmd::Command {
-        let mut cmd = assert_cmd::Command::cargo_bin("relate").expect("the relate binary");
+        assert_cmd::Command::from_std(self.process())
+    }
+
+    /// The same command as a plain process, for tests that start it in the
+    /// background (and kill it, or let it wait for a lock).
+    pub fn process(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("relate"));
         cmd.env_clear()
             .current_dir(self.path())
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())

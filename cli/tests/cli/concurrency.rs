@@ -220,3 +220,81 @@ fn a_record_created_by_another_process_in_the_meantime_is_never_overwritten() {
         .collect();
     assert_eq!(same.len(), created.len(), "{same:?}");
 }
+
+/// Holds the store lock, runs `relate ARGS` (which reads, then waits for the
+/// lock), lets `meanwhile` change the store by hand and commit, then releases
+/// the lock: the command must merge that change, not write over it.
+fn while_waiting_for_the_lock(env: &TestEnv, args: &[&str], meanwhile: impl FnOnce()) -> String {
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(env.store().join(".git/relate.lock"))
+        .unwrap();
+    lock.lock().unwrap();
+    let child = env
+        .process()
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Enough for the command to read the store and start waiting.
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    meanwhile();
+    lock.unlock().unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+#[test]
+fn an_import_keeps_a_change_made_while_it_waited_for_the_lock() {
+    let env = TestEnv::with_basics();
+    std::fs::write(env.path().join("c.csv"), "id,region\nacme-corp,EU\n").unwrap();
+    let path = "customers/acme-corp.yaml";
+    while_waiting_for_the_lock(&env, &["import", "customers", "c.csv"], || {
+        let text = env
+            .read(path)
+            .replace("name: Acme Corp", "name: Acme Corporation");
+        env.write(path, &text);
+        env.git(&["commit", "-q", "-am", "rename by hand"]);
+    });
+    let customer = env.yaml(path);
+    assert_eq!(customer["name"], "Acme Corporation", "the rename is kept");
+    assert_eq!(customer["region"], "EU", "and so is the import");
+    assert!(customer.get("conflicts").is_none());
+    let commits = env.commits();
+    assert!(commits[0].starts_with("import"), "{commits:?}");
+    assert_eq!(commits[1], "rename by hand");
+    assert_eq!(env.git_status(), "");
+}
+
+#[test]
+fn resolve_keeps_a_change_made_while_it_waited_for_the_lock() {
+    let env = TestEnv::with_basics();
+    let path = "customers/acme-corp.yaml";
+    let text = env.read(path) + "conflicts:\n- field: owner\n  value: bob\n  by: Bo\n";
+    env.write(path, &text);
+    env.git(&["commit", "-q", "-am", "a merge left a conflict"]);
+    while_waiting_for_the_lock(
+        &env,
+        &["resolve", "acme-corp", "owner", "--take", "theirs"],
+        || {
+            let text = env
+                .read(path)
+                .replace("name: Acme Corp", "name: Acme Corporation");
+            env.write(path, &text);
+            env.git(&["commit", "-q", "-am", "rename by hand"]);
+        },
+    );
+    let customer = env.yaml(path);
+    assert_eq!(customer["name"], "Acme Corporation");
+    assert_eq!(customer["owner"], "bob");
+    assert!(customer.get("conflicts").is_none());
+    assert_eq!(env.commits()[0], "resolve: acme-corp owner");
+}

@@ -128,38 +128,59 @@ pub struct CsvOptions<'a> {
 }
 
 /// Reads `bytes` (the file `source`) as rows of the fields in `spec`. A mapping
-/// that names an unknown field or column is a usage error; rows that cannot be
-/// read become problems at their line.
+/// that names an unknown field or column is a usage error. A file that cannot
+/// be read as a table (empty, a quote never closed, a column named twice, a
+/// header that is not text) is invalid data; rows that cannot be read (a NUL
+/// byte, more cells than columns, not UTF-8) become problems at their line.
 pub fn read_sheet(
     source: &Path,
     bytes: &[u8],
     spec: &FieldSpec,
     options: &CsvOptions,
 ) -> Result<Sheet> {
+    let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
+    let unreadable = |line: Option<usize>, message: &str, hint: &str| {
+        Error::invalid(vec![Problem::new(source, line, message)])
+            .with_hint(format!("nothing was imported: {hint}"))
+    };
+    if let Some(line) = unclosed_quote(bytes, options.delimiter) {
+        return Err(unreadable(
+            Some(line),
+            "the quote opened on this line is never closed",
+            "a cell holding a line break, the delimiter or a `\"` is quoted, with each `\"` in it written twice",
+        ));
+    }
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(options.delimiter)
         .flexible(true)
         .has_headers(false)
         .from_reader(bytes);
     let mut records = reader.byte_records();
+    let header_hint = "the first line of the file names its columns";
     let header: Vec<String> = match records.next() {
+        Some(Ok(record)) if record.iter().any(|cell| cell.contains(&0)) => {
+            return Err(unreadable(Some(1), NUL_BYTE, "save the file as UTF-8 text"));
+        }
         Some(Ok(record)) => record
             .iter()
-            .map(|cell| {
-                String::from_utf8_lossy(cell)
-                    .trim_start_matches('\u{feff}')
-                    .trim()
-                    .to_string()
-            })
+            .map(|cell| String::from_utf8_lossy(cell).trim().to_string())
             .collect(),
-        Some(Err(e)) => return Err(Error::usage(format!("{}: {e}", source.display()))),
+        Some(Err(e)) => return Err(unreadable(Some(1), &e.to_string(), header_hint)),
         None => {
-            return Err(Error::usage(format!(
-                "{} is empty: it needs a header line",
-                source.display()
-            )));
+            return Err(unreadable(
+                None,
+                "the file is empty: it needs a header line",
+                header_hint,
+            ));
         }
     };
+    if let Some(message) = repeated_column(&header) {
+        return Err(unreadable(
+            Some(1),
+            &message,
+            "each column needs its own name, or the values of one would be lost",
+        ));
+    }
     let mapping = map_columns(source, &header, spec, options)?;
     let used: Vec<usize> = mapping.iter().flat_map(|(_, cols)| cols.clone()).collect();
     let mut sheet = Sheet {
@@ -183,6 +204,12 @@ pub fn read_sheet(
             }
         };
         let line = record.position().map_or(0, |p| p.line() as usize);
+        if let Some(message) = misshapen(&record, header.len(), options.delimiter) {
+            sheet
+                .problems
+                .push(Problem::new(source, Some(line), message));
+            continue;
+        }
         let mut cells = Vec::with_capacity(record.len());
         let mut unreadable = false;
         for cell in record.iter() {
@@ -210,6 +237,82 @@ pub fn read_sheet(
             .push(make_row(line, &cells, &header, &mapping, spec, options));
     }
     Ok(sheet)
+}
+
+const NUL_BYTE: &str =
+    "the row holds a NUL byte: the file is not text (or is UTF-16: save it as UTF-8)";
+
+/// What keeps a data row from being read as the header's columns: a NUL byte
+/// (record files refuse them too), or non-empty cells past the last column,
+/// which a missing quote leaves and which would otherwise be dropped.
+fn misshapen(record: &csv::ByteRecord, columns: usize, delimiter: u8) -> Option<String> {
+    if record.iter().any(|cell| cell.contains(&0)) {
+        return Some(NUL_BYTE.to_string());
+    }
+    let cells = record
+        .iter()
+        .rposition(|cell| !cell.trim_ascii().is_empty())?
+        + 1;
+    (cells > columns).then(|| {
+        let delimiter = match delimiter {
+            b'\t' => "tab".to_string(),
+            other => format!("`{}`", other as char),
+        };
+        format!(
+            "the row has {cells} cells but the header has {columns} columns: quote a cell that holds a {delimiter}"
+        )
+    })
+}
+
+/// Two columns of one name (compared without case, as mappings compare
+/// them): only one of them could be read.
+fn repeated_column(header: &[String]) -> Option<String> {
+    header.iter().enumerate().find_map(|(second, name)| {
+        let first = header[..second]
+            .iter()
+            .position(|other| !name.is_empty() && other.eq_ignore_ascii_case(name))?;
+        Some(format!(
+            "the columns `{}` ({}) and `{name}` ({}) have one name: rename one",
+            header[first],
+            first + 1,
+            second + 1
+        ))
+    })
+}
+
+/// The line of a quoted cell that runs to the end of the file. The csv
+/// reader takes such a cell whole, swallowing the rows after it, so it is
+/// looked for first. A quote opens a cell only at its start, as the reader
+/// reads it; inside one, `""` is a quote.
+fn unclosed_quote(bytes: &[u8], delimiter: u8) -> Option<usize> {
+    enum At {
+        CellStart,
+        Unquoted,
+        Quoted { since: usize },
+        QuoteInQuoted { since: usize },
+    }
+    let mut at = At::CellStart;
+    let mut line = 1;
+    for &byte in bytes {
+        let ends_cell = byte == delimiter || byte == b'\n' || byte == b'\r';
+        at = match at {
+            At::CellStart if byte == b'"' => At::Quoted { since: line },
+            At::CellStart | At::Unquoted if ends_cell => At::CellStart,
+            At::CellStart | At::Unquoted => At::Unquoted,
+            At::Quoted { since } if byte == b'"' => At::QuoteInQuoted { since },
+            quoted @ At::Quoted { .. } => quoted,
+            At::QuoteInQuoted { since } if byte == b'"' => At::Quoted { since },
+            At::QuoteInQuoted { .. } if ends_cell => At::CellStart,
+            At::QuoteInQuoted { .. } => At::Unquoted,
+        };
+        if byte == b'\n' {
+            line += 1;
+        }
+    }
+    match at {
+        At::Quoted { since } => Some(since),
+        _ => None,
+    }
 }
 
 fn make_row(
@@ -381,6 +484,28 @@ mod tests {
         assert_eq!(sheet.rows[0].get("name"), Some("Ana"));
         assert_eq!(sheet.rows[0].get("notes"), Some("  Line one\n  - two\n"));
         assert_eq!(sheet.rows[1].get("notes"), None, "blank text is empty");
+    }
+
+    #[test]
+    fn quotes_left_open_are_found_where_they_open() {
+        assert_eq!(unclosed_quote(b"a,b\n\"x,y\nz\n", b','), Some(2));
+        assert_eq!(unclosed_quote(b"a\n\"x\n\"\"y\n", b','), Some(2));
+        assert_eq!(
+            unclosed_quote(b"a\n\"x\ny\"\n5\" tall,\"q\"\"\"\n", b','),
+            None
+        );
+        assert_eq!(unclosed_quote(b"a;\"b;c\"\"\r\n", b';'), Some(1));
+        assert_eq!(unclosed_quote(b"", b','), None);
+    }
+
+    #[test]
+    fn repeated_and_blank_column_names() {
+        let names = |list: &[&str]| list.iter().map(|n| n.to_string()).collect::<Vec<_>>();
+        assert_eq!(repeated_column(&names(&["a", "", "", "b"])), None);
+        assert_eq!(
+            repeated_column(&names(&["Email", "name", "EMAIL"])).unwrap(),
+            "the columns `Email` (1) and `EMAIL` (3) have one name: rename one"
+        );
     }
 
     #[test]

@@ -10,7 +10,7 @@ use mail_parser::{Address, MessageParser};
 
 use super::staged::{email_key, interaction_key, message_key};
 use super::{Reference, Workspace};
-use crate::error::Problem;
+use crate::error::{Error, Problem, Result};
 use crate::model::customer::{CustomerKind, Lifecycle};
 use crate::model::interaction::Direction;
 use crate::model::values::{Timestamp, format_timestamp};
@@ -220,7 +220,10 @@ fn import_message(ws: &mut Workspace, mail: &Mail) -> Result<Option<Vec<Mailbox>
         .and_then(|id| ws.interactions.find_key(&message_key(id)))
         .or_else(|| {
             let key = interaction_key(&customer_id, &format_timestamp(&at), CHANNEL);
-            ws.interactions.find_key(&key)
+            // One logged from another message is another interaction.
+            let may_be =
+                |other: &Interaction| mail.message_id.is_none() || other.message_id.is_none();
+            ws.interactions.find_unwritten(&key, may_be, |_| false)
         });
     let id = match existing {
         Some(index) => ws.interactions.get(index).id.clone(),
@@ -255,34 +258,56 @@ fn import_message(ws: &mut Workspace, mail: &Mail) -> Result<Option<Vec<Mailbox>
     Ok(None)
 }
 
-/// The messages at `path`: an mbox file, one `.eml` file, or a folder of `.eml` files.
-pub fn read_messages(path: &Path) -> std::io::Result<Vec<(Origin, Result<Mail, String>)>> {
+/// The messages at `path`: an mbox file, one `.eml` file, or a folder of
+/// `.eml` files. A file or folder without a single message is invalid data:
+/// it is not what the import was given for.
+pub fn read_messages(path: &Path) -> Result<Vec<(Origin, Result<Mail, String>)>> {
     let origin = |path: &Path, line| Origin {
         path: path.to_path_buf(),
         line,
     };
+    let read = |file: &Path| std::fs::read(file).map_err(|e| Error::io(file, e));
+    let none_in = |what: &str, hint: &str| {
+        Error::invalid(vec![Problem::new(
+            path,
+            None,
+            format!("no e-mail message in the {what}"),
+        )])
+        .with_hint(format!("nothing was imported: {hint}"))
+    };
     if path.is_dir() {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(path)?
+        let mut files: Vec<PathBuf> = std::fs::read_dir(path)
+            .map_err(|e| Error::io(path, e))?
             .filter_map(|entry| entry.ok().map(|e| e.path()))
             .filter(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("eml")))
             .collect();
+        if files.is_empty() {
+            return Err(none_in(
+                "folder",
+                "a folder of mail holds one message per .eml file",
+            ));
+        }
         files.sort();
         return files
             .into_iter()
-            .map(|file| {
-                let bytes = std::fs::read(&file)?;
-                Ok((origin(&file, None), parse_message(&bytes)))
-            })
+            .map(|file| Ok((origin(&file, None), parse_message(&read(&file)?))))
             .collect();
     }
-    let bytes = std::fs::read(path)?;
+    let bytes = read(path)?;
     if path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("eml"))
     {
         return Ok(vec![(origin(path, None), parse_message(&bytes))]);
     }
-    let messages = split_mbox(&bytes).map_err(std::io::Error::other)?;
+    let messages = split_mbox(&bytes)
+        .map_err(|message| Error::invalid(vec![Problem::new(path, None, message)]))?;
+    if messages.is_empty() {
+        return Err(none_in(
+            "file",
+            "an mbox file holds messages that each begin with a `From ` line; give a single message as a .eml file",
+        ));
+    }
     Ok(messages
         .into_iter()
         .map(|(line, bytes)| (origin(path, Some(line)), parse_message(&bytes)))

@@ -18,11 +18,11 @@ pub mod staged;
 pub mod survey;
 pub mod vcard;
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime};
 
 use crate::error::Problem;
 use crate::model::customer::CustomerKind;
-use crate::model::values::{Timestamp, midnight_utc, parse_timestamp};
+use crate::model::values::{Timestamp, Zone, parse_timestamp_in, whole_seconds};
 use crate::model::{
     Customer, Dataset, Deal, Interaction, Kind, Order, Product, Record, Settings, id,
 };
@@ -74,7 +74,7 @@ impl From<Vec<Problem>> for LeftOut {
 /// How an import treats what the file leaves open.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
-    /// strftime format of dates and date-times; RFC 3339 and `YYYY-MM-DD[ HH:MM[:SS]]` without it.
+    /// strftime format of dates and date-times; without it, those [`parse_timestamp_in`] reads.
     pub date_format: Option<String>,
     /// Make minimal customers for references to unknown ones.
     pub create_customers: bool,
@@ -82,6 +82,19 @@ pub struct Options {
     pub create_products: bool,
     /// Values new records get when the file does not say (from a preset).
     pub defaults: Vec<(&'static str, &'static str)>,
+}
+
+/// A new record whose id had to differ from the one its name or key makes,
+/// because that one was taken: listed, so that no two source keys are ever
+/// merged without a word.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DistinctId {
+    pub kind: Kind,
+    /// What the id was made from: a SKU, a name, a customer and a title.
+    pub made_from: String,
+    /// The id it makes, which another record has.
+    pub taken: String,
+    pub id: String,
 }
 
 /// A record referred to by a row: one that exists (at its index), or one to create.
@@ -101,6 +114,7 @@ pub struct Workspace<'s> {
     pub orders: Staged<Order>,
     pub interactions: Staged<Interaction>,
     pub deals: Staged<Deal>,
+    distinct_ids: Vec<DistinctId>,
 }
 
 impl<'s> Workspace<'s> {
@@ -121,6 +135,24 @@ impl<'s> Workspace<'s> {
             orders: Staged::new(data.orders),
             interactions: Staged::new(data.interactions),
             deals: Staged::new(data.deals),
+            distinct_ids: Vec::new(),
+        }
+    }
+
+    /// The new records whose id had to differ from the one their name or key makes.
+    pub fn distinct_ids(&self) -> &[DistinctId] {
+        &self.distinct_ids
+    }
+
+    /// Notes a new record's id when it is not `taken`, the one `made_from` makes.
+    pub fn note_id(&mut self, kind: Kind, made_from: &str, taken: &str, id: &str) {
+        if taken != id {
+            self.distinct_ids.push(DistinctId {
+                kind,
+                made_from: made_from.trim().to_string(),
+                taken: taken.to_string(),
+                id: id.to_string(),
+            });
         }
     }
 
@@ -134,18 +166,23 @@ impl<'s> Workspace<'s> {
         changes
     }
 
-    /// Parses a date-time with the import's `--date-format`.
+    /// Parses a date-time with the import's `--date-format`, in the store's timezone.
     pub fn when(&self, text: &str) -> Result<Timestamp, String> {
-        parse_when(text, self.options.date_format.as_deref())
+        parse_when(
+            text,
+            self.options.date_format.as_deref(),
+            self.settings.timezone,
+        )
     }
 
-    /// Parses a date (a date-time counts as its own calendar day).
+    /// Parses a date: a date-time counts as its calendar day in the store's timezone.
     pub fn day(&self, text: &str) -> Result<NaiveDate, String> {
-        self.when(text).map(|at| at.date_naive())
+        self.when(text)
+            .map(|at| self.settings.timezone.date_of(&at))
     }
 
     pub fn today(&self) -> NaiveDate {
-        self.now.date_naive()
+        self.settings.timezone.date_of(&self.now)
     }
 
     /// A fresh time-ordered id for a record of `kind` at `at`.
@@ -183,15 +220,26 @@ impl<'s> Workspace<'s> {
             })
     }
 
-    /// The customer a file's reference names: its id, its `external_id`, one of
-    /// its e-mail addresses, or its name when no other customer has it. A list
-    /// (`a;b`) names the first of its items that is known.
+    /// The customer a file's reference names: its `external_id`, its id, one
+    /// of its e-mail addresses, or its name when no other customer has it. A
+    /// list (`a;b`) names the first of its items that is known. A customer
+    /// this import created for another reference is not found by id or name:
+    /// `C-1` and `c-1` of one file are two customers.
     pub fn find_customer(&self, reference: &str) -> Option<usize> {
         let reference = reference.trim();
+        let stands_for = |index: &usize| {
+            let customer = self.customers.get(*index);
+            !self.customers.is_new(*index)
+                || customer.external_id.as_deref() == Some(reference)
+                || customer
+                    .emails
+                    .iter()
+                    .any(|e| e.eq_ignore_ascii_case(reference))
+        };
         let direct = self
             .customers
-            .find_id(reference)
-            .or_else(|| self.customers.find_key(&external_key(reference)))
+            .find_key(&external_key(reference))
+            .or_else(|| self.customers.find_id(reference).filter(stands_for))
             .or_else(|| self.customers.find_key(&email_key(reference)));
         if direct.is_some() {
             return direct;
@@ -212,7 +260,7 @@ impl<'s> Workspace<'s> {
             .enumerate()
             .filter(|(_, c)| c.name.eq_ignore_ascii_case(reference));
         match (named.next(), named.next()) {
-            (Some((index, _)), None) => Some(index),
+            (Some((index, _)), None) => Some(index).filter(stands_for),
             _ => None,
         }
     }
@@ -273,29 +321,75 @@ impl<'s> Workspace<'s> {
         Ok(customer)
     }
 
+    /// Writes `customer` over the one at `existing`, or adds it, noting a new
+    /// customer's id when its name makes another. Returns where it is.
+    pub fn put_customer(&mut self, existing: Option<usize>, customer: Customer) -> usize {
+        if existing.is_none()
+            && let Some(taken) = id::slugify(&customer.name)
+        {
+            self.note_id(Kind::Customer, &customer.name, &taken, &customer.id);
+        }
+        self.customers.put(existing, customer)
+    }
+
     /// Adds the customer of a reference if it is new; returns its id.
     pub fn settle_customer(&mut self, reference: Reference<Customer>) -> String {
         let index = match reference {
             Reference::Existing(index) => index,
-            Reference::New(customer) => self.customers.put(None, customer),
+            Reference::New(customer) => self.put_customer(None, customer),
         };
         self.customers.get(index).id.clone()
     }
 
-    /// The product `reference` names (its id, SKU or `external_id`), or a minimal
-    /// new one with `--create-products`.
+    /// The product a file's key names: the one whose `external_id` it is, else
+    /// whose id it is, else, for a key that is no id (`85123A`), the one whose
+    /// id is its slug and that no other key stands for. A product this import
+    /// created for another key is found by its own key alone: `AB-1` and
+    /// `ab_1` of one file are two products.
+    pub fn find_product(&self, key: &str) -> Option<usize> {
+        let key = key.trim();
+        let products = &self.products;
+        let own =
+            |index: &usize| !products.is_new(*index) || source_key(products.get(*index)) == key;
+        let unclaimed =
+            |index: &usize| !products.is_new(*index) && products.get(*index).external_id.is_none();
+        products
+            .find_key(&external_key(key))
+            .or_else(|| products.find_id(key).filter(own))
+            .or_else(|| {
+                let slug = id_from(key).filter(|slug| slug != key)?;
+                products.find_id(&slug).filter(unclaimed)
+            })
+    }
+
+    /// A fresh id for a new product made from `made_from` (its SKU, or its
+    /// name without one), free in the store and among `pending` (the products
+    /// a row group is about to add).
+    pub fn new_product_id(
+        &self,
+        made_from: &str,
+        pending: &[Product],
+    ) -> Result<(String, String), String> {
+        let taken = id_from(made_from)
+            .ok_or_else(|| format!("cannot make a product id from `{made_from}`"))?;
+        let id = id::unique_slug(&taken, |candidate| {
+            self.products.has_id(candidate) || pending.iter().any(|p| p.id == candidate)
+        });
+        Ok((taken, id))
+    }
+
+    /// The product `reference` names (see [`Workspace::find_product`]), or
+    /// with `--create-products` a minimal new one, whose id is free among
+    /// `pending` too (the new products of the same order).
     pub fn product_ref(
         &self,
         reference: &str,
         name: Option<&str>,
         price: Option<rust_decimal::Decimal>,
+        pending: &[Product],
     ) -> Result<Reference<Product>, String> {
-        let product_id = id_from(reference);
-        let found = product_id
-            .as_deref()
-            .and_then(|id| self.products.find_id(id))
-            .or_else(|| self.products.find_key(&external_key(reference)));
-        if let Some(index) = found {
+        let reference = reference.trim();
+        if let Some(index) = self.find_product(reference) {
             return Ok(Reference::Existing(index));
         }
         if !self.options.create_products {
@@ -303,8 +397,7 @@ impl<'s> Workspace<'s> {
                 "unknown product `{reference}`: add it first, or use --create-products"
             ));
         }
-        let id =
-            product_id.ok_or_else(|| format!("cannot make a product id from `{reference}`"))?;
+        let (_, id) = self.new_product_id(reference, pending)?;
         Ok(Reference::New(Product {
             external_id: (id != reference).then(|| reference.to_string()),
             id,
@@ -318,6 +411,45 @@ impl<'s> Workspace<'s> {
             conflicts: Vec::new(),
         }))
     }
+}
+
+/// The key a product stands for in the files it came from: its `external_id`, else its id.
+pub fn source_key(product: &Product) -> &str {
+    product.external_id.as_deref().unwrap_or(&product.id)
+}
+
+/// Adds to a customer's list `field` (`emails`, `phones` or `tags`) the
+/// `items` it does not have yet, for sources that know part of a list (an
+/// address book, a questionnaire answer). E-mail addresses compare without
+/// case, phone numbers by their digits (`+31 20 555-0100` is `+31205550100`).
+pub fn add_to_list<'i>(
+    customer: &mut Customer,
+    field: &str,
+    items: impl IntoIterator<Item = &'i str>,
+) -> Result<(), String> {
+    let (list, compared): (_, fn(&str) -> String) = match field {
+        "emails" => (&mut customer.emails, str::to_lowercase),
+        "phones" => (&mut customer.phones, dialled),
+        "tags" => (&mut customer.tags, str::to_string),
+        _ => return Err(format!("`{field}` is not a list of a customer")),
+    };
+    for item in items.into_iter().map(str::trim).filter(|i| !i.is_empty()) {
+        if !list.iter().any(|have| compared(have) == compared(item)) {
+            list.push(item.to_string());
+        }
+    }
+    Ok(())
+}
+
+/// What a phone number dials: its digits and `+`, or the text when it has no digit.
+fn dialled(phone: &str) -> String {
+    if !phone.chars().any(|c| c.is_ascii_digit()) {
+        return phone.to_string();
+    }
+    phone
+        .chars()
+        .filter(|c| c.is_ascii_digit() || *c == '+')
+        .collect()
 }
 
 /// `text` as an id: itself when valid, else its slug (`85123A` -> `85123a`).
@@ -343,31 +475,28 @@ fn find_email(text: &str) -> Option<&str> {
         .find(|candidate| candidate.contains('@') && !candidate.contains(char::is_whitespace))
 }
 
-/// Parses a date-time as a file gives it: with `format` (strftime; without an
-/// offset it means UTC, without a time midnight), else RFC 3339,
-/// `YYYY-MM-DD HH:MM[:SS]` (UTC) or `YYYY-MM-DD`.
-pub fn parse_when(text: &str, format: Option<&str>) -> Result<Timestamp, String> {
+/// Parses a date-time as a file gives it: with `format` (strftime; without
+/// an offset it is a time in `zone`, without a time its midnight), else as
+/// [`parse_timestamp_in`] reads it.
+pub fn parse_when(text: &str, format: Option<&str>, zone: Zone) -> Result<Timestamp, String> {
     let text = text.trim();
-    let naive = |format: &str| {
-        NaiveDateTime::parse_from_str(text, format)
-            .ok()
-            .map(|at| Utc.from_utc_datetime(&at).fixed_offset())
-    };
     match format {
         Some(format) => DateTime::parse_from_str(text, format)
             .ok()
-            .or_else(|| naive(format))
+            .or_else(|| {
+                NaiveDateTime::parse_from_str(text, format)
+                    .ok()
+                    .map(|local| zone.at(local))
+            })
             .or_else(|| {
                 NaiveDate::parse_from_str(text, format)
                     .ok()
-                    .map(midnight_utc)
+                    .map(|date| zone.start_of(date))
             })
+            .map(whole_seconds)
             .ok_or_else(|| format!("`{text}` does not match the date format `{format}`")),
-        None => parse_timestamp(text).or_else(|error| {
-            naive("%Y-%m-%d %H:%M:%S")
-                .or_else(|| naive("%Y-%m-%d %H:%M"))
-                .ok_or_else(|| format!("{error}, or give the file's format with --date-format"))
-        }),
+        None => parse_timestamp_in(text, zone)
+            .map_err(|error| format!("{error}, or give the file's format with --date-format")),
     }
 }
 
@@ -378,7 +507,7 @@ mod tests {
 
     #[test]
     fn dates_in_the_shapes_files_use() {
-        let at = |text, format| format_timestamp(&parse_when(text, format).unwrap());
+        let at = |text, format| format_timestamp(&parse_when(text, format, Zone::UTC).unwrap());
         assert_eq!(at("2010-12-01 08:26", None), "2010-12-01T08:26:00Z");
         assert_eq!(at("2026-11-22", None), "2026-11-22T00:00:00Z");
         assert_eq!(
@@ -390,9 +519,19 @@ mod tests {
             at("2010-12-01 08:26 +0100", Some("%Y-%m-%d %H:%M %z")),
             "2010-12-01T08:26:00+01:00"
         );
-        let error = parse_when("1/12/2010", Some("%Y-%m-%d")).unwrap_err();
+        let error = parse_when("1/12/2010", Some("%Y-%m-%d"), Zone::UTC).unwrap_err();
         assert!(error.contains("does not match the date format"), "{error}");
-        assert!(parse_when("yesterday", None).is_err());
+        assert!(parse_when("yesterday", None, Zone::UTC).is_err());
+        let amsterdam = "Europe/Amsterdam".parse().unwrap();
+        let local = |text, format| format_timestamp(&parse_when(text, format, amsterdam).unwrap());
+        assert_eq!(
+            local("01.12.2010", Some("%d.%m.%Y")),
+            "2010-12-01T00:00:00+01:00"
+        );
+        assert_eq!(
+            local("2010-06-01 08:26", Some("%Y-%m-%d %H:%M")),
+            "2010-06-01T08:26:00+02:00"
+        );
     }
 
     #[test]
@@ -406,5 +545,24 @@ mod tests {
         assert_eq!(find_email("Ana Lima"), None);
         assert_eq!(id_from("85123A").as_deref(), Some("85123a"));
         assert_eq!(id_from("toner").as_deref(), Some("toner"));
+    }
+
+    #[test]
+    fn lists_gain_only_what_they_lack() {
+        let mut ana = Customer::new("ana".into(), "Ana".into(), CustomerKind::Person);
+        ana.emails = vec!["ana@x.example".into()];
+        ana.phones = vec!["+31 20 555 0100".into(), "ask reception".into()];
+        add_to_list(&mut ana, "emails", ["ANA@x.example", " ana@y.example "]).unwrap();
+        add_to_list(
+            &mut ana,
+            "phones",
+            ["+31 (20) 555-0100", "ask reception", "+1 555"],
+        )
+        .unwrap();
+        add_to_list(&mut ana, "tags", ["vip", "VIP", ""]).unwrap();
+        assert_eq!(ana.emails, ["ana@x.example", "ana@y.example"]);
+        assert_eq!(ana.phones, ["+31 20 555 0100", "ask reception", "+1 555"]);
+        assert_eq!(ana.tags, ["vip", "VIP"]);
+        assert!(add_to_list(&mut ana, "name", ["x"]).is_err());
     }
 }

@@ -10,7 +10,7 @@ use std::path::Path;
 
 use super::csv_rows::{FieldSpec, Row, Sheet};
 use super::staged::{deal_key, external_key, interaction_key, message_key, order_key};
-use super::{ImportKind, LeftOut, Reference, Workspace, id_from};
+use super::{ImportKind, LeftOut, Reference, Workspace, add_to_list, id_from, source_key};
 use crate::error::Problem;
 use crate::model::assign::{Assignment, Op};
 use crate::model::customer::{self, CustomerKind};
@@ -120,7 +120,7 @@ pub fn import_sheet(ws: &mut Workspace, kind: ImportKind, sheet: &Sheet, source:
         import_orders(ws, sheet, source, &mut left_out);
     } else {
         let import_row: fn(&mut Workspace, &Row) -> RowResult = match kind {
-            ImportKind::Customers => |ws, row| customer_row(ws, row).map(|_| ()),
+            ImportKind::Customers => |ws, row| customer_row(ws, row, Lists::Replace).map(|_| ()),
             ImportKind::Products => product_row,
             ImportKind::Interactions => interaction_row,
             ImportKind::Deals => deal_row,
@@ -176,8 +176,19 @@ fn decimal(value: &str, what: &str, errors: &mut Vec<String>) -> Option<Decimal>
     }
 }
 
+/// What the cells of a customer's list fields (`emails`, `phones`, `tags`) do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lists {
+    /// A customers file: a non-empty cell replaces the list, so an edited
+    /// export re-imports as it reads.
+    Replace,
+    /// A questionnaire: the answer's items are added, since a respondent gives
+    /// one address, not all they have.
+    Add,
+}
+
 /// The existing customer a row is about: by id, `external_id`, then e-mail.
-fn existing_customer(ws: &Workspace, row: &Row) -> Option<usize> {
+pub fn existing_customer(ws: &Workspace, row: &Row) -> Option<usize> {
     if let Some(found) = row.get("id").and_then(|id| ws.customers.find_id(id)) {
         return Some(found);
     }
@@ -192,8 +203,9 @@ fn existing_customer(ws: &Workspace, row: &Row) -> Option<usize> {
         .find_map(|email| ws.customers.find_key(&super::staged::email_key(email)))
 }
 
-/// Creates or updates the customer of a row (customer files, surveys). Returns its index.
-pub fn customer_row(ws: &mut Workspace, row: &Row) -> Result<usize, Vec<String>> {
+/// Creates or updates the customer of a row (customer files, surveys), its
+/// list fields as `lists` says. Returns its index.
+pub fn customer_row(ws: &mut Workspace, row: &Row, lists: Lists) -> Result<usize, Vec<String>> {
     let existing = existing_customer(ws, row);
     let mut customer = match existing {
         Some(index) => ws.customers.get(index).clone(),
@@ -204,23 +216,22 @@ pub fn customer_row(ws: &mut Workspace, row: &Row) -> Result<usize, Vec<String>>
         if field == "id" {
             continue;
         }
-        match customer_value(ws, field, value) {
-            Ok(value) => {
-                let assignment = Assignment {
-                    field: field.clone(),
-                    op: Op::Set,
-                    value,
-                };
-                if let Err(message) = customer.assign(&assignment) {
-                    errors.push(message);
-                }
+        let result = match customer_value(ws, field, value) {
+            Ok(value) if lists == Lists::Add && CUSTOMER_FIELDS.is_list(field) => {
+                add_to_list(&mut customer, field, value.split(','))
             }
-            Err(message) => errors.push(message),
-        }
+            Ok(value) => customer.assign(&Assignment {
+                field: field.clone(),
+                op: Op::Set,
+                value,
+            }),
+            Err(message) => Err(message),
+        };
+        errors.extend(result.err());
     }
     errors.extend(ws.customer_problems(&customer, existing));
     if errors.is_empty() {
-        Ok(ws.customers.put(existing, customer))
+        Ok(ws.put_customer(existing, customer))
     } else {
         Err(errors)
     }
@@ -263,31 +274,34 @@ fn customer_value(ws: &Workspace, field: &str, value: &str) -> Result<String, St
     })
 }
 
+/// A product row: found by its `external_id`, else by its SKU (`id`), else,
+/// without a SKU, by its name ([`Workspace::find_product`]). A new product's
+/// id is made from its SKU or name, made distinct when taken; it keeps its SKU
+/// as `external_id` when the id differs from it, and its name when the id had
+/// to be made distinct, so a re-import finds it again.
 fn product_row(ws: &mut Workspace, row: &Row) -> RowResult {
     let mut errors = Vec::new();
-    let given_id = row.get("id").and_then(id_from);
-    let existing = given_id
-        .as_deref()
-        .and_then(|id| ws.products.find_id(id))
-        .or_else(|| {
-            row.get("external_id")
-                .and_then(|e| ws.products.find_key(&external_key(e)))
-        });
+    let sku = row.get("id");
+    let key = sku.or(row.get("name"));
+    let existing = row
+        .get("external_id")
+        .and_then(|e| ws.products.find_key(&external_key(e)))
+        .or_else(|| key.and_then(|key| ws.find_product(key)));
     let mut product = match existing {
         Some(index) => ws.products.get(index).clone(),
         None => {
             let name = row.get("name").ok_or_else(|| {
                 vec!["a new product needs a name (map a column to `name`)".to_string()]
             })?;
-            let id = given_id
-                .or_else(|| id::slugify(name))
-                .ok_or_else(|| vec![format!("cannot make an id from `{name}`")])?;
             if row.get("price").is_none() {
                 return Err(vec!["a new product needs a price".into()]);
             }
+            let made_from = sku.unwrap_or(name);
+            let (taken, id) = ws.new_product_id(made_from, &[]).map_err(|e| vec![e])?;
+            let keeps_key = id != taken || sku.is_some_and(|sku| sku != id);
             Product {
+                external_id: keeps_key.then(|| made_from.to_string()),
                 id,
-                external_id: None,
                 name: name.to_string(),
                 category: None,
                 price: Decimal::ZERO,
@@ -299,6 +313,14 @@ fn product_row(ws: &mut Workspace, row: &Row) -> RowResult {
             }
         }
     };
+    // A SKU that found a product by its slug stays with it: another spelling
+    // of the slug is another product.
+    if let Some(sku) = sku
+        && product.external_id.is_none()
+        && sku != product.id
+    {
+        product.external_id = Some(sku.to_string());
+    }
     for (field, value) in &row.values {
         let text = Some(value.clone());
         match field.as_str() {
@@ -316,11 +338,21 @@ fn product_row(ws: &mut Workspace, row: &Row) -> RowResult {
         }
     }
     errors.extend(record_problems(ws, &product));
-    if errors.is_empty() {
-        ws.products.put(existing, product);
-        Ok(())
-    } else {
-        Err(errors)
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    if existing.is_none() {
+        note_product_id(ws, &product);
+    }
+    ws.products.put(existing, product);
+    Ok(())
+}
+
+/// Notes a new product's id when the SKU or name it was made from makes another.
+fn note_product_id(ws: &mut Workspace, product: &Product) {
+    let made_from = source_key(product).to_string();
+    if let Some(taken) = id_from(&made_from) {
+        ws.note_id(Kind::Product, &made_from, &taken, &product.id);
     }
 }
 
@@ -430,21 +462,25 @@ fn order_lines(
         let price = row
             .get("price")
             .and_then(|p| decimal(p, "price", &mut messages));
-        let known_new =
-            id_from(reference).and_then(|id| new_products.iter().find(|p| p.id == id).cloned());
+        let known_new = new_products
+            .iter()
+            .find(|p| source_key(p) == reference.trim())
+            .cloned();
         let product = match known_new {
             Some(product) => Some(product),
-            None => match ws.product_ref(reference, row.get("product_name"), price) {
-                Ok(Reference::Existing(index)) => Some(ws.products.get(index).clone()),
-                Ok(Reference::New(product)) => {
-                    new_products.push(product.clone());
-                    Some(product)
+            None => {
+                match ws.product_ref(reference, row.get("product_name"), price, &new_products) {
+                    Ok(Reference::Existing(index)) => Some(ws.products.get(index).clone()),
+                    Ok(Reference::New(product)) => {
+                        new_products.push(product.clone());
+                        Some(product)
+                    }
+                    Err(message) => {
+                        messages.push(message);
+                        None
+                    }
                 }
-                Err(message) => {
-                    messages.push(message);
-                    None
-                }
-            },
+            }
         };
         if let (Some(product), Some(quantity), true) = (product, quantity, messages.is_empty()) {
             lines.push(Line {
@@ -517,6 +553,25 @@ fn order_group(ws: &mut Workspace, rows: &[&Row]) -> Result<(), Vec<(usize, Stri
     } else {
         lines_total(&lines)
     };
+    // What the rows say, applied to the order they find or to a new one.
+    let fill = |order: &mut Order| {
+        order.customer = customer_id.clone();
+        order.at = at;
+        if !lines.is_empty() {
+            order.lines = lines.clone();
+        }
+        order.total = Some(if order.lines.is_empty() {
+            total_amount.unwrap_or(value)
+        } else {
+            total_amount.unwrap_or_else(|| lines_total(&order.lines))
+        });
+        let text =
+            |value: Option<&str>, old: &Option<String>| value.map(String::from).or(old.clone());
+        order.external_id = text(external_id, &order.external_id);
+        order.payment_method = text(payment_method, &order.payment_method);
+        order.channel = text(channel, &order.channel);
+        order.deal = text(deal, &order.deal);
+    };
     let given_id = rows[0].get("id");
     let existing = given_id
         .and_then(|id| ws.orders.find_id(id))
@@ -527,7 +582,14 @@ fn order_group(ws: &mut Workspace, rows: &[&Row]) -> Result<(), Vec<(usize, Stri
                 &format_timestamp(&at),
                 &value.normalize().to_string(),
             );
-            ws.orders.find_key(&key)
+            // An order from another source id is another order.
+            let may_be = |order: &Order| external_id.is_none() || order.external_id.is_none();
+            let leaves_as_is = |order: &Order| {
+                let mut filled = order.clone();
+                fill(&mut filled);
+                filled == *order
+            };
+            ws.orders.find_unwritten(&key, may_be, leaves_as_is)
         });
     let mut order = match existing {
         Some(index) => ws.orders.get(index).clone(),
@@ -547,27 +609,14 @@ fn order_group(ws: &mut Workspace, rows: &[&Row]) -> Result<(), Vec<(usize, Stri
             conflicts: Vec::new(),
         },
     };
-    order.customer = customer_id;
-    order.at = at;
-    if !lines.is_empty() {
-        order.lines = lines;
-    }
-    order.total = Some(if order.lines.is_empty() {
-        total_amount.unwrap_or(value)
-    } else {
-        total_amount.unwrap_or_else(|| lines_total(&order.lines))
-    });
-    let text = |value: Option<&str>, old: &Option<String>| value.map(String::from).or(old.clone());
-    order.external_id = text(external_id, &order.external_id);
-    order.payment_method = text(payment_method, &order.payment_method);
-    order.channel = text(channel, &order.channel);
-    order.deal = text(deal, &order.deal);
+    fill(&mut order);
     let problems = record_problems(ws, &order);
     if !problems.is_empty() {
         return Err(problems.into_iter().map(|m| (first, m)).collect());
     }
     ws.settle_customer(customer);
     for product in new_products {
+        note_product_id(ws, &product);
         ws.products.put(None, product);
     }
     ws.orders.put(existing, order);
@@ -597,19 +646,35 @@ fn interaction_row(ws: &mut Workspace, row: &Row) -> RowResult {
         )
         .map_err(|e| vec![e])?;
     let channel = row.get("channel");
+    let external_id = row.get("external_id");
+    let message_id = row.get("message_id").map(bare_message_id);
+    // What the row says, applied to the interaction it finds or to a new one.
+    let fill = |ws: &Workspace, interaction: &mut Interaction| {
+        interaction.customer = customer_id.clone();
+        interaction.at = at;
+        fill_interaction(ws, interaction, row)
+    };
     let existing = row
         .get("id")
         .and_then(|id| ws.interactions.find_id(id))
         .or_else(|| {
-            let external = row.get("external_id").map(external_key);
-            let message = row
-                .get("message_id")
-                .map(|m| message_key(bare_message_id(m)));
-            let natural = channel.map(|c| interaction_key(&customer_id, &format_timestamp(&at), c));
-            [external, message, natural]
+            [external_id.map(external_key), message_id.map(message_key)]
                 .into_iter()
                 .flatten()
                 .find_map(|key| ws.interactions.find_key(&key))
+        })
+        .or_else(|| {
+            let key = interaction_key(&customer_id, &format_timestamp(&at), channel?);
+            // One from another source id or message is another interaction.
+            let may_be = |other: &Interaction| {
+                (external_id.is_none() || other.external_id.is_none())
+                    && (message_id.is_none() || other.message_id.is_none())
+            };
+            let leaves_as_is = |other: &Interaction| {
+                let mut filled = other.clone();
+                fill(ws, &mut filled).is_empty() && filled == *other
+            };
+            ws.interactions.find_unwritten(&key, may_be, leaves_as_is)
         });
     let mut interaction = match existing {
         Some(index) => ws.interactions.get(index).clone(),
@@ -638,10 +703,7 @@ fn interaction_row(ws: &mut Workspace, row: &Row) -> RowResult {
             conflicts: Vec::new(),
         },
     };
-    interaction.customer = customer_id;
-    interaction.at = at;
-    let errors = fill_interaction(ws, &mut interaction, row);
-    let errors: Vec<String> = errors
+    let errors: Vec<String> = fill(ws, &mut interaction)
         .into_iter()
         .chain(record_problems(ws, &interaction))
         .collect();
@@ -744,7 +806,7 @@ fn deal_row(ws: &mut Workspace, row: &Row) -> RowResult {
             let id = match row.get("id") {
                 Some(id) => id.to_string(),
                 None => {
-                    let base = id::slugify(&format!("{customer_id} {title}"))
+                    let base = deal_slug(&customer_id, title)
                         .ok_or_else(|| vec![format!("cannot make an id from `{title}`")])?;
                     id::unique_slug(&base, |c| ws.deals.has_id(c))
                 }
@@ -818,6 +880,17 @@ fn deal_row(ws: &mut Workspace, row: &Row) -> RowResult {
         return Err(errors);
     }
     ws.settle_customer(customer);
+    if existing.is_none()
+        && row.get("id").is_none()
+        && let Some(taken) = deal_slug(&deal.customer, &deal.title)
+    {
+        ws.note_id(Kind::Deal, &deal.title, &taken, &deal.id);
+    }
     ws.deals.put(existing, deal);
     Ok(())
+}
+
+/// The id a new deal's customer and title make.
+fn deal_slug(customer: &str, title: &str) -> Option<String> {
+    id::slugify(&format!("{customer} {title}"))
 }

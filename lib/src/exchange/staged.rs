@@ -145,7 +145,9 @@ pub struct Staged<T> {
     records: Vec<T>,
     existing: usize,
     by_id: HashMap<String, usize>,
-    by_key: HashMap<String, usize>,
+    /// Every record that has a key, in the order of the records: rows
+    /// without a source id can match one of several alike records.
+    by_key: HashMap<String, Vec<usize>>,
     /// Each changed existing record as it was before the import.
     originals: HashMap<usize, T>,
     touched: Vec<usize>,
@@ -174,8 +176,10 @@ impl<T: Importable> Staged<T> {
     fn index(&mut self, index: usize, record: &T) {
         self.by_id.insert(record.id().to_string(), index);
         for key in record.keys() {
-            // The first record with a key keeps it: `relate check` reports duplicates.
-            self.by_key.entry(key).or_insert(index);
+            let holders = self.by_key.entry(key).or_default();
+            if let Err(at) = holders.binary_search(&index) {
+                holders.insert(at, index);
+            }
         }
     }
 
@@ -187,8 +191,42 @@ impl<T: Importable> Staged<T> {
         self.by_id.get(id).copied()
     }
 
+    /// The first record with `key` (`relate check` reports keys that should
+    /// be unique and are not).
     pub fn find_key(&self, key: &str) -> Option<usize> {
-        self.by_key.get(key).copied()
+        self.by_key.get(key)?.first().copied()
+    }
+
+    /// The first record with `key` that this import has not yet written and
+    /// that `may_be` the row's, preferring one the row `leaves_as_is`. Rows
+    /// alike but for a source id they do not have (two purchases of one value
+    /// on one day) so find one record each: the k-th such row the k-th such
+    /// record, and a re-import changes nothing.
+    pub fn find_unwritten(
+        &self,
+        key: &str,
+        may_be: impl Fn(&T) -> bool,
+        leaves_as_is: impl Fn(&T) -> bool,
+    ) -> Option<usize> {
+        let mut candidates = self
+            .by_key
+            .get(key)?
+            .iter()
+            .copied()
+            .filter(|index| !self.touched_set.contains(index))
+            .filter(|&index| may_be(&self.records[index]))
+            .peekable();
+        let first = *candidates.peek()?;
+        Some(
+            candidates
+                .find(|&index| leaves_as_is(&self.records[index]))
+                .unwrap_or(first),
+        )
+    }
+
+    /// Whether the record at `index` is one this import adds.
+    pub fn is_new(&self, index: usize) -> bool {
+        index >= self.existing
     }
 
     pub fn has_id(&self, id: &str) -> bool {
@@ -206,8 +244,8 @@ impl<T: Importable> Staged<T> {
             Some(index) => {
                 let old = &self.records[index];
                 for key in old.keys() {
-                    if self.by_key.get(&key) == Some(&index) {
-                        self.by_key.remove(&key);
+                    if let Some(holders) = self.by_key.get_mut(&key) {
+                        holders.retain(|&holder| holder != index);
                     }
                 }
                 if index < self.existing && !self.originals.contains_key(&index) {
@@ -236,7 +274,7 @@ impl<T: Importable> Staged<T> {
     pub fn changes(&self) -> impl Iterator<Item = (Action, &T, Option<&T>)> {
         self.touched.iter().filter_map(|&index| {
             let record = &self.records[index];
-            if index >= self.existing {
+            if self.is_new(index) {
                 return Some((Action::Create, record, None));
             }
             let original = self.originals.get(&index);
@@ -289,5 +327,28 @@ mod tests {
         // The old address no longer finds her; the new one does.
         assert_eq!(staged.find_key(&email_key("ana@x.example")), None);
         assert_eq!(staged.find_key(&email_key("ana@y.example")), Some(0));
+    }
+
+    #[test]
+    fn rows_alike_find_one_unwritten_record_each_and_prefer_their_own() {
+        let key = email_key("shared@x.example");
+        let mut staged = Staged::new(vec![
+            customer("ana", "shared@x.example"),
+            customer("bo", "shared@x.example"),
+        ]);
+        let any = |_: &Customer| true;
+        let is_bo = |c: &Customer| c.id == "bo";
+        assert_eq!(staged.find_unwritten(&key, any, is_bo), Some(1));
+        assert_eq!(staged.find_unwritten(&key, any, |_| false), Some(0));
+        assert_eq!(staged.find_unwritten(&key, is_bo, |_| false), Some(1));
+        staged.put(Some(0), staged.get(0).clone());
+        assert_eq!(staged.find_unwritten(&key, any, |_| false), Some(1));
+        staged.put(Some(1), staged.get(1).clone());
+        assert_eq!(staged.find_unwritten(&key, any, any), None);
+        assert_eq!(
+            staged.find_key(&key),
+            Some(0),
+            "a written record keeps its keys"
+        );
     }
 }

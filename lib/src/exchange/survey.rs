@@ -5,7 +5,9 @@ use std::path::Path;
 
 use super::Workspace;
 use super::csv_rows::{FieldSpec, Row, Sheet};
-use super::records::{CUSTOMER_FIELDS, at_line, customer_row, fill_interaction};
+use super::records::{
+    CUSTOMER_FIELDS, Lists, at_line, customer_row, existing_customer, fill_interaction,
+};
 use super::staged::interaction_key;
 use crate::error::Problem;
 use crate::model::interaction::QUESTIONNAIRE;
@@ -95,7 +97,9 @@ fn answer(ws: &mut Workspace, row: &Row) -> Result<(), Vec<String>> {
             )),
             None => {}
         }
-    } else if !ws.options.create_customers && !knows_respondent(ws, &profile) {
+    }
+    let respondent = existing_customer(ws, &profile);
+    if respondent.is_none() && row.get("customer").is_none() && !ws.options.create_customers {
         errors.push(
             "no customer has this respondent's id or e-mail: add them first, or use --create-customers"
                 .into(),
@@ -104,13 +108,16 @@ fn answer(ws: &mut Workspace, row: &Row) -> Result<(), Vec<String>> {
     if !errors.is_empty() {
         return Err(errors);
     }
-    if profile.get("name").is_none()
+    // A name made up from an e-mail is for a respondent the import creates: a
+    // known customer keeps theirs.
+    if respondent.is_none()
+        && profile.get("name").is_none()
         && let Some(email) = profile.get("emails")
     {
         let name = email.split([';', ',']).next().unwrap_or(email).to_string();
         profile.values.push(("name".into(), name));
     }
-    let customer = customer_row(ws, &profile)?;
+    let customer = customer_row(ws, &profile, Lists::Add)?;
     interaction.customer = ws.customers.get(customer).id.clone();
     let key = interaction_key(&interaction.customer, &format_timestamp(&at), QUESTIONNAIRE);
     let existing = ws.interactions.find_key(&key);
@@ -120,24 +127,6 @@ fn answer(ws: &mut Workspace, row: &Row) -> Result<(), Vec<String>> {
     };
     ws.interactions.put(existing, interaction);
     Ok(())
-}
-
-/// Whether an existing customer matches the profile row (by id, source id or e-mail).
-fn knows_respondent(ws: &Workspace, profile: &Row) -> bool {
-    let by_id = profile.get("id").is_some_and(|id| ws.customers.has_id(id));
-    let by_external = profile.get("external_id").is_some_and(|e| {
-        ws.customers
-            .find_key(&super::staged::external_key(e))
-            .is_some()
-    });
-    let by_email = profile.get("emails").is_some_and(|emails| {
-        emails.split([';', ',']).any(|e| {
-            ws.customers
-                .find_key(&super::staged::email_key(e))
-                .is_some()
-        })
-    });
-    by_id || by_external || by_email
 }
 
 /// The interaction's body: the mapped `body` column, then every answer no field

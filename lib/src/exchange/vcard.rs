@@ -3,9 +3,9 @@
 
 use std::path::Path;
 
-use super::Workspace;
 use super::staged::{email_key, external_key};
-use crate::error::Problem;
+use super::{Workspace, add_to_list};
+use crate::error::{Error, Problem, Result};
 use crate::model::Customer;
 use crate::model::customer::CustomerKind;
 
@@ -104,6 +104,22 @@ fn components(value: &str) -> Vec<String> {
         .iter()
         .map(|p| unescape(p).trim().to_string())
         .collect()
+}
+
+/// The cards of the file `source`, and the problems of those that cannot be
+/// used. A file without a single card is invalid data: it is not an address
+/// book, whatever its name.
+pub fn read(source: &Path, bytes: &[u8]) -> Result<(Vec<Card>, Vec<Problem>)> {
+    let (cards, problems) = parse(&String::from_utf8_lossy(bytes));
+    if cards.is_empty() && problems.is_empty() {
+        return Err(Error::invalid(vec![Problem::new(
+            source,
+            None,
+            "no vCard in the file (no BEGIN:VCARD line)",
+        )])
+        .with_hint("nothing was imported: give a .vcf file as address books export them"));
+    }
+    Ok((cards, super::records::at_line_all(source, problems)))
 }
 
 /// Parses every card in `text`; cards that cannot be used come back as
@@ -208,8 +224,9 @@ fn read_property(card: &mut Card, structured_name: &mut Option<String>, name: &s
 
 /// Creates or updates a customer for each card; returns the problems of the
 /// cards left out. A card finds its customer by UID (an id or an
-/// `external_id`), then by e-mail. What a card gives replaces what the
-/// customer had; what it leaves out stays.
+/// `external_id`), then by e-mail. Its name, organisation and note replace
+/// the customer's; its e-mails and phones are added to theirs; what it leaves
+/// out stays.
 pub fn import_cards(ws: &mut Workspace, cards: &[Card], source: &Path) -> Vec<Problem> {
     let mut problems = Vec::new();
     for card in cards {
@@ -253,20 +270,21 @@ fn import_card(ws: &mut Workspace, card: &Card) -> Result<(), Vec<String>> {
     } else if card.organization.is_some() {
         customer.company = card.organization.clone();
     }
-    if !card.emails.is_empty() {
-        customer.emails = card.emails.clone();
-    }
-    if !card.phones.is_empty() {
-        customer.phones = card.phones.clone();
-    }
+    // A card lists what one address book knows, not all the customer has.
+    let mut errors: Vec<String> = [("emails", &card.emails), ("phones", &card.phones)]
+        .into_iter()
+        .filter_map(|(field, items)| {
+            add_to_list(&mut customer, field, items.iter().map(String::as_str)).err()
+        })
+        .collect();
     if card.note.is_some() {
         customer.notes = card.note.clone();
     }
-    let errors = ws.customer_problems(&customer, existing);
+    errors.extend(ws.customer_problems(&customer, existing));
     if !errors.is_empty() {
         return Err(errors);
     }
-    ws.customers.put(existing, customer);
+    ws.put_customer(existing, customer);
     Ok(())
 }
 

@@ -4,7 +4,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-use super::values::{decimal, opt_decimal};
+use super::values::{Zone, decimal, opt_decimal};
 
 pub const SCHEMA_VERSION: u32 = 1;
 pub const WON: &str = "won";
@@ -26,6 +26,9 @@ pub struct Settings {
     pub schema: u32,
     #[serde(default = "default_currency")]
     pub currency: String,
+    /// The timezone of date-times given without an offset (UTC when not set).
+    #[serde(default, skip_serializing_if = "Zone::is_utc")]
+    pub timezone: Zone,
     /// Ordered open stages of the sales pipeline; `won` and `lost` follow them.
     #[serde(default)]
     pub pipeline: Vec<PipelineStage>,
@@ -219,6 +222,10 @@ schema: 1
 
 # Currency of new deals unless one is given.
 currency: EUR
+
+# The timezone of dates and times written without an offset, on the command
+# line and in imported files: an IANA name (UTC when not set).
+# timezone: Europe/Amsterdam
 
 # The sales pipeline: open stages in order, each with the probability of
 # winning a deal that is there (0 to 1). `won` and `lost` are the terminal

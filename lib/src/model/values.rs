@@ -1,9 +1,13 @@
 //! Scalar value types shared by the records: exact decimals, dates and date-times,
 //! with the serde representations the file format promises (plain numbers, ISO 8601).
 
-use chrono::{DateTime, FixedOffset, NaiveDate, SecondsFormat, TimeZone, Utc};
+use chrono::{
+    DateTime, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, Offset, SecondsFormat,
+    TimeZone, Timelike, Utc,
+};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
+use std::fmt;
 use std::str::FromStr;
 
 pub type Timestamp = DateTime<FixedOffset>;
@@ -31,6 +35,148 @@ pub fn parse_timestamp(text: &str) -> Result<Timestamp, String> {
     Err(format!(
         "`{text}` is not a date-time: use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS with an offset (e.g. 2026-11-22T10:15:00Z)"
     ))
+}
+
+/// The timezone of date-times written without an offset: the `timezone`
+/// setting of relate.yaml, an IANA name such as `Europe/Amsterdam` (UTC when
+/// the store sets none).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Zone(chrono_tz::Tz);
+
+impl Zone {
+    pub const UTC: Zone = Zone(chrono_tz::UTC);
+
+    pub fn name(&self) -> &'static str {
+        self.0.name()
+    }
+
+    pub fn is_utc(&self) -> bool {
+        *self == Zone::UTC
+    }
+
+    /// The date-time a clock in this zone shows as `local`. A time the clocks
+    /// skip (the hour lost in spring) is read as if they had not moved yet, so
+    /// 02:30 becomes 03:30 of the new offset; a time they show twice (autumn)
+    /// is the first of the two. No time is refused for being in a gap: files
+    /// written by clocks that ignore the change still import.
+    pub fn at(&self, local: NaiveDateTime) -> Timestamp {
+        match self.0.from_local_datetime(&local) {
+            LocalResult::Single(at) | LocalResult::Ambiguous(at, _) => at.fixed_offset(),
+            LocalResult::None => {
+                // Gaps are hours long and months apart: a day before, the old offset holds.
+                let before = local
+                    .checked_sub_signed(chrono::Duration::days(1))
+                    .unwrap_or(local);
+                let offset = self.0.offset_from_utc_datetime(&before).fix();
+                let utc = local
+                    .checked_sub_signed(chrono::Duration::seconds(offset.local_minus_utc().into()))
+                    .unwrap_or(local);
+                Utc.from_utc_datetime(&utc)
+                    .with_timezone(&self.0)
+                    .fixed_offset()
+            }
+        }
+    }
+
+    /// Midnight at the start of `date` in this zone.
+    pub fn start_of(&self, date: NaiveDate) -> Timestamp {
+        self.at(date.and_time(NaiveTime::MIN))
+    }
+
+    /// The calendar date of `at` on this zone's clocks.
+    pub fn date_of(&self, at: &Timestamp) -> NaiveDate {
+        at.with_timezone(&self.0).date_naive()
+    }
+}
+
+impl Default for Zone {
+    fn default() -> Self {
+        Zone::UTC
+    }
+}
+
+impl FromStr for Zone {
+    type Err = String;
+
+    fn from_str(name: &str) -> Result<Self, String> {
+        name.trim().parse().map(Zone).map_err(|_| {
+            format!("unknown timezone `{name}`: use an IANA name such as Europe/Amsterdam, or UTC")
+        })
+    }
+}
+
+impl fmt::Display for Zone {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl serde::Serialize for Zone {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Zone {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        // Parsed inside the visitor, so a YAML error points at the value's line.
+        struct Name;
+        impl serde::de::Visitor<'_> for Name {
+            type Value = Zone;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an IANA timezone name")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<Zone, E> {
+                name.parse().map_err(E::custom)
+            }
+        }
+        d.deserialize_str(Name)
+    }
+}
+
+/// The date-times without an offset that people and other tools write
+/// (pandas, spreadsheets, SQL dumps). `%.f` also reads none.
+const LOCAL_FORMATS: &[&str] = &[
+    "%Y-%m-%dT%H:%M:%S%.f",
+    "%Y-%m-%d %H:%M:%S%.f",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%d %H:%M",
+];
+
+/// Parses a date-time as people and other tools write it (the command line,
+/// imported files): RFC 3339 (`2026-11-22T10:15:00+01:00`), the same
+/// without an offset, with a space for the `T`, without seconds or with a
+/// fraction of one (`2026-11-22 10:15`, `2015-12-31T23:02:05.123`), or a date
+/// alone (its midnight). A time without an offset is on the clocks of `zone`.
+/// Fractions of a second are dropped: records keep whole seconds.
+pub fn parse_timestamp_in(text: &str, zone: Zone) -> Result<Timestamp, String> {
+    let text = text.trim();
+    DateTime::parse_from_rfc3339(text)
+        .ok()
+        .or_else(|| {
+            LOCAL_FORMATS
+                .iter()
+                .find_map(|format| NaiveDateTime::parse_from_str(text, format).ok())
+                .map(|local| zone.at(local))
+        })
+        .or_else(|| {
+            NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                .ok()
+                .map(|date| zone.start_of(date))
+        })
+        .map(whole_seconds)
+        .ok_or_else(|| {
+            format!(
+                "`{text}` is not a date-time: use YYYY-MM-DD, YYYY-MM-DD HH:MM[:SS] (a `T` or a space between) or one with an offset (2026-11-22T10:15:00+01:00)"
+            )
+        })
+}
+
+/// `at` without its fraction of a second.
+pub fn whole_seconds(at: Timestamp) -> Timestamp {
+    at.with_nanosecond(0).unwrap_or(at)
 }
 
 pub fn midnight_utc(date: NaiveDate) -> Timestamp {
@@ -220,5 +366,90 @@ mod tests {
         assert_eq!(format_timestamp(&at), "2026-11-22T10:15:00+01:00");
         assert!(parse_timestamp("22/11/2026").is_err());
         assert!(parse_date("2026-02-30").is_err());
+    }
+
+    #[test]
+    fn timestamps_as_people_write_them_in_a_zone() {
+        let at = |text: &str, zone: &str| {
+            format_timestamp(&parse_timestamp_in(text, zone.parse().unwrap()).unwrap())
+        };
+        for text in [
+            "2015-12-31T23:02:05",
+            "2015-12-31 23:02:05",
+            "2015-12-31T23:02:05.999999",
+            " 2015-12-31 23:02:05.1 ",
+        ] {
+            assert_eq!(at(text, "UTC"), "2015-12-31T23:02:05Z", "{text:?}");
+        }
+        assert_eq!(at("2015-12-31 23:02", "UTC"), "2015-12-31T23:02:00Z");
+        assert_eq!(
+            at("2015-12-31 23:02:05+01:00", "UTC"),
+            "2015-12-31T23:02:05+01:00"
+        );
+        assert_eq!(
+            at("2015-12-31T23:02:05.5Z", "Europe/Amsterdam"),
+            "2015-12-31T23:02:05Z"
+        );
+        assert_eq!(
+            at("2015-12-31T23:02:05", "Europe/Amsterdam"),
+            "2015-12-31T23:02:05+01:00"
+        );
+        assert_eq!(
+            at("2016-07-01", "Europe/Amsterdam"),
+            "2016-07-01T00:00:00+02:00"
+        );
+        assert_eq!(
+            at("2026-03-29 02:30", "Europe/Amsterdam"),
+            "2026-03-29T03:30:00+02:00"
+        );
+        assert_eq!(
+            at("2026-10-25 02:30", "Europe/Amsterdam"),
+            "2026-10-25T02:30:00+02:00"
+        );
+        assert_eq!(
+            at("2026-03-08 02:30", "America/New_York"),
+            "2026-03-08T03:30:00-04:00"
+        );
+        for bad in [
+            "2015-12-31T25:00:00",
+            "31.12.2015",
+            "2015-12-31T",
+            "",
+            "now",
+        ] {
+            let error = parse_timestamp_in(bad, Zone::UTC).unwrap_err();
+            assert!(error.contains("is not a date-time"), "{bad:?}: {error}");
+        }
+    }
+
+    #[test]
+    fn zones_by_their_iana_names() {
+        let zone: Zone = "Europe/Amsterdam".parse().unwrap();
+        assert_eq!(zone.to_string(), "Europe/Amsterdam");
+        assert!(!zone.is_utc());
+        assert!(Zone::default().is_utc());
+        let late = parse_timestamp("2010-12-02T03:30:00Z").unwrap();
+        let new_york: Zone = "America/New_York".parse().unwrap();
+        assert_eq!(new_york.date_of(&late).to_string(), "2010-12-01");
+        let error = "Mars/Olympus".parse::<Zone>().unwrap_err();
+        assert!(
+            error.starts_with("unknown timezone `Mars/Olympus`"),
+            "{error}"
+        );
+        #[derive(serde::Deserialize, serde::Serialize, Debug)]
+        struct Settings {
+            timezone: Zone,
+        }
+        let read: Settings = serde_yaml::from_str("timezone: Asia/Tokyo").unwrap();
+        assert_eq!(read.timezone.name(), "Asia/Tokyo");
+        assert_eq!(
+            serde_yaml::to_string(&read).unwrap(),
+            "timezone: Asia/Tokyo\n"
+        );
+        let error = serde_yaml::from_str::<Settings>("timezone: Tokyo").unwrap_err();
+        assert!(
+            error.to_string().contains("unknown timezone `Tokyo`"),
+            "{error}"
+        );
     }
 }
