@@ -353,7 +353,8 @@ impl Git {
     ) -> Result<()> {
         let lock = IndexLock::acquire(&self.index_path(), timeout, lock_token)?;
         let paths: Vec<String> = changes.iter().map(|c| self.git_path(&c.path)).collect();
-        let staged = index::stage(&self.repo, &lock, &paths)?;
+        let tree = self.repo.find_commit(prepared.commit)?.tree()?;
+        let staged = index::stage(&self.repo, &lock, &tree, &paths)?;
         self.move_head(prepared)?;
         if let Err(e) = staged.install(&lock) {
             // Best effort: without the new index, HEAD goes back too.

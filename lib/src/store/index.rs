@@ -16,7 +16,9 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
-use git2::{Index, IndexEntry, IndexTime, ObjectType, Oid, Repository};
+use git2::{Index, IndexEntry, IndexTime, ObjectType, Oid, Repository, Tree};
+
+use super::index_file;
 
 /// `.git/index.lock`, created by relate and held while it changes the index.
 /// Dropping it without [`Staged::install`] removes the lock and changes nothing.
@@ -113,9 +115,12 @@ impl Drop for Staged {
 }
 
 /// Writes a copy of the index in which the work-tree paths `paths` (as git
-/// names them) match the files: added or updated where a file is, removed
-/// where none is. The index itself is not touched.
-pub fn stage(repo: &Repository, lock: &IndexLock, paths: &[String]) -> Result<Staged> {
+/// names them) match `tree` (the commit's): the tree's blob and mode, with the
+/// stat data of the file in the work tree, or no entry where the tree has
+/// none. The index itself is not touched. The entries are replaced in place
+/// (see `index_file`); an index of a form that code leaves to git goes
+/// through `git update-index`.
+pub fn stage(repo: &Repository, lock: &IndexLock, tree: &Tree, paths: &[String]) -> Result<Staged> {
     refuse_split_index(repo)?;
     let workdir = repo
         .workdir()
@@ -129,10 +134,27 @@ pub fn stage(repo: &Repository, lock: &IndexLock, paths: &[String]) -> Result<St
             _ => {}
         }
     }
-    if lock.index.exists() && std::fs::hard_link(&lock.index, &new_index).is_err() {
-        std::fs::copy(&lock.index, &new_index).map_err(|e| Error::io(&new_index, e))?;
-    }
     let staged = Staged { new_index };
+    let old = match std::fs::read(&lock.index) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == ErrorKind::NotFound => index_file::empty(),
+        Err(e) => return Err(Error::io(&lock.index, e)),
+    };
+    let patched =
+        updates(workdir, tree, paths).and_then(|updates| index_file::apply(&old, &updates));
+    if let Some(patched) = patched {
+        let file = std::fs::File::create(&staged.new_index)
+            .map_err(|e| Error::io(&staged.new_index, e))?;
+        let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+        patched
+            .write_to(&mut out)
+            .and_then(|()| out.flush())
+            .map_err(|e| Error::io(&staged.new_index, e))?;
+        return Ok(staged);
+    }
+    if !old.is_empty() && std::fs::hard_link(&lock.index, &staged.new_index).is_err() {
+        std::fs::write(&staged.new_index, &old).map_err(|e| Error::io(&staged.new_index, e))?;
+    }
     match update_with_system_git(repo.path(), workdir, &staged.new_index, paths) {
         Err(e) if e.kind() == ErrorKind::NotFound => {
             update_with_libgit2(workdir, &staged.new_index, paths)?;
@@ -152,6 +174,64 @@ pub fn stage(repo: &Repository, lock: &IndexLock, paths: &[String]) -> Result<St
         Ok(_) => {}
     }
     Ok(staged)
+}
+
+/// The index entries `paths` get from `tree` and the work tree, sorted by
+/// path; `None` if a file is not as the tree has it (git then decides).
+fn updates(workdir: &Path, tree: &Tree, paths: &[String]) -> Option<Vec<index_file::Update>> {
+    let mut updates: Vec<index_file::Update> = paths
+        .iter()
+        .map(|path| {
+            let entry = match tree.get_path(Path::new(path)) {
+                Ok(entry) => {
+                    let metadata = std::fs::symlink_metadata(workdir.join(path)).ok()?;
+                    metadata.is_file().then_some(())?;
+                    Some(entry_data(&metadata, entry.id(), entry.filemode()))
+                }
+                Err(_) => None,
+            };
+            Some(index_file::Update {
+                path: path.as_bytes().to_vec(),
+                entry,
+            })
+        })
+        .collect::<Option<_>>()?;
+    updates.sort_by(|a, b| a.path.cmp(&b.path));
+    updates.dedup_by(|a, b| a.path == b.path);
+    Some(updates)
+}
+
+#[cfg(unix)]
+fn entry_data(metadata: &std::fs::Metadata, id: Oid, mode: i32) -> index_file::EntryData {
+    use std::os::unix::fs::MetadataExt;
+    // The index keeps 32 bits of each; git truncates them the same way.
+    let low = |value: i64| value as u32;
+    index_file::EntryData {
+        ctime: (low(metadata.ctime()), low(metadata.ctime_nsec())),
+        mtime: (low(metadata.mtime()), low(metadata.mtime_nsec())),
+        dev: metadata.dev() as u32,
+        ino: metadata.ino() as u32,
+        mode: mode as u32,
+        uid: metadata.uid(),
+        gid: metadata.gid(),
+        size: metadata.size() as u32,
+        oid: id.as_bytes().try_into().expect("SHA-1 ids are 20 bytes"),
+    }
+}
+
+#[cfg(not(unix))]
+fn entry_data(metadata: &std::fs::Metadata, id: Oid, mode: i32) -> index_file::EntryData {
+    index_file::EntryData {
+        ctime: (0, 0),
+        mtime: (0, 0),
+        dev: 0,
+        ino: 0,
+        mode: mode as u32,
+        uid: 0,
+        gid: 0,
+        size: metadata.len() as u32,
+        oid: id.as_bytes().try_into().expect("SHA-1 ids are 20 bytes"),
+    }
 }
 
 /// `git update-index --add --remove` of `paths` into the index file `index`.
@@ -280,4 +360,192 @@ fn refuse_split_index(repo: &Repository) -> Result<()> {
         .with_hint("turn it off with `git config core.splitIndex false && git update-index --no-split-index`"));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::process::Command;
+
+    /// Runs git in `dir`, hermetically; returns its output.
+    fn git(dir: &Path, args: &[&str]) -> String {
+        let output = Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_AUTHOR_NAME", "T")
+            .env("GIT_AUTHOR_EMAIL", "t@x")
+            .env("GIT_COMMITTER_NAME", "T")
+            .env("GIT_COMMITTER_EMAIL", "t@x")
+            .output()
+            .expect("git runs");
+        assert!(
+            output.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).unwrap()
+    }
+
+    /// A repository whose index has cached trees and (optionally) an untracked
+    /// cache, in index format `version`, with files in nested folders.
+    fn repository(version: &str, untracked_cache: bool) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        git(root, &["init", "-q", "-b", "main"]);
+        git(root, &["config", "index.version", version]);
+        if untracked_cache {
+            git(root, &["config", "core.untrackedCache", "true"]);
+        }
+        for path in [
+            "a.yaml",
+            "interactions/2026/10/x.yaml",
+            "interactions/2026/11/y.yaml",
+            "orders/2026/11/z.yaml",
+            "zz/last.yaml",
+        ] {
+            let file = root.join(path);
+            std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+            std::fs::write(&file, format!("{path}\n")).unwrap();
+        }
+        git(root, &["add", "-A"]);
+        git(root, &["commit", "-q", "-m", "first"]);
+        git(root, &["status", "--porcelain"]);
+        dir
+    }
+
+    /// Changes files the way a commit of relate does (a new file, a changed
+    /// one, a removed one), commits them with git's plumbing without touching
+    /// the index, and stages the change with [`stage`].
+    fn commit_and_stage(root: &Path) -> (String, Vec<u8>) {
+        std::fs::write(root.join("interactions/2026/11/new.yaml"), "new\n").unwrap();
+        std::fs::write(root.join("interactions/2026/10/x.yaml"), "changed\n").unwrap();
+        std::fs::remove_file(root.join("orders/2026/11/z.yaml")).unwrap();
+        std::fs::create_dir_all(root.join("customers")).unwrap();
+        std::fs::write(root.join("customers/acme.yaml"), "acme\n").unwrap();
+        let paths: Vec<String> = [
+            "interactions/2026/11/new.yaml",
+            "interactions/2026/10/x.yaml",
+            "orders/2026/11/z.yaml",
+            "customers/acme.yaml",
+        ]
+        .map(String::from)
+        .to_vec();
+        // The tree the commit would have: built by git in a scratch index.
+        let scratch = root.join(".git/scratch-index");
+        std::fs::copy(root.join(".git/index"), &scratch).unwrap();
+        let output = Command::new("git")
+            .args(["update-index", "--add", "--remove", "--"])
+            .args(&paths)
+            .current_dir(root)
+            .env("GIT_INDEX_FILE", &scratch)
+            .output()
+            .unwrap();
+        assert!(output.status.success());
+        let tree_id = Command::new("git")
+            .args(["write-tree"])
+            .current_dir(root)
+            .env("GIT_INDEX_FILE", &scratch)
+            .output()
+            .unwrap();
+        let tree_id = String::from_utf8(tree_id.stdout)
+            .unwrap()
+            .trim()
+            .to_string();
+        std::fs::remove_file(&scratch).unwrap();
+        let repo = Repository::open(root).unwrap();
+        let tree = repo.find_tree(Oid::from_str(&tree_id).unwrap()).unwrap();
+        let old = std::fs::read(root.join(".git/index")).unwrap();
+        let updates = updates(root, &tree, &paths).expect("regular files");
+        let new = index_file::apply(&old, &updates)
+            .expect("an index this code handles")
+            .to_vec();
+        (tree_id, new)
+    }
+
+    #[test]
+    fn staged_entries_match_what_git_update_index_writes() {
+        for (version, untracked_cache) in [("2", false), ("3", true), ("4", false), ("4", true)] {
+            let dir = repository(version, untracked_cache);
+            let root = dir.path();
+            let (tree_id, new) = commit_and_stage(root);
+            // git's own result, from the same old index.
+            let theirs = root.join(".git/theirs-index");
+            std::fs::copy(root.join(".git/index"), &theirs).unwrap();
+            let output = Command::new("git")
+                .args([
+                    "update-index",
+                    "--add",
+                    "--remove",
+                    "--",
+                    "interactions/2026/11/new.yaml",
+                    "interactions/2026/10/x.yaml",
+                    "orders/2026/11/z.yaml",
+                    "customers/acme.yaml",
+                ])
+                .current_dir(root)
+                .env("GIT_INDEX_FILE", &theirs)
+                .output()
+                .unwrap();
+            assert!(output.status.success());
+            let ours = root.join(".git/ours-index");
+            std::fs::write(&ours, &new).unwrap();
+            let listing = |index: &Path| {
+                let output = Command::new("git")
+                    .args(["ls-files", "--stage", "--debug"])
+                    .current_dir(root)
+                    .env("GIT_INDEX_FILE", index)
+                    .output()
+                    .unwrap();
+                assert!(
+                    output.status.success(),
+                    "{}",
+                    String::from_utf8_lossy(&output.stderr)
+                );
+                String::from_utf8(output.stdout).unwrap()
+            };
+            assert_eq!(listing(&ours), listing(&theirs), "index version {version}");
+            // Cached trees: git trusts them in write-tree, so a stale one would show.
+            let write_tree = Command::new("git")
+                .args(["write-tree"])
+                .current_dir(root)
+                .env("GIT_INDEX_FILE", &ours)
+                .output()
+                .unwrap();
+            assert_eq!(
+                String::from_utf8(write_tree.stdout).unwrap().trim(),
+                tree_id
+            );
+            // The index keeps its format (git writes 3 only when an entry needs it).
+            let version_of = |bytes: &[u8]| u32::from_be_bytes(bytes[4..8].try_into().unwrap());
+            let before = std::fs::read(root.join(".git/index")).unwrap();
+            assert_eq!(version_of(&new), version_of(&before));
+            std::fs::rename(&ours, root.join(".git/index")).unwrap();
+            git(root, &["read-tree", "--dry-run", &tree_id]);
+            assert_eq!(
+                git(root, &["diff-files", "--name-only"]),
+                "",
+                "stat data is the files'"
+            );
+        }
+    }
+
+    #[test]
+    fn indexes_of_other_forms_are_left_to_git() {
+        let dir = repository("3", false);
+        let root = dir.path();
+        git(root, &["update-index", "--skip-worktree", "a.yaml"]);
+        let repo = Repository::open(root).unwrap();
+        let tree = repo.head().unwrap().peel_to_tree().unwrap();
+        std::fs::write(root.join("a.yaml"), "changed\n").unwrap();
+        let old = std::fs::read(root.join(".git/index")).unwrap();
+        let updates = updates(root, &tree, &["a.yaml".to_string()]).unwrap();
+        assert!(
+            index_file::apply(&old, &updates).is_none(),
+            "a sparse-checkout entry"
+        );
+        assert!(index_file::apply(b"DIRC\0\0\0\x05\0\0\0\0", &[]).is_none());
+        assert!(index_file::apply(b"not an index at all, not at all", &[]).is_none());
+    }
 }

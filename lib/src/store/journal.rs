@@ -237,7 +237,8 @@ pub fn recover(git: &Git, root: &Path, timeout: std::time::Duration) -> Result<O
             .iter()
             .map(|t| git.git_path(&t.path))
             .collect();
-        index::stage(git.repo(), &lock, &paths)?.install(&lock)?;
+        let tree = git.repo().head()?.peel_to_tree()?;
+        index::stage(git.repo(), &lock, &tree, &paths)?.install(&lock)?;
         Recovery::Finished {
             commit: parsed.commit.map(|c| c.to_string()).unwrap_or_default(),
             files: parsed.touched.len(),

@@ -17,6 +17,7 @@ mod git;
 pub mod history;
 mod housekeeping;
 mod index;
+mod index_file;
 mod init;
 mod journal;
 mod layout;
