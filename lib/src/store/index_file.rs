@@ -83,6 +83,7 @@ impl Patched<'_> {
         }
     }
 
+    #[cfg(test)]
     pub fn to_vec(&self) -> Vec<u8> {
         let mut out = Vec::new();
         self.write_to(&mut out)
