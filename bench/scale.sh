@@ -46,8 +46,9 @@ med() { for _ in $(seq "$runs"); do seconds "$@"; done | median; }
 ratio() { echo "scale=3; $1 / $2" | bc | sed 's/^\./0./'; }
 row() { printf '| %s | %s | %s | %s |\n' "$1" "$2" "$3" "${4:-}"; }
 
-customer=$(ls customers | head -1 | sed 's/\.yaml$//')
-deal=$(ls deals | grep -v '^\.' | head -1 | sed 's/\.yaml$//')
+first_id() { (cd "$1" && set -- *.yaml && echo "${1%.yaml}"); }
+customer=$(first_id customers)
+deal=$(first_id deals)
 n=0
 log() { n=$((n + 1)); "$relate" log "$customer" --channel phone --summary "bench $n"; }
 git_add_commit() {

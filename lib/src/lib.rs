@@ -3,32 +3,40 @@
 //! # Design
 //!
 //! A store is a directory of YAML files, one record per file, in a git
-//! repository. Files are the single source of truth: there is no index or cache
-//! to fall out of step with hand edits, and every write is an atomic file
-//! replacement followed by one git commit of exactly the files written.
+//! repository. Files are the single source of truth. What is derived from them
+//! (a cache of parsed records, the write journal) lives under `.git/relate/`,
+//! is never committed, and can never make an answer differ from reading the
+//! files. Every write is atomic file replacements and one git commit of
+//! exactly the files written, or nothing at all.
 //!
-//! The library knows nothing of the command line. Its layers, from the bottom:
+//! The library knows nothing of the command line (no clap, no anyhow: the
+//! binary is the `relate-cli` crate). Its layers, from the bottom; a module
+//! uses only the ones below it (`scripts/check_layers.py` keeps it so):
 //!
+//! - [`error`]: the library's errors, each kind mapped to a documented exit code.
 //! - [`model`]: the records (customer, interaction, deal, product, order,
 //!   ticket, asset, campaign), the settings in `relate.yaml`, ids, exact
-//!   decimals and dates, validation, and the field-by-field three-way merge of
-//!   records. Pure data, no I/O: everything here is testable with plain values.
-//! - [`store`]: files and git. Finding the store, loading records (in parallel,
-//!   only the kinds and months a command needs), the store lock, atomic writes
-//!   inside a [`store::Transaction`] that restores every file if the command
-//!   fails, commits through libgit2, `check`, and the team features (sync
-//!   through the system `git`, the merge driver, history, undo).
+//!   decimals and dates, validation of a record alone, and the field-by-field
+//!   three-way merge of records. Pure data, no I/O.
+//! - [`output`]: the one place where rows become a table, JSON, CSV or Markdown.
+//! - [`figures`]: per-customer figures computed from the records up to a date
+//!   (order totals, RFM scores, contacts, deals), shared by filters and reports.
+//! - [`filter`]: the filter language that selects customers (`--where`, named
+//!   segments), and the check of the filters that settings and campaigns hold.
+//! - [`store`]: files and git. Finding the store; the one read seam
+//!   ([`store::Store::read`] with a typed [`store::Query`]) answered by the files
+//!   or by the cache; every write in a [`store::Transaction`] (store lock,
+//!   journal, commit through libgit2's tree updater, git's index brought in line
+//!   for the changed paths only); `check`; the team features (sync through the
+//!   system `git`, the merge driver, history, resolve, undo).
 //! - [`exchange`]: import and export: CSV with column mapping and presets,
 //!   vCard, e-mail and questionnaires, applied to the records in memory so a
 //!   whole import is checked before one transaction writes it.
-//! - [`filter`]: the filter language that selects customers (`--where`, named segments).
 //! - [`report`]: the analytical reports, pure functions from records as of a
 //!   date to figures and tables.
-//! - [`output`]: the one place where rows become a table, JSON, CSV or Markdown.
-//! - [`error`]: errors with hints, each kind mapped to a documented exit code.
 //!
-//! The binary (`src/main.rs`, `src/cli/`) parses arguments with clap, with one
-//! module per subcommand, and maps errors to exit codes.
+//! The binary (`cli/`) parses arguments with clap, one module per subcommand,
+//! calls the library, prints, and maps errors to exit codes.
 
 /// Defines a keyword enum: its serde names, `ALL` (in order), `NAMES`, `as_str`, `Display` and a
 /// `FromStr` whose error lists the valid names (so clap can parse it too).
