@@ -41,8 +41,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use super::files::blob_id;
 use super::layout::Listing;
-use super::read::{FileRead, Files, Loaded, Query, Source, blob_id, parse_bytes};
+use super::read::{FileRead, Files, Loaded, Query, Source, parse_bytes};
 use crate::model::Record;
 
 /// Files changed this recently before a segment was written are checked by

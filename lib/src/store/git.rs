@@ -10,6 +10,7 @@ use git2::{
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use super::files::blob_id;
 use super::index::{self, IndexLock};
 
 use crate::error::{Error, Result};
@@ -206,7 +207,7 @@ impl Git {
         let path = PathBuf::from(self.git_path(rel));
         let wanted: Vec<Oid> = wanted
             .iter()
-            .map(|bytes| Oid::hash_object(git2::ObjectType::Blob, bytes))
+            .map(|bytes| Ok::<_, git2::Error>(blob_id(bytes)))
             .collect::<std::result::Result<_, _>>()?;
         let mut found: Vec<Option<Stamp>> = vec![None; wanted.len()];
         let mut walk = self.repo.revwalk()?;

@@ -16,8 +16,9 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
-use git2::{Index, IndexEntry, IndexTime, ObjectType, Oid, Repository, Tree};
+use git2::{Index, IndexEntry, IndexTime, Oid, Repository, Tree};
 
+use super::files::blob_id;
 use super::index_file;
 
 /// `.git/index.lock`, created by relate and held while it changes the index.
@@ -273,7 +274,7 @@ fn update_with_libgit2(workdir: &Path, index_file: &Path, paths: &[String]) -> R
         match std::fs::symlink_metadata(&abs) {
             Ok(metadata) if metadata.is_file() => {
                 let bytes = std::fs::read(&abs).map_err(|e| Error::io(&abs, e))?;
-                let id = Oid::hash_object(ObjectType::Blob, &bytes)?;
+                let id = blob_id(&bytes);
                 index.add(&index_entry(path, id, &metadata))?;
             }
             Ok(_) => {}

@@ -24,8 +24,9 @@ use std::fs::{File, OpenOptions};
 use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
 
-use git2::{ObjectType, Oid};
+use git2::Oid;
 
+use super::files::blob_id;
 use super::git::Git;
 use super::index;
 use crate::error::{Error, Result};
@@ -48,7 +49,7 @@ impl Content {
         match self {
             Content::Absent => Ok(None),
             Content::Blob(id) => Ok(Some(*id)),
-            Content::Bytes(bytes) => Ok(Some(Oid::hash_object(ObjectType::Blob, bytes)?)),
+            Content::Bytes(bytes) => Ok(Some(blob_id(bytes))),
         }
     }
 }
@@ -151,7 +152,7 @@ pub fn roll_back(git: Option<&Git>, root: &Path, touched: &[Touched]) -> Vec<Pat
     for file in touched.iter().rev() {
         let abs = root.join(&file.path);
         let current = match std::fs::read(&abs) {
-            Ok(bytes) => Oid::hash_object(ObjectType::Blob, &bytes).ok(),
+            Ok(bytes) => Some(blob_id(&bytes)),
             Err(_) => None,
         };
         let original = file.original.id().ok().flatten();

@@ -10,11 +10,11 @@
 //! the blob id of every record it returns, so that a write under the lock
 //! notices a file another writer changed meanwhile (`super::transaction`).
 
-use git2::{ObjectType, Oid};
+use git2::Oid;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
-use super::files::{line_of_key, parse_yaml};
+use super::files::{blob_id, line_of_key, parse_yaml};
 use super::layout::{self, Listing, Months, direct_path, listing_order, record_folders};
 use super::{Seen, Store};
 use crate::error::{Error, Problem, Result};
@@ -163,11 +163,6 @@ pub(crate) fn parse_bytes<T: Record>(rel: &Path, bytes: &[u8]) -> FileRead<T> {
         blob: blob_id(bytes),
         record,
     })
-}
-
-/// The git blob id of `bytes`: what identifies a file's content.
-pub(crate) fn blob_id(bytes: &[u8]) -> Oid {
-    Oid::hash_object(ObjectType::Blob, bytes).expect("hashing memory does not fail")
 }
 
 fn unreadable(rel: &Path, error: &std::io::Error) -> Problem {

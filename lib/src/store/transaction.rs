@@ -6,12 +6,12 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use super::files;
+use super::files::blob_id;
 use super::git::Change;
 use super::journal::{self, Content, Journal, Touched};
 use super::layout::record_path;
 use super::lock::StoreLock;
 use super::merge;
-use super::read::blob_id;
 use super::{Seen, Store, no_author_error};
 use crate::error::{Error, Result};
 use crate::model::merge::OnConflict;
