@@ -206,10 +206,13 @@ fn refuse_shared_emails(store: &Store, customer: &Customer) -> anyhow::Result<()
 fn set(ui: &mut Ui, args: SetArgs) -> anyhow::Result<()> {
     let store = ui.store()?;
     let mut customer: Customer = store.get(&args.id)?;
+    let emails_before = customer.emails.clone();
     for assignment in &args.assignments {
         customer.assign(assignment).map_err(Error::usage)?;
     }
-    refuse_shared_emails(&store, &customer)?;
+    if customer.emails != emails_before {
+        refuse_shared_emails(&store, &customer)?;
+    }
     let fields: Vec<&str> = args.assignments.iter().map(|a| a.field.as_str()).collect();
     let mut tx = store.begin()?;
     tx.put(&customer)?;
