@@ -48,17 +48,21 @@ row() { printf '| %s | %s | %s | %s |\n' "$1" "$2" "$3" "${4:-}"; }
 
 first_id() { (cd "$1" && set -- *.yaml && echo "${1%.yaml}"); }
 customer=$(first_id customers)
-deal=$(first_id deals)
+# Deals that can move forward, a fresh one for each run.
+mapfile -t open_deals < <(grep -l '^stage: qualification' deals/*.yaml | sed 's|^deals/||; s|\.yaml$||')
 n=0
 log() { n=$((n + 1)); "$relate" log "$customer" --channel phone --summary "bench $n"; }
 git_add_commit() {
   n=$((n + 1))
-  f="interactions/2026/11/bench-anchor-$n.yaml"
-  printf 'id: bench-anchor-%s\ncustomer: %s\nat: 2026-11-20T10:00:00Z\nchannel: phone\n' "$n" "$customer" >"$f"
-  git add "$f" && git commit -q -m "anchor $n"
+  local id
+  id="bench-anchor-$(date +%s%N)"
+  f="interactions/2026/11/$id.yaml"
+  printf 'id: %s\ncustomer: %s\nat: 2026-11-20T10:00:00Z\nchannel: phone\n' "$id" "$customer" >"$f"
+  git add "$f" && git commit -q -m "anchor $id"
 }
 set_customer() { n=$((n + 1)); "$relate" customer set "$customer" "fields.bench=$n"; }
-advance() { "$relate" deal advance "$deal" || true; }
+d=0
+advance() { "$relate" deal advance "${open_deals[$d]}"; d=$((d + 1)); }
 
 echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; store: $(git ls-files | wc -l) files, index $(du -m .git/index | cut -f1) MB; $(date -u +%Y-%m-%d)"
 echo
