@@ -14,6 +14,7 @@ mod conflicts;
 mod customer;
 mod deal;
 mod export;
+mod hardening;
 mod help;
 mod history;
 mod import;

@@ -8,7 +8,14 @@ use crate::model::values::parse_date;
 struct Parser {
     tokens: Vec<Token>,
     next: usize,
+    /// How many `not`s and parentheses enclose the token being read.
+    depth: usize,
 }
+
+/// How deeply `not` and parentheses may nest: far beyond any filter a person
+/// writes, and far below what would exhaust the stack (a filter in relate.yaml
+/// is read by every command of every teammate).
+pub const MAX_DEPTH: usize = 64;
 
 const VALUE_FORMS: &str =
     r#"a "quoted" string, a number, a date (YYYY-MM-DD), true, false or null"#;
@@ -16,7 +23,11 @@ const VALUE_FORMS: &str =
 /// Parses the whole of `text` into an expression.
 pub(super) fn expression(text: &str) -> std::result::Result<Expr, SyntaxError> {
     let tokens = lex(text)?;
-    let mut parser = Parser { tokens, next: 0 };
+    let mut parser = Parser {
+        tokens,
+        next: 0,
+        depth: 0,
+    };
     let expr = parser.or()?;
     let token = parser.peek();
     if token.kind != Tok::End {
@@ -68,6 +79,21 @@ impl Parser {
     }
 
     fn not(&mut self) -> std::result::Result<Expr, SyntaxError> {
+        if matches!(self.peek().kind, Tok::Not | Tok::Open) {
+            if self.depth >= MAX_DEPTH {
+                return Err(self.peek().error(format!(
+                    "`not` and parentheses nest more than {MAX_DEPTH} levels deep here"
+                )));
+            }
+            self.depth += 1;
+            let expr = self.negation_or_group();
+            self.depth -= 1;
+            return expr;
+        }
+        self.comparison()
+    }
+
+    fn negation_or_group(&mut self) -> std::result::Result<Expr, SyntaxError> {
         match self.peek().kind {
             Tok::Not => {
                 self.advance();

@@ -70,6 +70,25 @@ pub fn time_ordered(at: &DateTime<FixedOffset>, rng: &mut fastrand::Rng) -> Stri
     format!("{stamp}-{suffix}")
 }
 
+/// The candidate closest to `id`, if one is close enough to be a likely typo or
+/// an abbreviation (`acme` -> `acme-corp`): for "did you mean" hints on ids and
+/// field names alike.
+pub fn suggest<'a>(id: &str, candidates: &'a [String]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|c| {
+            let score = if c.starts_with(id) {
+                1.0
+            } else {
+                strsim::jaro_winkler(id, c)
+            };
+            (score, c)
+        })
+        .filter(|(score, _)| *score >= 0.85)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c.as_str())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -44,6 +44,14 @@ fn stray_files(store: &Store) -> Result<Vec<Problem>> {
     let mut problems = Vec::new();
     for kind in Kind::ALL {
         let folder = store.root().join(kind.folder());
+        if std::fs::symlink_metadata(&folder).is_ok_and(|m| m.file_type().is_symlink()) {
+            problems.push(Problem::new(
+                kind.folder(),
+                None,
+                "a symlink: relate never follows links in the store, so no record in it is read; replace it with the folder",
+            ));
+            continue;
+        }
         if !folder.is_dir() {
             continue;
         }

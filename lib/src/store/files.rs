@@ -157,13 +157,29 @@ pub fn conflict_marker_lines(text: &str) -> Vec<usize> {
         .collect()
 }
 
+/// How deeply a record's YAML may nest: records are a few levels deep (a
+/// conflict's value inside a list of conflicts is the deepest), and the YAML
+/// parser's time grows with the square of the depth.
+pub const MAX_NESTING: usize = 32;
+
 /// Parses YAML text into `T`; a failure becomes a problem at the error's line.
+/// A byte-order mark is allowed (editors on Windows write one).
 pub fn parse_yaml<T: DeserializeOwned>(rel_path: &Path, text: &str) -> Result<T, Problem> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if let Some(line) = conflict_marker_lines(text).first() {
         return Err(Problem::new(
             rel_path,
             Some(*line),
             "git conflict marker left in the file: keep the right lines, delete the markers",
+        ));
+    }
+    if let Some(line) = too_deep(text) {
+        return Err(Problem::new(
+            rel_path,
+            Some(line),
+            format!(
+                "nested more than {MAX_NESTING} levels deep: no record is; the file is damaged"
+            ),
         ));
     }
     serde_yaml::from_str(text).map_err(|error| {
@@ -172,6 +188,14 @@ pub fn parse_yaml<T: DeserializeOwned>(rel_path: &Path, text: &str) -> Result<T,
         // The location goes in front as `path:line:`, not at the end.
         if let Some(at) = message.rfind(" at line ") {
             message.truncate(at);
+        }
+        if let Some(field) = quoted_after(&message, "duplicate field ") {
+            // The parser points at the mapping's start; the problem is the second key.
+            let line = key_lines(text, field).nth(1);
+            return Problem::new(rel_path, line.or(Some(1)), message);
+        }
+        if let Some(better) = unknown_field_message(&message) {
+            message = better;
         }
         match location {
             Some(loc) if loc.line() > 1 || loc.column() > 1 => Problem::new(
@@ -182,6 +206,78 @@ pub fn parse_yaml<T: DeserializeOwned>(rel_path: &Path, text: &str) -> Result<T,
             _ => Problem::new(rel_path, Some(1), message),
         }
     })
+}
+
+/// The first line at which the text nests deeper than [`MAX_NESTING`], in one
+/// pass: flow collections (`[`, `{`) outside quotes and comments, block
+/// indentation, and sequences opened on one line (`- - - x`).
+fn too_deep(text: &str) -> Option<usize> {
+    let mut flow = 0usize;
+    for (number, line) in text.lines().enumerate() {
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        let dashes = line
+            .trim_start()
+            .split_inclusive(' ')
+            .take_while(|w| *w == "- ")
+            .count();
+        let mut quote: Option<char> = None;
+        let mut previous = ' ';
+        for c in line.chars() {
+            match (quote, c) {
+                (Some('"'), '\\') if previous != '\\' => {}
+                (Some(q), _) if c == q && !(q == '"' && previous == '\\') => quote = None,
+                (Some(_), _) => {}
+                (None, '"' | '\'') => quote = Some(c),
+                (None, '#') if previous == ' ' => break,
+                (None, '[' | '{') => {
+                    flow += 1;
+                    if flow > MAX_NESTING {
+                        return Some(number + 1);
+                    }
+                }
+                (None, ']' | '}') => flow = flow.saturating_sub(1),
+                _ => {}
+            }
+            previous = c;
+        }
+        // Two columns of indentation per level, as relate writes its files.
+        if dashes > MAX_NESTING || indent / 2 > MAX_NESTING {
+            return Some(number + 1);
+        }
+    }
+    None
+}
+
+/// The text between backquotes right after `prefix` in `message`.
+fn quoted_after<'m>(message: &'m str, prefix: &str) -> Option<&'m str> {
+    let rest = message.strip_prefix(prefix)?.strip_prefix('`')?;
+    rest.split_once('`').map(|(quoted, _)| quoted)
+}
+
+/// The lines on which `key:` stands, at any indentation.
+fn key_lines<'t>(text: &'t str, key: &'t str) -> impl Iterator<Item = usize> + 't {
+    text.lines().enumerate().filter_map(move |(n, line)| {
+        let rest = line
+            .trim_start()
+            .strip_prefix("- ")
+            .unwrap_or(line.trim_start());
+        rest.strip_prefix(key)
+            .is_some_and(|after| after.starts_with(':'))
+            .then_some(n + 1)
+    })
+}
+
+/// serde's "unknown field `regoin`, expected one of `id`, ..." as "unknown
+/// field `regoin`: did you mean `region`?", when one of the fields is close.
+fn unknown_field_message(message: &str) -> Option<String> {
+    let field = quoted_after(message, "unknown field ")?;
+    let (_, expected) = message.split_once("expected one of ")?;
+    let candidates: Vec<String> = expected
+        .split(", ")
+        .map(|name| name.trim_matches('`').to_string())
+        .collect();
+    let best = crate::model::id::suggest(field, &candidates)?;
+    Some(format!("unknown field `{field}`: did you mean `{best}`?"))
 }
 
 /// The line on which top-level `key:` stands, to point a problem at it.

@@ -79,7 +79,9 @@ pub fn is_record_name(name: &str) -> bool {
 /// files is what takes the time.
 pub fn record_folders(root: &Path, kind: Kind, months: Months) -> Result<Vec<PathBuf>> {
     let folder = PathBuf::from(kind.folder());
-    if !root.join(&folder).is_dir() {
+    // A record folder that is a symlink could lead out of the store: it is not
+    // read (`check` reports it), as symlinked files and month folders are not.
+    if !std::fs::symlink_metadata(root.join(&folder)).is_ok_and(|m| m.is_dir()) {
         return Ok(Vec::new());
     }
     if !kind.is_dated() {

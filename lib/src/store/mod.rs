@@ -36,7 +36,7 @@ pub use files::{line_of_key, parse_yaml, to_yaml, write_atomic};
 pub use git::Author;
 pub use journal::Recovery;
 pub use layout::{Months, SETTINGS_FILE, record_path};
-pub use read::{Checked, Loaded, Query, suggest};
+pub use read::{Checked, Loaded, Query};
 pub use transaction::Transaction;
 
 use std::cell::RefCell;

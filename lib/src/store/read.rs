@@ -18,6 +18,7 @@ use super::files::{blob_id, line_of_key, parse_yaml};
 use super::layout::{self, Listing, Months, direct_path, listing_order, record_folders};
 use super::{Seen, Store};
 use crate::error::{Error, Problem, Result};
+use crate::model::id::suggest;
 use crate::model::{Dataset, Kind, Record, id};
 
 /// Which records of one kind a command reads.
@@ -484,22 +485,4 @@ impl Store {
             }
         }
     }
-}
-
-/// The candidate closest to `id`, if one is close enough to be a likely typo or
-/// an abbreviation (`acme` -> `acme-corp`).
-pub fn suggest<'a>(id: &str, candidates: &'a [String]) -> Option<&'a str> {
-    candidates
-        .iter()
-        .map(|c| {
-            let score = if c.starts_with(id) {
-                1.0
-            } else {
-                strsim::jaro_winkler(id, c)
-            };
-            (score, c)
-        })
-        .filter(|(score, _)| *score >= 0.85)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| c.as_str())
 }

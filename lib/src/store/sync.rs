@@ -127,11 +127,12 @@ fn exchange(
     if !upstream.tracked {
         push.push("--set-upstream");
     }
-    push.extend([upstream.remote.as_str(), target.as_str()]);
+    // `--` ends the options: a remote or branch name is never read as one.
+    push.extend(["--", upstream.remote.as_str(), target.as_str()]);
     let mut attempt = 1;
     loop {
         system
-            .run(&["fetch", "--quiet", &upstream.remote])
+            .run(&["fetch", "--quiet", "--", &upstream.remote])
             .map_err(|e| fetch_failed(git, &upstream.remote, e))?;
         let _lock = store.lock()?;
         let fetched = git.repo().refname_to_id(&upstream.refname()).ok();
@@ -511,10 +512,19 @@ fn new_conflicts(
 /// Clones the store at `url` into `dir` with the system git and sets up the
 /// merge driver there. Returns whether the clone holds a store at its top.
 pub fn clone(url: &str, dir: &Path, env: &Env) -> Result<bool> {
+    // git would read an address starting with `-` as an option (`--upload-pack=...`
+    // runs a command): no address of a store starts so.
+    if url.starts_with('-') {
+        return Err(
+            Error::usage(format!("`{url}` is not an address of a store")).with_hint(
+                "give the remote's URL or path, e.g. `relate clone git@host:team/crm.git`",
+            ),
+        );
+    }
     let system = SystemGit::new(Path::new("."), env.author.as_ref(), &env.now);
     let dir_text = dir.to_string_lossy();
     system
-        .run(&["clone", "--quiet", url, &dir_text])
+        .run(&["clone", "--quiet", "--", url, &dir_text])
         .map_err(|e| {
             Error::failed(format!("cannot clone {url}: {e}"))
                 .with_hint("check the address and your access to it (`git ls-remote URL`)")

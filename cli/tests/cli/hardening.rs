@@ -1,0 +1,147 @@
+//! Files a teammate pushed, or a person typed, that once crashed, hung or
+//! misled relate (issue 10): each gets one clear error naming its file and
+//! line, with the documented exit code, and nothing is written.
+
+use std::time::{Duration, Instant};
+
+use crate::common::TestEnv;
+
+/// A generous guard against hangs: far above what any of these takes.
+const NO_HANG: Duration = Duration::from_secs(10);
+
+#[test]
+fn a_filter_nested_too_deeply_is_a_syntax_error_not_a_crash() {
+    let env = TestEnv::with_basics();
+    let settings = env.read("relate.yaml");
+    let deep = format!("{}region = \"EU\"", "not ".repeat(30_000));
+    env.write(
+        "relate.yaml",
+        &settings.replace(
+            "segments: {}\n",
+            &format!("segments:\n  deep:\n    where: '{deep}'\n"),
+        ),
+    );
+    let run = env.run(&["check"]);
+    assert_eq!(run.code, 4);
+    assert!(
+        run.stdout.starts_with(
+            "relate.yaml: segments: `deep`: column 257: `not` and parentheses nest more than 64 levels deep here"
+        ),
+        "{run:?}"
+    );
+    let stderr = env.run(&["report", "segments"]).fails(4);
+    assert!(
+        stderr.starts_with("error: relate.yaml: segments: `deep`: column 257"),
+        "{stderr}"
+    );
+    env.write("relate.yaml", &settings);
+    let parens = format!(
+        "{}region = \"EU\"{}",
+        "(".repeat(10_000),
+        ")".repeat(10_000)
+    );
+    let stderr = env.run(&["customer", "list", "--where", &parens]).fails(2);
+    assert!(
+        stderr.starts_with("error: invalid filter at column 65: `not` and parentheses nest more than 64 levels deep here"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn yaml_nested_deeper_than_any_record_is_refused_at_once() {
+    let env = TestEnv::with_basics();
+    let depth = 100_000;
+    let deep = format!(
+        "id: deep\nname: Deep\nkind: person\nfields:\n  x: {}1{}\n",
+        "[".repeat(depth),
+        "]".repeat(depth)
+    );
+    env.write("customers/deep.yaml", &deep);
+    let started = Instant::now();
+    let run = env.run(&["check"]);
+    assert!(started.elapsed() < NO_HANG);
+    assert_eq!(run.code, 4);
+    assert_eq!(
+        run.stdout,
+        "customers/deep.yaml:5: nested more than 32 levels deep: no record is; the file is damaged\n"
+    );
+    let stderr = env.run(&["customer", "list"]).fails(4);
+    assert!(
+        stderr.starts_with("error: customers/deep.yaml:5: nested more than 32 levels"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_byte_order_mark_is_no_error() {
+    let env = TestEnv::with_basics();
+    let text = env.read("customers/acme-corp.yaml");
+    env.write("customers/acme-corp.yaml", &format!("\u{feff}{text}"));
+    env.run(&["check"]).ok();
+    let shown = env.run(&["customer", "show", "acme-corp"]).ok();
+    assert!(shown.contains("Acme Corp"), "{shown}");
+}
+
+#[test]
+fn a_duplicate_key_is_reported_at_its_line_and_an_unknown_key_with_a_suggestion() {
+    let env = TestEnv::with_basics();
+    let text = env.read("customers/acme-corp.yaml");
+    env.write(
+        "customers/acme-corp.yaml",
+        &format!("{text}id: acme-corp\n"),
+    );
+    let line = text.lines().count() + 1;
+    let stderr = env.run(&["customer", "show", "acme-corp"]).fails(4);
+    assert!(
+        stderr.starts_with(&format!(
+            "error: customers/acme-corp.yaml:{line}: duplicate field `id`\n"
+        )),
+        "{stderr}"
+    );
+    env.write("customers/acme-corp.yaml", &format!("{text}regoin: EU\n"));
+    let stderr = env.run(&["customer", "show", "acme-corp"]).fails(4);
+    assert!(
+        stderr.starts_with(&format!(
+            "error: customers/acme-corp.yaml:{line}: unknown field `regoin`: did you mean `region`? (column 1)\n"
+        )),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_record_folder_that_is_a_symlink_is_reported_and_not_read() {
+    let env = TestEnv::with_basics();
+    let outside = env.path().join("outside");
+    std::fs::create_dir(&outside).unwrap();
+    std::fs::write(
+        outside.join("intruder.yaml"),
+        "id: intruder\nsku: intruder\nname: Intruder\nprice: 1\n",
+    )
+    .unwrap();
+    std::fs::remove_dir_all(env.store().join("campaigns")).unwrap();
+    std::os::unix::fs::symlink(&outside, env.store().join("campaigns")).unwrap();
+    let run = env.run(&["check"]);
+    assert_eq!(run.code, 4);
+    assert_eq!(
+        run.stdout,
+        "campaigns: a symlink: relate never follows links in the store, so no record in it is read; replace it with the folder\n"
+    );
+    let listed = env.run(&["--format", "json", "campaign", "list"]).ok();
+    assert_eq!(listed.trim(), "[]");
+}
+
+#[test]
+fn clone_never_reads_an_address_as_an_option() {
+    let env = TestEnv::empty();
+    let pwned = env.path().join("PWNED");
+    let upload_pack = format!("--upload-pack=touch {}; git-upload-pack", pwned.display());
+    let stderr = env
+        .run(&["clone", "--", &upload_pack, "file:///nowhere.git"])
+        .fails(2);
+    assert!(
+        stderr.starts_with("error: `--upload-pack=touch "),
+        "{stderr}"
+    );
+    assert!(stderr.contains("is not an address of a store"), "{stderr}");
+    assert!(!pwned.exists(), "no command ran");
+}
