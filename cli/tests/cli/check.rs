@@ -96,7 +96,7 @@ fn every_class_of_problem_is_reported_with_file_and_line() {
         "customers/missing.yaml:1: missing field `name`",
         "customers/stem.yaml:1: id `other-id` differs from the file name `stem.yaml`",
         "customers/syntax.yaml:2: name: invalid type: sequence, expected a string (column 7)",
-        "customers/typo.yaml:4: unknown field `emial`, expected one of",
+        "customers/typo.yaml:4: unknown field `emial`: did you mean `emails`? (column 1)",
         "deals/acme-corp-x.yaml:4: unknown stage `dreaming`: the pipeline is qualification, needs_analysis, proposal, negotiation, won, lost",
         "deals/acme-corp-x.yaml:6: unknown product `ink`",
         "interactions/2026/10/20261101t100000-bbbbb.yaml:3: filed under the wrong month: by its date it belongs in interactions/2026/11/",

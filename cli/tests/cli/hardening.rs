@@ -145,3 +145,59 @@ fn clone_never_reads_an_address_as_an_option() {
     assert!(stderr.contains("is not an address of a store"), "{stderr}");
     assert!(!pwned.exists(), "no command ran");
 }
+
+#[test]
+fn amounts_beyond_the_documented_maximum_are_refused_never_overflowed() {
+    let env = TestEnv::with_basics();
+    let huge = "79228162514264337593543950";
+    let stderr = env
+        .run(&[
+            "order",
+            "add",
+            "acme-corp",
+            "--line",
+            &format!("toner:{huge}:{huge}"),
+        ])
+        .fails(2);
+    assert!(
+        stderr.contains(&format!(
+            "{huge} is beyond the largest amount relate keeps, 1000000000000000"
+        )),
+        "{stderr}"
+    );
+    // A teammate's hand edit: a quantity that fits in no integer relate keeps.
+    let order = "id: 20261101t100000-aaaaa\ncustomer: acme-corp\nat: 2026-11-01T10:00:00Z\n\
+                 lines:\n- product: toner\n  quantity: 18446744073709551615\n  price: 50000000000\n";
+    env.write("orders/2026/11/20261101t100000-aaaaa.yaml", order);
+    let run = env.run(&["check"]);
+    assert_eq!(run.code, 4);
+    assert!(
+        run.stdout.starts_with("orders/2026/11/20261101t100000-aaaaa.yaml:6: lines[0].quantity: 18446744073709551615 is beyond the largest amount relate keeps"),
+        "{run:?}"
+    );
+    for report in [
+        ["report", "segments"],
+        ["report", "rfm"],
+        ["report", "value"],
+    ] {
+        let stderr = env.run(&report).fails(4);
+        assert!(
+            stderr.starts_with("error: orders/2026/11/20261101t100000-aaaaa.yaml:6:"),
+            "{stderr}"
+        );
+    }
+    // Lines that are each within bounds but sum beyond them.
+    let many = "id: 20261101t100000-aaaaa\ncustomer: acme-corp\nat: 2026-11-01T10:00:00Z\nlines:\n"
+        .to_string()
+        + &"- product: toner\n  quantity: 1000000000\n  price: 1000000000000000\n".repeat(3);
+    env.write("orders/2026/11/20261101t100000-aaaaa.yaml", &many);
+    let run = env.run(&["check"]);
+    assert_eq!(run.code, 4);
+    assert!(
+        run.stdout
+            .contains("the lines sum to more than the largest amount relate keeps"),
+        "{run:?}"
+    );
+    let stderr = env.run(&["customer", "show", "acme-corp"]).fails(4);
+    assert!(stderr.contains("the lines sum to more than"), "{stderr}");
+}

@@ -6,7 +6,9 @@ use serde::{Deserialize, Serialize};
 use std::str::FromStr;
 
 use super::merge::Conflict;
-use super::values::{Timestamp, decimal, opt_decimal, parse_decimal, timestamp, utc_date};
+use super::values::{
+    MAX_AMOUNT, Timestamp, decimal, opt_decimal, parse_decimal, timestamp, utc_date,
+};
 use super::{FieldProblem, Kind, Record, Settings, id, id_problems};
 
 /// One line of an order or deal: a quantity of a product at a unit price.
@@ -21,9 +23,17 @@ pub struct Line {
     pub price: Decimal,
 }
 
+/// The largest quantity of one line (a billion): with [`MAX_AMOUNT`] prices,
+/// no line or sum of lines can overflow.
+pub const MAX_QUANTITY: Decimal = Decimal::from_parts(1_000_000_000, 0, 0, false, 0);
+
 impl Line {
+    /// Quantity x price; saturated rather than overflowing for a line beyond
+    /// the bounds, which validation refuses anyway.
     pub fn amount(&self) -> Decimal {
-        self.quantity * self.price
+        self.quantity
+            .checked_mul(self.price)
+            .unwrap_or(Decimal::MAX)
     }
 }
 
@@ -53,6 +63,11 @@ impl FromStr for LineSpec {
         if quantity <= Decimal::ZERO {
             return Err(format!("quantity in `{text}` must be more than 0"));
         }
+        if quantity > MAX_QUANTITY {
+            return Err(format!(
+                "quantity in `{text}` is beyond the largest relate keeps, {MAX_QUANTITY}"
+            ));
+        }
         let price = price.map(parse_decimal).transpose()?;
         if price.is_some_and(|p| p < Decimal::ZERO) {
             return Err(format!("price in `{text}` must not be negative"));
@@ -67,17 +82,35 @@ impl FromStr for LineSpec {
 
 /// Sum of the lines' amounts.
 pub fn lines_total(lines: &[Line]) -> Decimal {
-    lines.iter().map(Line::amount).sum()
+    lines
+        .iter()
+        .try_fold(Decimal::ZERO, |sum, line| sum.checked_add(line.amount()))
+        .unwrap_or(Decimal::MAX)
 }
 
 /// Problems of lines, shared by orders and deals.
 pub fn line_problems(lines: &[Line]) -> Vec<FieldProblem> {
     let mut problems = Vec::new();
+    if lines_total(lines) > MAX_AMOUNT {
+        problems.push(FieldProblem::new(
+            "lines",
+            format!("the lines sum to more than the largest amount relate keeps, {MAX_AMOUNT}"),
+        ));
+    }
     for line in lines {
         if line.quantity <= Decimal::ZERO {
             problems.push(FieldProblem::new(
                 "lines",
                 format!("quantity of `{}` must be more than 0", line.product),
+            ));
+        }
+        if line.quantity > MAX_QUANTITY {
+            problems.push(FieldProblem::new(
+                "lines",
+                format!(
+                    "quantity of `{}` is beyond the largest relate keeps, {MAX_QUANTITY}",
+                    line.product
+                ),
             ));
         }
         if line.price < Decimal::ZERO {

@@ -14,7 +14,25 @@ pub type Timestamp = DateTime<FixedOffset>;
 
 /// Parses an exact decimal, refusing floats' exponent notation and garbage.
 pub fn parse_decimal(text: &str) -> Result<Decimal, String> {
-    Decimal::from_str(text.trim()).map_err(|_| format!("`{text}` is not a number"))
+    let value = Decimal::from_str(text.trim()).map_err(|_| format!("`{text}` is not a number"))?;
+    bounded(value)
+}
+
+/// The largest amount or quantity relate keeps (10^15, either sign): beyond
+/// any price, order or income, in any currency (a billion dollars is 1.6 x
+/// 10^13 rupiah), and small enough that no sum of records can overflow exact
+/// decimal arithmetic (28 digits).
+pub const MAX_AMOUNT: Decimal = Decimal::from_parts(2_764_472_320, 232_830, 0, false, 0);
+
+/// `value`, unless it is beyond [`MAX_AMOUNT`].
+pub fn bounded(value: Decimal) -> Result<Decimal, String> {
+    if value.abs() > MAX_AMOUNT {
+        Err(format!(
+            "{value} is beyond the largest amount relate keeps, {MAX_AMOUNT}"
+        ))
+    } else {
+        Ok(value)
+    }
 }
 
 /// Parses a date `YYYY-MM-DD`.
@@ -229,18 +247,20 @@ pub mod decimal {
         }
 
         fn visit_i64<E: de::Error>(self, v: i64) -> Result<Decimal, E> {
-            Ok(Decimal::from(v))
+            bounded(Decimal::from(v)).map_err(E::custom)
         }
 
         fn visit_u64<E: de::Error>(self, v: u64) -> Result<Decimal, E> {
-            Ok(Decimal::from(v))
+            bounded(Decimal::from(v)).map_err(E::custom)
         }
 
         fn visit_f64<E: de::Error>(self, v: f64) -> Result<Decimal, E> {
             if !v.is_finite() {
                 return Err(E::custom("expected a finite number"));
             }
-            Decimal::from_str(&v.to_string()).map_err(E::custom)
+            Decimal::from_str(&v.to_string())
+                .map_err(E::custom)
+                .and_then(|d| bounded(d).map_err(E::custom))
         }
 
         fn visit_str<E: de::Error>(self, v: &str) -> Result<Decimal, E> {
@@ -333,6 +353,27 @@ mod tests {
         amount: Decimal,
         #[serde(with = "opt_decimal", default, skip_serializing_if = "Option::is_none")]
         cost: Option<Decimal>,
+    }
+
+    #[test]
+    fn amounts_are_bounded() {
+        assert_eq!(MAX_AMOUNT, Decimal::from(1_000_000_000_000_000i64));
+        assert!(parse_decimal("1000000000000000").is_ok());
+        assert!(parse_decimal("-1000000000000000.5").is_err());
+        assert!(parse_decimal("79228162514264337593543950").is_err());
+        let yaml: Result<Wrapper, _> = serde_yaml::from_str("v: 18446744073709551615\n");
+        assert!(
+            yaml.unwrap_err()
+                .to_string()
+                .contains("beyond the largest amount")
+        );
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    struct Wrapper {
+        #[serde(with = "decimal")]
+        #[allow(dead_code)]
+        v: Decimal,
     }
 
     #[test]
