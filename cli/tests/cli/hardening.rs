@@ -201,3 +201,115 @@ fn amounts_beyond_the_documented_maximum_are_refused_never_overflowed() {
     let stderr = env.run(&["customer", "show", "acme-corp"]).fails(4);
     assert!(stderr.contains("the lines sum to more than"), "{stderr}");
 }
+
+#[test]
+fn a_file_that_does_not_parse_is_reported_once_with_the_records_it_affects() {
+    let env = TestEnv::with_basics();
+    for n in 0..3 {
+        env.run(&[
+            "log",
+            "acme-corp",
+            "--channel",
+            "phone",
+            "--summary",
+            &format!("call {n}"),
+        ])
+        .ok();
+    }
+    let text = env.read("customers/acme-corp.yaml");
+    env.write(
+        "customers/acme-corp.yaml",
+        &text.replace("created: 2026-11-22", "created: 2026-13-45"),
+    );
+    let run = env.run(&["check"]);
+    assert_eq!(run.code, 4);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), 1, "{}", run.stdout);
+    assert!(
+        lines[0].starts_with("customers/acme-corp.yaml:"),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[0].ends_with("(3 records refer to it)"),
+        "{}",
+        lines[0]
+    );
+}
+
+#[test]
+fn reports_and_lists_refuse_a_record_check_refuses() {
+    let env = TestEnv::with_basics();
+    let deal = env.created(&[
+        "deal",
+        "new",
+        "acme-corp",
+        "--title",
+        "Printers",
+        "--line",
+        "printer:2",
+    ]);
+    let path = format!("deals/{deal}.yaml");
+    env.write(
+        &path,
+        &env.read(&path)
+            .replace("stage: qualification", "stage: closed-won"),
+    );
+    let run = env.run(&["check"]);
+    assert_eq!(run.code, 4);
+    let stderr = env.run(&["report", "funnel"]).fails(4);
+    assert!(stderr.starts_with(&format!("error: {path}:")), "{stderr}");
+    assert!(stderr.contains("unknown stage `closed-won`"), "{stderr}");
+    env.write(
+        &path,
+        &env.read(&path)
+            .replace("stage: closed-won", "stage: qualification"),
+    );
+    // An id that is not its file's name.
+    env.run(&["order", "add", "acme-corp", "--line", "toner:1"])
+        .ok();
+    let acme = env.read("customers/acme-corp.yaml");
+    env.write(
+        "customers/acme-corp.yaml",
+        &acme.replace("id: acme-corp", "id: acme"),
+    );
+    let stderr = env.run(&["customer", "show", "acme-corp"]).fails(4);
+    assert!(
+        stderr.starts_with("error: customers/acme-corp.yaml:1: id `acme` differs from the file name `acme-corp.yaml`"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn relate_yaml_that_is_not_text_or_has_no_pipeline_is_invalid_data() {
+    let env = TestEnv::with_basics();
+    let settings = env.read("relate.yaml");
+    std::fs::write(env.store().join("relate.yaml"), b"schema: 1\n\xff\xfe\n").unwrap();
+    let stderr = env.run(&["customer", "list"]).fails(4);
+    assert!(
+        stderr.starts_with("error: relate.yaml: not UTF-8 text"),
+        "{stderr}"
+    );
+    let no_pipeline = settings
+        .lines()
+        .scan(false, |skipping, line| {
+            if line.starts_with("pipeline:") {
+                *skipping = true;
+                return Some(Some("pipeline: []".to_string()));
+            }
+            if *skipping && (line.starts_with(' ') || line.starts_with('-')) {
+                return Some(None);
+            }
+            *skipping = false;
+            Some(Some(line.to_string()))
+        })
+        .flatten()
+        .collect::<Vec<_>>()
+        .join("\n");
+    env.write("relate.yaml", &(no_pipeline + "\n"));
+    let stderr = env.run(&["deal", "list"]).fails(4);
+    assert!(
+        stderr.starts_with("error: relate.yaml: pipeline: at least one open stage is needed"),
+        "{stderr}"
+    );
+}

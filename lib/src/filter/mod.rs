@@ -526,7 +526,7 @@ mod tests {
 
     #[test]
     fn the_filters_of_settings_and_campaigns_are_checked() {
-        let yaml = "schema: 1\nsegments:\n  vip:\n    where: 'orders.total >='\n";
+        let yaml = "schema: 1\npipeline:\n- stage: a\n  probability: 0.5\nsegments:\n  vip:\n    where: 'orders.total >='\n";
         let settings: Settings = serde_yaml::from_str(yaml).unwrap();
         let problems = settings_problems(&settings);
         assert_eq!(problems.len(), 1, "{problems:?}");

@@ -12,6 +12,8 @@ pub struct RecordProblem {
     /// The top-level key the problem is about.
     pub field: &'static str,
     pub message: String,
+    /// For a reference that does not resolve: what it names.
+    pub missing: Option<(Kind, String)>,
 }
 
 struct Checker<'a> {
@@ -36,7 +38,13 @@ impl Checker<'_> {
             Kind::Interaction | Kind::Order => unreachable!("nothing refers to {target}s"),
         };
         if !known {
-            self.problem(kind, id, field, format!("unknown {target} `{value}`"));
+            self.problems.push(RecordProblem {
+                kind,
+                id: id.to_string(),
+                field,
+                message: format!("unknown {target} `{value}`"),
+                missing: Some((target, value.to_string())),
+            });
         }
     }
 
@@ -46,6 +54,7 @@ impl Checker<'_> {
             id: id.to_string(),
             field,
             message,
+            missing: None,
         });
     }
 

@@ -395,6 +395,12 @@ impl Settings {
                 self.schema
             ));
         }
+        if self.pipeline.is_empty() {
+            problems.push(
+                "pipeline: at least one open stage is needed (deals start in the first)"
+                    .to_string(),
+            );
+        }
         for (i, stage) in self.pipeline.iter().enumerate() {
             if stage.stage == WON || stage.stage == LOST {
                 problems.push(format!(
@@ -492,7 +498,7 @@ mod tests {
 
     #[test]
     fn bad_bands_are_problems() {
-        let yaml = "schema: 1\nanalytics:\n  age_bands:\n  - name: old\n  - name: young\n    below: 30\nsegments:\n  vip:\n    where: 'orders.total >='\n";
+        let yaml = "schema: 1\npipeline:\n- stage: a\n  probability: 0.5\nanalytics:\n  age_bands:\n  - name: old\n  - name: young\n    below: 30\n";
         let settings: Settings = serde_yaml::from_str(yaml).unwrap();
         let problems = settings.problems();
         assert_eq!(problems.len(), 1, "{problems:?}");

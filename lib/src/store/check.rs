@@ -15,6 +15,7 @@ pub fn check(store: &Store) -> Result<Vec<Problem>> {
         store,
         problems: Vec::new(),
         paths: HashMap::new(),
+        unreadable: HashMap::new(),
     };
     let data = Dataset {
         customers: run.kind()?,
@@ -27,10 +28,34 @@ pub fn check(store: &Store) -> Result<Vec<Problem>> {
         campaigns: run.kind()?,
         settings: settings.clone(),
     };
+    // A reference to a record whose file does not parse is no problem of its
+    // own: the root cause is reported once, with how many records it affects.
+    let mut referrers: HashMap<PathBuf, usize> = HashMap::new();
     for problem in cross_problems(&data) {
+        if let Some(unreadable) = problem
+            .missing
+            .as_ref()
+            .and_then(|missing| run.unreadable.get(missing))
+        {
+            *referrers.entry(unreadable.clone()).or_default() += 1;
+            continue;
+        }
         let rel = run.paths[&(problem.kind, problem.id.clone())].clone();
         let line = key_line(store, &rel, problem.field);
         run.problems.push(Problem::new(rel, line, problem.message));
+    }
+    for problem in &mut run.problems {
+        if let Some(count) = referrers.get(&problem.path)
+            && problem.line.is_some()
+        {
+            let records = if *count == 1 {
+                "record refers"
+            } else {
+                "records refer"
+            };
+            problem.message = format!("{} ({count} {records} to it)", problem.message);
+            referrers.remove(&problem.path.clone());
+        }
     }
     let mut problems = run.problems;
     problems.extend(stray_files(store)?);
@@ -97,6 +122,8 @@ struct Run<'a> {
     problems: Vec<Problem>,
     /// Where each loaded record lives, to point cross-record problems at it.
     paths: HashMap<(Kind, String), PathBuf>,
+    /// Record files that do not parse, by the kind and id their name gives.
+    unreadable: HashMap<(Kind, String), PathBuf>,
 }
 
 impl Run<'_> {
@@ -105,6 +132,16 @@ impl Run<'_> {
     /// the same id is a problem too.
     fn kind<T: Record>(&mut self) -> Result<Vec<T>> {
         let checked = self.store.read_checked::<T>(Query::all())?;
+        let parsed: std::collections::HashSet<&Path> =
+            checked.loaded.iter().map(|l| l.path.as_path()).collect();
+        for problem in &checked.problems {
+            if !parsed.contains(problem.path.as_path())
+                && let Some(stem) = problem.path.file_stem().and_then(|s| s.to_str())
+            {
+                self.unreadable
+                    .insert((T::KIND, stem.to_string()), problem.path.clone());
+            }
+        }
         self.problems.extend(checked.problems);
         let mut records = Vec::with_capacity(checked.loaded.len());
         for file in checked.loaded {

@@ -216,7 +216,14 @@ fn no_author_error() -> Error {
 
 fn read_settings(root: &Path) -> Result<Settings> {
     let path = root.join(SETTINGS_FILE);
-    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+    let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        Error::invalid(vec![Problem::new(
+            SETTINGS_FILE,
+            None,
+            format!("not UTF-8 text: {e}"),
+        )])
+    })?;
     let settings: Settings =
         parse_yaml(Path::new(SETTINGS_FILE), &text).map_err(|p| Error::invalid(vec![p]))?;
     let problems = crate::filter::settings_problems(&settings);
