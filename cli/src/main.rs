@@ -3,6 +3,9 @@ mod app;
 mod commands;
 mod ui;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
     app::main()
 }

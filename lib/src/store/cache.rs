@@ -35,7 +35,6 @@
 
 use git2::Oid;
 use rayon::prelude::*;
-use std::collections::HashMap;
 use std::fs::Metadata;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -229,19 +228,27 @@ impl Source for Cache {
     ) -> Vec<FileRead<T>> {
         let bytes = self.read_segment(folder);
         let segment = bytes.as_deref().and_then(parse_segment);
-        let cached: HashMap<&str, &Entry> = segment
-            .iter()
-            .flat_map(|s| s.entries.iter().map(|e| (e.name, e)))
-            .collect();
+        let entries: &[Entry] = segment.as_ref().map_or(&[], |s| &s.entries);
         let written_ns = segment.as_ref().map_or(i64::MIN, |s| s.written_ns);
-        // Each file: its cached entry, if the cache still speaks for it.
-        let lookups: Vec<(&super::layout::Entry, Option<&Entry>)> = listing
+        // Each file: its cached entry, if the cache still speaks for it. The
+        // folder's listing and its segment are both in id order: one merge.
+        let mut candidates = entries.iter().peekable();
+        let matched: Vec<(&super::layout::Entry, Option<&Entry>)> = listing
             .records
-            .par_iter()
+            .iter()
             .map(|file| {
-                let name = file_name(&file.path);
+                while candidates
+                    .next_if(|e| entry_id(e.name) < file.id())
+                    .is_some()
+                {}
+                (file, candidates.next_if(|e| e.name == file.name))
+            })
+            .collect();
+        let lookups: Vec<(&super::layout::Entry, Option<&Entry>)> = matched
+            .into_par_iter()
+            .map(|(file, candidate)| {
                 let stat = StatKey::of(&file.metadata);
-                let hit = cached.get(name).copied().filter(|entry| {
+                let hit = candidate.filter(|entry| {
                     entry.stat == stat
                         && (!stat.is_racy(written_ns)
                             || std::fs::read(root.join(&file.path))
@@ -284,14 +291,15 @@ impl Source for Cache {
                 .any(|e| e.stat.is_racy(s.written_ns) && !e.stat.is_racy(new_written_ns))
         });
         let mut reads = Vec::with_capacity(results.len());
-        let mut entries = Vec::with_capacity(results.len());
+        let mut new_entries = Vec::with_capacity(results.len());
         for (read, entry) in results {
             reads.extend(read);
-            entries.extend(entry);
+            new_entries.extend(entry);
         }
-        let changed = segment.is_none() || entries.len() != cached.len() || misses > 0 || aged_racy;
+        let changed =
+            segment.is_none() || new_entries.len() != entries.len() || misses > 0 || aged_racy;
         if changed {
-            self.write_segment(folder, new_written_ns, &entries);
+            self.write_segment(folder, new_written_ns, &new_entries);
         }
         reads
     }
@@ -338,6 +346,11 @@ fn encode<'a, T: Record>(loaded: &Loaded<T>, name: &str, stat: StatKey) -> Optio
         conflicted: !loaded.record.conflicts().is_empty(),
         payload: std::borrow::Cow::Owned(payload),
     })
+}
+
+/// The id a cached file name stands for, ordered as listings order files.
+fn entry_id(name: &str) -> &str {
+    name.strip_suffix(".yaml").unwrap_or(name)
 }
 
 fn file_name(path: &Path) -> &str {

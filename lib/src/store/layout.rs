@@ -42,15 +42,22 @@ impl Months {
 /// Where a record lives, relative to the root. Dated records go under the UTC
 /// year and month of their date.
 pub fn record_path<T: Record>(record: &T) -> PathBuf {
-    let folder = Path::new(T::KIND.folder());
     let file = format!("{}.yaml", record.id());
     match record.filed_date() {
-        Some(date) => folder
-            .join(date.format("%Y").to_string())
-            .join(date.format("%m").to_string())
-            .join(file),
-        None => folder.join(file),
+        Some(date) => month_folder(T::KIND, date).join(file),
+        None => Path::new(T::KIND.folder()).join(file),
     }
+}
+
+/// The folder of the dated records of `kind` filed on `date`: `<folder>/<yyyy>/<mm>`.
+pub fn month_folder(kind: Kind, date: NaiveDate) -> PathBuf {
+    use chrono::Datelike;
+    PathBuf::from(format!(
+        "{}/{:04}/{:02}",
+        kind.folder(),
+        date.year(),
+        date.month()
+    ))
 }
 
 /// The path a record of `kind` with `id` has when its id names its month
@@ -116,8 +123,17 @@ fn subfolders(root: &Path, rel: &Path) -> Result<Vec<PathBuf>> {
 pub struct Entry {
     /// Relative to the root.
     pub path: PathBuf,
+    /// The file name.
+    pub name: String,
     /// Its own metadata (of the link, for a symlink).
     pub metadata: Metadata,
+}
+
+impl Entry {
+    /// The record's id: the file name without `.yaml`.
+    pub fn id(&self) -> &str {
+        self.name.strip_suffix(".yaml").unwrap_or(&self.name)
+    }
 }
 
 /// What a record folder holds: the record files, and everything else in it
@@ -149,21 +165,22 @@ pub fn list_folder(root: &Path, folder: &Path) -> Result<Listing> {
             Err(e) => return Err(Error::io(&root.join(&path), e)),
         };
         let is_record = metadata.is_file() && name.to_str().is_some_and(is_record_name);
-        let entry = Entry { path, metadata };
+        let entry = Entry {
+            path,
+            name: name.to_string_lossy().into_owned(),
+            metadata,
+        };
         if is_record {
             listing.records.push(entry);
         } else {
             listing.others.push(entry);
         }
     }
-    listing.records.sort_by(|a, b| a.path.cmp(&b.path));
+    // By id (`acme-corp` before `acme-corp-2`, which by file name would sort
+    // the other way round). Folders come in their own order, so the records of
+    // a kind are listed by folder, then id, with no sort across folders.
+    listing.records.sort_by(|a, b| a.id().cmp(b.id()));
     Ok(listing)
-}
-
-/// The order records are listed in: by id, then folder (`acme-corp` before
-/// `acme-corp-2`, which by file name would sort the other way round).
-pub fn listing_order(path: &Path) -> PathBuf {
-    path.with_extension("")
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
 use super::files::{blob_id, line_of_key, parse_yaml};
-use super::layout::{self, Listing, Months, direct_path, listing_order, record_folders};
+use super::layout::{self, Listing, Months, direct_path, record_folders};
 use super::{Seen, Store};
 use crate::error::{Error, Problem, Result};
 use crate::model::id::suggest;
@@ -193,18 +193,18 @@ pub(crate) fn problems_alone<T: Record>(
             ),
         ));
     }
-    let expected = layout::record_path(record);
-    if record.filed_date().is_some() && expected.parent() != rel.parent() {
-        problems.push((
-            Some("at"),
-            format!(
-                "filed under the wrong month: by its date it belongs in {}/",
-                expected
-                    .parent()
-                    .expect("dated paths have a folder")
-                    .display()
-            ),
-        ));
+    if let Some(date) = record.filed_date() {
+        let expected = layout::month_folder(T::KIND, date);
+        // Compared as bytes: both paths are built alike, folder by folder.
+        if rel.parent().map(Path::as_os_str) != Some(expected.as_os_str()) {
+            problems.push((
+                Some("at"),
+                format!(
+                    "filed under the wrong month: by its date it belongs in {}/",
+                    expected.display()
+                ),
+            ));
+        }
     }
     problems
 }
@@ -275,7 +275,7 @@ impl Store {
                 }
             }
         }
-        loaded.sort_by_key(|l| listing_order(&l.path));
+        // Folders are read in order and each lists its records in order.
         if query.for_update {
             let mut seen = self.seen.borrow_mut();
             for file in &loaded {
@@ -411,7 +411,6 @@ impl Store {
             let listing = layout::list_folder(&self.root, &folder)?;
             files.extend(listing.records.into_iter().map(|entry| entry.path));
         }
-        files.sort_by_key(|path| listing_order(path));
         Ok(files)
     }
 
