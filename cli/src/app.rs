@@ -6,6 +6,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use relate::Error;
+use relate::output::printable;
 
 use crate::commands::{
     agenda, asset, campaign, check, clone, completions, conflicts, customer, deal, export, history,
@@ -148,18 +149,18 @@ fn report(error: &anyhow::Error) -> ExitCode {
     match relate_error {
         Some(Error::InvalidData { problems, .. }) => {
             for problem in problems {
-                let _ = writeln!(stderr, "error: {problem}");
+                let _ = writeln!(stderr, "error: {}", printable(&problem.to_string()));
             }
         }
         _ => {
-            let _ = writeln!(stderr, "error: {error}");
+            let _ = writeln!(stderr, "error: {}", printable(&error.to_string()));
             for cause in error.chain().skip(1) {
-                let _ = writeln!(stderr, "caused by: {cause}");
+                let _ = writeln!(stderr, "caused by: {}", printable(&cause.to_string()));
             }
         }
     }
     if let Some(hint) = relate_error.and_then(Error::hint) {
-        let _ = writeln!(stderr, "hint: {hint}");
+        let _ = writeln!(stderr, "hint: {}", printable(hint));
     }
     ExitCode::from(relate_error.map_or(1, Error::exit_code))
 }

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use relate::Error;
 use relate::model::values::{self, Timestamp};
-use relate::output::{ExportFormat, Format, Style, Table, write_json, write_records};
+use relate::output::{ExportFormat, Format, Style, Table, printable, write_json, write_records};
 use relate::store::{Author, CacheMode, Env, Recovery, Store};
 
 #[derive(Args)]
@@ -210,7 +210,7 @@ impl Ui {
 
     /// A line of text on stdout (section titles in `show` views).
     pub fn line(&mut self, text: &str) -> anyhow::Result<()> {
-        writeln!(self.stdout, "{text}")?;
+        writeln!(self.stdout, "{}", printable(text))?;
         Ok(())
     }
 
@@ -263,7 +263,7 @@ impl Ui {
 
     /// A message for people, on stderr.
     pub fn note(&self, message: &str) {
-        eprintln!("{message}");
+        eprintln!("{}", printable(message));
     }
 
     pub fn flush(&mut self) -> anyhow::Result<()> {

@@ -6,6 +6,7 @@ use comfy_table::{Attribute, Cell as TableCell, CellAlignment, ContentArrangemen
 use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 use std::io::{self, Write};
 use unicode_width::UnicodeWidthStr;
 
@@ -28,6 +29,28 @@ pub struct Style {
     pub color: bool,
     /// Wrap columns to fit this width (a terminal's); `None` never wraps.
     pub width: Option<u16>,
+}
+
+/// `text` safe to print on a terminal: control characters other than newline
+/// and tab (an escape sequence in an imported subject can set the window title
+/// or clear the screen) are shown as `\u{1b}`-style escapes. For tables,
+/// Markdown and plain text; CSV and JSON quote their values already.
+pub fn printable(text: &str) -> Cow<'_, str> {
+    let unsafe_char = |c: char| c.is_control() && c != '\n' && c != '\t';
+    if !text.chars().any(unsafe_char) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(
+        text.chars()
+            .map(|c| {
+                if unsafe_char(c) {
+                    c.escape_unicode().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect(),
+    )
 }
 
 /// One typed value in a row.
@@ -55,7 +78,8 @@ impl Cell {
     fn display(&self, precise: bool) -> String {
         match self {
             Cell::Empty => String::new(),
-            Cell::Text(text) => text.clone(),
+            Cell::Text(text) if precise => text.clone(),
+            Cell::Text(text) => printable(text).into_owned(),
             Cell::Int(n) => n.to_string(),
             Cell::Number(d) => d.normalize().to_string(),
             Cell::Float(f) if f.is_infinite() => if *f > 0.0 { "inf" } else { "-inf" }.into(),
@@ -63,7 +87,8 @@ impl Cell {
             Cell::Float(f) => format!("{f:.2}"),
             Cell::Date(d) => d.to_string(),
             Cell::DateTime(t) => format_timestamp(t),
-            Cell::List(items) => items.join(if precise { ";" } else { ", " }),
+            Cell::List(items) if precise => items.join(";"),
+            Cell::List(items) => printable(&items.join(", ")).into_owned(),
         }
     }
 
@@ -546,6 +571,26 @@ mod tests {
             render(&sections[..1], Format::Csv)
         );
         assert_eq!(render(&sections[1..], Format::Table), "x\n");
+    }
+
+    #[test]
+    fn control_characters_are_escaped_in_tables_but_kept_in_csv() {
+        let mut table = Table::new(&["subject"]);
+        table.push(vec![Cell::text("Invoice\x1b]0;PWNED\x07\x1b[2J\u{9b}")]);
+        let mut shown = Vec::new();
+        table
+            .write(&mut shown, Format::Table, Style::default())
+            .unwrap();
+        assert_eq!(
+            String::from_utf8(shown).unwrap(),
+            "subject\nInvoice\\u{1b}]0;PWNED\\u{7}\\u{1b}[2J\\u{9b}\n"
+        );
+        let mut csv = Vec::new();
+        table
+            .write(&mut csv, Format::Csv, Style::default())
+            .unwrap();
+        assert!(String::from_utf8(csv).unwrap().contains("\x1b]0;PWNED\x07"));
+        assert_eq!(printable("two\nlines\tand a tab"), "two\nlines\tand a tab");
     }
 
     #[test]

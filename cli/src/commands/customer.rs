@@ -6,6 +6,7 @@ use std::collections::HashSet;
 use std::io::{BufRead, IsTerminal};
 
 use relate::Error;
+use relate::error::Problem;
 use relate::filter::combined;
 use relate::model::assign::Assignment;
 use relate::model::customer::{CustomerKind, Lifecycle};
@@ -205,7 +206,8 @@ fn refuse_shared_emails(store: &Store, customer: &Customer) -> anyhow::Result<()
 
 fn set(ui: &mut Ui, args: SetArgs) -> anyhow::Result<()> {
     let store = ui.store()?;
-    let mut customer: Customer = store.get(&args.id)?;
+    // An invalid customer is what `set` repairs: read it as it is.
+    let mut customer: Customer = store.get_for_repair(&args.id)?;
     let emails_before = customer.emails.clone();
     for assignment in &args.assignments {
         customer.assign(assignment).map_err(Error::usage)?;
@@ -391,7 +393,8 @@ fn plain(value: &serde_json::Value) -> String {
 
 fn edit(ui: &mut Ui, args: EditArgs) -> anyhow::Result<()> {
     let store = ui.store()?;
-    let original: Customer = store.get(&args.id)?;
+    // An invalid customer is what `edit` repairs: read it as it is.
+    let original: Customer = store.get_for_repair(&args.id)?;
     let path = record_path(&original);
     let mut text = std::fs::read_to_string(store.root().join(&path))?;
     let editor = ["VISUAL", "EDITOR"]
@@ -419,19 +422,18 @@ fn edit(ui: &mut Ui, args: EditArgs) -> anyhow::Result<()> {
             .into());
         }
         text = std::fs::read_to_string(draft.path())?;
-        let problems = match parse_yaml::<Customer>(&path, &text) {
-            Err(problem) => vec![problem.to_string()],
-            Ok(customer) if customer.id != original.id => {
-                vec![format!(
-                    "{}: the id cannot be changed (it is the file name)",
-                    path.display()
-                )]
-            }
+        let problems: Vec<Problem> = match parse_yaml::<Customer>(&path, &text) {
+            Err(problem) => vec![problem],
+            Ok(customer) if customer.id != original.id => vec![Problem::new(
+                &path,
+                None,
+                "the id cannot be changed (it is the file name)",
+            )],
             Ok(customer) => {
-                let problems: Vec<String> =
-                    relate::model::Record::problems(&customer, store.settings())
+                let problems: Vec<Problem> =
+                    relate::filter::record_problems(&customer, store.settings())
                         .into_iter()
-                        .map(|p| format!("{}: {}", path.display(), p.message))
+                        .map(|p| Problem::new(&path, None, p.message))
                         .collect();
                 if problems.is_empty() {
                     break customer;
@@ -443,7 +445,12 @@ fn edit(ui: &mut Ui, args: EditArgs) -> anyhow::Result<()> {
             ui.note(&format!("error: {problem}"));
         }
         if !ask_retry(ui)? {
-            return Err(Error::failed("edit abandoned; nothing changed").into());
+            // Invalid data, as the lines above said: exit 4, like `check`.
+            return Err(Error::InvalidData {
+                problems: Vec::new(),
+                hint: Some("edit abandoned; nothing changed".into()),
+            }
+            .into());
         }
     };
     if edited == original {

@@ -35,7 +35,7 @@ pub struct NewArgs {
     #[arg(long)]
     title: String,
     /// Expected value [default: the sum of the lines]
-    #[arg(long, value_parser = amount_arg)]
+    #[arg(long, value_parser = amount_arg, allow_negative_numbers = true)]
     amount: Option<Decimal>,
     /// A line: SKU:QUANTITY[:UNIT_PRICE] (repeatable)
     #[arg(long = "line", value_name = "SKU:QTY[:PRICE]")]

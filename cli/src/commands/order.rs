@@ -31,7 +31,7 @@ pub struct AddArgs {
     #[arg(long = "line", value_name = "SKU:QTY[:PRICE]")]
     lines: Vec<LineSpec>,
     /// The order's total: required without lines
-    #[arg(long, value_parser = amount_arg)]
+    #[arg(long, value_parser = amount_arg, allow_negative_numbers = true)]
     total: Option<Decimal>,
     /// When it was sold: YYYY-MM-DD or an RFC 3339 date-time [default: now]
     #[arg(long, value_parser = timestamp_arg)]

@@ -25,10 +25,10 @@ pub struct AddArgs {
     #[arg(long)]
     name: String,
     /// Unit price
-    #[arg(long, value_parser = amount_arg)]
+    #[arg(long, value_parser = amount_arg, allow_negative_numbers = true)]
     price: Decimal,
     /// Unit cost, for margins
-    #[arg(long, value_parser = amount_arg)]
+    #[arg(long, value_parser = amount_arg, allow_negative_numbers = true)]
     cost: Option<Decimal>,
     #[arg(long)]
     category: Option<String>,

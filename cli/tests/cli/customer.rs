@@ -413,8 +413,50 @@ fn edit_reopens_on_an_invalid_result_and_gives_up_on_no() {
         .write_stdin("n\n")
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("edit abandoned; nothing changed"));
+    // Given up on invalid data: the data error's exit code, 4.
+    assert_eq!(out.status.code(), Some(4));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("error: customers/acme-corp.yaml:")
+            && stderr.contains("unknown variant `robot`"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.ends_with("hint: edit abandoned; nothing changed\n"),
+        "{stderr}"
+    );
     assert_eq!(env.read("customers/acme-corp.yaml"), before);
     assert_eq!(env.commits().len(), commits);
+}
+
+#[test]
+fn set_and_edit_repair_a_customer_that_reports_refuse() {
+    let env = TestEnv::with_basics();
+    // A teammate's hand edit: a blank region, which validation refuses.
+    let text = env.read("customers/acme-corp.yaml");
+    env.write("customers/acme-corp.yaml", &format!("{text}region: ''\n"));
+    env.git(&["commit", "-qam", "hand edit"]);
+    let stderr = env.run(&["customer", "show", "acme-corp"]).fails(4);
+    assert!(
+        stderr.starts_with("error: customers/acme-corp.yaml:"),
+        "{stderr}"
+    );
+
+    env.run(&["customer", "set", "acme-corp", "region=EU"]).ok();
+    assert_eq!(env.yaml("customers/acme-corp.yaml")["region"], "EU");
+    assert_eq!(env.commits()[0], "customer set: acme-corp region");
+    env.run(&["customer", "show", "acme-corp"]).ok();
+
+    env.write("customers/acme-corp.yaml", &format!("{text}region: ''\n"));
+    env.git(&["commit", "-qam", "hand edit again"]);
+    let editor = editor_script(&env, r#"sed -i "s/^region: ''/region: US/" "$1""#);
+    let out = env
+        .command()
+        .env("EDITOR", &editor)
+        .args(["customer", "edit", "acme-corp"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(env.yaml("customers/acme-corp.yaml")["region"], "US");
+    assert_eq!(env.commits()[0], "customer edit: acme-corp");
 }

@@ -203,6 +203,61 @@ fn amounts_beyond_the_documented_maximum_are_refused_never_overflowed() {
 }
 
 #[test]
+fn a_negative_amount_reaches_relate_s_own_validation() {
+    let env = TestEnv::with_basics();
+    let head = env.head();
+    for args in [
+        &[
+            "deal",
+            "new",
+            "acme-corp",
+            "--title",
+            "x",
+            "--amount",
+            "-100",
+        ][..],
+        &["order", "add", "acme-corp", "--total", "-100"],
+        &["product", "add", "x", "--name", "X", "--price", "-1.5"],
+    ] {
+        let stderr = env.run(args).fails(2);
+        assert!(stderr.contains("is negative"), "{args:?}: {stderr}");
+        assert!(!stderr.contains("unexpected argument"), "{stderr}");
+    }
+    assert_eq!(env.head(), head);
+}
+
+#[test]
+fn terminal_escapes_from_the_store_are_shown_never_obeyed() {
+    let env = TestEnv::with_basics();
+    env.write(
+        "evil.mbox",
+        "From ana@example.com Mon Nov  2 10:15:00 2026\n\
+         From: Ana Lima <ana@example.com>\n\
+         To: support@team.example\n\
+         Date: Mon, 02 Nov 2026 10:15:00 +0100\n\
+         Message-ID: <evil-1@example.com>\n\
+         Subject: =?utf-8?q?Invoice=1B]0;PWNED=07=1B[2J?=\n\
+         \n\
+         body\n",
+    );
+    let mbox = env.store().join("evil.mbox");
+    env.run(&["import", "mail", mbox.to_str().unwrap()]).ok();
+    // The record keeps what was sent; JSON quotes it.
+    let json = env
+        .run(&["--format", "json", "customer", "show", "ana-lima"])
+        .ok();
+    assert!(json.contains(r"Invoice\u001b]0;PWNED\u0007\u001b[2J"), "{json}");
+    // A terminal sees the escapes spelled out, never the bytes.
+    let shown = env.run(&["customer", "show", "ana-lima"]).ok();
+    assert!(!shown.contains('\x1b') && !shown.contains('\x07'), "{shown:?}");
+    assert!(shown.contains(r"Invoice\u{1b}]0;PWNED\u{7}\u{1b}[2J"), "{shown}");
+    // Names too, in tables and in messages.
+    env.run(&["customer", "add", "Evil\x1b]0;x\x07 Corp"]).ok();
+    let list = env.run(&["customer", "list"]).ok();
+    assert!(!list.contains('\x1b') && list.contains(r"Evil\u{1b}]0;x\u{7} Corp"), "{list}");
+}
+
+#[test]
 fn a_file_that_does_not_parse_is_reported_once_with_the_records_it_affects() {
     let env = TestEnv::with_basics();
     for n in 0..3 {

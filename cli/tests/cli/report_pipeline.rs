@@ -814,12 +814,27 @@ fn demand_refuses_bad_arguments() {
         &["--beta", "-0.5"],
         &["--window", "0"],
         &["--horizon", "-1"],
+        // Past the bound: an error, not a date past the calendar's end or an
+        // allocation of gigabytes.
+        &["--horizon", "5000000"],
+        &["--horizon", "4294967295"],
     ] {
         let mut args = vec!["report", "demand"];
         args.extend(bad);
         let stderr = env.run(&args).fails(2);
         assert!(stderr.starts_with("error:"), "{stderr}");
     }
+    let stderr = env.run(&["report", "demand", "--horizon", "521"]).fails(2);
+    assert!(
+        stderr.starts_with("error: --horizon 521 is more than 520 periods"),
+        "{stderr}"
+    );
+    // The bound itself is a forecast.
+    let at_bound: Vec<SegmentDemand> = json(
+        &env,
+        &["report", "demand", "--by", "segment", "--horizon", "520"],
+    );
+    assert!(at_bound.iter().all(|d| d.forecast.len() == 520));
 }
 
 #[test]

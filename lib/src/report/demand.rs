@@ -71,6 +71,11 @@ impl Period {
     }
 }
 
+/// The most periods a forecast reaches: ten years of weeks. A bound, so that a
+/// typo such as `--horizon 4294967295` is an error and not 34 GB of forecasts
+/// or a date past the calendar's end.
+pub const MAX_HORIZON: usize = 520;
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Params {
     pub by: GroupBy,
@@ -88,6 +93,15 @@ pub struct Params {
 
 impl Params {
     pub fn validate(&self) -> Result<()> {
+        if self.horizon > MAX_HORIZON {
+            return Err(Error::usage(format!(
+                "--horizon {} is more than {MAX_HORIZON} periods",
+                self.horizon
+            ))
+            .with_hint(
+                "a forecast this far ahead is the last value repeated; ask for fewer periods",
+            ));
+        }
         if self.window == 0 {
             return Err(Error::usage("--window must be at least 1"));
         }

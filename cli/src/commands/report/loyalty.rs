@@ -25,7 +25,8 @@ use crate::ui::{Ui, positive_arg};
 #[derive(clap::Args)]
 pub struct Args {
     /// k in the churn rule [default: `analytics.churn_factor` in relate.yaml, else 2]
-    #[arg(long, value_name = "K", value_parser = positive_arg)]
+    #[arg(long, value_name = "K", value_parser = positive_arg,
+          allow_negative_numbers = true)]
     churn_factor: Option<Decimal>,
     #[command(flatten)]
     common: Common,

@@ -27,7 +27,8 @@ use crate::ui::{Ui, positive_arg};
 pub struct Args {
     /// Expected customer lifespan in years [default: `analytics.lifespan_years`
     /// in relate.yaml, else 3]
-    #[arg(long, value_name = "YEARS", value_parser = positive_arg)]
+    #[arg(long, value_name = "YEARS", value_parser = positive_arg,
+          allow_negative_numbers = true)]
     lifespan: Option<Decimal>,
     /// How many customers to list, highest revenue first (0: all)
     #[arg(long, value_name = "N", default_value_t = 10)]
