@@ -134,7 +134,9 @@ fn read_everything(root: &Path) -> Result<(), String> {
         }
         Err(other) => return Err(other.to_string()),
     };
-    let problems = relate::store::check::check(&store).map_err(|e| e.to_string())?;
+    let problems = relate::store::check::check(&store)
+        .map_err(|e| e.to_string())?
+        .problems;
     for problem in &problems {
         assert!(
             !problem.path.as_os_str().is_empty(),

@@ -3,6 +3,7 @@
 use relate::Error;
 use relate::output::{Cell, Format, Table};
 use relate::store::CacheMode;
+use relate::store::check::Checked;
 
 use crate::ui::Ui;
 
@@ -13,7 +14,9 @@ use crate::ui::Ui;
 /// Prints `path:line: message` per problem and exits with 4 when there is any;
 /// silent on a clean store. Files unchanged since the last read come from the
 /// cache of parsed records under .git/ (it is checked against each file's
-/// stat data); --full reads every file again and rebuilds the cache.
+/// stat data); --full reads every file again and rebuilds the cache. A record
+/// with a control character in a text (a terminal escape) is a warning on
+/// stderr, which leaves the exit code alone.
 #[derive(clap::Args)]
 pub struct Args {
     /// Read and parse every file, whatever the cache holds, and rebuild the cache
@@ -26,15 +29,22 @@ pub fn run(ui: &mut Ui, args: Args) -> anyhow::Result<()> {
     if args.full {
         env.cache = env.cache.map(|_| CacheMode::Rebuild);
     }
-    let problems = match ui.store_with(env) {
+    let Checked { problems, warnings } = match ui.store_with(env) {
         Ok(store) => relate::store::check::check(&store)?,
         // A broken relate.yaml is itself what check reports.
         Err(e) => match e.downcast::<Error>() {
-            Ok(Error::InvalidData { problems, .. }) => problems,
+            Ok(Error::InvalidData { problems, .. }) => Checked {
+                problems,
+                warnings: Vec::new(),
+            },
             Ok(other) => return Err(other.into()),
             Err(other) => return Err(other),
         },
     };
+    // Warnings refuse nothing: on stderr, whatever the format, for people.
+    for warning in &warnings {
+        ui.note(&format!("warning: {warning}"));
+    }
     match ui.format() {
         // The greppable `path:line: message` lines, as compilers print them.
         Format::Table => {

@@ -246,15 +246,43 @@ fn terminal_escapes_from_the_store_are_shown_never_obeyed() {
     let json = env
         .run(&["--format", "json", "customer", "show", "ana-lima"])
         .ok();
-    assert!(json.contains(r"Invoice\u001b]0;PWNED\u0007\u001b[2J"), "{json}");
+    assert!(
+        json.contains(r"Invoice\u001b]0;PWNED\u0007\u001b[2J"),
+        "{json}"
+    );
     // A terminal sees the escapes spelled out, never the bytes.
     let shown = env.run(&["customer", "show", "ana-lima"]).ok();
-    assert!(!shown.contains('\x1b') && !shown.contains('\x07'), "{shown:?}");
-    assert!(shown.contains(r"Invoice\u{1b}]0;PWNED\u{7}\u{1b}[2J"), "{shown}");
+    assert!(
+        !shown.contains('\x1b') && !shown.contains('\x07'),
+        "{shown:?}"
+    );
+    assert!(
+        shown.contains(r"Invoice\u{1b}]0;PWNED\u{7}\u{1b}[2J"),
+        "{shown}"
+    );
     // Names too, in tables and in messages.
     env.run(&["customer", "add", "Evil\x1b]0;x\x07 Corp"]).ok();
     let list = env.run(&["customer", "list"]).ok();
-    assert!(!list.contains('\x1b') && list.contains(r"Evil\u{1b}]0;x\u{7} Corp"), "{list}");
+    assert!(
+        !list.contains('\x1b') && list.contains(r"Evil\u{1b}]0;x\u{7} Corp"),
+        "{list}"
+    );
+    // check points at both records, and refuses nothing for it.
+    std::fs::remove_file(&mbox).unwrap();
+    let run = env.run(&["check"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.stdout, "");
+    let warnings: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(warnings.len(), 2, "{run:?}");
+    assert!(
+        warnings[0]
+            .starts_with("warning: customers/evil-0-x-corp.yaml: a text holds a control character"),
+        "{run:?}"
+    );
+    assert!(
+        warnings[1].starts_with("warning: interactions/2026/11/"),
+        "{run:?}"
+    );
 }
 
 #[test]

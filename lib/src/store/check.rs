@@ -8,12 +8,21 @@ use crate::error::{Problem, Result};
 use crate::model::check::cross_problems;
 use crate::model::{Dataset, Kind, Record};
 
+/// What `check` found: problems make the store invalid (exit 4); warnings
+/// are worth a look but refuse nothing.
+#[derive(Debug, Default)]
+pub struct Checked {
+    pub problems: Vec<Problem>,
+    pub warnings: Vec<Problem>,
+}
+
 /// Validates every record file of an opened store (opening it validated relate.yaml).
-pub fn check(store: &Store) -> Result<Vec<Problem>> {
+pub fn check(store: &Store) -> Result<Checked> {
     let settings = store.settings();
     let mut run = Run {
         store,
         problems: Vec::new(),
+        warnings: Vec::new(),
         paths: HashMap::new(),
         unreadable: HashMap::new(),
     };
@@ -60,7 +69,39 @@ pub fn check(store: &Store) -> Result<Vec<Problem>> {
     let mut problems = run.problems;
     problems.extend(stray_files(store)?);
     problems.sort();
-    Ok(problems)
+    let mut warnings = run.warnings;
+    warnings.sort();
+    Ok(Checked { problems, warnings })
+}
+
+/// Whether a text of `record` holds a control character other than newline
+/// and tab: an escape sequence that a mail or a form smuggled in. Read off
+/// the record's JSON, where serde_json writes exactly those characters as
+/// `\b`, `\f`, `\r` or `\u00XX`; DEL and the C1 controls it leaves as they are.
+fn has_control_characters<T: Record>(record: &T) -> bool {
+    let Ok(json) = serde_json::to_vec(record) else {
+        return false;
+    };
+    let mut bytes = json.iter().copied().enumerate();
+    while let Some((i, byte)) = bytes.next() {
+        match byte {
+            b'\\' => match bytes.next() {
+                Some((_, b'b' | b'f' | b'r')) => return true,
+                Some((_, b'u')) if json[i + 2..].starts_with(b"00") => return true,
+                _ => {}
+            },
+            0x7f => return true,
+            // U+0080 to U+009F in UTF-8.
+            0xc2 if json
+                .get(i + 1)
+                .is_some_and(|next| (0x80..=0x9f).contains(next)) =>
+            {
+                return true;
+            }
+            _ => {}
+        }
+    }
+    false
 }
 
 /// Files in the record folders that no command reads: at the wrong depth, not
@@ -120,6 +161,7 @@ fn stray_files(store: &Store) -> Result<Vec<Problem>> {
 struct Run<'a> {
     store: &'a Store,
     problems: Vec<Problem>,
+    warnings: Vec<Problem>,
     /// Where each loaded record lives, to point cross-record problems at it.
     paths: HashMap<(Kind, String), PathBuf>,
     /// Record files that do not parse, by the kind and id their name gives.
@@ -146,6 +188,14 @@ impl Run<'_> {
         let mut records = Vec::with_capacity(checked.loaded.len());
         for file in checked.loaded {
             let record = file.record;
+            if has_control_characters(&record) {
+                self.warnings.push(Problem::new(
+                    &file.path,
+                    None,
+                    "a text holds a control character (a terminal escape?): \
+                     relate prints it spelled out; remove it unless it is meant",
+                ));
+            }
             if !record.conflicts().is_empty() {
                 let line = key_line(self.store, &file.path, "conflicts");
                 self.problems
@@ -170,4 +220,38 @@ impl Run<'_> {
 fn key_line(store: &Store, rel: &Path, field: &str) -> Option<usize> {
     let text = std::fs::read_to_string(store.root().join(rel)).ok()?;
     line_of_key(&text, field)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Product;
+
+    /// A product named `name`, read from YAML as a hand-written file would be
+    /// (every character outside printable ASCII written as a `\\uXXXX` escape).
+    fn product(name: &str) -> Product {
+        let quoted: String = name
+            .chars()
+            .map(|c| match c {
+                ' '..='~' if c != '"' && c != '\\' => c.to_string(),
+                _ => format!("\\u{:04x}", u32::from(c)),
+            })
+            .collect();
+        serde_yaml::from_str(&format!("id: x\nname: \"{quoted}\"\nprice: 1\n")).unwrap()
+    }
+
+    #[test]
+    fn control_characters_are_found_in_any_text_but_not_newlines_tabs_or_backslashes() {
+        for clean in [
+            "plain",
+            "two\nlines\tand a tab",
+            r"a \b backslash \u0041",
+            "é ü ñ",
+        ] {
+            assert!(!has_control_characters(&product(clean)), "{clean:?}");
+        }
+        for escaped in ["Invoice\x1b]0;x\x07", "\r", "\x08", "\x7f", "\u{9b}[2J"] {
+            assert!(has_control_characters(&product(escaped)), "{escaped:?}");
+        }
+    }
 }
