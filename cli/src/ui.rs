@@ -278,8 +278,26 @@ pub fn date_arg(text: &str) -> Result<NaiveDate, String> {
 }
 
 /// Clap value parser for date-times: RFC 3339 or a bare date.
-pub fn timestamp_arg(text: &str) -> Result<Timestamp, String> {
-    values::parse_timestamp_in(text, values::Zone::UTC)
+pub fn timestamp_arg(text: &str) -> Result<At, String> {
+    // The syntax is checked now; the clock it is on waits for relate.yaml.
+    values::parse_timestamp_in(text, values::Zone::UTC)?;
+    Ok(At(text.to_string()))
+}
+
+/// A date-time given on the command line. One without an offset is on the
+/// clocks of the store's `timezone`, as in imports, so it is placed only once
+/// the store is open.
+#[derive(Debug, Clone)]
+pub struct At(String);
+
+/// `at` placed in the store's timezone, or the store's now when there is none.
+pub fn at_or_now(at: Option<&At>, store: &Store) -> Result<Timestamp, Error> {
+    match at {
+        Some(At(text)) => {
+            values::parse_timestamp_in(text, store.settings().timezone).map_err(Error::usage)
+        }
+        None => Ok(store.env().now),
+    }
 }
 
 /// Clap value parser for amounts that must not be negative.

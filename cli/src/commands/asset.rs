@@ -4,13 +4,13 @@ use chrono::NaiveDate;
 
 use relate::Error;
 use relate::model::interaction::{Direction, Purpose};
-use relate::model::values::{Timestamp, utc_date};
+use relate::model::values::utc_date;
 use relate::model::{Asset, Interaction, Kind, Product, id};
 use relate::output::{Cell, Format, Table};
 use relate::store::Query;
 
 use super::log::channel_phrase;
-use crate::ui::{Ui, date_arg, id_arg, timestamp_arg};
+use crate::ui::{At, Ui, at_or_now, date_arg, id_arg, timestamp_arg};
 
 #[derive(clap::Subcommand)]
 pub enum Command {
@@ -59,7 +59,7 @@ pub struct ServiceArgs {
     asset: String,
     /// When: YYYY-MM-DD or an RFC 3339 date-time [default: now]
     #[arg(long, value_parser = timestamp_arg)]
-    at: Option<Timestamp>,
+    at: Option<At>,
     /// How the visit is logged: one of the `channels` in relate.yaml
     #[arg(long, default_value = "meeting")]
     channel: String,
@@ -155,7 +155,7 @@ fn add(ui: &mut Ui, args: AddArgs) -> anyhow::Result<()> {
 fn service(ui: &mut Ui, args: ServiceArgs) -> anyhow::Result<()> {
     let store = ui.store()?;
     let mut asset: Asset = store.get(&args.asset)?;
-    let at = args.at.unwrap_or(store.env().now);
+    let at = at_or_now(args.at.as_ref(), &store)?;
     asset.serviced(utc_date(&at));
     let visit = Interaction {
         id: store.new_time_id(Kind::Interaction, &at),

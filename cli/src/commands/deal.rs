@@ -6,13 +6,13 @@ use rust_decimal::Decimal;
 use relate::Error;
 use relate::model::deal::{MoveRefused, Outcome, StageMove};
 use relate::model::order::{LineSpec, lines_total};
-use relate::model::values::{Timestamp, utc_date};
+use relate::model::values::utc_date;
 use relate::model::{Deal, Kind, Order, id};
 use relate::output::{Cell, Format, Table};
 use relate::store::Query;
 
 use super::order::{lines_table, resolve_lines, write_order};
-use crate::ui::{Ui, amount_arg, date_arg, id_arg, timestamp_arg};
+use crate::ui::{At, Ui, amount_arg, at_or_now, date_arg, id_arg, timestamp_arg};
 
 #[derive(clap::Subcommand)]
 pub enum Command {
@@ -45,7 +45,7 @@ pub struct NewArgs {
     stage: Option<String>,
     /// When it was opened [default: today]
     #[arg(long, value_parser = timestamp_arg)]
-    at: Option<Timestamp>,
+    at: Option<At>,
     /// Expected close date
     #[arg(long, value_parser = date_arg)]
     close_by: Option<NaiveDate>,
@@ -69,7 +69,7 @@ pub struct AdvanceArgs {
     to: Option<String>,
     /// When [default: today]
     #[arg(long, value_parser = timestamp_arg)]
-    at: Option<Timestamp>,
+    at: Option<At>,
 }
 
 /// Close a deal as won, and record the order for its lines (or its amount).
@@ -79,7 +79,7 @@ pub struct WinArgs {
     deal: String,
     /// When [default: now]
     #[arg(long, value_parser = timestamp_arg)]
-    at: Option<Timestamp>,
+    at: Option<At>,
 }
 
 /// Close a deal as lost, with the reason.
@@ -92,7 +92,7 @@ pub struct LoseArgs {
     reason: String,
     /// When [default: today]
     #[arg(long, value_parser = timestamp_arg)]
-    at: Option<Timestamp>,
+    at: Option<At>,
 }
 
 /// List deals.
@@ -205,9 +205,10 @@ fn new(ui: &mut Ui, args: NewArgs) -> anyhow::Result<()> {
             id::unique_slug(&base, |candidate| store.exists(Kind::Deal, candidate))
         }
     };
-    let created = args
-        .at
-        .map_or(store.env().now.date_naive(), |at| utc_date(&at));
+    let created = match &args.at {
+        Some(at) => utc_date(&at_or_now(Some(at), &store)?),
+        None => store.env().now.date_naive(),
+    };
     let amount = args
         .amount
         .or((!lines.is_empty()).then(|| lines_total(&lines)));
@@ -243,7 +244,7 @@ fn new(ui: &mut Ui, args: NewArgs) -> anyhow::Result<()> {
 fn change(
     ui: &mut Ui,
     deal_id: &str,
-    at: Option<Timestamp>,
+    at: Option<At>,
     verb: &str,
     apply: impl FnOnce(
         &mut Deal,
@@ -254,7 +255,7 @@ fn change(
 ) -> anyhow::Result<()> {
     let store = ui.store()?;
     let mut deal: Deal = store.get(deal_id)?;
-    let date = at.map_or(store.env().now.date_naive(), |at| utc_date(&at));
+    let date = utc_date(&at_or_now(at.as_ref(), &store)?);
     apply(&mut deal, store.settings(), date, store.actor()).map_err(refused)?;
     let mut tx = store.begin()?;
     tx.put(&deal)?;
@@ -266,7 +267,7 @@ fn change(
 fn win(ui: &mut Ui, args: WinArgs) -> anyhow::Result<()> {
     let store = ui.store()?;
     let mut deal: Deal = store.get(&args.deal)?;
-    let at = args.at.unwrap_or(store.env().now);
+    let at = at_or_now(args.at.as_ref(), &store)?;
     let date = utc_date(&at);
     deal.close(Outcome::Won, date, store.actor(), None)
         .map_err(refused)?;

@@ -4,12 +4,11 @@ use std::io::{IsTerminal, Read};
 
 use relate::Error;
 use relate::model::interaction::{Direction, Purpose};
-use relate::model::values::Timestamp;
 use relate::model::{Deal, Interaction, Kind, Record, Ticket};
 use relate::output::{Cell, Table};
 use relate::store::Store;
 
-use crate::ui::{Ui, date_arg, id_arg, keyword, timestamp_arg};
+use crate::ui::{At, Ui, at_or_now, date_arg, id_arg, keyword, timestamp_arg};
 
 /// Log a contact with a customer (a call, an e-mail, a meeting, ...) and print its id.
 ///
@@ -36,7 +35,7 @@ pub struct Args {
     purpose: Option<Purpose>,
     /// When it happened: YYYY-MM-DD or an RFC 3339 date-time [default: now]
     #[arg(long, value_parser = timestamp_arg)]
-    at: Option<Timestamp>,
+    at: Option<At>,
     /// The deal it was about
     #[arg(long, value_parser = id_arg)]
     deal: Option<String>,
@@ -75,7 +74,7 @@ pub fn run(ui: &mut Ui, args: Args) -> anyhow::Result<()> {
         Some(summary) => (summary, None),
         None => read_text()?,
     };
-    let at = args.at.unwrap_or(store.env().now);
+    let at = at_or_now(args.at.as_ref(), &store)?;
     let purpose = args.purpose.or(if ticket.is_some() {
         Some(Purpose::Service)
     } else {

@@ -5,12 +5,12 @@ use rust_decimal::Decimal;
 
 use relate::Error;
 use relate::model::order::{LineSpec, lines_total};
-use relate::model::values::{Timestamp, utc_date};
+use relate::model::values::utc_date;
 use relate::model::{Deal, Kind, Line, Order, Product};
 use relate::output::{Cell, Format, Table};
 use relate::store::{Query, Store, Transaction};
 
-use crate::ui::{Ui, amount_arg, date_arg, id_arg, timestamp_arg};
+use crate::ui::{At, Ui, amount_arg, at_or_now, date_arg, id_arg, timestamp_arg};
 
 #[derive(clap::Subcommand)]
 pub enum Command {
@@ -35,7 +35,7 @@ pub struct AddArgs {
     total: Option<Decimal>,
     /// When it was sold: YYYY-MM-DD or an RFC 3339 date-time [default: now]
     #[arg(long, value_parser = timestamp_arg)]
-    at: Option<Timestamp>,
+    at: Option<At>,
     /// How the customer paid
     #[arg(long = "payment", value_name = "METHOD")]
     payment_method: Option<String>,
@@ -130,7 +130,7 @@ fn add(ui: &mut Ui, args: AddArgs) -> anyhow::Result<()> {
         id: String::new(),
         external_id: None,
         customer: args.customer,
-        at: args.at.unwrap_or(store.env().now),
+        at: at_or_now(args.at.as_ref(), &store)?,
         lines,
         total,
         payment_method: args.payment_method,

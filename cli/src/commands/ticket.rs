@@ -10,7 +10,7 @@ use relate::output::{Cell, Format, Table};
 use relate::store::Query;
 
 use super::log::of_customer;
-use crate::ui::{Ui, id_arg, keyword, timestamp_arg};
+use crate::ui::{At, Ui, at_or_now, id_arg, keyword, timestamp_arg};
 
 #[derive(clap::Subcommand)]
 pub enum Command {
@@ -57,7 +57,7 @@ pub struct OpenArgs {
     note: Option<String>,
     /// When it was opened [default: now]
     #[arg(long, value_parser = timestamp_arg)]
-    at: Option<Timestamp>,
+    at: Option<At>,
     /// Choose the id instead of deriving it
     #[arg(long, value_parser = id_arg)]
     id: Option<String>,
@@ -84,7 +84,7 @@ pub struct UpdateArgs {
     owner: Option<String>,
     /// When [default: now]
     #[arg(long, value_parser = timestamp_arg)]
-    at: Option<Timestamp>,
+    at: Option<At>,
 }
 
 /// The arguments of `ticket resolve` and `ticket reopen`.
@@ -97,7 +97,7 @@ pub struct CloseArgs {
     note: Option<String>,
     /// When [default: now]
     #[arg(long, value_parser = timestamp_arg)]
-    at: Option<Timestamp>,
+    at: Option<At>,
 }
 
 /// List tickets, oldest first.
@@ -193,7 +193,7 @@ fn open(ui: &mut Ui, args: OpenArgs) -> anyhow::Result<()> {
             id::unique_slug(&base, |candidate| store.exists(Kind::Ticket, candidate))
         }
     };
-    let opened = args.at.unwrap_or(store.env().now);
+    let opened = at_or_now(args.at.as_ref(), &store)?;
     let ticket = Ticket {
         id,
         external_id: None,
@@ -229,13 +229,13 @@ fn open(ui: &mut Ui, args: OpenArgs) -> anyhow::Result<()> {
 fn change(
     ui: &mut Ui,
     ticket_id: &str,
-    at: Option<Timestamp>,
+    at: Option<At>,
     verb: &str,
     apply: impl FnOnce(&mut Ticket, Timestamp, Option<String>) -> Result<(), MoveRefused>,
 ) -> anyhow::Result<()> {
     let store = ui.store()?;
     let mut ticket: Ticket = store.get(ticket_id)?;
-    let at = at.unwrap_or(store.env().now);
+    let at = at_or_now(at.as_ref(), &store)?;
     apply(&mut ticket, at, store.actor())
         .map_err(|refusal| Error::failed(refusal.message).with_hint(refusal.hint))?;
     let mut tx = store.begin()?;

@@ -148,7 +148,6 @@ fn an_unknown_timezone_is_a_problem_of_relate_yaml() {
 }
 
 #[test]
-#[ignore = "cli/src/ui.rs must parse date-time arguments with values::parse_timestamp_in and the store's timezone"]
 fn the_command_line_reads_date_times_as_imports_do() {
     let env = TestEnv::with_basics();
     set_timezone(&env, "Europe/Amsterdam");
