@@ -10,6 +10,7 @@
 //! before writing the index; the copy replaces the index only once HEAD has
 //! moved. Without a system `git`, libgit2 does the same, more slowly.
 
+use std::collections::HashMap;
 use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -142,7 +143,7 @@ pub fn stage(repo: &Repository, lock: &IndexLock, tree: &Tree, paths: &[String])
         Err(e) => return Err(Error::io(&lock.index, e)),
     };
     let patched =
-        updates(workdir, tree, paths).and_then(|updates| index_file::apply(&old, &updates));
+        updates(repo, workdir, tree, paths).and_then(|updates| index_file::apply(&old, &updates));
     if let Some(patched) = patched {
         let file = std::fs::File::create(&staged.new_index)
             .map_err(|e| Error::io(&staged.new_index, e))?;
@@ -179,24 +180,38 @@ pub fn stage(repo: &Repository, lock: &IndexLock, tree: &Tree, paths: &[String])
 
 /// The index entries `paths` get from `tree` and the work tree, sorted by
 /// path; `None` if a file is not as the tree has it (git then decides).
-fn updates(workdir: &Path, tree: &Tree, paths: &[String]) -> Option<Vec<index_file::Update>> {
-    let mut updates: Vec<index_file::Update> = paths
-        .iter()
-        .map(|path| {
-            let entry = match tree.get_path(Path::new(path)) {
-                Ok(entry) => {
-                    let metadata = std::fs::symlink_metadata(workdir.join(path)).ok()?;
-                    metadata.is_file().then_some(())?;
-                    Some(entry_data(&metadata, entry.id(), entry.filemode()))
-                }
-                Err(_) => None,
-            };
-            Some(index_file::Update {
-                path: path.as_bytes().to_vec(),
-                entry,
-            })
-        })
-        .collect::<Option<_>>()?;
+fn updates(
+    repo: &Repository,
+    workdir: &Path,
+    tree: &Tree,
+    paths: &[String],
+) -> Option<Vec<index_file::Update>> {
+    // Each folder's tree is read once: a lookup from the root for every path
+    // would inflate a 100,000-entry folder's tree again for each file of an import.
+    let mut folders: HashMap<&str, Option<Tree>> = HashMap::new();
+    let mut updates = Vec::with_capacity(paths.len());
+    for path in paths {
+        let (folder, name) = path.rsplit_once('/').unwrap_or(("", path));
+        let folder_tree = folders.entry(folder).or_insert_with(|| {
+            if folder.is_empty() {
+                return Some(tree.clone());
+            }
+            let entry = tree.get_path(Path::new(folder)).ok()?;
+            entry.to_object(repo).ok()?.into_tree().ok()
+        });
+        let entry = match folder_tree.as_ref().and_then(|t| t.get_name(name)) {
+            Some(entry) => {
+                let metadata = std::fs::symlink_metadata(workdir.join(path)).ok()?;
+                metadata.is_file().then_some(())?;
+                Some(entry_data(&metadata, entry.id(), entry.filemode()))
+            }
+            None => None,
+        };
+        updates.push(index_file::Update {
+            path: path.as_bytes().to_vec(),
+            entry,
+        });
+    }
     updates.sort_by(|a, b| a.path.cmp(&b.path));
     updates.dedup_by(|a, b| a.path == b.path);
     Some(updates)
@@ -458,7 +473,7 @@ mod tests {
         let repo = Repository::open(root).unwrap();
         let tree = repo.find_tree(Oid::from_str(&tree_id).unwrap()).unwrap();
         let old = std::fs::read(root.join(".git/index")).unwrap();
-        let updates = updates(root, &tree, &paths).expect("regular files");
+        let updates = updates(&repo, root, &tree, &paths).expect("regular files");
         let new = index_file::apply(&old, &updates)
             .expect("an index this code handles")
             .to_vec();
@@ -541,7 +556,7 @@ mod tests {
         let tree = repo.head().unwrap().peel_to_tree().unwrap();
         std::fs::write(root.join("a.yaml"), "changed\n").unwrap();
         let old = std::fs::read(root.join(".git/index")).unwrap();
-        let updates = updates(root, &tree, &["a.yaml".to_string()]).unwrap();
+        let updates = updates(&repo, root, &tree, &["a.yaml".to_string()]).unwrap();
         assert!(
             index_file::apply(&old, &updates).is_none(),
             "a sparse-checkout entry"
