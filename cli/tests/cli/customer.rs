@@ -356,6 +356,15 @@ fn editor_script(env: &TestEnv, body: &str) -> String {
     path.display().to_string()
 }
 
+/// `relate customer edit acme-corp` with `editor` as $EDITOR, no input.
+fn edit_acme(env: &TestEnv, editor: &str) -> std::process::Output {
+    env.command()
+        .env("EDITOR", editor)
+        .args(["customer", "edit", "acme-corp"])
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn edit_keeps_a_valid_result_and_commits() {
     let env = TestEnv::with_basics();
@@ -363,12 +372,7 @@ fn edit_keeps_a_valid_result_and_commits() {
         &env,
         r#"sed -i 's/^name: Acme Corp$/name: Acme Corporation/' "$1""#,
     );
-    let out = env
-        .command()
-        .env("EDITOR", &editor)
-        .args(["customer", "edit", "acme-corp"])
-        .output()
-        .unwrap();
+    let out = edit_acme(&env, &editor);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     assert_eq!(
         env.yaml("customers/acme-corp.yaml")["name"],
@@ -450,12 +454,7 @@ fn set_and_edit_repair_a_customer_that_reports_refuse() {
     env.write("customers/acme-corp.yaml", &format!("{text}region: ''\n"));
     env.git(&["commit", "-qam", "hand edit again"]);
     let editor = editor_script(&env, r#"sed -i "s/^region: ''/region: US/" "$1""#);
-    let out = env
-        .command()
-        .env("EDITOR", &editor)
-        .args(["customer", "edit", "acme-corp"])
-        .output()
-        .unwrap();
+    let out = edit_acme(&env, &editor);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     assert_eq!(env.yaml("customers/acme-corp.yaml")["region"], "US");
     assert_eq!(env.commits()[0], "customer edit: acme-corp");
