@@ -34,9 +34,15 @@
 //!   whole import is checked before one transaction writes it.
 //! - [`report`]: the analytical reports, pure functions from records as of a
 //!   date to figures and tables.
+//! - [`ops`]: the use-cases, every write relate makes (deal new/advance/win/
+//!   lose, log, ticket open/update/resolve/reopen, asset add/service, campaign
+//!   new/launch, customer add/set/edit, product and order add, the import's
+//!   commit) as a function from a store and plain values to the records
+//!   written, with the rules of the business (winning a deal records its
+//!   order; an outbound contact about a ticket is its first response).
 //!
 //! The binary (`cli/`) parses arguments with clap, one module per subcommand,
-//! calls the library, prints, and maps errors to exit codes.
+//! calls one library operation, prints, and maps errors to exit codes.
 
 /// Defines a keyword enum: its serde names, `ALL` (in order), `NAMES`, `as_str`, `Display` and a
 /// `FromStr` whose error lists the valid names (so clap can parse it too).
@@ -87,6 +93,7 @@ pub mod exchange;
 pub mod figures;
 pub mod filter;
 pub mod model;
+pub mod ops;
 pub mod output;
 pub mod report;
 pub mod store;

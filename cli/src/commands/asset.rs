@@ -2,14 +2,12 @@
 
 use chrono::NaiveDate;
 
-use relate::Error;
-use relate::model::interaction::{Direction, Purpose};
-use relate::model::values::utc_date;
-use relate::model::{Asset, Interaction, Kind, Product, id};
+use relate::model::{Asset, Kind};
+use relate::ops;
+use relate::ops::asset::{NewAsset, Visit};
 use relate::output::{Cell, Format, Table};
 use relate::store::Query;
 
-use super::log::channel_phrase;
 use crate::ui::{At, Ui, at_or_now, date_arg, id_arg, timestamp_arg};
 
 #[derive(clap::Subcommand)]
@@ -121,72 +119,30 @@ pub fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
 
 fn add(ui: &mut Ui, args: AddArgs) -> anyhow::Result<()> {
     let store = ui.store()?;
-    store.require(Kind::Customer, &args.customer)?;
-    let product: Product = store.get(&args.product)?;
-    let id = match args.id {
-        Some(id) if store.exists(Kind::Asset, &id) => {
-            return Err(Error::failed(format!("asset `{id}` already exists")).into());
-        }
-        Some(id) => id,
-        None => {
-            let base = id::slugify(&format!("{} {}", args.customer, product.id))
-                .expect("a customer id always slugs");
-            id::unique_slug(&base, |candidate| store.exists(Kind::Asset, candidate))
-        }
-    };
-    let asset = Asset {
-        id,
-        external_id: None,
-        customer: args.customer,
-        product: product.id,
-        serial: args.serial,
-        installed: Some(args.installed.unwrap_or(store.env().now.date_naive())),
-        warranty_until: args.warranty_until,
-        service_every_days: args.service_every,
-        last_service: None,
-        conflicts: Vec::new(),
-    };
-    let mut tx = store.begin()?;
-    tx.put(&asset)?;
-    tx.commit(&format!("asset add: {} for {}", asset.id, asset.customer))?;
+    let asset = ops::asset::add(
+        &store,
+        NewAsset {
+            customer: args.customer,
+            product: args.product,
+            serial: args.serial,
+            installed: args.installed,
+            warranty_until: args.warranty_until,
+            service_every_days: args.service_every,
+            id: args.id,
+        },
+    )?;
     ui.created(&asset.id)
 }
 
 fn service(ui: &mut Ui, args: ServiceArgs) -> anyhow::Result<()> {
     let store = ui.store()?;
-    let mut asset: Asset = store.get(&args.asset)?;
-    let at = at_or_now(args.at.as_ref(), &store)?;
-    asset.serviced(utc_date(&at));
-    let visit = Interaction {
-        id: store.new_time_id(Kind::Interaction, &at),
-        external_id: None,
-        customer: asset.customer.clone(),
-        at,
+    let visit = Visit {
+        at: at_or_now(args.at.as_ref(), &store)?,
         channel: args.channel,
-        direction: Some(Direction::Outbound),
-        purpose: Some(Purpose::Service),
-        owner: args.owner.or_else(|| store.acting_owner()),
-        summary: Some(
-            args.summary
-                .unwrap_or_else(|| format!("Maintenance of {}", asset.id)),
-        ),
-        body: None,
-        deal: None,
-        ticket: None,
-        campaign: None,
-        follow_up: None,
-        score: None,
-        message_id: None,
-        conflicts: Vec::new(),
+        owner: args.owner,
+        summary: args.summary,
     };
-    let mut tx = store.begin()?;
-    tx.put(&asset)?;
-    tx.put(&visit)?;
-    tx.commit(&format!(
-        "asset service: {} ({})",
-        asset.id,
-        channel_phrase(&visit.channel)
-    ))?;
+    let (asset, contact) = ops::asset::service(&store, &args.asset, visit)?;
     match asset.next_service() {
         Some(next) => ui.note(&format!(
             "{} serviced; next maintenance due {next}.",
@@ -194,7 +150,7 @@ fn service(ui: &mut Ui, args: ServiceArgs) -> anyhow::Result<()> {
         )),
         None => ui.note(&format!("{} serviced.", asset.id)),
     }
-    ui.created(&visit.id)
+    ui.created(&contact.id)
 }
 
 /// The columns of asset lists.

@@ -2,11 +2,11 @@
 
 use chrono::NaiveDate;
 
-use relate::Error;
-use relate::filter::{Filter, combined};
-use relate::model::{Campaign, Kind, id};
+use relate::model::Campaign;
+use relate::ops;
+use relate::ops::campaign::NewCampaign;
 use relate::output::{Cell, Format, Table};
-use relate::store::{Query, Store};
+use relate::store::Query;
 
 use crate::ui::{Ui, date_arg, id_arg};
 
@@ -85,97 +85,27 @@ pub fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
     }
 }
 
-/// The filter that selects a campaign's members.
-fn members_filter(store: &Store, campaign: &Campaign) -> anyhow::Result<Filter> {
-    combined(
-        store.settings(),
-        campaign.segment.as_deref(),
-        campaign.filter.as_deref(),
-    )?
-    .ok_or_else(|| {
-        Error::failed(format!(
-            "campaign `{}` has no segment or filter",
-            campaign.id
-        ))
-        .with_hint(format!(
-            "add `segment:` or `where:` to campaigns/{}.yaml",
-            campaign.id
-        ))
-        .into()
-    })
-}
-
 fn new(ui: &mut Ui, args: NewArgs) -> anyhow::Result<()> {
     let store = ui.store()?;
-    let id = match args.id {
-        Some(id) if store.exists(Kind::Campaign, &id) => {
-            return Err(Error::failed(format!("campaign `{id}` already exists")).into());
-        }
-        Some(id) => id,
-        None => {
-            let base = id::slugify(&args.name).ok_or_else(|| {
-                Error::usage(format!("cannot make an id from the name `{}`", args.name))
-                    .with_hint("give one with --id")
-            })?;
-            id::unique_slug(&base, |candidate| store.exists(Kind::Campaign, candidate))
-        }
-    };
-    let campaign = Campaign {
-        id,
-        external_id: None,
-        name: args.name,
-        channel: args.channel,
-        segment: args.segment,
-        filter: args.filter,
-        start: args.start,
-        end: args.end,
-        owner: args.owner.or_else(|| store.acting_owner()),
-        launched: None,
-        members: Vec::new(),
-        conflicts: Vec::new(),
-    };
-    // An unknown segment or a bad filter is reported with its own hint.
-    members_filter(&store, &campaign)?;
-    let mut tx = store.begin()?;
-    tx.put(&campaign)?;
-    tx.commit(&format!(
-        "campaign new: {} ({})",
-        campaign.id, campaign.name
-    ))?;
+    let campaign = ops::campaign::new(
+        &store,
+        NewCampaign {
+            name: args.name,
+            channel: args.channel,
+            segment: args.segment,
+            filter: args.filter,
+            start: args.start,
+            end: args.end,
+            owner: args.owner,
+            id: args.id,
+        },
+    )?;
     ui.created(&campaign.id)
 }
 
 fn launch(ui: &mut Ui, args: LaunchArgs) -> anyhow::Result<()> {
     let store = ui.store()?;
-    let mut campaign: Campaign = store.get(&args.campaign)?;
-    if let Some(launched) = campaign.launched {
-        return Err(Error::failed(format!(
-            "campaign `{}` was launched on {}",
-            campaign.id,
-            launched.date_naive()
-        ))
-        .with_hint("its members are frozen; plan a new campaign with `relate campaign new`")
-        .into());
-    }
-    let filter = members_filter(&store, &campaign)?;
-    let now = store.env().now;
-    let today = now.date_naive();
-    let data = store.dataset_of(&filter.needs().kinds())?.as_of(today);
-    let mut members: Vec<String> = filter
-        .select(&data, today)
-        .into_iter()
-        .map(|c| c.id.clone())
-        .collect();
-    members.sort();
-    campaign.members = members;
-    campaign.launched = Some(now);
-    let mut tx = store.begin()?;
-    tx.put(&campaign)?;
-    tx.commit(&format!(
-        "campaign launch: {} ({} members)",
-        campaign.id,
-        campaign.members.len()
-    ))?;
+    let campaign = ops::campaign::launch(&store, &args.campaign)?;
     let members = campaign.members.len();
     let plural = if members == 1 { "" } else { "s" };
     ui.note(&format!(

@@ -10,9 +10,11 @@ use relate::error::Problem;
 use relate::filter::combined;
 use relate::model::assign::Assignment;
 use relate::model::customer::{CustomerKind, Lifecycle};
-use relate::model::{Customer, Deal, Interaction, Kind, Order, id};
+use relate::model::{Customer, Deal, Interaction, Kind, Order};
+use relate::ops;
+use relate::ops::customer::{Added, NewCustomer};
 use relate::output::{Cell, Format, Table};
-use relate::store::{Query, Store, parse_yaml, record_path};
+use relate::store::{Query, parse_yaml, record_path};
 
 use super::deal::deals_table;
 use super::log::interactions_table;
@@ -133,96 +135,32 @@ pub fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
 
 fn add(ui: &mut Ui, args: AddArgs) -> anyhow::Result<()> {
     let store = ui.store()?;
-    let id = match args.id {
-        Some(id) if store.exists(Kind::Customer, &id) => {
-            return Err(Error::failed(format!("customer `{id}` already exists"))
-                .with_hint(format!(
-                    "change it with `relate customer set {id} FIELD=VALUE`"
-                ))
-                .into());
-        }
-        Some(id) => id,
-        None => {
-            let base = id::slugify(&args.name).ok_or_else(|| {
-                Error::usage(format!("cannot make an id from the name `{}`", args.name))
-                    .with_hint("give one with --id")
-            })?;
-            let id = id::unique_slug(&base, |candidate| store.exists(Kind::Customer, candidate));
-            if id != base {
-                ui.note(&format!(
-                    "note: `{base}` is taken (see `relate customer show {base}`); the new customer is `{id}`"
-                ));
-            }
-            id
-        }
-    };
-    let kind = args.kind.unwrap_or(if args.company.is_some() {
-        CustomerKind::Person
-    } else {
-        CustomerKind::Organization
-    });
-    let mut customer = Customer::new(id, args.name, kind);
-    customer.emails = args.emails;
-    customer.phones = args.phones;
-    customer.company = args.company;
-    customer.owner = args.owner.or_else(|| store.acting_owner());
-    customer.tags = args.tags;
-    customer.created = Some(store.env().now.date_naive());
-    for assignment in &args.sets {
-        customer.assign(assignment).map_err(Error::usage)?;
+    let Added { customer, taken } = ops::customer::add(
+        &store,
+        NewCustomer {
+            name: args.name,
+            kind: args.kind,
+            emails: args.emails,
+            phones: args.phones,
+            company: args.company,
+            owner: args.owner,
+            tags: args.tags,
+            sets: args.sets,
+            id: args.id,
+        },
+    )?;
+    if let Some(base) = taken {
+        ui.note(&format!(
+            "note: `{base}` is taken (see `relate customer show {base}`); the new customer is `{}`",
+            customer.id
+        ));
     }
-    refuse_shared_emails(&store, &customer)?;
-    let mut tx = store.begin()?;
-    tx.put(&customer)?;
-    tx.commit(&format!(
-        "customer add: {} ({})",
-        customer.id, customer.name
-    ))?;
     ui.created(&customer.id)
-}
-
-/// Refuses an e-mail address that another customer already has: the usual way
-/// duplicate customers are born.
-fn refuse_shared_emails(store: &Store, customer: &Customer) -> anyhow::Result<()> {
-    if customer.emails.is_empty() {
-        return Ok(());
-    }
-    let holders: Vec<Customer> = store.read(Query::all())?;
-    for email in &customer.emails {
-        if let Some(other) = holders
-            .iter()
-            .find(|c| c.id != customer.id && c.emails.iter().any(|e| e.eq_ignore_ascii_case(email)))
-        {
-            return Err(Error::failed(format!(
-                "e-mail `{email}` already belongs to customer `{}`",
-                other.id
-            ))
-            .with_hint(format!("see `relate customer show {}`", other.id))
-            .into());
-        }
-    }
-    Ok(())
 }
 
 fn set(ui: &mut Ui, args: SetArgs) -> anyhow::Result<()> {
     let store = ui.store()?;
-    // An invalid customer is what `set` repairs: read it as it is.
-    let mut customer: Customer = store.get_for_repair(&args.id)?;
-    let emails_before = customer.emails.clone();
-    for assignment in &args.assignments {
-        customer.assign(assignment).map_err(Error::usage)?;
-    }
-    if customer.emails != emails_before {
-        refuse_shared_emails(&store, &customer)?;
-    }
-    let fields: Vec<&str> = args.assignments.iter().map(|a| a.field.as_str()).collect();
-    let mut tx = store.begin()?;
-    tx.put(&customer)?;
-    tx.commit(&format!(
-        "customer set: {} {}",
-        customer.id,
-        fields.join(", ")
-    ))?;
+    let customer = ops::customer::set(&store, &args.id, &args.assignments)?;
     ui.note(&format!("Updated {}.", customer.id));
     Ok(())
 }
@@ -453,14 +391,11 @@ fn edit(ui: &mut Ui, args: EditArgs) -> anyhow::Result<()> {
             .into());
         }
     };
-    if edited == original {
+    if ops::customer::replace(&store, &original, &edited)? {
+        ui.note(&format!("Updated {}.", edited.id));
+    } else {
         ui.note("No changes.");
-        return Ok(());
     }
-    let mut tx = store.begin()?;
-    tx.put(&edited)?;
-    tx.commit(&format!("customer edit: {}", edited.id))?;
-    ui.note(&format!("Updated {}.", edited.id));
     Ok(())
 }
 

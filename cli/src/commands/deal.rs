@@ -3,15 +3,14 @@
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use relate::Error;
-use relate::model::deal::{MoveRefused, Outcome, StageMove};
-use relate::model::order::{LineSpec, lines_total};
-use relate::model::values::utc_date;
-use relate::model::{Deal, Kind, Order, id};
+use relate::model::order::LineSpec;
+use relate::model::{Deal, Kind};
+use relate::ops;
+use relate::ops::deal::{NewDeal, Won};
 use relate::output::{Cell, Format, Table};
 use relate::store::Query;
 
-use super::order::{lines_table, resolve_lines, write_order};
+use super::order::lines_table;
 use crate::ui::{At, Ui, amount_arg, at_or_now, date_arg, id_arg, timestamp_arg};
 
 #[derive(clap::Subcommand)]
@@ -123,172 +122,56 @@ pub fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
     match command {
         Command::New(args) => new(ui, args),
         Command::Advance(args) => {
-            let at = args.at;
-            let to = args.to;
-            if let Some(stage) = &to {
-                known_stage(ui, stage)?;
-            }
-            change(ui, &args.deal, at, "advance", |deal, settings, date, by| {
-                deal.advance(settings, to.as_deref(), date, by)
-            })
+            let store = ui.store()?;
+            let at = at_or_now(args.at.as_ref(), &store)?;
+            let deal = ops::deal::advance(&store, &args.deal, args.to.as_deref(), at)?;
+            moved(ui, &deal)
         }
         Command::Win(args) => win(ui, args),
         Command::Lose(args) => {
-            let reason = args.reason;
-            change(ui, &args.deal, args.at, "lose", |deal, _, date, by| {
-                deal.close(Outcome::Lost, date, by, Some(reason))
-            })
+            let store = ui.store()?;
+            let at = at_or_now(args.at.as_ref(), &store)?;
+            let deal = ops::deal::lose(&store, &args.deal, args.reason, at)?;
+            moved(ui, &deal)
         }
         Command::List(args) => list(ui, args),
         Command::Show(args) => show(ui, args),
     }
 }
 
-/// An unknown stage is a bad argument (exit 2), unlike a refused move (exit 1).
-fn known_stage(ui: &Ui, stage: &str) -> anyhow::Result<()> {
-    let store = ui.store()?;
-    let settings = store.settings();
-    if settings.is_known_stage(stage) {
-        return Ok(());
-    }
-    Err(Error::usage(format!("unknown stage `{stage}`"))
-        .with_hint(format!(
-            "the pipeline is: {}",
-            settings.stage_names().join(", ")
-        ))
-        .into())
-}
-
-fn refused(refusal: MoveRefused) -> anyhow::Error {
-    Error::failed(refusal.message)
-        .with_hint(refusal.hint)
-        .into()
-}
-
-fn new(ui: &mut Ui, args: NewArgs) -> anyhow::Result<()> {
-    let store = ui.store()?;
-    store.require(Kind::Customer, &args.customer)?;
-    let settings = store.settings();
-    let stage = match args.stage {
-        Some(stage) if settings.stage_index(&stage).is_some() => stage,
-        Some(stage) => {
-            return Err(
-                Error::usage(format!("`{stage}` is not an open stage of the pipeline"))
-                    .with_hint(format!(
-                        "open stages: {}",
-                        settings
-                            .pipeline
-                            .iter()
-                            .map(|s| s.stage.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ))
-                    .into(),
-            );
-        }
-        None => settings
-            .pipeline
-            .first()
-            .ok_or_else(|| Error::failed("the pipeline in relate.yaml has no stages"))?
-            .stage
-            .clone(),
-    };
-    let lines = resolve_lines(&store, &args.lines)?;
-    let id = match args.id {
-        Some(id) if store.exists(Kind::Deal, &id) => {
-            return Err(Error::failed(format!("deal `{id}` already exists")).into());
-        }
-        Some(id) => id,
-        None => {
-            let base = id::slugify(&format!("{} {}", args.customer, args.title))
-                .expect("a customer id always slugs");
-            id::unique_slug(&base, |candidate| store.exists(Kind::Deal, candidate))
-        }
-    };
-    let created = match &args.at {
-        Some(at) => utc_date(&at_or_now(Some(at), &store)?),
-        None => store.env().now.date_naive(),
-    };
-    let amount = args
-        .amount
-        .or((!lines.is_empty()).then(|| lines_total(&lines)));
-    let deal = Deal {
-        id,
-        external_id: None,
-        customer: args.customer,
-        title: args.title,
-        owner: args.owner.or_else(|| store.acting_owner()),
-        amount,
-        currency: Some(settings.currency.clone()),
-        stage: stage.clone(),
-        created,
-        expected_close: args.close_by,
-        lines,
-        history: vec![StageMove {
-            stage,
-            at: created,
-            by: store.actor(),
-        }],
-        outcome: None,
-        closed: None,
-        lost_reason: None,
-        conflicts: Vec::new(),
-    };
-    let mut tx = store.begin()?;
-    tx.put(&deal)?;
-    tx.commit(&format!("deal new: {} for {}", deal.id, deal.customer))?;
-    ui.created(&deal.id)
-}
-
-/// Loads a deal, applies a stage change dated `at` (default today), writes and commits.
-fn change(
-    ui: &mut Ui,
-    deal_id: &str,
-    at: Option<At>,
-    verb: &str,
-    apply: impl FnOnce(
-        &mut Deal,
-        &relate::model::Settings,
-        NaiveDate,
-        Option<String>,
-    ) -> Result<(), MoveRefused>,
-) -> anyhow::Result<()> {
-    let store = ui.store()?;
-    let mut deal: Deal = store.get(deal_id)?;
-    let date = utc_date(&at_or_now(at.as_ref(), &store)?);
-    apply(&mut deal, store.settings(), date, store.actor()).map_err(refused)?;
-    let mut tx = store.begin()?;
-    tx.put(&deal)?;
-    tx.commit(&format!("deal {verb}: {} to {}", deal.id, deal.stage))?;
+fn moved(ui: &Ui, deal: &Deal) -> anyhow::Result<()> {
     ui.note(&format!("{} is now in stage {}.", deal.id, deal.stage));
     Ok(())
 }
 
+fn new(ui: &mut Ui, args: NewArgs) -> anyhow::Result<()> {
+    let store = ui.store()?;
+    let at = args
+        .at
+        .as_ref()
+        .map(|at| at_or_now(Some(at), &store))
+        .transpose()?;
+    let deal = ops::deal::open(
+        &store,
+        NewDeal {
+            customer: args.customer,
+            title: args.title,
+            amount: args.amount,
+            lines: args.lines,
+            stage: args.stage,
+            at,
+            close_by: args.close_by,
+            owner: args.owner,
+            id: args.id,
+        },
+    )?;
+    ui.created(&deal.id)
+}
+
 fn win(ui: &mut Ui, args: WinArgs) -> anyhow::Result<()> {
     let store = ui.store()?;
-    let mut deal: Deal = store.get(&args.deal)?;
     let at = at_or_now(args.at.as_ref(), &store)?;
-    let date = utc_date(&at);
-    deal.close(Outcome::Won, date, store.actor(), None)
-        .map_err(refused)?;
-    let mut tx = store.begin()?;
-    tx.put(&deal)?;
-    let order = (!deal.lines.is_empty() || deal.amount.is_some()).then(|| Order {
-        id: String::new(),
-        external_id: None,
-        customer: deal.customer.clone(),
-        at,
-        lines: deal.lines.clone(),
-        total: Some(deal.value()),
-        payment_method: None,
-        channel: None,
-        deal: Some(deal.id.clone()),
-        conflicts: Vec::new(),
-    });
-    let order = order
-        .map(|order| write_order(&store, &mut tx, order))
-        .transpose()?;
-    tx.commit(&format!("deal win: {}", deal.id))?;
+    let Won { deal, order } = ops::deal::win(&store, &args.deal, at)?;
     match order {
         Some(order) => {
             ui.note(&format!("{} is won; recorded order {}.", deal.id, order.id));

@@ -5,11 +5,12 @@ use std::path::{Path, PathBuf};
 use relate::Error;
 use relate::exchange::csv_rows::{ColumnMap, CsvOptions, FieldSpec, Sheet, read_sheet};
 use relate::exchange::{
-    Action, ImportKind, LeftOut, Options, Staged, Workspace, mail, presets, records, survey, vcard,
+    Action, ImportKind, LeftOut, Options, Workspace, mail, presets, records, survey, vcard,
 };
 use relate::model::Kind;
+use relate::ops;
 use relate::output::{Cell, Table};
-use relate::store::{Query, Store, Transaction, record_path};
+use relate::store::{Query, Store};
 
 use crate::ui::{Ui, keyword};
 
@@ -376,19 +377,13 @@ fn finish(
         return Ok(());
     }
     let progress = ui.progress(changes.len() as u64, "writing");
-    let mut tx = store.begin()?;
-    tx.sync_at_commit();
-    write_changes(&mut tx, &ws.customers, &progress)?;
-    write_changes(&mut tx, &ws.products, &progress)?;
-    write_changes(&mut tx, &ws.deals, &progress)?;
-    write_changes(&mut tx, &ws.orders, &progress)?;
-    write_changes(&mut tx, &ws.interactions, &progress)?;
-    progress.finish_and_clear();
     let file = source.file_name().map_or_else(
         || source.display().to_string(),
         |f| f.to_string_lossy().into_owned(),
     );
-    tx.commit(&format!("import {what}: {file} ({counts})"))?;
+    let message = format!("import {what}: {file} ({counts})");
+    ops::import::write(store, ws, &message, || progress.inc(1))?;
+    progress.finish_and_clear();
     ui.note(&format!("Imported {}: {summary}.", source.display()));
     Ok(())
 }
@@ -414,23 +409,4 @@ fn note_distinct_ids(ui: &Ui, ws: &Workspace) {
 /// `1 problem`, `2 problems`.
 fn plural(count: usize, noun: &str) -> String {
     format!("{count} {noun}{}", if count == 1 { "" } else { "s" })
-}
-
-/// Writes the changed records of one kind; a dated record whose date moved it
-/// to another month leaves its old file.
-fn write_changes<T: relate::exchange::staged::Importable>(
-    tx: &mut Transaction,
-    staged: &Staged<T>,
-    progress: &indicatif::ProgressBar,
-) -> anyhow::Result<()> {
-    for (_, record, original) in staged.changes() {
-        if let Some(original) = original
-            && record_path(original) != record_path(record)
-        {
-            tx.remove(original)?;
-        }
-        tx.put(record)?;
-        progress.inc(1);
-    }
-    Ok(())
 }

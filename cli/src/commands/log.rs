@@ -3,10 +3,11 @@
 use std::io::{IsTerminal, Read};
 
 use relate::Error;
+use relate::model::Interaction;
 use relate::model::interaction::{Direction, Purpose};
-use relate::model::{Deal, Interaction, Kind, Record, Ticket};
+use relate::ops;
+use relate::ops::interaction::NewContact;
 use relate::output::{Cell, Table};
-use relate::store::Store;
 
 use crate::ui::{At, Ui, at_or_now, date_arg, id_arg, keyword, timestamp_arg};
 
@@ -58,75 +59,29 @@ pub struct Args {
 
 pub fn run(ui: &mut Ui, args: Args) -> anyhow::Result<()> {
     let store = ui.store()?;
-    store.require(Kind::Customer, &args.customer)?;
-    if let Some(deal) = &args.deal {
-        of_customer::<Deal>(&store, deal, &args.customer)?;
-    }
-    let mut ticket = args
-        .ticket
-        .as_deref()
-        .map(|ticket| of_customer::<Ticket>(&store, ticket, &args.customer))
-        .transpose()?;
-    if let Some(campaign) = &args.campaign {
-        store.require(Kind::Campaign, campaign)?;
-    }
     let (summary, body) = match args.summary {
         Some(summary) => (summary, None),
         None => read_text()?,
     };
-    let at = at_or_now(args.at.as_ref(), &store)?;
-    let purpose = args.purpose.or(if ticket.is_some() {
-        Some(Purpose::Service)
-    } else {
-        args.campaign.as_ref().map(|_| Purpose::Marketing)
-    });
-    let interaction = Interaction {
-        id: store.new_time_id(Kind::Interaction, &at),
-        external_id: None,
-        customer: args.customer,
-        at,
-        channel: args.channel,
-        direction: args.direction,
-        purpose,
-        owner: args.owner.or_else(|| store.acting_owner()),
-        summary: Some(summary),
-        body,
-        deal: args.deal,
-        ticket: args.ticket,
-        campaign: args.campaign,
-        follow_up: args.follow_up,
-        score: args.score,
-        message_id: None,
-        conflicts: Vec::new(),
-    };
-    let mut tx = store.begin()?;
-    tx.put(&interaction)?;
-    // What the customer says about a ticket is no response to them.
-    if let Some(ticket) = &mut ticket
-        && args.direction != Some(Direction::Inbound)
-        && ticket.respond(at)
-    {
-        tx.put(ticket)?;
-    }
-    tx.commit(&format!(
-        "log: {} with {}",
-        channel_phrase(&interaction.channel),
-        interaction.customer
-    ))?;
-    ui.created(interaction.id())
-}
-
-/// Loads the record `id` that an option names, refusing one of another customer.
-pub fn of_customer<T: Record>(store: &Store, id: &str, customer: &str) -> anyhow::Result<T> {
-    let record: T = store.get(id)?;
-    match record.customer() {
-        Some(owner) if owner != customer => Err(Error::usage(format!(
-            "{} `{id}` belongs to `{owner}`, not `{customer}`",
-            T::KIND
-        ))
-        .into()),
-        _ => Ok(record),
-    }
+    let interaction = ops::interaction::log(
+        &store,
+        NewContact {
+            customer: args.customer,
+            at: at_or_now(args.at.as_ref(), &store)?,
+            channel: args.channel,
+            summary,
+            body,
+            direction: args.direction,
+            purpose: args.purpose,
+            owner: args.owner,
+            deal: args.deal,
+            ticket: args.ticket,
+            campaign: args.campaign,
+            follow_up: args.follow_up,
+            score: args.score,
+        },
+    )?;
+    ui.created(&interaction.id)
 }
 
 /// Summary and body from standard input, unless it is a terminal.
@@ -145,17 +100,6 @@ fn read_text() -> anyhow::Result<(String, Option<String>)> {
         summary.filter(|s| !s.is_empty()).ok_or_else(no_summary)?,
         body,
     ))
-}
-
-/// How a channel reads in a commit message: `phone call`, `e-mail`, `meeting`.
-pub fn channel_phrase(channel: &str) -> &str {
-    match channel {
-        "phone" => "phone call",
-        "email" => "e-mail",
-        "sms" => "text message",
-        "questionnaire" => "questionnaire answer",
-        other => other,
-    }
 }
 
 /// The columns of interaction lists.

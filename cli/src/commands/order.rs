@@ -3,12 +3,13 @@
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use relate::Error;
-use relate::model::order::{LineSpec, lines_total};
+use relate::model::order::LineSpec;
 use relate::model::values::utc_date;
-use relate::model::{Deal, Kind, Line, Order, Product};
+use relate::model::{Kind, Line, Order};
+use relate::ops;
+use relate::ops::order::NewOrder;
 use relate::output::{Cell, Format, Table};
-use relate::store::{Query, Store, Transaction};
+use relate::store::Query;
 
 use crate::ui::{At, Ui, amount_arg, at_or_now, date_arg, id_arg, timestamp_arg};
 
@@ -76,71 +77,20 @@ pub fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
     }
 }
 
-/// Lines with prices: the given unit price, else the product's. Every product must exist.
-pub fn resolve_lines(store: &Store, specs: &[LineSpec]) -> anyhow::Result<Vec<Line>> {
-    specs
-        .iter()
-        .map(|spec| {
-            let product: Product = store.get(&spec.product)?;
-            Ok(Line {
-                product: spec.product.clone(),
-                quantity: spec.quantity,
-                price: spec.price.unwrap_or(product.price),
-            })
-        })
-        .collect()
-}
-
-/// Writes a new order with a fresh time-ordered id into `tx`; returns the id.
-pub fn write_order(store: &Store, tx: &mut Transaction, mut order: Order) -> anyhow::Result<Order> {
-    order.id = store.new_time_id(Kind::Order, &order.at);
-    tx.put(&order)?;
-    Ok(order)
-}
-
 fn add(ui: &mut Ui, args: AddArgs) -> anyhow::Result<()> {
     let store = ui.store()?;
-    store.require(Kind::Customer, &args.customer)?;
-    let lines = resolve_lines(&store, &args.lines)?;
-    let total = match (lines.is_empty(), args.total) {
-        (true, None) => {
-            return Err(Error::usage("an order needs lines (--line SKU:QTY) or a --total").into());
-        }
-        (false, Some(total)) if total != lines_total(&lines) => {
-            return Err(Error::usage(format!(
-                "--total {total} does not match the lines, which sum to {}",
-                lines_total(&lines)
-            ))
-            .with_hint("leave out --total: it is computed from the lines")
-            .into());
-        }
-        (_, total) => Some(total.unwrap_or_else(|| lines_total(&lines))),
-    };
-    if let Some(deal_id) = &args.deal {
-        let deal: Deal = store.get(deal_id)?;
-        if deal.customer != args.customer {
-            return Err(Error::usage(format!(
-                "deal `{deal_id}` belongs to `{}`, not `{}`",
-                deal.customer, args.customer
-            ))
-            .into());
-        }
-    }
-    let order = Order {
-        id: String::new(),
-        external_id: None,
-        customer: args.customer,
-        at: at_or_now(args.at.as_ref(), &store)?,
-        lines,
-        total,
-        payment_method: args.payment_method,
-        channel: args.channel,
-        deal: args.deal,
-        conflicts: Vec::new(),
-    };
-    let mut tx = store.begin()?;
-    let order = write_order(&store, &mut tx, order)?;
-    tx.commit(&format!("order add: {} for {}", order.id, order.customer))?;
+    let order = ops::order::add(
+        &store,
+        NewOrder {
+            customer: args.customer,
+            at: at_or_now(args.at.as_ref(), &store)?,
+            lines: args.lines,
+            total: args.total,
+            payment_method: args.payment_method,
+            channel: args.channel,
+            deal: args.deal,
+        },
+    )?;
     ui.created(&order.id)
 }
 

@@ -2,8 +2,8 @@
 
 use rust_decimal::Decimal;
 
-use relate::Error;
-use relate::model::{Kind, Product};
+use relate::model::Product;
+use relate::ops;
 use relate::output::{Cell, Format, Table};
 use relate::store::Query;
 
@@ -85,31 +85,21 @@ pub fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
 
 fn add(ui: &mut Ui, args: AddArgs) -> anyhow::Result<()> {
     let store = ui.store()?;
-    if store.exists(Kind::Product, &args.sku) {
-        return Err(
-            Error::failed(format!("product `{}` already exists", args.sku))
-                .with_hint(format!("see it with `relate product show {}`", args.sku))
-                .into(),
-        );
-    }
-    if let Some(successor) = &args.successor {
-        store.require(Kind::Product, successor)?;
-    }
-    let product = Product {
-        id: args.sku,
-        external_id: None,
-        name: args.name,
-        category: args.category,
-        price: args.price,
-        cost: args.cost,
-        segment: args.segment,
-        upgrade_after_years: args.upgrade_after_years,
-        successor: args.successor,
-        conflicts: Vec::new(),
-    };
-    let mut tx = store.begin()?;
-    tx.put(&product)?;
-    tx.commit(&format!("product add: {} ({})", product.id, product.name))?;
+    let product = ops::product::add(
+        &store,
+        Product {
+            id: args.sku,
+            external_id: None,
+            name: args.name,
+            category: args.category,
+            price: args.price,
+            cost: args.cost,
+            segment: args.segment,
+            upgrade_after_years: args.upgrade_after_years,
+            successor: args.successor,
+            conflicts: Vec::new(),
+        },
+    )?;
     ui.created(&product.id)
 }
 

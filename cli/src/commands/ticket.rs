@@ -1,15 +1,14 @@
 //! `relate ticket`: service tickets from opening to resolution.
 
 use relate::Error;
-use relate::model::deal::MoveRefused;
 use relate::model::settings::Priority;
-use relate::model::ticket::{Status, TicketEvent, TicketKind};
-use relate::model::values::Timestamp;
-use relate::model::{Asset, Kind, Product, Ticket, id};
+use relate::model::ticket::{Status, TicketKind};
+use relate::model::{Kind, Ticket};
+use relate::ops;
+use relate::ops::ticket::{NewTicket, TicketUpdate};
 use relate::output::{Cell, Format, Table};
 use relate::store::Query;
 
-use super::log::of_customer;
 use crate::ui::{At, Ui, at_or_now, id_arg, keyword, timestamp_arg};
 
 #[derive(clap::Subcommand)]
@@ -128,8 +127,8 @@ pub struct ShowArgs {
 }
 
 pub fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
-    match command {
-        Command::Open(args) => open(ui, args),
+    let ticket = match command {
+        Command::Open(args) => return open(ui, args),
         Command::Update(args) => {
             if args.status.is_none()
                 && args.note.is_none()
@@ -141,108 +140,55 @@ pub fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
                 )
                 .into());
             }
-            let status = args.status;
-            change(ui, &args.ticket, args.at, "update", |ticket, at, by| {
-                let changes = ticket.reassign(args.priority, args.owner);
-                let note = match (changes, args.note) {
-                    (Some(changes), Some(note)) => Some(format!("{changes}; {note}")),
-                    (changes, note) => changes.or(note),
-                };
-                ticket.update(status, note, at, by)
-            })
+            let store = ui.store()?;
+            let changes = TicketUpdate {
+                status: args.status,
+                note: args.note,
+                priority: args.priority,
+                owner: args.owner,
+            };
+            ops::ticket::update(
+                &store,
+                &args.ticket,
+                changes,
+                at_or_now(args.at.as_ref(), &store)?,
+            )?
         }
-        Command::Resolve(args) => change(ui, &args.ticket, args.at, "resolve", |ticket, at, by| {
-            ticket.resolve(at, by, args.note)
-        }),
-        Command::Reopen(args) => change(ui, &args.ticket, args.at, "reopen", |ticket, at, by| {
-            ticket.reopen(at, by, args.note)
-        }),
-        Command::List(args) => list(ui, args),
-        Command::Show(args) => show(ui, args),
-    }
+        Command::Resolve(args) => {
+            let store = ui.store()?;
+            let at = at_or_now(args.at.as_ref(), &store)?;
+            ops::ticket::resolve(&store, &args.ticket, args.note, at)?
+        }
+        Command::Reopen(args) => {
+            let store = ui.store()?;
+            let at = at_or_now(args.at.as_ref(), &store)?;
+            ops::ticket::reopen(&store, &args.ticket, args.note, at)?
+        }
+        Command::List(args) => return list(ui, args),
+        Command::Show(args) => return show(ui, args),
+    };
+    ui.note(&format!("{} is {}.", ticket.id, ticket.status));
+    Ok(())
 }
 
 fn open(ui: &mut Ui, args: OpenArgs) -> anyhow::Result<()> {
     let store = ui.store()?;
-    store.require(Kind::Customer, &args.customer)?;
-    let asset = args
-        .asset
-        .as_deref()
-        .map(|asset| of_customer::<Asset>(&store, asset, &args.customer))
-        .transpose()?;
-    let product = match (args.product, &asset) {
-        (Some(product), Some(asset)) if product != asset.product => {
-            return Err(Error::usage(format!(
-                "asset `{}` is a `{}`, not a `{product}`",
-                asset.id, asset.product
-            ))
-            .with_hint("leave out --product: it follows from the asset")
-            .into());
-        }
-        (Some(product), _) => Some(store.get::<Product>(&product)?.id),
-        (None, asset) => asset.as_ref().map(|a| a.product.clone()),
-    };
-    let id = match args.id {
-        Some(id) if store.exists(Kind::Ticket, &id) => {
-            return Err(Error::failed(format!("ticket `{id}` already exists")).into());
-        }
-        Some(id) => id,
-        None => {
-            let base = id::slugify(&format!("{} {}", args.customer, args.subject))
-                .expect("a customer id always slugs");
-            id::unique_slug(&base, |candidate| store.exists(Kind::Ticket, candidate))
-        }
-    };
-    let opened = at_or_now(args.at.as_ref(), &store)?;
-    let ticket = Ticket {
-        id,
-        external_id: None,
-        customer: args.customer,
-        subject: args.subject,
-        kind: args.kind,
-        priority: args.priority,
-        status: Status::Open,
-        owner: args.owner.or_else(|| store.acting_owner()),
-        asset: args.asset,
-        product,
-        opened,
-        first_response: None,
-        resolved: None,
-        history: vec![TicketEvent {
-            status: Status::Open,
-            at: opened,
-            by: store.actor(),
+    let ticket = ops::ticket::open(
+        &store,
+        NewTicket {
+            customer: args.customer,
+            subject: args.subject,
+            kind: args.kind,
+            priority: args.priority,
+            asset: args.asset,
+            product: args.product,
+            owner: args.owner,
             note: args.note,
-        }],
-        conflicts: Vec::new(),
-    };
-    let mut tx = store.begin()?;
-    tx.put(&ticket)?;
-    tx.commit(&format!(
-        "ticket open: {} for {}",
-        ticket.id, ticket.customer
-    ))?;
+            at: at_or_now(args.at.as_ref(), &store)?,
+            id: args.id,
+        },
+    )?;
     ui.created(&ticket.id)
-}
-
-/// Loads a ticket, applies a change at `at` (default now), writes and commits.
-fn change(
-    ui: &mut Ui,
-    ticket_id: &str,
-    at: Option<At>,
-    verb: &str,
-    apply: impl FnOnce(&mut Ticket, Timestamp, Option<String>) -> Result<(), MoveRefused>,
-) -> anyhow::Result<()> {
-    let store = ui.store()?;
-    let mut ticket: Ticket = store.get(ticket_id)?;
-    let at = at_or_now(at.as_ref(), &store)?;
-    apply(&mut ticket, at, store.actor())
-        .map_err(|refusal| Error::failed(refusal.message).with_hint(refusal.hint))?;
-    let mut tx = store.begin()?;
-    tx.put(&ticket)?;
-    tx.commit(&format!("ticket {verb}: {} ({})", ticket.id, ticket.status))?;
-    ui.note(&format!("{} is {}.", ticket.id, ticket.status));
-    Ok(())
 }
 
 fn list(ui: &mut Ui, args: ListArgs) -> anyhow::Result<()> {

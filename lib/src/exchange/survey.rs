@@ -54,25 +54,9 @@ fn answer(ws: &mut Workspace, row: &Row) -> Result<(), Vec<String>> {
         others: Vec::new(),
     };
     // The interaction is checked before the profile changes, so a bad answer changes nothing.
-    let mut interaction = Interaction {
-        id: String::new(),
-        external_id: None,
-        customer: String::new(),
-        at,
-        channel: QUESTIONNAIRE.to_string(),
-        direction: Some(crate::model::interaction::Direction::Inbound),
-        purpose: None,
-        owner: None,
-        summary: None,
-        body: answer_text(row),
-        deal: None,
-        ticket: None,
-        campaign: None,
-        follow_up: None,
-        score: None,
-        message_id: None,
-        conflicts: Vec::new(),
-    };
+    let mut interaction = Interaction::new(String::new(), at, QUESTIONNAIRE.to_string());
+    interaction.direction = Some(crate::model::interaction::Direction::Inbound);
+    interaction.body = answer_text(row);
     let mut errors = fill_interaction(ws, &mut interaction, &answers);
     // Its id comes once the respondent is known.
     let problems = interaction.problems(ws.settings).into_iter();

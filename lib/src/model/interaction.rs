@@ -91,6 +91,32 @@ pub struct Interaction {
     pub conflicts: Vec<Conflict>,
 }
 
+impl Interaction {
+    /// A contact with `customer` at `at` through `channel`, with nothing else
+    /// said yet and no id.
+    pub fn new(customer: String, at: Timestamp, channel: String) -> Self {
+        Interaction {
+            id: String::new(),
+            external_id: None,
+            customer,
+            at,
+            channel,
+            direction: None,
+            purpose: None,
+            owner: None,
+            summary: None,
+            body: None,
+            deal: None,
+            ticket: None,
+            campaign: None,
+            follow_up: None,
+            score: None,
+            message_id: None,
+            conflicts: Vec::new(),
+        }
+    }
+}
+
 impl Record for Interaction {
     const KIND: Kind = Kind::Interaction;
 

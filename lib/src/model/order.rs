@@ -153,6 +153,22 @@ pub struct Order {
 }
 
 impl Order {
+    /// An order of `customer` at `at` with no lines, total or id yet.
+    pub fn new(customer: String, at: Timestamp) -> Self {
+        Order {
+            id: String::new(),
+            external_id: None,
+            customer,
+            at,
+            lines: Vec::new(),
+            total: None,
+            payment_method: None,
+            channel: None,
+            deal: None,
+            conflicts: Vec::new(),
+        }
+    }
+
     /// The order's value: its total, or the sum of its lines.
     pub fn value(&self) -> Decimal {
         self.total.unwrap_or_else(|| lines_total(&self.lines))

@@ -424,8 +424,6 @@ mod tests {
     fn order(id: &str, at: &str, products: &[&str]) -> Order {
         Order {
             id: id.into(),
-            customer: "acme".into(),
-            at: parse_timestamp(at).unwrap(),
             lines: products
                 .iter()
                 .map(|p| Line {
@@ -434,12 +432,7 @@ mod tests {
                     price: Decimal::ONE,
                 })
                 .collect(),
-            total: None,
-            payment_method: None,
-            channel: None,
-            deal: None,
-            external_id: None,
-            conflicts: Vec::new(),
+            ..Order::new("acme".into(), parse_timestamp(at).unwrap())
         }
     }
 

@@ -207,37 +207,21 @@ mod tests {
     ) -> Interaction {
         Interaction {
             id: format!("{customer}-{at}"),
-            customer: customer.into(),
-            at: parse_timestamp(at).unwrap(),
-            channel: "email".into(),
             direction: Some(direction),
-            purpose: None,
-            owner: None,
-            summary: None,
-            body: None,
-            deal: None,
-            ticket: None,
             campaign: campaign.map(str::to_string),
-            follow_up: None,
-            score: None,
-            conflicts: Vec::new(),
-            external_id: None,
-            message_id: None,
+            ..Interaction::new(
+                customer.into(),
+                parse_timestamp(at).unwrap(),
+                "email".into(),
+            )
         }
     }
 
     fn order(customer: &str, at: &str, total: i64) -> Order {
         Order {
             id: format!("{customer}-{at}"),
-            customer: customer.into(),
-            at: parse_timestamp(at).unwrap(),
-            lines: Vec::new(),
             total: Some(Decimal::from(total)),
-            payment_method: None,
-            channel: None,
-            deal: None,
-            conflicts: Vec::new(),
-            external_id: None,
+            ..Order::new(customer.into(), parse_timestamp(at).unwrap())
         }
     }
 

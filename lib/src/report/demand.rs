@@ -394,8 +394,6 @@ mod tests {
     fn order(at: &str, lines: &[(&str, i64)]) -> Order {
         Order {
             id: format!("o-{at}"),
-            customer: "acme".into(),
-            at: parse_timestamp(at).unwrap(),
             lines: lines
                 .iter()
                 .map(|(product, quantity)| Line {
@@ -404,12 +402,7 @@ mod tests {
                     price: Decimal::ONE,
                 })
                 .collect(),
-            total: None,
-            payment_method: None,
-            channel: None,
-            deal: None,
-            external_id: None,
-            conflicts: Vec::new(),
+            ..Order::new("acme".into(), parse_timestamp(at).unwrap())
         }
     }
 

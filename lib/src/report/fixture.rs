@@ -25,15 +25,8 @@ pub fn customer(id: &str) -> Customer {
 pub fn order(customer: &str, day: &str, total: &str) -> Order {
     Order {
         id: format!("{}-{customer}-{total}", day.replace('-', "")),
-        customer: customer.into(),
-        at: midnight_utc(date(day)),
-        lines: Vec::new(),
         total: Some(dec(total)),
-        payment_method: None,
-        channel: None,
-        deal: None,
-        external_id: None,
-        conflicts: Vec::new(),
+        ..Order::new(customer.into(), midnight_utc(date(day)))
     }
 }
 
@@ -56,22 +49,7 @@ pub fn order_lines(customer: &str, day: &str, lines: &[(&str, &str, &str)]) -> O
 pub fn contact(customer: &str, day: &str) -> Interaction {
     Interaction {
         id: format!("{}-{customer}", day.replace('-', "")),
-        customer: customer.into(),
-        at: midnight_utc(date(day)),
-        channel: "phone".into(),
-        direction: None,
-        purpose: None,
-        owner: None,
-        summary: None,
-        body: None,
-        deal: None,
-        follow_up: None,
-        score: None,
-        external_id: None,
-        message_id: None,
-        conflicts: Vec::new(),
-        campaign: None,
-        ticket: None,
+        ..Interaction::new(customer.into(), midnight_utc(date(day)), "phone".into())
     }
 }
 

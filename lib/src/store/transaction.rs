@@ -287,6 +287,14 @@ impl Transaction<'_> {
             }
         }
         self.done = true;
+        // What was written is what this store has now seen, so a later
+        // transaction on the same store merges against it, not the old files.
+        let mut seen = store.seen.borrow_mut();
+        for touched in &self.touched {
+            let now = touched.written.map_or(Seen::Absent, Seen::Blob);
+            seen.insert(touched.path.clone(), now);
+        }
+        drop(seen);
         if let Some(journal) = self.journal.take() {
             journal.close()?;
         }

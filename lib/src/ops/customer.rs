@@ -1,0 +1,132 @@
+//! Customers: add, change field by field, replace after an edit.
+
+use crate::error::{Error, Result};
+use crate::model::assign::Assignment;
+use crate::model::customer::CustomerKind;
+use crate::model::{Customer, Kind, id};
+use crate::store::{Query, Store};
+
+/// What `add` needs to know.
+pub struct NewCustomer {
+    pub name: String,
+    /// A person when a company is given, an organization otherwise, when not given.
+    pub kind: Option<CustomerKind>,
+    pub emails: Vec<String>,
+    pub phones: Vec<String>,
+    pub company: Option<String>,
+    /// The acting owner when not given.
+    pub owner: Option<String>,
+    pub tags: Vec<String>,
+    /// Further fields, as `customer set` takes them.
+    pub sets: Vec<Assignment>,
+    /// A slug of the name when not given.
+    pub id: Option<String>,
+}
+
+/// A new customer, and the id its name made when that one was taken.
+pub struct Added {
+    pub customer: Customer,
+    pub taken: Option<String>,
+}
+
+/// Adds a customer; an e-mail address another customer has is refused.
+pub fn add(store: &Store, new: NewCustomer) -> Result<Added> {
+    let (id, taken) = match new.id {
+        Some(id) if store.exists(Kind::Customer, &id) => {
+            return Err(
+                Error::failed(format!("customer `{id}` already exists")).with_hint(format!(
+                    "change it with `relate customer set {id} FIELD=VALUE`"
+                )),
+            );
+        }
+        Some(id) => (id, None),
+        None => {
+            let base = id::slugify(&new.name).ok_or_else(|| {
+                Error::usage(format!("cannot make an id from the name `{}`", new.name))
+                    .with_hint("give one with --id")
+            })?;
+            let id = id::unique_slug(&base, |candidate| store.exists(Kind::Customer, candidate));
+            let taken = (id != base).then_some(base);
+            (id, taken)
+        }
+    };
+    let kind = new.kind.unwrap_or(if new.company.is_some() {
+        CustomerKind::Person
+    } else {
+        CustomerKind::Organization
+    });
+    let mut customer = Customer::new(id, new.name, kind);
+    customer.emails = new.emails;
+    customer.phones = new.phones;
+    customer.company = new.company;
+    customer.owner = new.owner.or_else(|| store.acting_owner());
+    customer.tags = new.tags;
+    customer.created = Some(store.env().now.date_naive());
+    for assignment in &new.sets {
+        customer.assign(assignment).map_err(Error::usage)?;
+    }
+    refuse_shared_emails(store, &customer)?;
+    let mut tx = store.begin()?;
+    tx.put(&customer)?;
+    tx.commit(&format!(
+        "customer add: {} ({})",
+        customer.id, customer.name
+    ))?;
+    Ok(Added { customer, taken })
+}
+
+/// Changes fields of a customer (`FIELD=VALUE`, `+=`, `-=`). An invalid
+/// customer is what `set` repairs, so it is read as it is.
+pub fn set(store: &Store, id: &str, assignments: &[Assignment]) -> Result<Customer> {
+    let mut customer: Customer = store.get_for_repair(id)?;
+    let emails_before = customer.emails.clone();
+    for assignment in assignments {
+        customer.assign(assignment).map_err(Error::usage)?;
+    }
+    if customer.emails != emails_before {
+        refuse_shared_emails(store, &customer)?;
+    }
+    let fields: Vec<&str> = assignments.iter().map(|a| a.field.as_str()).collect();
+    let mut tx = store.begin()?;
+    tx.put(&customer)?;
+    tx.commit(&format!(
+        "customer set: {} {}",
+        customer.id,
+        fields.join(", ")
+    ))?;
+    Ok(customer)
+}
+
+/// Writes a customer edited as a whole (its id unchanged). Returns false,
+/// writing nothing, when it equals the stored one.
+pub fn replace(store: &Store, original: &Customer, edited: &Customer) -> Result<bool> {
+    if edited == original {
+        return Ok(false);
+    }
+    let mut tx = store.begin()?;
+    tx.put(edited)?;
+    tx.commit(&format!("customer edit: {}", edited.id))?;
+    Ok(true)
+}
+
+/// Refuses an e-mail address that another customer already has: the usual way
+/// duplicate customers are born.
+fn refuse_shared_emails(store: &Store, customer: &Customer) -> Result<()> {
+    if customer.emails.is_empty() {
+        return Ok(());
+    }
+    let holders: Vec<Customer> = store.read(Query::all())?;
+    for email in &customer.emails {
+        if let Some(other) = holders
+            .iter()
+            .find(|c| c.id != customer.id && c.emails.iter().any(|e| e.eq_ignore_ascii_case(email)))
+        {
+            return Err(Error::failed(format!(
+                "e-mail `{email}` already belongs to customer `{}`",
+                other.id
+            ))
+            .with_hint(format!("see `relate customer show {}`", other.id)));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,90 @@
+//! Contacts with customers: `relate log`.
+
+use chrono::NaiveDate;
+
+use super::of_customer;
+use crate::error::Result;
+use crate::model::interaction::{Direction, Purpose};
+use crate::model::values::Timestamp;
+use crate::model::{Deal, Interaction, Kind, Ticket};
+use crate::store::Store;
+
+/// What `log` needs to know.
+pub struct NewContact {
+    pub customer: String,
+    pub at: Timestamp,
+    pub channel: String,
+    pub summary: String,
+    pub body: Option<String>,
+    pub direction: Option<Direction>,
+    /// Service for a contact about a ticket, marketing for one in a campaign,
+    /// when not given.
+    pub purpose: Option<Purpose>,
+    /// The acting owner when not given.
+    pub owner: Option<String>,
+    pub deal: Option<String>,
+    pub ticket: Option<String>,
+    pub campaign: Option<String>,
+    pub follow_up: Option<NaiveDate>,
+    pub score: Option<u8>,
+}
+
+/// Records a contact. One that is not inbound about a ticket is the ticket's
+/// first response if it has none yet (same commit).
+pub fn log(store: &Store, new: NewContact) -> Result<Interaction> {
+    store.require(Kind::Customer, &new.customer)?;
+    if let Some(deal) = &new.deal {
+        of_customer::<Deal>(store, deal, &new.customer)?;
+    }
+    let mut ticket = new
+        .ticket
+        .as_deref()
+        .map(|ticket| of_customer::<Ticket>(store, ticket, &new.customer))
+        .transpose()?;
+    if let Some(campaign) = &new.campaign {
+        store.require(Kind::Campaign, campaign)?;
+    }
+    let purpose = new.purpose.or(if ticket.is_some() {
+        Some(Purpose::Service)
+    } else {
+        new.campaign.as_ref().map(|_| Purpose::Marketing)
+    });
+    let mut interaction = Interaction::new(new.customer, new.at, new.channel);
+    interaction.id = store.new_time_id(Kind::Interaction, &new.at);
+    interaction.direction = new.direction;
+    interaction.purpose = purpose;
+    interaction.owner = new.owner.or_else(|| store.acting_owner());
+    interaction.summary = Some(new.summary);
+    interaction.body = new.body;
+    interaction.deal = new.deal;
+    interaction.ticket = new.ticket;
+    interaction.campaign = new.campaign;
+    interaction.follow_up = new.follow_up;
+    interaction.score = new.score;
+    let mut tx = store.begin()?;
+    tx.put(&interaction)?;
+    // What the customer says about a ticket is no response to them.
+    if let Some(ticket) = &mut ticket
+        && new.direction != Some(Direction::Inbound)
+        && ticket.respond(new.at)
+    {
+        tx.put(ticket)?;
+    }
+    tx.commit(&format!(
+        "log: {} with {}",
+        channel_phrase(&interaction.channel),
+        interaction.customer
+    ))?;
+    Ok(interaction)
+}
+
+/// How a channel reads in a commit message: `phone call`, `e-mail`, `meeting`.
+pub fn channel_phrase(channel: &str) -> &str {
+    match channel {
+        "phone" => "phone call",
+        "email" => "e-mail",
+        "sms" => "text message",
+        "questionnaire" => "questionnaire answer",
+        other => other,
+    }
+}
