@@ -9,22 +9,27 @@ use crate::model::deal::{Outcome, StageMove};
 use crate::model::settings::{LOST, WON};
 use crate::model::{Deal, Kind, id};
 
+/// The columns of a deals file (without lines and history, which JSON
+/// exports carry): those an export writes, and the fields an import maps by
+/// default.
+pub const COLUMNS: &[&str] = &[
+    "id",
+    "external_id",
+    "customer",
+    "title",
+    "owner",
+    "amount",
+    "currency",
+    "stage",
+    "created",
+    "expected_close",
+    "closed",
+    "lost_reason",
+];
+
 pub const DEAL_FIELDS: FieldSpec = FieldSpec {
-    fields: &[&[
-        "id",
-        "external_id",
-        "customer",
-        "customer_name",
-        "title",
-        "owner",
-        "amount",
-        "currency",
-        "stage",
-        "created",
-        "expected_close",
-        "closed",
-        "lost_reason",
-    ]],
+    // A file from elsewhere may name the customer instead of giving its id.
+    fields: &[COLUMNS, &["customer_name"]],
     aliases: &[],
     custom: false,
     lists: &[],

@@ -5,7 +5,9 @@
 //!
 //! A non-empty cell replaces the field's value; an empty cell leaves it as it is.
 //!
-//! Each module holds the fields its files map and its rows' importer.
+//! Each module holds the fields its files map and its rows' importer. The
+//! columns of products, orders and deals are the modules' `COLUMNS`, which
+//! export writes too, so an exported file re-imports as updates.
 
 pub mod customers;
 pub mod deals;

@@ -15,22 +15,26 @@ use crate::model::order::lines_total;
 use crate::model::values::{format_timestamp, parse_decimal};
 use crate::model::{Kind, Line, Order, Product};
 
+/// The columns of an orders file, one row per order line: those an export
+/// writes, and the fields an import maps by default.
+pub const COLUMNS: &[&str] = &[
+    "id",
+    "external_id",
+    "customer",
+    "at",
+    "product",
+    "quantity",
+    "price",
+    "total",
+    "payment_method",
+    "channel",
+    "deal",
+];
+
 pub const ORDER_FIELDS: FieldSpec = FieldSpec {
-    fields: &[&[
-        "id",
-        "external_id",
-        "customer",
-        "customer_name",
-        "at",
-        "product",
-        "product_name",
-        "quantity",
-        "price",
-        "total",
-        "payment_method",
-        "channel",
-        "deal",
-    ]],
+    // A file from elsewhere may name the customer and the products instead of
+    // giving their ids.
+    fields: &[COLUMNS, &["customer_name", "product_name"]],
     aliases: &[("sku", "product")],
     custom: false,
     lists: &[],

@@ -8,16 +8,20 @@ use crate::exchange::staged::external_key;
 use crate::exchange::{Workspace, id_from, source_key};
 use crate::model::{Kind, Product};
 
+/// The columns of a products file: those an export writes, and the fields an
+/// import maps by default.
+pub const COLUMNS: &[&str] = &[
+    "id",
+    "external_id",
+    "name",
+    "category",
+    "price",
+    "cost",
+    "segment",
+];
+
 pub const PRODUCT_FIELDS: FieldSpec = FieldSpec {
-    fields: &[&[
-        "id",
-        "external_id",
-        "name",
-        "category",
-        "price",
-        "cost",
-        "segment",
-    ]],
+    fields: &[COLUMNS],
     aliases: &[("sku", "id")],
     custom: false,
     lists: &[],
