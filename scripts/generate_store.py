@@ -2,11 +2,16 @@
 """Generate a complete, realistic relate store (see docs/format.md).
 
 The output is deterministic for a given --seed: the same arguments always
-produce byte-identical files. Only the Python standard library is used.
+produce byte-identical files. Only the Python standard library is used
+(and PyYAML by --check-settings).
 
 Default sizes produce the project's example store (sample-data/):
 
-    python3 scripts/generate_store.py sample-data
+    python3 scripts/generate_store.py sample-data --force
+
+CI (.ci/run) writes it again and compares it with sample-data/ byte for byte,
+with --check-settings: the defaults its relate.yaml copies from the one
+`relate init` writes must still have that one's values.
 
 Benchmark-sized stores use the same generator:
 
@@ -33,7 +38,9 @@ import argparse
 import os
 import re
 import shutil
+import subprocess
 import sys
+import tempfile
 import time
 import unicodedata
 from datetime import date, timedelta
@@ -177,6 +184,9 @@ STAGES = [p[0] for p in PIPELINE]
 CHANNELS = ["phone", "email", "meeting", "chat", "sms", "letter", "web",
             "social", "questionnaire"]
 
+# relate.yaml: the defaults of the one `relate init` writes (schema,
+# currency, pipeline, channels, price segments, SLA, agenda; --check-settings
+# compares them), with the store's own team and segments.
 SETTINGS = """\
 # relate store settings. Edit by hand; `relate check` validates the result.
 # Format reference: docs/format.md in the relate repository.
@@ -279,6 +289,33 @@ def settings_yaml(seed):
     owners = "".join("- id: %s\n  name: %s\n  email: %s\n" % (i, q(n), q(e))
                      for i, n, e in OWNERS)
     return SETTINGS.format(channels=chans, owners=owners, seed=seed)
+
+
+# The store's own settings, of which `relate init` writes none.
+OWN_SETTINGS = ("owners", "segments")
+
+
+def settings_differences(relate, settings):
+    """The keys of the relate.yaml text `settings` (but OWN_SETTINGS) whose
+    values differ from those of the relate.yaml that `relate init` writes, as
+    PyYAML reads them."""
+    import yaml
+
+    with tempfile.TemporaryDirectory() as tmp:
+        store = os.path.join(tmp, "store")
+        env = dict(os.environ, RELATE_AUTHOR="generate_store <generate_store@relate.example>")
+        try:
+            done = subprocess.run([relate, "init", store], capture_output=True, text=True,
+                                  env=env)
+        except OSError as e:
+            sys.exit("error: cannot run %s (build it with cargo build --release): %s"
+                     % (relate, e.strerror))
+        if done.returncode != 0:
+            sys.exit("error: %s init failed:\n%s" % (relate, done.stderr))
+        with open(os.path.join(store, "relate.yaml"), encoding="utf-8") as f:
+            template = yaml.safe_load(f)
+    ours = yaml.safe_load(settings)
+    return [key for key in ours if key not in OWN_SETTINGS and ours[key] != template.get(key)]
 
 
 # --------------------------------------------------------------------------
@@ -1694,6 +1731,9 @@ def main(argv=None):
                     help="write into a non-empty OUT_DIR: its record folders (customers/, "
                          "deals/, products/, interactions/, orders/, tickets/, assets/, "
                          "campaigns/) are deleted first")
+    ap.add_argument("--check-settings", metavar="RELATE",
+                    help="check that relate.yaml holds the defaults of the one the binary "
+                         "RELATE writes with `init` (with PyYAML); exit 1 if it does not")
     args = ap.parse_args(argv)
     for name in ("customers", "interactions", "orders", "products", "deals"):
         if getattr(args, name) < 0:
@@ -1703,13 +1743,21 @@ def main(argv=None):
     if args.products == 0 and args.orders:
         ap.error("orders need at least one product")
 
+    settings = settings_yaml(args.seed)
+    if args.check_settings:
+        differ = settings_differences(args.check_settings, settings)
+        if differ:
+            sys.exit("error: the relate.yaml `relate init` writes has other values for %s: "
+                     "make SETTINGS (scripts/generate_store.py) hold them"
+                     % ", ".join(differ))
+
     t0 = time.monotonic()
     rng = Random(args.seed)
     out = args.out_dir
     prepare_dir(out, args.force)
     w = Writer(out)
 
-    w.write("relate.yaml", settings_yaml(args.seed))
+    w.write("relate.yaml", settings)
     w.write(".gitattributes", GITATTRIBUTES)
     w.write(".gitignore", GITIGNORE)
 

@@ -1,9 +1,11 @@
 //! Records as the flat rows of an export. The columns are the field names
-//! `relate import` maps by default, so an exported file edited elsewhere
-//! re-imports as updates.
+//! `relate import` maps by default, from the same tables (a record's `FIELDS`,
+//! or the `COLUMNS` of its kind in [`records`]), so an exported file edited
+//! elsewhere re-imports as updates.
 
 use std::collections::BTreeSet;
 
+use super::records;
 use crate::model::{Customer, Deal, Interaction, Order, Product};
 use crate::output::{Cell, Table};
 
@@ -65,15 +67,7 @@ pub fn customers_table(customers: &[Customer]) -> Table {
 }
 
 pub fn products_table(products: &[Product]) -> Table {
-    let mut table = Table::new(&[
-        "id",
-        "external_id",
-        "name",
-        "category",
-        "price",
-        "cost",
-        "segment",
-    ]);
+    let mut table = Table::new(records::products::COLUMNS);
     for p in products {
         table.push(vec![
             Cell::text(&p.id),
@@ -91,19 +85,7 @@ pub fn products_table(products: &[Product]) -> Table {
 /// One row per order line (the shape of a retail line-item export); an order
 /// without lines is one row with its total.
 pub fn orders_table(orders: &[Order]) -> Table {
-    let mut table = Table::new(&[
-        "id",
-        "external_id",
-        "customer",
-        "at",
-        "product",
-        "quantity",
-        "price",
-        "total",
-        "payment_method",
-        "channel",
-        "deal",
-    ]);
+    let mut table = Table::new(records::orders::COLUMNS);
     for o in orders {
         let order_cells = |line: Option<&crate::model::Line>| {
             vec![
@@ -157,20 +139,7 @@ pub fn interactions_table(interactions: &[Interaction]) -> Table {
 
 /// Deals without their lines and history (JSON exports carry those).
 pub fn deals_table(deals: &[Deal]) -> Table {
-    let mut table = Table::new(&[
-        "id",
-        "external_id",
-        "customer",
-        "title",
-        "owner",
-        "amount",
-        "currency",
-        "stage",
-        "created",
-        "expected_close",
-        "closed",
-        "lost_reason",
-    ]);
+    let mut table = Table::new(records::deals::COLUMNS);
     for d in deals {
         table.push(vec![
             Cell::text(&d.id),
@@ -188,4 +157,27 @@ pub fn deals_table(deals: &[Deal]) -> Table {
         ]);
     }
     table
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exchange::ImportKind;
+
+    #[test]
+    fn every_column_imports_as_its_field() {
+        let tables = [
+            (ImportKind::Customers, customers_table(&[])),
+            (ImportKind::Products, products_table(&[])),
+            (ImportKind::Orders, orders_table(&[])),
+            (ImportKind::Interactions, interactions_table(&[])),
+            (ImportKind::Deals, deals_table(&[])),
+        ];
+        for (kind, table) in tables {
+            for column in &table.columns {
+                let field = records::field_spec(kind).field(column);
+                assert_eq!(field.as_deref(), Some(column.as_str()), "{kind}");
+            }
+        }
+    }
 }

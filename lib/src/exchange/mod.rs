@@ -2,12 +2,13 @@
 //!
 //! Parsing is pure: [`csv_rows`], [`vcard`] and [`mail`] turn text or bytes
 //! into rows, cards and messages (or problems at a line). The importers
-//! ([`records`], [`vcard::import_cards`], [`mail::import_messages`],
-//! [`survey`]) apply them to a [`Workspace`], the store's records held in
-//! memory, which finds existing records by id, by the source's id
-//! (`external_id`) or by a natural key (an e-mail address, a Message-ID), so a
-//! re-import updates records instead of duplicating them. The command then
-//! writes what the workspace changed in one transaction, or nothing.
+//! ([`records`], a module per kind of CSV file, [`vcard::import_cards`],
+//! [`mail::import_messages`], [`survey`]) apply them to a [`Workspace`], the
+//! store's records held in memory, which finds existing records by id, by the
+//! source's id (`external_id`) or by a natural key (an e-mail address, a
+//! Message-ID), so a re-import updates records instead of duplicating them.
+//! The command then writes what the workspace changed in one transaction, or
+//! nothing.
 
 pub mod csv_rows;
 pub mod export;
