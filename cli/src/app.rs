@@ -1,18 +1,17 @@
 //! The command line: parses, builds the environment, dispatches to one module
-//! per subcommand (`crate::commands`), and maps errors to the documented exit codes.
+//! per subcommand (`crate::commands`); `crate::error` maps what fails to messages and exit codes.
 
 use clap::{Parser, Subcommand};
-use std::io::Write;
 use std::process::ExitCode;
 
 use relate::Error;
-use relate::output::printable;
 
 use crate::commands::{
     agenda, asset, campaign, check, clone, completions, conflicts, customer, deal, export, history,
     import, init, log, man, merge_driver, order, product, recommend, report, resolve, sync, ticket,
     undo,
 };
+use crate::error;
 use crate::ui::{FormatArg, GlobalArgs, Ui};
 
 /// A command-line CRM whose database is plain YAML files versioned by git.
@@ -83,7 +82,7 @@ pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let code = if e.use_stderr() { 2 } else { 0 };
+            let code = if e.use_stderr() { error::USAGE } else { 0 };
             // Help and version go to stdout; a closed pipe there is not an error.
             let _ = e.print();
             return ExitCode::from(code);
@@ -95,7 +94,7 @@ pub fn main() -> ExitCode {
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(error) => report(&error),
+        Err(error) => error::report(&error),
     }
 }
 
@@ -131,36 +130,4 @@ fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
         Command::Man(args) => man::run(ui, args),
         Command::MergeDriver(args) => merge_driver::run(ui, args),
     }
-}
-
-/// Prints an error as `error: ...` lines and a `hint: ...`, and picks the exit code.
-fn report(error: &anyhow::Error) -> ExitCode {
-    let broken_pipe = error.chain().any(|cause| {
-        cause
-            .downcast_ref::<std::io::Error>()
-            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
-    });
-    if broken_pipe {
-        // `relate customer list | head` is not a failure.
-        return ExitCode::SUCCESS;
-    }
-    let mut stderr = std::io::stderr().lock();
-    let relate_error = error.downcast_ref::<Error>();
-    match relate_error {
-        Some(Error::InvalidData { problems, .. }) => {
-            for problem in problems {
-                let _ = writeln!(stderr, "error: {}", printable(&problem.to_string()));
-            }
-        }
-        _ => {
-            let _ = writeln!(stderr, "error: {}", printable(&error.to_string()));
-            for cause in error.chain().skip(1) {
-                let _ = writeln!(stderr, "caused by: {}", printable(&cause.to_string()));
-            }
-        }
-    }
-    if let Some(hint) = relate_error.and_then(Error::hint) {
-        let _ = writeln!(stderr, "hint: {}", printable(hint));
-    }
-    ExitCode::from(relate_error.map_or(1, Error::exit_code))
 }

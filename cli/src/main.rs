@@ -1,6 +1,7 @@
 //! The `relate` binary: parse the command line, run it, map the outcome to an exit code.
 mod app;
 mod commands;
+mod error;
 mod ui;
 
 #[global_allocator]

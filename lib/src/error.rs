@@ -1,8 +1,12 @@
-//! The library's error type. Each kind maps to one documented exit code, and
-//! most carry a hint that tells the user what to do next.
+//! The library's errors. Each says what happened; the front end chooses the
+//! words of advice and the exit code (the CLI does so in one place,
+//! `cli/src/error.rs`). The generic kinds still carry a hint where the advice
+//! belongs to the rule that refused, not to a command.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
 
 /// A problem found in one file of the store, printed as `path:line: message`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -59,6 +63,19 @@ pub enum Error {
         message: String,
         hint: Option<String>,
     },
+    /// A deal or ticket refused the move asked of it.
+    #[error("{0}")]
+    Refused(#[from] Refusal),
+    /// A new record's id is taken.
+    #[error("{kind} `{id}` already exists")]
+    Exists { kind: &'static str, id: String },
+    /// An e-mail address that another customer already has: the usual way
+    /// duplicate customers are born.
+    #[error("e-mail `{email}` already belongs to customer `{holder}`")]
+    EmailTaken { email: String, holder: String },
+    /// A campaign launched already: its members are frozen.
+    #[error("campaign `{campaign}` was launched on {on}")]
+    Launched { campaign: String, on: NaiveDate },
     #[error("git: {0}")]
     Git(#[from] git2::Error),
     /// The I/O error is part of the message (not a `source`), so it is printed once.
@@ -67,6 +84,45 @@ pub enum Error {
         path: PathBuf,
         error: std::io::Error,
     },
+}
+
+/// Why a deal or a ticket refused a move.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    #[error("deal `{deal}` is already closed as {outcome}")]
+    DealClosed {
+        deal: String,
+        customer: String,
+        outcome: String,
+    },
+    #[error("{at} is before the deal's last move on {last}")]
+    BeforeLastMove { at: NaiveDate, last: NaiveDate },
+    #[error("the deal's stage `{stage}` is not in the pipeline")]
+    StageOutsidePipeline { deal: String, stage: String },
+    /// `won` or `lost` asked of `advance`, which only moves between open stages.
+    #[error("`advance` does not close deals (asked for `{stage}`)")]
+    AdvanceCloses { deal: String, stage: String },
+    #[error("unknown stage `{stage}`")]
+    UnknownStage { stage: String },
+    #[error("`{to}` is not after the deal's stage `{stage}`: deals only move forward")]
+    Backward {
+        deal: String,
+        stage: String,
+        to: String,
+    },
+    #[error("`{stage}` is the last open stage")]
+    LastOpenStage { deal: String, stage: String },
+    #[error("ticket `{ticket}` is resolved")]
+    TicketResolved { ticket: String },
+    #[error("`update` does not resolve tickets")]
+    UpdateResolves { ticket: String },
+    #[error("ticket `{ticket}` is already resolved")]
+    AlreadyResolved { ticket: String },
+    #[error("ticket `{ticket}` is not resolved ({status})")]
+    NotResolved { ticket: String, status: String },
+    /// Times as written in record files.
+    #[error("{at} is before the ticket's last change at {last}")]
+    BeforeLastChange { at: String, last: String },
 }
 
 fn problems_text(problems: &[Problem]) -> String {
@@ -125,7 +181,12 @@ impl Error {
             | Error::NotFound { hint, .. }
             | Error::InvalidData { hint, .. }
             | Error::Failed { hint, .. } => *hint = new_hint,
-            Error::Git(_) | Error::Io { .. } => {}
+            Error::Refused(_)
+            | Error::Exists { .. }
+            | Error::EmailTaken { .. }
+            | Error::Launched { .. }
+            | Error::Git(_)
+            | Error::Io { .. } => {}
         }
         self
     }
@@ -136,17 +197,12 @@ impl Error {
             | Error::NotFound { hint, .. }
             | Error::InvalidData { hint, .. }
             | Error::Failed { hint, .. } => hint.as_deref(),
-            Error::Git(_) | Error::Io { .. } => None,
-        }
-    }
-
-    /// The documented exit code: 1 failure, 2 usage, 3 not found, 4 invalid data.
-    pub fn exit_code(&self) -> u8 {
-        match self {
-            Error::Usage { .. } => 2,
-            Error::NotFound { .. } => 3,
-            Error::InvalidData { .. } => 4,
-            Error::Failed { .. } | Error::Git(_) | Error::Io { .. } => 1,
+            Error::Refused(_)
+            | Error::Exists { .. }
+            | Error::EmailTaken { .. }
+            | Error::Launched { .. }
+            | Error::Git(_)
+            | Error::Io { .. } => None,
         }
     }
 }

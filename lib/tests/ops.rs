@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use relate::Error;
+use relate::error::Refusal;
 use relate::exchange::{Options, Workspace};
 use relate::model::customer::CustomerKind;
 use relate::model::deal::Outcome;
@@ -168,12 +169,12 @@ fn customer_add_writes_one_file_and_refuses_a_shared_email() {
         sets: Vec::new(),
         id: None,
     };
-    let Err(Error::Failed { message, .. }) = ops::customer::add(&store, again) else {
+    let Err(Error::EmailTaken { email, holder }) = ops::customer::add(&store, again) else {
         panic!("a shared e-mail must be refused");
     };
     assert_eq!(
-        message,
-        "e-mail `INFO@acme.example` already belongs to customer `acme-corp`"
+        (email.as_str(), holder.as_str()),
+        ("INFO@acme.example", "acme-corp")
     );
     assert_eq!(head_id(dir.path()), before);
 
@@ -237,7 +238,10 @@ fn product_add_refuses_a_taken_sku_and_an_unknown_successor() {
     let mut again: Product = store.get("p1").unwrap();
     assert!(matches!(
         ops::product::add(&store, again.clone()),
-        Err(Error::Failed { .. })
+        Err(Error::Exists {
+            kind: "product",
+            ..
+        })
     ));
     again.id = "p2".into();
     again.successor = Some("p9".into());
@@ -301,7 +305,7 @@ fn a_deal_moves_forward_and_winning_it_records_its_order_in_the_same_commit() {
             "price".into(),
             at("2026-11-24T10:00:00Z")
         ),
-        Err(Error::Failed { .. })
+        Err(Error::Refused(Refusal::DealClosed { .. }))
     ));
     assert_eq!(head_id(dir.path()), before);
 }
@@ -464,7 +468,7 @@ fn a_ticket_is_updated_resolved_and_reopened() {
             None,
             at("2026-11-22T13:00:00Z")
         ),
-        Err(Error::Failed { .. })
+        Err(Error::Refused(Refusal::AlreadyResolved { .. }))
     ));
     assert_eq!(head_id(dir.path()), before);
     let ticket = ops::ticket::reopen(
@@ -552,7 +556,7 @@ fn a_campaign_freezes_its_members_at_launch() {
     let before = head_id(dir.path());
     assert!(matches!(
         ops::campaign::launch(&store, "winter-offer"),
-        Err(Error::Failed { .. })
+        Err(Error::Launched { .. })
     ));
     assert_eq!(head_id(dir.path()), before);
 }

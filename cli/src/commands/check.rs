@@ -5,6 +5,7 @@ use relate::output::{Cell, Format, Table};
 use relate::store::CacheMode;
 use relate::store::check::Checked;
 
+use crate::error::{Exit, INVALID_DATA};
 use crate::ui::Ui;
 
 /// Validate every file: YAML syntax, required fields, ids equal to file names,
@@ -68,8 +69,8 @@ pub fn run(ui: &mut Ui, args: Args) -> anyhow::Result<()> {
         Ok(())
     } else {
         ui.flush()?;
-        Err(Error::InvalidData {
-            problems: Vec::new(),
+        Err(Exit {
+            code: INVALID_DATA,
             hint: None,
         }
         .into())

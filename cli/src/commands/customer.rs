@@ -19,6 +19,7 @@ use relate::store::{Query, parse_yaml, record_path};
 use super::deal::deals_table;
 use super::log::interactions_table;
 use super::order::orders_table;
+use crate::error::{Exit, INVALID_DATA};
 use crate::ui::{Ui, id_arg, keyword};
 
 #[derive(clap::Subcommand)]
@@ -384,9 +385,9 @@ fn edit(ui: &mut Ui, args: EditArgs) -> anyhow::Result<()> {
         }
         if !ask_retry(ui)? {
             // Invalid data, as the lines above said: exit 4, like `check`.
-            return Err(Error::InvalidData {
-                problems: Vec::new(),
-                hint: Some("edit abandoned; nothing changed".into()),
+            return Err(Exit {
+                code: INVALID_DATA,
+                hint: Some("edit abandoned; nothing changed"),
             }
             .into());
         }

@@ -12,6 +12,7 @@ use super::{
     FieldProblem, Kind, Record, Settings, blank_optional_problems, blank_problem, id_problems,
     owner_problem,
 };
+use crate::error::Refusal;
 
 keyword_enum! {
     /// How a closed deal ended.
@@ -65,13 +66,6 @@ pub struct Deal {
     pub conflicts: Vec<Conflict>,
 }
 
-/// Why a stage move was refused, with a hint for the user.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MoveRefused {
-    pub message: String,
-    pub hint: String,
-}
-
 impl Deal {
     pub fn is_open(&self) -> bool {
         self.outcome.is_none()
@@ -111,23 +105,18 @@ impl Deal {
         self.history.last().map_or(self.created, |m| m.at)
     }
 
-    fn ensure_open_and_after(&self, at: NaiveDate) -> Result<(), MoveRefused> {
+    fn ensure_open_and_after(&self, at: NaiveDate) -> Result<(), Refusal> {
         if let Some(outcome) = self.outcome {
-            return Err(MoveRefused {
-                message: format!("deal `{}` is already closed as {outcome}", self.id),
-                hint: format!(
-                    "a closed deal does not move; open a new one with `relate deal new {}`",
-                    self.customer
-                ),
+            return Err(Refusal::DealClosed {
+                deal: self.id.clone(),
+                customer: self.customer.clone(),
+                outcome: outcome.to_string(),
             });
         }
         if at < self.last_move_date() {
-            return Err(MoveRefused {
-                message: format!(
-                    "{at} is before the deal's last move on {}",
-                    self.last_move_date()
-                ),
-                hint: "give a later date with --at".into(),
+            return Err(Refusal::BeforeLastMove {
+                at,
+                last: self.last_move_date(),
             });
         }
         Ok(())
@@ -140,53 +129,40 @@ impl Deal {
         to: Option<&str>,
         at: NaiveDate,
         by: Option<String>,
-    ) -> Result<(), MoveRefused> {
+    ) -> Result<(), Refusal> {
         self.ensure_open_and_after(at)?;
-        let current = settings
-            .stage_index(&self.stage)
-            .ok_or_else(|| MoveRefused {
-                message: format!("the deal's stage `{}` is not in the pipeline", self.stage),
-                hint: "fix `stage` in the deal's file or the `pipeline` in relate.yaml".into(),
-            })?;
+        let current =
+            settings
+                .stage_index(&self.stage)
+                .ok_or_else(|| Refusal::StageOutsidePipeline {
+                    deal: self.id.clone(),
+                    stage: self.stage.clone(),
+                })?;
         let target = match to {
             Some(stage) if stage == WON || stage == LOST => {
-                return Err(MoveRefused {
-                    message: format!("`advance` does not close deals (asked for `{stage}`)"),
-                    hint: format!(
-                        "close it with `relate deal {} {}`",
-                        if stage == WON { "win" } else { "lose" },
-                        self.id
-                    ),
+                return Err(Refusal::AdvanceCloses {
+                    deal: self.id.clone(),
+                    stage: stage.to_string(),
                 });
             }
-            Some(stage) => settings.stage_index(stage).ok_or_else(|| MoveRefused {
-                message: format!("unknown stage `{stage}`"),
-                hint: format!("the pipeline is: {}", settings.stage_names().join(", ")),
-            })?,
+            Some(stage) => settings
+                .stage_index(stage)
+                .ok_or_else(|| Refusal::UnknownStage {
+                    stage: stage.to_string(),
+                })?,
             None => current + 1,
         };
         if target <= current {
-            return Err(MoveRefused {
-                message: match to {
-                    Some(stage) => format!(
-                        "`{stage}` is not after the deal's stage `{}`: deals only move forward",
-                        self.stage
-                    ),
-                    None => unreachable!("the next stage is always after the current one"),
-                },
-                hint: format!(
-                    "to undo a mistaken move, fix `stage` and `history` in deals/{}.yaml by hand",
-                    self.id
-                ),
+            return Err(Refusal::Backward {
+                deal: self.id.clone(),
+                stage: self.stage.clone(),
+                to: to.unwrap_or_default().to_string(),
             });
         }
         let Some(next) = settings.pipeline.get(target) else {
-            return Err(MoveRefused {
-                message: format!("`{}` is the last open stage", self.stage),
-                hint: format!(
-                    "close the deal with `relate deal win {0}` or `relate deal lose {0} --reason ...`",
-                    self.id
-                ),
+            return Err(Refusal::LastOpenStage {
+                deal: self.id.clone(),
+                stage: self.stage.clone(),
             });
         };
         self.move_to(next.stage.clone(), at, by);
@@ -200,7 +176,7 @@ impl Deal {
         at: NaiveDate,
         by: Option<String>,
         lost_reason: Option<String>,
-    ) -> Result<(), MoveRefused> {
+    ) -> Result<(), Refusal> {
         self.ensure_open_and_after(at)?;
         self.move_to(outcome.to_string(), at, by);
         self.outcome = Some(outcome);

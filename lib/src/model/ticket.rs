@@ -4,12 +4,12 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::deal::MoveRefused;
 use super::merge::Conflict;
 use super::settings::Priority;
 use super::settings::SlaTarget;
 use super::values::{Timestamp, hours, opt_timestamp, timestamp, utc_date};
 use super::{FieldProblem, Kind, Record, Settings, blank_problem, id_problems, owner_problem};
+use crate::error::Refusal;
 
 keyword_enum! {
     /// What the customer needs.
@@ -128,15 +128,11 @@ impl Ticket {
         self.history.last().map_or(self.opened, |e| e.at)
     }
 
-    fn ensure_not_before_last(&self, at: &Timestamp) -> Result<(), MoveRefused> {
+    fn ensure_not_before_last(&self, at: &Timestamp) -> Result<(), Refusal> {
         if *at < self.last_event_at() {
-            return Err(MoveRefused {
-                message: format!(
-                    "{} is before the ticket's last change at {}",
-                    super::values::format_timestamp(at),
-                    super::values::format_timestamp(&self.last_event_at())
-                ),
-                hint: "give a later time with --at".into(),
+            return Err(Refusal::BeforeLastChange {
+                at: super::values::format_timestamp(at),
+                last: super::values::format_timestamp(&self.last_event_at()),
             });
         }
         Ok(())
@@ -180,17 +176,15 @@ impl Ticket {
         note: Option<String>,
         at: Timestamp,
         by: Option<String>,
-    ) -> Result<(), MoveRefused> {
+    ) -> Result<(), Refusal> {
         if !self.is_open() {
-            return Err(MoveRefused {
-                message: format!("ticket `{}` is resolved", self.id),
-                hint: format!("reopen it first with `relate ticket reopen {}`", self.id),
+            return Err(Refusal::TicketResolved {
+                ticket: self.id.clone(),
             });
         }
         if status == Some(Status::Resolved) {
-            return Err(MoveRefused {
-                message: "`update` does not resolve tickets".into(),
-                hint: format!("resolve it with `relate ticket resolve {}`", self.id),
+            return Err(Refusal::UpdateResolves {
+                ticket: self.id.clone(),
             });
         }
         self.ensure_not_before_last(&at)?;
@@ -205,11 +199,10 @@ impl Ticket {
         at: Timestamp,
         by: Option<String>,
         note: Option<String>,
-    ) -> Result<(), MoveRefused> {
+    ) -> Result<(), Refusal> {
         if !self.is_open() {
-            return Err(MoveRefused {
-                message: format!("ticket `{}` is already resolved", self.id),
-                hint: format!("to work on it again, `relate ticket reopen {}`", self.id),
+            return Err(Refusal::AlreadyResolved {
+                ticket: self.id.clone(),
             });
         }
         self.ensure_not_before_last(&at)?;
@@ -226,14 +219,11 @@ impl Ticket {
         at: Timestamp,
         by: Option<String>,
         note: Option<String>,
-    ) -> Result<(), MoveRefused> {
+    ) -> Result<(), Refusal> {
         if self.is_open() {
-            return Err(MoveRefused {
-                message: format!("ticket `{}` is not resolved ({})", self.id, self.status),
-                hint: format!(
-                    "change its status with `relate ticket update {} --status ...`",
-                    self.id
-                ),
+            return Err(Refusal::NotResolved {
+                ticket: self.id.clone(),
+                status: self.status.to_string(),
             });
         }
         self.ensure_not_before_last(&at)?;

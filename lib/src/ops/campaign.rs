@@ -56,12 +56,10 @@ pub fn new(store: &Store, new: NewCampaign) -> Result<Campaign> {
 pub fn launch(store: &Store, campaign: &str) -> Result<Campaign> {
     let mut campaign: Campaign = store.get(campaign)?;
     if let Some(launched) = campaign.launched {
-        return Err(Error::failed(format!(
-            "campaign `{}` was launched on {}",
-            campaign.id,
-            launched.date_naive()
-        ))
-        .with_hint("its members are frozen; plan a new campaign with `relate campaign new`"));
+        return Err(Error::Launched {
+            campaign: campaign.id,
+            on: launched.date_naive(),
+        });
     }
     let filter = members_filter(store, &campaign)?;
     let now = store.env().now;

@@ -121,11 +121,10 @@ fn refuse_shared_emails(store: &Store, customer: &Customer) -> Result<()> {
             .iter()
             .find(|c| c.id != customer.id && c.emails.iter().any(|e| e.eq_ignore_ascii_case(email)))
         {
-            return Err(Error::failed(format!(
-                "e-mail `{email}` already belongs to customer `{}`",
-                other.id
-            ))
-            .with_hint(format!("see `relate customer show {}`", other.id)));
+            return Err(Error::EmailTaken {
+                email: email.clone(),
+                holder: other.id.clone(),
+            });
         }
     }
     Ok(())

@@ -5,8 +5,9 @@ use rust_decimal::Decimal;
 
 use super::new_slug_id;
 use super::order::{resolve_lines, write_order};
+use crate::error::Refusal;
 use crate::error::{Error, Result};
-use crate::model::deal::{MoveRefused, Outcome, StageMove};
+use crate::model::deal::{Outcome, StageMove};
 use crate::model::order::{LineSpec, lines_total};
 use crate::model::values::{Timestamp, utc_date};
 use crate::model::{Deal, Kind, Order};
@@ -127,8 +128,7 @@ pub struct Won {
 /// lines (or of its amount) dated `at`.
 pub fn win(store: &Store, deal: &str, at: Timestamp) -> Result<Won> {
     let mut deal: Deal = store.get(deal)?;
-    deal.close(Outcome::Won, utc_date(&at), store.actor(), None)
-        .map_err(refused)?;
+    deal.close(Outcome::Won, utc_date(&at), store.actor(), None)?;
     let mut tx = store.begin()?;
     tx.put(&deal)?;
     let order = (!deal.lines.is_empty() || deal.amount.is_some()).then(|| {
@@ -150,16 +150,12 @@ fn change(
     store: &Store,
     deal: &str,
     verb: &str,
-    apply: impl FnOnce(&mut Deal, Option<String>) -> std::result::Result<(), MoveRefused>,
+    apply: impl FnOnce(&mut Deal, Option<String>) -> std::result::Result<(), Refusal>,
 ) -> Result<Deal> {
     let mut deal: Deal = store.get(deal)?;
-    apply(&mut deal, store.actor()).map_err(refused)?;
+    apply(&mut deal, store.actor())?;
     let mut tx = store.begin()?;
     tx.put(&deal)?;
     tx.commit(&format!("deal {verb}: {} to {}", deal.id, deal.stage))?;
     Ok(deal)
-}
-
-fn refused(refusal: MoveRefused) -> Error {
-    Error::failed(refusal.message).with_hint(refusal.hint)
 }

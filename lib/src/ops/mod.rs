@@ -26,9 +26,10 @@ use crate::store::Store;
 /// `name` made unique in `kind`.
 fn new_slug_id(store: &Store, kind: Kind, given: Option<String>, name: &str) -> Result<String> {
     match given {
-        Some(id) if store.exists(kind, &id) => {
-            Err(Error::failed(format!("{kind} `{id}` already exists")))
-        }
+        Some(id) if store.exists(kind, &id) => Err(Error::Exists {
+            kind: kind.name(),
+            id,
+        }),
         Some(id) => Ok(id),
         None => {
             let base = id::slugify(name).ok_or_else(|| {

@@ -7,10 +7,10 @@ use crate::store::Store;
 /// Adds a product; its SKU is its id. A successor must exist.
 pub fn add(store: &Store, product: Product) -> Result<Product> {
     if store.exists(Kind::Product, &product.id) {
-        return Err(
-            Error::failed(format!("product `{}` already exists", product.id))
-                .with_hint(format!("see it with `relate product show {}`", product.id)),
-        );
+        return Err(Error::Exists {
+            kind: Kind::Product.name(),
+            id: product.id,
+        });
     }
     if let Some(successor) = &product.successor {
         store.require(Kind::Product, successor)?;

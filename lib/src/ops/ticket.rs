@@ -1,8 +1,8 @@
 //! Service tickets from opening to resolution.
 
 use super::{new_slug_id, of_customer};
+use crate::error::Refusal;
 use crate::error::{Error, Result};
-use crate::model::deal::MoveRefused;
 use crate::model::settings::Priority;
 use crate::model::ticket::{Status, TicketEvent, TicketKind};
 use crate::model::values::Timestamp;
@@ -122,11 +122,10 @@ fn change(
     store: &Store,
     ticket: &str,
     verb: &str,
-    apply: impl FnOnce(&mut Ticket, Option<String>) -> std::result::Result<(), MoveRefused>,
+    apply: impl FnOnce(&mut Ticket, Option<String>) -> std::result::Result<(), Refusal>,
 ) -> Result<Ticket> {
     let mut ticket: Ticket = store.get(ticket)?;
-    apply(&mut ticket, store.actor())
-        .map_err(|refusal| Error::failed(refusal.message).with_hint(refusal.hint))?;
+    apply(&mut ticket, store.actor())?;
     let mut tx = store.begin()?;
     tx.put(&ticket)?;
     tx.commit(&format!("ticket {verb}: {} ({})", ticket.id, ticket.status))?;

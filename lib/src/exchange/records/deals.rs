@@ -146,7 +146,7 @@ pub(super) fn deal_row(ws: &mut Workspace, row: &Row) -> RowResult {
             _ => deal.advance(ws.settings, Some(&stage), date, None),
         };
         if let Err(refused) = moved {
-            errors.push(format!("{} ({})", refused.message, refused.hint));
+            errors.push(refused.to_string());
         }
     }
     if deal.outcome.is_some() {

@@ -59,30 +59,18 @@ pub(super) fn interaction_row(ws: &mut Workspace, row: &Row) -> RowResult {
         });
     let mut interaction = match existing {
         Some(index) => ws.interactions.get(index).clone(),
-        None => Interaction {
-            id: match row.get("id") {
+        None => {
+            let id = match row.get("id") {
                 Some(id) => id.to_string(),
                 None => ws.new_time_id(Kind::Interaction, &at),
-            },
-            external_id: None,
-            customer: String::new(),
-            at,
-            channel: channel
-                .ok_or_else(|| vec!["a new interaction needs a `channel`".to_string()])?
-                .to_string(),
-            direction: None,
-            purpose: None,
-            owner: None,
-            summary: None,
-            body: None,
-            deal: None,
-            ticket: None,
-            campaign: None,
-            follow_up: None,
-            score: None,
-            message_id: None,
-            conflicts: Vec::new(),
-        },
+            };
+            let channel =
+                channel.ok_or_else(|| vec!["a new interaction needs a `channel`".to_string()])?;
+            Interaction {
+                id,
+                ..Interaction::new(String::new(), at, channel.to_string())
+            }
+        }
     };
     let errors: Vec<String> = fill(ws, &mut interaction)
         .into_iter()

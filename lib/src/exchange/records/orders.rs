@@ -285,15 +285,7 @@ fn order_group(ws: &mut Workspace, rows: &[&Row]) -> Result<(), Vec<(usize, Stri
                 Some(id) => id.to_string(),
                 None => ws.new_time_id(Kind::Order, &at),
             },
-            external_id: None,
-            customer: String::new(),
-            at,
-            lines: Vec::new(),
-            total: None,
-            payment_method: None,
-            channel: None,
-            deal: None,
-            conflicts: Vec::new(),
+            ..Order::new(String::new(), at)
         },
     };
     fill(&mut order);

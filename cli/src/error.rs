@@ -1,0 +1,141 @@
+//! The one place where an error becomes what a person reads and the code a
+//! script tests: `error:` lines, a `hint:` saying what to do next, and the
+//! documented exit codes (docs/cli.md).
+
+use std::fmt;
+use std::io::Write;
+use std::process::ExitCode;
+
+use relate::error::Refusal;
+use relate::output::printable;
+use relate::{Error, model::Kind};
+
+/// The command failed or was refused.
+pub const FAILURE: u8 = 1;
+/// Bad arguments or values on the command line.
+pub const USAGE: u8 = 2;
+/// A record named on the command line does not exist.
+pub const NOT_FOUND: u8 = 3;
+/// Invalid data in the store or in an imported file.
+pub const INVALID_DATA: u8 = 4;
+
+/// An outcome the command has already shown (such as `check`'s list of
+/// problems) that ends it with `code`, and perhaps a hint.
+#[derive(Debug)]
+pub struct Exit {
+    pub code: u8,
+    pub hint: Option<&'static str>,
+}
+
+impl fmt::Display for Exit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "exit {}", self.code)
+    }
+}
+
+impl std::error::Error for Exit {}
+
+/// Prints an error as `error: ...` lines and a `hint: ...`, and picks the exit code.
+pub fn report(error: &anyhow::Error) -> ExitCode {
+    let broken_pipe = error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    });
+    if broken_pipe {
+        // `relate customer list | head` is not a failure.
+        return ExitCode::SUCCESS;
+    }
+    let mut stderr = std::io::stderr().lock();
+    if let Some(exit) = error.downcast_ref::<Exit>() {
+        if let Some(hint) = exit.hint {
+            let _ = writeln!(stderr, "hint: {hint}");
+        }
+        return ExitCode::from(exit.code);
+    }
+    let relate_error = error.downcast_ref::<Error>();
+    match relate_error {
+        Some(Error::InvalidData { problems, .. }) => {
+            for problem in problems {
+                let _ = writeln!(stderr, "error: {}", printable(&problem.to_string()));
+            }
+        }
+        _ => {
+            let _ = writeln!(stderr, "error: {}", printable(&error.to_string()));
+            for cause in error.chain().skip(1) {
+                let _ = writeln!(stderr, "caused by: {}", printable(&cause.to_string()));
+            }
+        }
+    }
+    if let Some(hint) = relate_error.and_then(hint) {
+        let _ = writeln!(stderr, "hint: {}", printable(&hint));
+    }
+    ExitCode::from(relate_error.map_or(FAILURE, exit_code))
+}
+
+fn exit_code(error: &Error) -> u8 {
+    match error {
+        Error::Usage { .. } => USAGE,
+        Error::NotFound { .. } => NOT_FOUND,
+        Error::InvalidData { .. } => INVALID_DATA,
+        Error::Failed { .. }
+        | Error::Refused(_)
+        | Error::Exists { .. }
+        | Error::EmailTaken { .. }
+        | Error::Launched { .. }
+        | Error::Git(_)
+        | Error::Io { .. } => FAILURE,
+    }
+}
+
+/// What to do next, in the words of this command line.
+fn hint(error: &Error) -> Option<String> {
+    match error {
+        Error::Refused(refusal) => Some(refusal_hint(refusal)),
+        Error::Exists { kind, id } if *kind == Kind::Customer.name() => Some(format!(
+            "change it with `relate customer set {id} FIELD=VALUE`"
+        )),
+        Error::Exists { kind, id } => Some(format!("see it with `relate {kind} show {id}`")),
+        Error::EmailTaken { holder, .. } => Some(format!("see `relate customer show {holder}`")),
+        Error::Launched { .. } => {
+            Some("its members are frozen; plan a new campaign with `relate campaign new`".into())
+        }
+        other => other.hint().map(String::from),
+    }
+}
+
+fn refusal_hint(refusal: &Refusal) -> String {
+    match refusal {
+        Refusal::DealClosed { customer, .. } => {
+            format!("a closed deal does not move; open a new one with `relate deal new {customer}`")
+        }
+        Refusal::BeforeLastMove { .. } => "give a later date with --at".into(),
+        Refusal::StageOutsidePipeline { .. } => {
+            "fix `stage` in the deal's file or the `pipeline` in relate.yaml".into()
+        }
+        Refusal::AdvanceCloses { deal, stage } => format!(
+            "close it with `relate deal {} {deal}`",
+            if stage == "won" { "win" } else { "lose" }
+        ),
+        Refusal::UnknownStage { .. } => "the stages are the `pipeline` of relate.yaml".into(),
+        Refusal::Backward { deal, .. } => format!(
+            "to undo a mistaken move, fix `stage` and `history` in deals/{deal}.yaml by hand"
+        ),
+        Refusal::LastOpenStage { deal, .. } => format!(
+            "close the deal with `relate deal win {deal}` or `relate deal lose {deal} --reason ...`"
+        ),
+        Refusal::TicketResolved { ticket } => {
+            format!("reopen it first with `relate ticket reopen {ticket}`")
+        }
+        Refusal::UpdateResolves { ticket } => {
+            format!("resolve it with `relate ticket resolve {ticket}`")
+        }
+        Refusal::AlreadyResolved { ticket } => {
+            format!("to work on it again, `relate ticket reopen {ticket}`")
+        }
+        Refusal::NotResolved { ticket, .. } => {
+            format!("change its status with `relate ticket update {ticket} --status ...`")
+        }
+        Refusal::BeforeLastChange { .. } => "give a later time with --at".into(),
+    }
+}
