@@ -64,7 +64,7 @@ pub enum Error {
         hint: Option<String>,
     },
     /// A deal or ticket refused the move asked of it.
-    #[error("{0}")]
+    #[error(transparent)]
     Refused(#[from] Refusal),
     /// A new record's id is taken.
     #[error("{kind} `{id}` already exists")]

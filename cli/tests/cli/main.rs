@@ -13,6 +13,7 @@ mod concurrency;
 mod conflicts;
 mod customer;
 mod deal;
+mod errors;
 mod export;
 mod hardening;
 mod help;
