@@ -6,7 +6,7 @@ use std::fmt;
 use std::io::Write;
 use std::process::ExitCode;
 
-use relate::error::Refusal;
+use relate::error::{Refusal, SyncFailure};
 use relate::output::printable;
 use relate::{Error, model::Kind};
 
@@ -75,14 +75,17 @@ pub fn report(error: &anyhow::Error) -> ExitCode {
 
 fn exit_code(error: &Error) -> u8 {
     match error {
-        Error::Usage { .. } => USAGE,
-        Error::NotFound { .. } => NOT_FOUND,
+        Error::Usage { .. } | Error::Sync(SyncFailure::BadAddress { .. }) => USAGE,
+        Error::NotFound { .. } | Error::NoRecord { .. } => NOT_FOUND,
         Error::InvalidData { .. } => INVALID_DATA,
         Error::Failed { .. }
         | Error::Refused(_)
         | Error::Exists { .. }
         | Error::EmailTaken { .. }
         | Error::Launched { .. }
+        | Error::NoStore { .. }
+        | Error::MergeUnderWay
+        | Error::Sync(_)
         | Error::Git(_)
         | Error::Io { .. } => FAILURE,
     }
@@ -100,7 +103,46 @@ fn hint(error: &Error) -> Option<String> {
         Error::Launched { .. } => {
             Some("its members are frozen; plan a new campaign with `relate campaign new`".into())
         }
+        Error::NoStore { at: Some(at) } => Some(format!(
+            "create one with `relate init {}`, or point --store at an existing store",
+            at.display()
+        )),
+        Error::NoStore { at: None } => Some(
+            "create one with `relate init DIR`, or name one with --store DIR or RELATE_STORE"
+                .into(),
+        ),
+        Error::NoRecord { .. } => {
+            Some("list them with `relate customer list`, `relate deal list`, ...".into())
+        }
+        Error::MergeUnderWay => Some(
+            "finish it first: settle the conflicted files, then `git commit` (or `git merge --abort`), then `relate sync`"
+                .into(),
+        ),
+        Error::Sync(failure) => Some(sync_hint(failure)),
         other => other.hint().map(String::from),
+    }
+}
+
+fn sync_hint(failure: &SyncFailure) -> String {
+    const KEPT: &str = "your work is committed locally and nothing was lost";
+    match failure {
+        SyncFailure::OperationUnderWay => {
+            "finish it (or `git merge --abort`), then run `relate sync` again".into()
+        }
+        SyncFailure::NoRemote => "add one with `git remote add origin URL`, or start from a shared store with `relate clone URL`".into(),
+        SyncFailure::FetchFailed { .. } => format!(
+            "{KEPT}; check the network and `git remote -v`, then run `relate sync` again"
+        ),
+        SyncFailure::PushRefused { .. } => format!("{KEPT}; run `relate sync` again"),
+        SyncFailure::MergeFailed { .. } => {
+            "nothing was changed; fix what git reports, then run `relate sync` again".into()
+        }
+        SyncFailure::Unmergeable { branch, .. } => format!(
+            "nothing was changed: the merge was undone and your work is committed locally; merge by hand (`git merge {branch}`, fix the files, `git commit`), then run `relate sync` again"
+        ),
+        SyncFailure::BadAddress { .. } => {
+            "give the remote's URL or path, e.g. `relate clone git@host:team/crm.git`".into()
+        }
     }
 }
 

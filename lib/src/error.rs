@@ -76,6 +76,22 @@ pub enum Error {
     /// A campaign launched already: its members are frozen.
     #[error("campaign `{campaign}` was launched on {on}")]
     Launched { campaign: String, on: NaiveDate },
+    /// No store where one was looked for (`at`), or in any folder above the
+    /// working directory (`None`).
+    #[error("{}", match .at {
+        Some(at) => format!("no relate store at {} (it has no relate.yaml)", at.display()),
+        None => "not inside a relate store (no relate.yaml here or in any parent folder)".into(),
+    })]
+    NoStore { at: Option<PathBuf> },
+    /// An id of no record of any kind.
+    #[error("no record `{id}`")]
+    NoRecord { id: String },
+    /// A git merge someone started in the store is not finished; nothing is written meanwhile.
+    #[error("a git merge is under way in the store; nothing was written")]
+    MergeUnderWay,
+    /// `sync` or `clone` could not exchange commits with the remote.
+    #[error(transparent)]
+    Sync(#[from] SyncFailure),
     #[error("git: {0}")]
     Git(#[from] git2::Error),
     /// The I/O error is part of the message (not a `source`), so it is printed once.
@@ -84,6 +100,37 @@ pub enum Error {
         path: PathBuf,
         error: std::io::Error,
     },
+}
+
+/// Why `sync` or `clone` stopped. Local work is always committed first, so
+/// none of these loses anything.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SyncFailure {
+    #[error("a git merge, rebase or cherry-pick is under way in the store's repository")]
+    OperationUnderWay,
+    #[error("the store's repository has no remote to sync with")]
+    NoRemote,
+    #[error("cannot fetch from the remote `{remote}` ({url}): {message}")]
+    FetchFailed {
+        remote: String,
+        url: String,
+        message: String,
+    },
+    #[error("the remote `{remote}` refused the push: {message}")]
+    PushRefused { remote: String, message: String },
+    /// Git itself could not start the merge; nothing changed.
+    #[error("cannot merge the remote's changes: {message}")]
+    MergeFailed { message: String },
+    /// Files that neither git nor relate's merge driver could merge; the merge was undone.
+    #[error("cannot merge {} automatically: {message}", .paths.join(", "))]
+    Unmergeable {
+        paths: Vec<String>,
+        message: String,
+        branch: String,
+    },
+    /// An address git would read as an option.
+    #[error("`{url}` is not an address of a store")]
+    BadAddress { url: String },
 }
 
 /// Why a deal or a ticket refused a move.
@@ -185,6 +232,10 @@ impl Error {
             | Error::Exists { .. }
             | Error::EmailTaken { .. }
             | Error::Launched { .. }
+            | Error::NoStore { .. }
+            | Error::NoRecord { .. }
+            | Error::MergeUnderWay
+            | Error::Sync(_)
             | Error::Git(_)
             | Error::Io { .. } => {}
         }
@@ -201,6 +252,10 @@ impl Error {
             | Error::Exists { .. }
             | Error::EmailTaken { .. }
             | Error::Launched { .. }
+            | Error::NoStore { .. }
+            | Error::NoRecord { .. }
+            | Error::MergeUnderWay
+            | Error::Sync(_)
             | Error::Git(_)
             | Error::Io { .. } => None,
         }

@@ -238,3 +238,39 @@ fn outside_a_store_says_how_to_make_one() {
         hint: create one with `relate init [tmp]/store`, or point --store at an existing store
         "#);
 }
+
+#[test]
+fn an_id_of_no_kind_is_not_found() {
+    let env = TestEnv::with_basics();
+    insta::assert_snapshot!(shown(env.run(&["history", "nobody"])), @r#"
+        exit 3
+        --- stdout
+        --- stderr
+        error: no record `nobody`
+        hint: list them with `relate customer list`, `relate deal list`, ...
+        "#);
+}
+
+#[test]
+fn sync_without_a_remote_says_how_to_add_one() {
+    let env = TestEnv::with_basics();
+    insta::assert_snapshot!(shown(env.run(&["sync"])), @r#"
+        exit 1
+        --- stdout
+        --- stderr
+        error: the store's repository has no remote to sync with
+        hint: add one with `git remote add origin URL`, or start from a shared store with `relate clone URL`
+        "#);
+}
+
+#[test]
+fn clone_refuses_an_address_that_git_would_read_as_an_option() {
+    let env = TestEnv::empty();
+    insta::assert_snapshot!(shown(env.run(&["clone", "--", "--upload-pack=touch", "team"])), @r#"
+        exit 2
+        --- stdout
+        --- stderr
+        error: `--upload-pack=touch` is not an address of a store
+        hint: give the remote's URL or path, e.g. `relate clone git@host:team/crm.git`
+        "#);
+}

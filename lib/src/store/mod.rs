@@ -78,23 +78,15 @@ impl Store {
             return if dir.join(SETTINGS_FILE).is_file() {
                 Ok(dir.to_path_buf())
             } else {
-                Err(Error::failed(format!(
-                    "no relate store at {} (it has no {SETTINGS_FILE})",
-                    dir.display()
-                ))
-                .with_hint(format!(
-                    "create one with `relate init {}`, or point --store at an existing store",
-                    dir.display()
-                )))
+                Err(Error::NoStore {
+                    at: Some(dir.to_path_buf()),
+                })
             };
         }
         cwd.ancestors()
             .find(|dir| dir.join(SETTINGS_FILE).is_file())
             .map(Path::to_path_buf)
-            .ok_or_else(|| {
-                Error::failed("not inside a relate store (no relate.yaml here or in any parent folder)")
-                    .with_hint("create one with `relate init DIR`, or name one with --store DIR or RELATE_STORE")
-            })
+            .ok_or(Error::NoStore { at: None })
     }
 
     /// Opens the store at `root`; a write that a crash interrupted is finished

@@ -452,8 +452,7 @@ impl Store {
             .collect();
         match found.as_slice() {
             [one] => Ok(one.clone()),
-            [] => Err(Error::not_found(format!("no record `{id}`"))
-                .with_hint("list them with `relate customer list`, `relate deal list`, ...")),
+            [] => Err(Error::NoRecord { id: id.to_string() }),
             several => {
                 let kinds: Vec<&str> = several.iter().map(|(kind, _)| kind.name()).collect();
                 Err(Error::usage(format!(

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use super::git::{Git, Stamp};
 use super::system_git::SystemGit;
 use super::{Env, Store, no_author_error};
-use crate::error::{Error, Problem, Result};
+use crate::error::{Error, Problem, Result, SyncFailure};
 use crate::model::merge::Conflict;
 use crate::model::{Kind, Record};
 
@@ -106,10 +106,7 @@ fn prepare(store: &Store, git: &Git) -> Result<SystemGit> {
         git.ensure_merge_driver(relate)?;
     }
     if git.repo().state() != RepositoryState::Clean {
-        return Err(Error::failed(
-            "a git merge, rebase or cherry-pick is under way in the store's repository",
-        )
-        .with_hint("finish it (or `git merge --abort`), then run `relate sync` again"));
+        return Err(SyncFailure::OperationUnderWay.into());
     }
     Ok(system)
 }
@@ -147,13 +144,11 @@ fn exchange(
             return Ok(fetched);
         }
         if attempt == PUSH_ATTEMPTS {
-            return Err(Error::failed(format!(
-                "the remote `{}` refused the push: {}",
-                upstream.remote, outcome.message
-            ))
-            .with_hint(
-                "your work is committed locally and nothing was lost; run `relate sync` again",
-            ));
+            return Err(SyncFailure::PushRefused {
+                remote: upstream.remote.clone(),
+                message: outcome.message,
+            }
+            .into());
         }
         // Most likely a teammate pushed in the meantime: fetch and merge again.
         attempt += 1;
@@ -193,10 +188,7 @@ pub(super) fn upstream(git: &Git, branch: &str) -> Result<Upstream> {
     let names: Vec<&str> = remotes.iter().flatten().collect();
     let remote = match names.as_slice() {
         [] => {
-            return Err(Error::failed("the store's repository has no remote to sync with")
-                .with_hint(
-                    "add one with `git remote add origin URL`, or start from a shared store with `relate clone URL`",
-                ));
+            return Err(SyncFailure::NoRemote.into());
         }
         [only] => *only,
         _ if names.contains(&"origin") => "origin",
@@ -263,9 +255,12 @@ fn fetch_failed(git: &Git, remote: &str, error: Error) -> Error {
         .ok()
         .and_then(|r| r.url().map(String::from))
         .unwrap_or_default();
-    Error::failed(format!("cannot fetch from the remote `{remote}` ({url}): {error}")).with_hint(
-        "your work is committed locally and nothing was lost; check the network and `git remote -v`, then run `relate sync` again",
-    )
+    SyncFailure::FetchFailed {
+        remote: remote.to_string(),
+        url,
+        message: error.to_string(),
+    }
+    .into()
 }
 
 /// Brings the remote's commits into the current branch: a fast-forward when
@@ -294,11 +289,10 @@ fn integrate(git: &Git, system: &SystemGit, upstream: Oid, name: &str) -> Result
         return Ok(());
     }
     if repo.state() != RepositoryState::Merge {
-        return Err(Error::failed(format!(
-            "cannot merge the remote's changes: {}",
-            outcome.message
-        ))
-        .with_hint("nothing was changed; fix what git reports, then run `relate sync` again"));
+        return Err(SyncFailure::MergeFailed {
+            message: outcome.message,
+        }
+        .into());
     }
     let mut index = repo.index()?;
     index.read(true)?;
@@ -323,14 +317,12 @@ fn integrate(git: &Git, system: &SystemGit, upstream: Oid, name: &str) -> Result
     }
     if !unresolved.is_empty() {
         let _ = system.try_run(&["merge", "--abort"]);
-        return Err(Error::failed(format!(
-            "cannot merge {} automatically: {}",
-            unresolved.join(", "),
-            outcome.message
-        ))
-        .with_hint(format!(
-            "nothing was changed: the merge was undone and your work is committed locally; merge by hand (`git merge {name}`, fix the files, `git commit`), then run `relate sync` again"
-        )));
+        return Err(SyncFailure::Unmergeable {
+            paths: unresolved,
+            message: outcome.message,
+            branch: name.to_string(),
+        }
+        .into());
     }
     let mut add = vec!["add", "--"];
     add.extend(kept.iter().map(String::as_str));
@@ -515,11 +507,10 @@ pub fn clone(url: &str, dir: &Path, env: &Env) -> Result<bool> {
     // git would read an address starting with `-` as an option (`--upload-pack=...`
     // runs a command): no address of a store starts so.
     if url.starts_with('-') {
-        return Err(
-            Error::usage(format!("`{url}` is not an address of a store")).with_hint(
-                "give the remote's URL or path, e.g. `relate clone git@host:team/crm.git`",
-            ),
-        );
+        return Err(SyncFailure::BadAddress {
+            url: url.to_string(),
+        }
+        .into());
     }
     let system = SystemGit::new(Path::new("."), env.author.as_ref(), &env.now);
     let dir_text = dir.to_string_lossy();

@@ -42,12 +42,7 @@ impl Store {
         if let Some(git) = &self.git {
             self.recover_with(git)?;
             if git.repo().path().join("MERGE_HEAD").exists() {
-                return Err(Error::failed(
-                    "a git merge is under way in the store; nothing was written",
-                )
-                .with_hint(
-                    "finish it first: settle the conflicted files, then `git commit` (or `git merge --abort`), then `relate sync`",
-                ));
+                return Err(Error::MergeUnderWay);
             }
         }
         Ok(Transaction {
