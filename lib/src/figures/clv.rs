@@ -168,7 +168,7 @@ const HYP2F1_MAX_TERMS: usize = 1_000_000;
 /// sum; `None` when z is out of range or the series has not converged after
 /// a million terms (z very close to 1).
 pub fn hyp2f1(a: f64, b: f64, c: f64, z: f64) -> Option<f64> {
-    if !(0.0..1.0).contains(&z) || !(a > 0.0 && b > 0.0 && c > 0.0) {
+    if !((0.0..1.0).contains(&z) && a > 0.0 && b > 0.0 && c > 0.0) {
         return None;
     }
     let mut term = 1.0;
@@ -1005,12 +1005,15 @@ mod tests {
         }
     }
 
+    /// (x, t_x, T) of every customer, and (x, m_x) of those with x > 0.
+    type Simulated = (Vec<(u64, f64, f64)>, Vec<(u64, f64)>);
+
     /// Simulates the models' story: per customer a purchase rate from
     /// Gamma(r, alpha) and a dropout probability from Beta(a, b); purchases as
     /// a Poisson process from time 0 over T weeks (uniform in 27..39, as the
     /// CDNOW cohort's calibration), with a dropout after each repeat purchase;
     /// each repeat purchase's value from Gamma(p, nu), nu from Gamma(q, v).
-    fn simulate(n: usize, seed: u64) -> (Vec<(u64, f64, f64)>, Vec<(u64, f64)>) {
+    fn simulate(n: usize, seed: u64) -> Simulated {
         let (r, alpha, a, b) = (0.243, 4.414, 0.793, 2.426);
         let (p, q, v) = (6.25, 3.74, 15.44);
         let mut rng = fastrand::Rng::with_seed(seed);
