@@ -225,6 +225,19 @@ fn report_clv_fits_every_customer_with_their_history_in_the_models_terms() {
     let days: Report = env.json(&[&args[..], &["--period", "day"]].concat());
     let c01 = days.customers.iter().find(|c| c.customer == "c01").unwrap();
     assert_eq!((c01.frequency, c01.recency, c01.age), history(1, 1.0));
+    // ... and alpha, a rate's scale, by 7; the rest of the model and every
+    // prediction stay, up to the optimiser's tolerance.
+    let near = |a: f64, b: f64| (a - b).abs() <= 1e-4 * (1.0 + b.abs());
+    let (w, d) = (&report.params, &days.params);
+    assert!(near(d.alpha, 7.0 * w.alpha), "{w:?} {d:?}");
+    assert!(
+        near(d.r, w.r) && near(d.a, w.a) && near(d.b, w.b),
+        "{w:?} {d:?}"
+    );
+    for (w, d) in report.customers.iter().zip(&days.customers) {
+        assert_eq!(w.customer, d.customer);
+        assert!(near(w.p_alive, d.p_alive) && near(w.expected_purchases, d.expected_purchases));
+    }
     // Other formats print the sections; csv the customers.
     let csv = env
         .run(&["report", "clv", "--as-of", AS_OF, "--format", "csv"])
