@@ -201,8 +201,8 @@ pub struct BgNbd {
 }
 
 impl BgNbd {
-    /// ln L(r, alpha, a, b | x, t_x, T) of one customer, as the paper's
-    /// equation (6) and Hardie's note "Implementing the BG/NBD Model for
+    /// ln L(r, alpha, a, b | x, t_x, T) of one customer, as the paper and
+    /// Hardie, Fader and Lee's note "Implementing the BG/NBD Model for
     /// Customer Base Analysis in Excel" (2005) write it:
     /// L = A1 A2 (A3 + [x > 0] A4) with A1 = Γ(r + x) alpha^r / Γ(r),
     /// A2 = Γ(a + b) Γ(b + x) / (Γ(b) Γ(a + b + x)), A3 = (alpha + T)^-(r + x)
