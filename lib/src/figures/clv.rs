@@ -1046,6 +1046,63 @@ mod tests {
         (counts, values)
     }
 
+    /// As [`simulate`] for the purchase counts, each customer followed on for
+    /// `horizon` weeks after T: (x, t_x, T, purchases in (T, T + horizon]).
+    fn simulate_future(n: usize, seed: u64, horizon: f64) -> Vec<(u64, f64, f64, u64)> {
+        let (r, alpha, a, b) = (0.243, 4.414, 0.793, 2.426);
+        let mut rng = fastrand::Rng::with_seed(seed);
+        (0..n)
+            .map(|_| {
+                let t = 27.0 + 12.0 * rng.f64();
+                let rate = gamma(&mut rng, r) / alpha;
+                let (ga, gb) = (gamma(&mut rng, a), gamma(&mut rng, b));
+                let dropout = ga / (ga + gb);
+                let (mut x, mut t_x, mut now, mut future) = (0, 0.0, 0.0, 0);
+                loop {
+                    now += -(1.0 - rng.f64()).ln() / rate;
+                    if now > t + horizon {
+                        break;
+                    }
+                    if now <= t {
+                        x += 1;
+                        t_x = now;
+                    } else {
+                        future += 1;
+                    }
+                    if rng.f64() < dropout {
+                        break;
+                    }
+                }
+                (x, t_x, t, future)
+            })
+            .collect()
+    }
+
+    /// The conditional expectation (10) at the true parameters predicts the
+    /// purchases that 100,000 simulated customers then make over 39 weeks: in
+    /// total and for those without and with a repeat purchase, within 3 %
+    /// (several standard errors of the simulation).
+    #[test]
+    fn conditional_expectations_predict_simulated_futures() {
+        let truth = BgNbd {
+            r: 0.243,
+            alpha: 4.414,
+            a: 0.793,
+            b: 2.426,
+        };
+        let customers = simulate_future(100_000, 3, 39.0);
+        let (mut predicted, mut actual) = ([0.0; 2], [0.0; 2]);
+        for (x, t_x, t, future) in &customers {
+            let group = usize::from(*x > 0);
+            predicted[group] += truth.conditional_expected(39.0, *x, *t_x, *t).unwrap();
+            actual[group] += *future as f64;
+        }
+        eprintln!("predicted {predicted:?}, actual {actual:?}");
+        assert_relative(predicted[0], actual[0], 0.03);
+        assert_relative(predicted[1], actual[1], 0.03);
+        assert_relative(predicted[0] + predicted[1], actual[0] + actual[1], 0.03);
+    }
+
     fn assert_relative(actual: f64, expected: f64, tolerance: f64) {
         let error = (actual - expected).abs() / expected;
         assert!(error <= tolerance, "{actual} is {error:.3} off {expected}");
