@@ -1047,8 +1047,9 @@ mod tests {
     }
 
     /// As [`simulate`] for the purchase counts, each customer followed on for
-    /// `horizon` weeks after T: (x, t_x, T, purchases in (T, T + horizon]).
-    fn simulate_future(n: usize, seed: u64, horizon: f64) -> Vec<(u64, f64, f64, u64)> {
+    /// `horizon` weeks after T: (x, t_x, T, purchases in (T, T + horizon],
+    /// whether still alive at T).
+    fn simulate_future(n: usize, seed: u64, horizon: f64) -> Vec<(u64, f64, f64, u64, bool)> {
         let (r, alpha, a, b) = (0.243, 4.414, 0.793, 2.426);
         let mut rng = fastrand::Rng::with_seed(seed);
         (0..n)
@@ -1058,6 +1059,7 @@ mod tests {
                 let (ga, gb) = (gamma(&mut rng, a), gamma(&mut rng, b));
                 let dropout = ga / (ga + gb);
                 let (mut x, mut t_x, mut now, mut future) = (0, 0.0, 0.0, 0);
+                let mut alive = true;
                 loop {
                     now += -(1.0 - rng.f64()).ln() / rate;
                     if now > t + horizon {
@@ -1070,10 +1072,11 @@ mod tests {
                         future += 1;
                     }
                     if rng.f64() < dropout {
+                        alive = now > t;
                         break;
                     }
                 }
-                (x, t_x, t, future)
+                (x, t_x, t, future, alive)
             })
             .collect()
     }
@@ -1081,7 +1084,8 @@ mod tests {
     /// The conditional expectation (10) at the true parameters predicts the
     /// purchases that 100,000 simulated customers then make over 39 weeks: in
     /// total and for those without and with a repeat purchase, within 3 %
-    /// (several standard errors of the simulation).
+    /// (several standard errors of the simulation); and the sum of P(alive)
+    /// over the customers with a repeat purchase is the number still alive.
     #[test]
     fn conditional_expectations_predict_simulated_futures() {
         let truth = BgNbd {
@@ -1092,12 +1096,18 @@ mod tests {
         };
         let customers = simulate_future(100_000, 3, 39.0);
         let (mut predicted, mut actual) = ([0.0; 2], [0.0; 2]);
-        for (x, t_x, t, future) in &customers {
+        let (mut p_alive, mut alive) = (0.0, 0.0);
+        for (x, t_x, t, future, is_alive) in &customers {
             let group = usize::from(*x > 0);
             predicted[group] += truth.conditional_expected(39.0, *x, *t_x, *t).unwrap();
             actual[group] += *future as f64;
+            if *x > 0 {
+                p_alive += truth.p_alive(*x, *t_x, *t);
+                alive += f64::from(u8::from(*is_alive));
+            }
         }
-        eprintln!("predicted {predicted:?}, actual {actual:?}");
+        eprintln!("predicted {predicted:?}, actual {actual:?}, P(alive) {p_alive} for {alive}");
+        assert_relative(p_alive, alive, 0.03);
         assert_relative(predicted[0], actual[0], 0.03);
         assert_relative(predicted[1], actual[1], 0.03);
         assert_relative(predicted[0] + predicted[1], actual[0] + actual[1], 0.03);
