@@ -36,6 +36,7 @@ for report in segments rfm value loyalty funnel forecast demand; do
   measure "report $report" report "$report" --as-of "$as_of"
 done
 measure "report basket --min-support 0.01" report basket --as-of "$as_of" --min-support 0.01
+measure "report clv" report clv --as-of "$as_of" || true
 for report in service assets; do
   measure "report $report" report "$report" --as-of "$as_of"
 done

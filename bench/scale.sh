@@ -96,6 +96,11 @@ for report in segments rfm value loyalty funnel forecast demand service assets; 
 done
 t=$(med "$relate" report basket --as-of "$as_of" --min-support 0.01)
 row '`report basket --min-support 0.01`, warm' "$t s" "" ""
+# The BG/NBD and Gamma-Gamma fits over every customer with an order; a fit
+# that fails (exit 1) still prints its time, so the row says whether it did.
+clv_status=$("$relate" report clv --as-of "$as_of" >/dev/null 2>&1 && echo fitted || echo "failed: exit $?")
+t=$(med "$relate" report clv --as-of "$as_of")
+row '`report clv` (fit and predictions), warm' "$t s" "$clv_status" ""
 t=$(med "$relate" agenda)
 row '`agenda`, warm' "$t s" "" ""
 mem=$( { /usr/bin/time -f '%M' "$relate" report segments --as-of "$as_of" >/dev/null; } 2>&1 | tail -1)

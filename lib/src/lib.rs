@@ -20,7 +20,8 @@
 //!   three-way merge of records. Pure data, no I/O.
 //! - [`output`]: the one place where rows become a table, JSON, CSV or Markdown.
 //! - [`figures`]: per-customer figures computed from the records up to a date
-//!   (order totals, RFM scores, contacts, deals), shared by filters and reports.
+//!   (order totals, RFM scores, contacts, deals, and the BG/NBD and Gamma-Gamma
+//!   predictions of customer value), shared by filters and reports.
 //! - [`filter`]: the filter language that selects customers (`--where`, named
 //!   segments), and the check of the filters that settings and campaigns hold.
 //! - [`store`]: files and git. Finding the store; the one read seam

@@ -16,7 +16,9 @@ use crate::ui::Ui;
 /// expected close date has come; open tickets whose next SLA clock (first
 /// response, then resolution) runs out; assets due for maintenance; and
 /// customers who slipped into the at_risk RFM segment since
-/// `agenda.at_risk_lookback_days` ago. An item belongs to the owner of its
+/// `agenda.at_risk_lookback_days` ago; and customers whose P(alive) (the
+/// BG/NBD model of `report clv`) fell below `agenda.p_alive_threshold` in the
+/// last seven days (likely_lost). An item belongs to the owner of its
 /// record, else to the customer's owner. Made for a morning cron job:
 /// `relate agenda --owner alice --format markdown | mail -s Agenda alice`.
 #[derive(clap::Args)]

@@ -9,6 +9,7 @@ mod atomicity;
 mod cache;
 mod campaign;
 mod check;
+mod clv;
 mod concurrency;
 mod conflicts;
 mod customer;

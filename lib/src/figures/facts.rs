@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::collections::HashMap;
 
+use super::clv::{self, ClvFacts};
 use super::orders::{OrderStats, order_stats};
 use super::rfm::{self, Rfm};
 use crate::model::values::utc_date;
@@ -94,6 +95,8 @@ pub struct Needs {
     pub contacts: bool,
     pub deals: bool,
     pub rfm: bool,
+    /// The BG/NBD and Gamma-Gamma predictions (a model fit: the costliest).
+    pub clv: bool,
 }
 
 impl Needs {
@@ -102,6 +105,7 @@ impl Needs {
         contacts: true,
         deals: true,
         rfm: true,
+        clv: true,
     };
 
     pub fn union(self, other: Needs) -> Needs {
@@ -110,14 +114,19 @@ impl Needs {
             contacts: self.contacts || other.contacts,
             deals: self.deals || other.deals,
             rfm: self.rfm || other.rfm,
+            clv: self.clv || other.clv,
         }
     }
 
     /// The kinds of record to load: customers, and those the figures come from.
     pub fn kinds(self) -> Vec<Kind> {
         let mut kinds = vec![Kind::Customer];
-        if self.orders || self.rfm {
+        if self.orders || self.rfm || self.clv {
             kinds.push(Kind::Order);
+        }
+        if self.clv {
+            // The CLV's margin comes from the products' costs.
+            kinds.push(Kind::Product);
         }
         if self.contacts {
             kinds.push(Kind::Interaction);
@@ -141,6 +150,9 @@ pub struct Facts<'a> {
     pub deals: HashMap<&'a str, DealStats>,
     /// RFM scores, relative to every customer of `data` with an order.
     pub rfm: HashMap<&'a str, Rfm>,
+    /// The `clv.*` figures, fitted on every customer of `data` with an order;
+    /// empty when the models cannot be fitted.
+    pub clv: HashMap<&'a str, ClvFacts>,
 }
 
 impl<'a> Facts<'a> {
@@ -167,6 +179,11 @@ impl<'a> Facts<'a> {
             },
             deals: if needs.deals {
                 deal_stats(&data.deals, as_of)
+            } else {
+                HashMap::new()
+            },
+            clv: if needs.clv {
+                clv::facts(data, as_of)
             } else {
                 HashMap::new()
             },

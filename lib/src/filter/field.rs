@@ -57,6 +57,12 @@ pub enum Field {
     RfmF,
     RfmM,
     RfmRecency,
+    /// The BG/NBD probability that the customer is still a customer.
+    ClvPAlive,
+    /// BG/NBD expected purchases over the next year.
+    ClvExpectedPurchases,
+    /// The `report clv` CLV over the next year.
+    ClvValue,
 }
 
 /// Every field by name (besides `fields.NAME`), in the order docs/filters.md lists them.
@@ -96,6 +102,9 @@ const FIELDS: &[(&str, Field)] = &[
     ("rfm.f", Field::RfmF),
     ("rfm.m", Field::RfmM),
     ("rfm.recency", Field::RfmRecency),
+    ("clv.p_alive", Field::ClvPAlive),
+    ("clv.expected_purchases", Field::ClvExpectedPurchases),
+    ("clv.value", Field::ClvValue),
 ];
 
 /// The type of a field's values, which decides the literals and operators it takes.
@@ -172,7 +181,10 @@ impl Field {
             | Field::RfmR
             | Field::RfmF
             | Field::RfmM
-            | Field::RfmRecency => Type::Number,
+            | Field::RfmRecency
+            | Field::ClvPAlive
+            | Field::ClvExpectedPurchases
+            | Field::ClvValue => Type::Number,
             Field::Custom(_) => Type::Any,
             Field::Id
             | Field::Name
@@ -219,6 +231,9 @@ impl Field {
             Field::RfmSegment | Field::RfmR | Field::RfmF | Field::RfmM | Field::RfmRecency => {
                 Needs { rfm: true, ..none }
             }
+            Field::ClvPAlive | Field::ClvExpectedPurchases | Field::ClvValue => {
+                Needs { clv: true, ..none }
+            }
             _ => none,
         }
     }
@@ -231,6 +246,7 @@ impl Field {
         let contacts = facts.contacts.get(id);
         let deals = facts.deals.get(id);
         let rfm = facts.rfm.get(id);
+        let clv = facts.clv.get(id);
         let count = |n: u64| Value::Number(Decimal::from(n));
         match self {
             Field::Id => Value::text(id),
@@ -279,6 +295,12 @@ impl Field {
             Field::RfmRecency => {
                 rfm.map_or(Value::Missing, |s| Value::Number(s.recency_days.into()))
             }
+            // No prediction without an order, or when the models cannot be fitted.
+            Field::ClvPAlive => clv.map_or(Value::Missing, |c| Value::Number(c.p_alive)),
+            Field::ClvExpectedPurchases => {
+                clv.map_or(Value::Missing, |c| Value::Number(c.expected_purchases))
+            }
+            Field::ClvValue => clv.map_or(Value::Missing, |c| Value::Number(c.value)),
         }
     }
 }

@@ -103,12 +103,17 @@ pub struct Agenda {
     /// A customer slipped into the at_risk RFM segment when they are in it
     /// today but were not this many days ago.
     pub at_risk_lookback_days: u32,
+    /// A customer is flagged as likely lost when their BG/NBD P(alive) is
+    /// below this today and was not seven days ago (0 turns it off).
+    #[serde(with = "decimal")]
+    pub p_alive_threshold: Decimal,
 }
 
 impl Default for Agenda {
     fn default() -> Self {
         Agenda {
             at_risk_lookback_days: 30,
+            p_alive_threshold: Decimal::new(3, 1),
         }
     }
 }
@@ -331,9 +336,12 @@ sla:
     resolution_hours: 168
 
 # `relate agenda`: a customer "slipped into" the at_risk RFM segment when they
-# are in it today but were not this many days ago.
+# are in it today but were not this many days ago; and is "likely lost" when
+# the P(alive) of `report clv` is below p_alive_threshold today but was not
+# seven days ago (0 turns that off).
 agenda:
   at_risk_lookback_days: 30
+  p_alive_threshold: 0.3
 "#;
 
 impl Settings {
@@ -432,6 +440,11 @@ impl Settings {
         }
         if self.analytics.churn_factor <= Decimal::ZERO {
             problems.push("analytics.churn_factor must be more than 0".into());
+        }
+        if self.agenda.p_alive_threshold < Decimal::ZERO
+            || self.agenda.p_alive_threshold > Decimal::ONE
+        {
+            problems.push("agenda.p_alive_threshold must be between 0 and 1".into());
         }
         for (priority, target) in &self.sla {
             if target.first_response_hours <= Decimal::ZERO

@@ -1,12 +1,14 @@
 //! `relate agenda`: what each team member has to do, from today to a horizon:
 //! follow-ups, idle and overdue deals, tickets near or past their SLA,
-//! maintenance, and customers who slipped into the at_risk RFM segment. Each
-//! item carries the command that acts on it. The rules: docs/service.md.
+//! maintenance, customers who slipped into the at_risk RFM segment and
+//! customers whose predicted P(alive) fell below a threshold. Each item
+//! carries the command that acts on it. The rules: docs/service.md.
 
 use chrono::{Days, NaiveDate};
 use serde::Serialize;
 use std::collections::HashMap;
 
+use crate::figures::clv::{self, Prediction};
 use crate::figures::orders::order_stats;
 use crate::figures::rfm::{self, Segment};
 use crate::model::ticket::Target;
@@ -23,6 +25,7 @@ keyword_enum! {
         TicketSla => "ticket_sla",
         Maintenance => "maintenance",
         AtRisk => "at_risk",
+        LikelyLost => "likely_lost",
     }
 }
 
@@ -65,6 +68,7 @@ pub fn agenda(data: &Dataset, now: Timestamp, days: u32) -> Vec<Item> {
     items.extend(run.tickets());
     items.extend(run.maintenance());
     items.extend(run.slipped_into_at_risk());
+    items.extend(run.likely_lost());
     items.sort_by(|a, b| order_key(a).cmp(&order_key(b)));
     items
 }
@@ -323,6 +327,60 @@ impl Run<'_> {
                     what,
                     command: format!("relate recommend {}", c.id),
                 }
+            })
+            .collect()
+    }
+}
+
+impl Run<'_> {
+    /// Days before today that P(alive) is compared with.
+    const P_ALIVE_LOOKBACK_DAYS: u64 = 7;
+
+    /// Customers whose BG/NBD P(alive) (`report clv`'s default fit, refitted on
+    /// each date) is below `agenda.p_alive_threshold` today and was at or above
+    /// it seven days ago. Nothing when the threshold is 0 or either fit fails
+    /// (too few repeat customers).
+    fn likely_lost(&self) -> Vec<Item> {
+        let threshold = rust_decimal::prelude::ToPrimitive::to_f64(
+            &self.data.settings.agenda.p_alive_threshold,
+        )
+        .unwrap_or(0.0);
+        let Some(before) = self
+            .today
+            .checked_sub_days(Days::new(Self::P_ALIVE_LOOKBACK_DAYS))
+        else {
+            return Vec::new();
+        };
+        if threshold <= 0.0 {
+            return Vec::new();
+        }
+        let options = clv::Options::default();
+        let p_alive = |date: NaiveDate| {
+            clv::predictions(self.data, date, &options).map(|(_, predictions)| {
+                predictions
+                    .into_iter()
+                    .map(|(id, p): (&str, Prediction)| (id, p.p_alive))
+                    .collect::<HashMap<&str, f64>>()
+            })
+        };
+        let (Ok(now), Ok(then)) = (p_alive(self.today), p_alive(before)) else {
+            return Vec::new();
+        };
+        let mut lost: Vec<(&str, f64, f64)> = now
+            .iter()
+            .filter(|(_, p)| **p < threshold)
+            .filter_map(|(id, p)| Some((*id, *p, *then.get(id).filter(|t| **t >= threshold)?)))
+            .collect();
+        lost.sort_by(|a, b| a.0.cmp(b.0));
+        lost.into_iter()
+            .map(|(id, p, was)| Item {
+                owner: self.owner(None, id),
+                due: self.today,
+                kind: ItemKind::LikelyLost,
+                customer: id.to_string(),
+                record: id.to_string(),
+                what: format!("P(alive) fell below {threshold} to {p:.2} (on {before}: {was:.2})"),
+                command: format!("relate recommend {id}"),
             })
             .collect()
     }

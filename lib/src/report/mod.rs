@@ -13,6 +13,7 @@ pub mod agenda;
 pub mod assets;
 pub mod basket;
 pub mod campaign;
+pub mod clv;
 pub mod demand;
 #[cfg(test)]
 pub(crate) mod fixture;

@@ -174,6 +174,7 @@ pub fn report(scope: &Scope, by: &[Field]) -> Result<SegmentsReport> {
         contacts: true,
         deals: true,
         rfm: false,
+        clv: false,
     };
     let facts = scope.facts(sales.union(grouping.needs()));
     let mut groups: BTreeMap<Vec<Option<String>>, Totals> = BTreeMap::new();

@@ -5,6 +5,7 @@
 mod assets;
 mod basket;
 mod campaign;
+mod clv;
 mod demand;
 mod forecast;
 mod funnel;
@@ -33,6 +34,7 @@ pub enum Command {
     Segments(segments::Args),
     Rfm(rfm::Args),
     Value(value::Args),
+    Clv(clv::Args),
     Loyalty(loyalty::Args),
     Funnel(funnel::Args),
     Forecast(forecast::Args),
@@ -48,6 +50,7 @@ pub fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
         Command::Segments(args) => segments::run(ui, args),
         Command::Rfm(args) => rfm::run(ui, args),
         Command::Value(args) => value::run(ui, args),
+        Command::Clv(args) => clv::run(ui, args),
         Command::Loyalty(args) => loyalty::run(ui, args),
         Command::Funnel(args) => funnel::run(ui, args),
         Command::Forecast(args) => forecast::run(ui, args),
