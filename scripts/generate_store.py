@@ -259,9 +259,12 @@ sla:
     resolution_hours: 168
 
 # `relate agenda`: a customer "slipped into" the at_risk RFM segment when they
-# are in it today but were not this many days ago.
+# are in it today but were not this many days ago; and is "likely lost" when
+# the P(alive) of `report clv` is below p_alive_threshold today but was not
+# seven days ago (0 turns that off).
 agenda:
   at_risk_lookback_days: 30
+  p_alive_threshold: 0.3
 """
 
 GITIGNORE = """\
