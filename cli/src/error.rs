@@ -76,7 +76,7 @@ pub fn report(error: &anyhow::Error) -> ExitCode {
 fn exit_code(error: &Error) -> u8 {
     match error {
         Error::Usage { .. } | Error::Sync(SyncFailure::BadAddress { .. }) => USAGE,
-        Error::NotFound { .. } | Error::NoRecord { .. } => NOT_FOUND,
+        Error::NotFound { .. } | Error::NoRecord { .. } | Error::NoConflict { .. } => NOT_FOUND,
         Error::InvalidData { .. } => INVALID_DATA,
         Error::Failed { .. }
         | Error::Refused(_)
@@ -84,6 +84,7 @@ fn exit_code(error: &Error) -> u8 {
         | Error::EmailTaken { .. }
         | Error::Launched { .. }
         | Error::NoStore { .. }
+        | Error::Uncommitted { .. }
         | Error::MergeUnderWay
         | Error::Sync(_)
         | Error::Git(_)
@@ -119,6 +120,19 @@ fn hint(error: &Error) -> Option<String> {
                 .into(),
         ),
         Error::Sync(failure) => Some(sync_hint(failure)),
+        Error::NoConflict { fields, .. } if fields.is_empty() => {
+            Some("it has no recorded conflicts; `relate conflicts` lists them all".into())
+        }
+        Error::NoConflict { fields, .. } => {
+            Some(format!("its conflicts are on: {}", fields.join(", ")))
+        }
+        Error::Uncommitted { .. } => Some(
+            "commit them (`relate sync` does) or drop them with `git checkout FILE`, then undo again"
+                .into(),
+        ),
+        Error::InvalidData { hint: None, .. } => Some(
+            "fix the file by hand (or `git checkout` it), then run `relate check`".into(),
+        ),
         other => other.hint().map(String::from),
     }
 }

@@ -89,6 +89,18 @@ pub enum Error {
     /// A git merge someone started in the store is not finished; nothing is written meanwhile.
     #[error("a git merge is under way in the store; nothing was written")]
     MergeUnderWay,
+    /// `resolve` named a field on which the record has no recorded conflict.
+    #[error("{kind} `{id}` has no recorded conflict on `{field}`")]
+    NoConflict {
+        kind: &'static str,
+        id: String,
+        field: String,
+        /// The fields it has conflicts on.
+        fields: Vec<String>,
+    },
+    /// A file that `undo` would change holds edits not committed yet.
+    #[error("{} has changes that are not committed", .path.display())]
+    Uncommitted { path: PathBuf },
     /// `sync` or `clone` could not exchange commits with the remote.
     #[error(transparent)]
     Sync(#[from] SyncFailure),
@@ -207,9 +219,7 @@ impl Error {
     pub fn invalid(problems: Vec<Problem>) -> Self {
         Error::InvalidData {
             problems,
-            hint: Some(
-                "fix the file by hand (or `git checkout` it), then run `relate check`".into(),
-            ),
+            hint: None,
         }
     }
 
@@ -233,6 +243,8 @@ impl Error {
             | Error::EmailTaken { .. }
             | Error::Launched { .. }
             | Error::NoStore { .. }
+            | Error::NoConflict { .. }
+            | Error::Uncommitted { .. }
             | Error::NoRecord { .. }
             | Error::MergeUnderWay
             | Error::Sync(_)
@@ -253,6 +265,8 @@ impl Error {
             | Error::EmailTaken { .. }
             | Error::Launched { .. }
             | Error::NoStore { .. }
+            | Error::NoConflict { .. }
+            | Error::Uncommitted { .. }
             | Error::NoRecord { .. }
             | Error::MergeUnderWay
             | Error::Sync(_)

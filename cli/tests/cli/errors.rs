@@ -274,3 +274,28 @@ fn clone_refuses_an_address_that_git_would_read_as_an_option() {
         hint: give the remote's URL or path, e.g. `relate clone git@host:team/crm.git`
         "#);
 }
+
+#[test]
+fn resolve_refuses_a_field_without_a_conflict() {
+    let env = TestEnv::with_basics();
+    insta::assert_snapshot!(shown(env.run(&["resolve", "acme-corp", "region", "--take", "EU"])), @r#"
+        exit 3
+        --- stdout
+        --- stderr
+        error: customer `acme-corp` has no recorded conflict on `region`
+        hint: it has no recorded conflicts; `relate conflicts` lists them all
+        "#);
+}
+
+#[test]
+fn undo_refuses_over_a_hand_edit() {
+    let env = TestEnv::with_basics();
+    env.write("products/toner.yaml", "id: toner\nname: Toner\nprice: 1\n");
+    insta::assert_snapshot!(shown(env.run(&["undo"])), @r#"
+        exit 1
+        --- stdout
+        --- stderr
+        error: products/toner.yaml has changes that are not committed
+        hint: commit them (`relate sync` does) or drop them with `git checkout FILE`, then undo again
+        "#);
+}

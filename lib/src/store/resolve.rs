@@ -97,16 +97,12 @@ pub fn resolve(
             .cloned()
             .partition(|c| c.field == field);
         if matching.is_empty() {
-            let fields: Vec<&str> = rest.iter().map(|c| c.field.as_str()).collect();
-            return Err(Error::not_found(format!(
-                "{kind} `{}` has no recorded conflict on `{field}`",
-                record.id()
-            ))
-            .with_hint(if fields.is_empty() {
-                "it has no recorded conflicts; `relate conflicts` lists them all".to_string()
-            } else {
-                format!("its conflicts are on: {}", fields.join(", "))
-            }));
+            return Err(Error::NoConflict {
+                kind: kind.name(),
+                id: record.id().to_string(),
+                field: field.to_string(),
+                fields: rest.into_iter().map(|c| c.field).collect(),
+            });
         }
         let mut value = serde_yaml::to_value(&record).map_err(|e| Error::failed(e.to_string()))?;
         let current = field_value(&value, field).cloned();

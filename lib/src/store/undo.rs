@@ -165,13 +165,9 @@ fn refuse_uncommitted(store: &Store, rel: &Path, committed: Option<&[u8]>) -> Re
     if on_disk.as_deref() == committed {
         return Ok(());
     }
-    Err(Error::failed(format!(
-        "{} has changes that are not committed",
-        rel.display()
-    ))
-    .with_hint(
-        "commit them (`relate sync` does) or drop them with `git checkout FILE`, then undo again",
-    ))
+    Err(Error::Uncommitted {
+        path: rel.to_path_buf(),
+    })
 }
 
 /// A file that later commits changed too: the earlier version merged field by
