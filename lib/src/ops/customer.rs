@@ -33,11 +33,10 @@ pub struct Added {
 pub fn add(store: &Store, new: NewCustomer) -> Result<Added> {
     let (id, taken) = match new.id {
         Some(id) if store.exists(Kind::Customer, &id) => {
-            return Err(
-                Error::failed(format!("customer `{id}` already exists")).with_hint(format!(
-                    "change it with `relate customer set {id} FIELD=VALUE`"
-                )),
-            );
+            return Err(Error::Exists {
+                kind: Kind::Customer.name(),
+                id,
+            });
         }
         Some(id) => (id, None),
         None => {
