@@ -13,7 +13,9 @@
 //! binary is the `relate-cli` crate). Its layers, from the bottom; a module
 //! uses only the ones below it (`scripts/check_layers.py` keeps it so):
 //!
-//! - [`error`]: the library's errors, each kind mapped to a documented exit code.
+//! - [`error`]: the library's errors, each saying what happened (refusals,
+//!   taken ids, sync failures as typed variants); the CLI words their hints
+//!   and picks their exit codes.
 //! - [`model`]: the records (customer, interaction, deal, product, order,
 //!   ticket, asset, campaign), the settings in `relate.yaml`, ids, exact
 //!   decimals and dates, validation of a record alone, and the field-by-field
@@ -32,7 +34,8 @@
 //!   system `git`, the merge driver, history, resolve, undo).
 //! - [`exchange`]: import and export: CSV with column mapping and presets,
 //!   vCard, e-mail and questionnaires, applied to the records in memory so a
-//!   whole import is checked before one transaction writes it.
+//!   whole import is checked before one transaction writes it; one module
+//!   per kind of CSV file, whose column list serves import and export alike.
 //! - [`report`]: the analytical reports, pure functions from records as of a
 //!   date to figures and tables.
 //! - [`ops`]: the use-cases, every write relate makes (deal new/advance/win/
@@ -43,7 +46,8 @@
 //!   order; an outbound contact about a ticket is its first response).
 //!
 //! The binary (`cli/`) parses arguments with clap, one module per subcommand,
-//! calls one library operation, prints, and maps errors to exit codes.
+//! calls one library operation, prints, and maps errors to messages, hints
+//! and exit codes in one place (`cli/src/error.rs`).
 
 /// Defines a keyword enum: its serde names, `ALL` (in order), `NAMES`, `as_str`, `Display` and a
 /// `FromStr` whose error lists the valid names (so clap can parse it too).
