@@ -177,10 +177,20 @@ impl Ui {
         records: &[T],
         table: impl FnOnce(&[T]) -> Table,
     ) -> anyhow::Result<()> {
-        match self.format() {
-            Format::Json => self.json(records),
-            _ => self.table(&table(records)),
-        }
+        self.records_to(None, records, table)
+    }
+
+    /// As [`Ui::records`], or with `file` written there instead (see [`Ui::print_to`]).
+    pub fn records_to<T: serde::Serialize>(
+        &mut self,
+        file: Option<&Path>,
+        records: &[T],
+        table: impl FnOnce(&[T]) -> Table,
+    ) -> anyhow::Result<()> {
+        self.print_to(file, |out, format, style| match format {
+            Format::Json => write_json(out, records),
+            _ => table(records).write(out, format, style),
+        })
     }
 
     /// Prints what `render` writes in the chosen format, or with `file` writes it

@@ -1,11 +1,15 @@
 //! `relate agenda`: each team member's to-do list.
 
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+
 use relate::Error;
 use relate::model::Kind;
-use relate::model::values::utc_date;
+use relate::model::values::{midnight_utc, utc_date};
 use relate::report::agenda::{self, Item};
 
-use crate::ui::Ui;
+use crate::ui::{Ui, date_arg};
 
 /// What each team member has to do, with the command that does it.
 ///
@@ -21,6 +25,9 @@ use crate::ui::Ui;
 /// last seven days (likely_lost). An item belongs to the owner of its
 /// record, else to the customer's owner. Made for a morning cron job:
 /// `relate agenda --owner alice --format markdown | mail -s Agenda alice`.
+///
+/// With --as-of DATE (a past day), the agenda is the one of the end of that
+/// day, from the records dated up to it.
 #[derive(clap::Args)]
 pub struct Args {
     /// Only this owner's items (an owner id from relate.yaml)
@@ -29,6 +36,12 @@ pub struct Args {
     /// Also list what falls due in the next N days
     #[arg(long, value_name = "N", default_value_t = 0)]
     days: u32,
+    /// The agenda as it stood at the end of this day [default: now]
+    #[arg(long, value_name = "DATE", value_parser = date_arg)]
+    as_of: Option<NaiveDate>,
+    /// Write the agenda to FILE, replacing it atomically, instead of printing it
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
 }
 
 pub fn run(ui: &mut Ui, args: Args) -> anyhow::Result<()> {
@@ -46,7 +59,11 @@ pub fn run(ui: &mut Ui, args: Args) -> anyhow::Result<()> {
             ))
             .into());
     }
-    let now = store.env().now;
+    // The agenda's today is the UTC date, as every dated record is filed by it.
+    let now = match args.as_of {
+        Some(day) if day != utc_date(&store.env().now) => end_of_day_utc(day),
+        _ => store.env().now,
+    };
     let kinds = [
         Kind::Customer,
         Kind::Interaction,
@@ -55,11 +72,15 @@ pub fn run(ui: &mut Ui, args: Args) -> anyhow::Result<()> {
         Kind::Ticket,
         Kind::Asset,
     ];
-    // The agenda's today is the UTC date, as every dated record is filed by it.
     let data = store.dataset_of(&kinds)?.as_of(utc_date(&now));
     let items: Vec<Item> = agenda::agenda(&data, now, args.days)
         .into_iter()
         .filter(|item| args.owner.is_none() || item.owner == args.owner)
         .collect();
-    ui.records(&items, agenda::table)
+    ui.records_to(args.output.as_deref(), &items, agenda::table)
+}
+
+/// The last second of `day` in UTC.
+fn end_of_day_utc(day: NaiveDate) -> relate::model::values::Timestamp {
+    midnight_utc(day) + chrono::Duration::seconds(86_399)
 }

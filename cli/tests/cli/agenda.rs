@@ -296,3 +296,47 @@ fn an_empty_store_has_an_empty_agenda() {
         "owner,due,kind,customer,record,what,command\n"
     );
 }
+
+#[test]
+fn the_agenda_of_a_past_day_is_written_to_a_file() {
+    let (env, acme_call, _) = store();
+    // At the end of 11-20: the follow-up due 11-21 is not due yet and today's
+    // ticket not opened; the deal due to close on 11-20 is overdue.
+    let past = items(&env, &["--as-of", "2026-11-20"]);
+    assert!(
+        past.contains(&row(
+            "bob",
+            "2026-11-20",
+            "deal_overdue",
+            "ana-lima-support"
+        )),
+        "{past:?}"
+    );
+    assert!(
+        past.contains(&row(
+            "alice",
+            "2026-10-28",
+            "maintenance",
+            "acme-corp-printer"
+        )),
+        "{past:?}"
+    );
+    assert!(
+        !past.iter().any(|(_, _, _, record)| *record == acme_call),
+        "{past:?}"
+    );
+    assert!(
+        !past.iter().any(|(_, _, kind, _)| kind == "ticket_sla"),
+        "{past:?}"
+    );
+    // Today's date is the present, not the end of the day.
+    assert_eq!(items(&env, &["--as-of", "2026-11-22"]), items(&env, &[]));
+
+    let printed = env.run(&["agenda", "--format", "json"]).ok();
+    let out = env.run(&["agenda", "--format", "json", "--output", "agenda.json"]);
+    assert_eq!((out.code, out.stdout.as_str()), (0, ""));
+    assert_eq!(
+        std::fs::read_to_string(env.path().join("agenda.json")).unwrap(),
+        printed
+    );
+}

@@ -695,9 +695,13 @@ impl Fit {
     /// margin rate / (1 + d)^m, M the horizon in months rounded up.
     pub fn predict(&self, h: &History, options: &Options) -> Result<Prediction> {
         let horizon = f64::from(options.horizon_days);
-        let expected_spend = self
-            .gamma_gamma
-            .conditional_expected(h.frequency, h.repeat_value.unwrap_or(0.0));
+        // Gamma-Gamma is fitted on positive mean spends only; a customer
+        // without one (no repeat purchase, or refunds as large as the
+        // purchases) gets the population's mean, as one without repeats.
+        let expected_spend = match h.repeat_value {
+            Some(mean) if mean > 0.0 => self.gamma_gamma.conditional_expected(h.frequency, mean),
+            _ => self.gamma_gamma.conditional_expected(0, 0.0),
+        };
         let months = (horizon / MONTH_DAYS).ceil() as u32;
         let mut clv = 0.0;
         let mut before = 0.0;
@@ -936,12 +940,9 @@ mod tests {
         assert_eq!(b.margin_rate, 1.0);
     }
 
-    /// CLV sums the monthly increments of E[Y], discounted: with the closed form
-    /// of `bg_nbd_conditional_expectation_by_hand` (in weeks), E[Y(t)] of x = 0,
-    /// T = 3 is 2 (1 - 4 / (4 + t)); over 61 days, M = 3 months.
-    #[test]
-    fn clv_discounts_each_month() {
-        let fit = Fit {
+    /// A fit of r = 2, alpha = 1, a = 2, b = 1 and p = 1, q = 2, v = 1 (in weeks).
+    fn unit_fit() -> Fit {
+        Fit {
             bg_nbd: BgNbd {
                 r: 2.0,
                 alpha: 1.0,
@@ -958,7 +959,15 @@ mod tests {
             gamma_gamma_log_likelihood: 0.0,
             repeaters: 0,
             period: Period::Week,
-        };
+        }
+    }
+
+    /// CLV sums the monthly increments of E[Y], discounted: with the closed form
+    /// of `bg_nbd_conditional_expectation_by_hand` (in weeks), E[Y(t)] of x = 0,
+    /// T = 3 is 2 (1 - 4 / (4 + t)); over 61 days, M = 3 months.
+    #[test]
+    fn clv_discounts_each_month() {
+        let fit = unit_fit();
         let history = History {
             frequency: 0,
             recency: 0.0,
@@ -984,6 +993,28 @@ mod tests {
         assert_close!(p.expected_purchases, ey(61.0));
         assert_close!(p.expected_spend, 1.0);
         assert_eq!(p.p_alive, 1.0);
+    }
+
+    /// A repeater whose mean repeat spend is not positive (refunds) is left
+    /// out of the Gamma-Gamma fit, so it gets the population mean p v / (q - 1)
+    /// = 1 x 1 / (2 - 1) = 1, as a customer without repeats does.
+    #[test]
+    fn a_repeater_without_positive_spend_gets_the_population_mean() {
+        let fit = unit_fit();
+        let history = History {
+            frequency: 2,
+            recency: 2.0,
+            age: 3.0,
+            repeat_value: Some(-5.0),
+            first: crate::report::fixture::date("2026-01-01"),
+            margin_rate: 1.0,
+        };
+        let options = Options {
+            period: Period::Week,
+            horizon_days: 30,
+            discount: 0.0,
+        };
+        assert_close!(fit.predict(&history, &options).unwrap().expected_spend, 1.0);
     }
 
     /// Draws from Gamma(shape, scale 1) by Marsaglia and Tsang (2000), with
