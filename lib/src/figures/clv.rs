@@ -685,6 +685,16 @@ fn series_error() -> Error {
 impl Fit {
     /// E[Y(days)] of a history, with `days` in days.
     pub fn expected_by(&self, days: f64, h: &History) -> Result<f64> {
+        let BgNbd { a, b, .. } = self.bg_nbd;
+        // Equation (10) divides by a - 1, and its 2F1 needs a + b + x - 1 > 0.
+        if (a - 1.0).abs() < 1e-9 || a + b <= 1.0 {
+            return Err(Error::failed(format!(
+                "the fitted BG/NBD dropout parameters (a = {a:.4}, b = {b:.4}) leave the expected purchases undefined: the formula needs a other than 1 and a + b above 1"
+            ))
+            .with_hint(
+                "the purchase histories give the model too little to tell dropping out from buying less: `report value` gives historic figures without it",
+            ));
+        }
         self.bg_nbd
             .conditional_expected(days / self.period.days(), h.frequency, h.recency, h.age)
             .ok_or_else(series_error)
@@ -993,6 +1003,32 @@ mod tests {
         assert_close!(p.expected_purchases, ey(61.0));
         assert_close!(p.expected_spend, 1.0);
         assert_eq!(p.p_alive, 1.0);
+    }
+
+    /// Equation (10) is undefined for a = 1 and, for customers without a
+    /// repeat purchase, for a + b <= 1: an error that says so, not a number.
+    #[test]
+    fn an_undefined_expectation_is_an_error_naming_the_parameters() {
+        let history = History {
+            frequency: 0,
+            recency: 0.0,
+            age: 3.0,
+            repeat_value: None,
+            first: crate::report::fixture::date("2026-01-01"),
+            margin_rate: 1.0,
+        };
+        for (a, b) in [(1.0, 2.0), (0.5, 0.4)] {
+            let mut fit = unit_fit();
+            fit.bg_nbd.a = a;
+            fit.bg_nbd.b = b;
+            let error = fit.expected_by(30.0, &history).unwrap_err();
+            assert!(
+                error.to_string().starts_with(&format!(
+                    "the fitted BG/NBD dropout parameters (a = {a:.4}, b = {b:.4})"
+                )),
+                "{error}"
+            );
+        }
     }
 
     /// A repeater whose mean repeat spend is not positive (refunds) is left
