@@ -230,26 +230,11 @@ impl Error {
         }
     }
 
-    /// Attaches (or replaces) the hint shown below the error.
+    /// Attaches (or replaces) the hint shown below the error. The typed kinds
+    /// have none: their hints are the front end's words.
     pub fn with_hint(mut self, new_hint: impl Into<String>) -> Self {
-        let new_hint = Some(new_hint.into());
-        match &mut self {
-            Error::Usage { hint, .. }
-            | Error::NotFound { hint, .. }
-            | Error::InvalidData { hint, .. }
-            | Error::Failed { hint, .. } => *hint = new_hint,
-            Error::Refused(_)
-            | Error::Exists { .. }
-            | Error::EmailTaken { .. }
-            | Error::Launched { .. }
-            | Error::NoStore { .. }
-            | Error::NoConflict { .. }
-            | Error::Uncommitted { .. }
-            | Error::NoRecord { .. }
-            | Error::MergeUnderWay
-            | Error::Sync(_)
-            | Error::Git(_)
-            | Error::Io { .. } => {}
+        if let Some(hint) = self.hint_slot() {
+            *hint = Some(new_hint.into());
         }
         self
     }
@@ -260,18 +245,17 @@ impl Error {
             | Error::NotFound { hint, .. }
             | Error::InvalidData { hint, .. }
             | Error::Failed { hint, .. } => hint.as_deref(),
-            Error::Refused(_)
-            | Error::Exists { .. }
-            | Error::EmailTaken { .. }
-            | Error::Launched { .. }
-            | Error::NoStore { .. }
-            | Error::NoConflict { .. }
-            | Error::Uncommitted { .. }
-            | Error::NoRecord { .. }
-            | Error::MergeUnderWay
-            | Error::Sync(_)
-            | Error::Git(_)
-            | Error::Io { .. } => None,
+            _ => None,
+        }
+    }
+
+    fn hint_slot(&mut self) -> Option<&mut Option<String>> {
+        match self {
+            Error::Usage { hint, .. }
+            | Error::NotFound { hint, .. }
+            | Error::InvalidData { hint, .. }
+            | Error::Failed { hint, .. } => Some(hint),
+            _ => None,
         }
     }
 }
