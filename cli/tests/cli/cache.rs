@@ -90,11 +90,16 @@ fn edit_keeping_size_and_mtime(path: &Path, from: &str, to: &str) {
 }
 
 fn segments(env: &TestEnv) -> Vec<PathBuf> {
+    cache_files(env, "seg")
+}
+
+/// The files of the cache with the extension `ext`.
+fn cache_files(env: &TestEnv, ext: &str) -> Vec<PathBuf> {
     let dir = env.store().join(".git/relate/cache");
     walkdir::WalkDir::new(dir)
         .into_iter()
         .filter_map(Result::ok)
-        .filter(|e| e.path().extension().is_some_and(|x| x == "seg"))
+        .filter(|e| e.path().extension().is_some_and(|x| x == ext))
         .map(|e| e.into_path())
         .collect()
 }
@@ -102,7 +107,7 @@ fn segments(env: &TestEnv) -> Vec<PathBuf> {
 /// One change to the store, of the kinds a team's day brings.
 fn step(env: &TestEnv, n: u64) -> String {
     let customer = env.store().join("customers/aurora-legal-plc.yaml");
-    match n % 10 {
+    match n % 12 {
         0 => {
             env.run(&[
                 "log",
@@ -186,6 +191,28 @@ fn step(env: &TestEnv, n: u64) -> String {
             });
             "concurrent writers and a reader".into()
         }
+        10 => {
+            // A setting that check judges the records by: the kept findings
+            // of the last check are for the other relate.yaml.
+            let settings = env.store().join("relate.yaml");
+            let text = std::fs::read_to_string(&settings).unwrap();
+            let toggled = if text.contains("- social\n") {
+                text.replace("- social\n", "")
+            } else {
+                text.replace("- web\n", "- web\n- social\n")
+            };
+            std::fs::write(&settings, toggled).unwrap();
+            "relate.yaml edited by hand".into()
+        }
+        11 => {
+            for kept in cache_files(env, "result") {
+                let mut bytes = std::fs::read(&kept).unwrap();
+                let middle = bytes.len() / 2;
+                bytes[middle] ^= 1;
+                std::fs::write(&kept, bytes).unwrap();
+            }
+            "a flipped bit in the kept check".into()
+        }
         _ => {
             std::fs::write(
                 &customer,
@@ -205,6 +232,11 @@ fn answers_with_the_cache_equal_answers_from_the_files() {
     let env = sample_store();
     assert_cache_is_invisible(&env, "a cold start");
     assert!(!segments(&env).is_empty(), "the reads filled the cache");
+    assert_eq!(
+        cache_files(&env, "result").len(),
+        1,
+        "check kept its findings"
+    );
     // Past the racy window, the cache trusts files by their stat data alone:
     // from here on an edit must show in the stat key (ctime), not only in content.
     std::thread::sleep(std::time::Duration::from_millis(2100));
@@ -215,7 +247,7 @@ fn answers_with_the_cache_equal_answers_from_the_files() {
         .unwrap_or(10);
     // Every kind of change once, in an order that mixes them, then a fixed
     // pseudo-random walk for longer runs (RELATE_CACHE_STEPS=200).
-    const FIRST: [u64; 12] = [0, 2, 1, 6, 3, 0, 4, 8, 7, 2, 5, 9];
+    const FIRST: [u64; 16] = [0, 2, 1, 6, 3, 10, 0, 4, 8, 11, 7, 2, 10, 5, 9, 11];
     let mut n = 7;
     for i in 0..steps.max(FIRST.len() as u64) {
         n = match FIRST.get(i as usize) {

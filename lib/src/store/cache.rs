@@ -207,14 +207,77 @@ impl Cache {
     }
 
     fn replace_segment(&self, folder: &Path, bytes: &[u8]) -> std::io::Result<()> {
+        self.replace_file(&self.segment_path(folder), bytes)
+    }
+
+    fn replace_file(&self, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         std::fs::create_dir_all(&self.dir)?;
         let mut tmp = tempfile::Builder::new()
             .prefix(".segment-")
             .suffix(".tmp")
             .tempfile_in(&self.dir)?;
         tmp.write_all(bytes)?;
-        tmp.persist(self.segment_path(folder))?;
+        tmp.persist(path)?;
         Ok(())
+    }
+
+    /// The blob id of every record file in `listing`, if the segment of its
+    /// folder still speaks for each one (as [`Source::load`] decides, without
+    /// decoding any record); `None` as soon as one file is new or changed.
+    pub(crate) fn confirmed_blobs(
+        &self,
+        root: &Path,
+        folder: &Path,
+        listing: &Listing,
+    ) -> Option<Vec<Oid>> {
+        let bytes = self.read_segment(folder)?;
+        let segment = parse_segment(&bytes)?;
+        matched(listing, &segment.entries)
+            .into_par_iter()
+            .map(|(file, candidate)| {
+                still_true(root, file, candidate, segment.written_ns).map(|entry| entry.blob)
+            })
+            .collect()
+    }
+
+    fn result_path(&self, name: &str) -> PathBuf {
+        self.dir.join(format!("{name}.result"))
+    }
+
+    /// A result derived from the whole store (see `check`), stored under
+    /// `name` by [`Cache::write_result`] for the store whose content has
+    /// `digest`; `None` if it is missing, corrupt, of another build or of
+    /// another content.
+    pub(crate) fn read_result(&self, name: &str, digest: u128) -> Option<Vec<u8>> {
+        if self.mode == CacheMode::Rebuild {
+            return None;
+        }
+        let bytes = std::fs::read(self.result_path(name)).ok()?;
+        let (body, checksum) = bytes.split_at_checked(bytes.len().checked_sub(8)?)?;
+        if xxhash_rust::xxh3::xxh3_64(body) != u64::from_le_bytes(checksum.try_into().ok()?) {
+            return None;
+        }
+        let mut reader = Reader { bytes: body };
+        if reader.take(MAGIC.len())? != MAGIC
+            || reader.text()? != SCHEMA
+            || reader.take(16)? != digest.to_le_bytes()
+        {
+            return None;
+        }
+        Some(reader.bytes()?.to_vec())
+    }
+
+    /// Stores `payload` as the result `name` of the store whose content has `digest`.
+    pub(crate) fn write_result(&self, name: &str, digest: u128, payload: &[u8]) {
+        let mut out = Vec::with_capacity(64 + payload.len());
+        out.extend_from_slice(MAGIC);
+        put_bytes(&mut out, SCHEMA.as_bytes());
+        out.extend_from_slice(&digest.to_le_bytes());
+        put_bytes(&mut out, payload);
+        let checksum = xxhash_rust::xxh3::xxh3_64(&out);
+        out.extend_from_slice(&checksum.to_le_bytes());
+        // Best effort, as for segments.
+        let _ = self.replace_file(&self.result_path(name), &out);
     }
 }
 
@@ -230,32 +293,9 @@ impl Source for Cache {
         let segment = bytes.as_deref().and_then(parse_segment);
         let entries: &[Entry] = segment.as_ref().map_or(&[], |s| &s.entries);
         let written_ns = segment.as_ref().map_or(i64::MIN, |s| s.written_ns);
-        // Each file: its cached entry, if the cache still speaks for it. The
-        // folder's listing and its segment are both in id order: one merge.
-        let mut candidates = entries.iter().peekable();
-        let matched: Vec<(&super::layout::Entry, Option<&Entry>)> = listing
-            .records
-            .iter()
-            .map(|file| {
-                while candidates
-                    .next_if(|e| entry_id(e.name) < file.id())
-                    .is_some()
-                {}
-                (file, candidates.next_if(|e| e.name == file.name))
-            })
-            .collect();
-        let lookups: Vec<(&super::layout::Entry, Option<&Entry>)> = matched
+        let lookups: Vec<(&super::layout::Entry, Option<&Entry>)> = matched(listing, entries)
             .into_par_iter()
-            .map(|(file, candidate)| {
-                let stat = StatKey::of(&file.metadata);
-                let hit = candidate.filter(|entry| {
-                    entry.stat == stat
-                        && (!stat.is_racy(written_ns)
-                            || std::fs::read(root.join(&file.path))
-                                .is_ok_and(|bytes| blob_id(&bytes) == entry.blob))
-                });
-                (file, hit)
-            })
+            .map(|(file, candidate)| (file, still_true(root, file, candidate, written_ns)))
             .collect();
         let misses = lookups.iter().filter(|(_, hit)| hit.is_none()).count();
         if query.is_selective() && misses > lookups.len() - misses {
@@ -303,6 +343,44 @@ impl Source for Cache {
         }
         reads
     }
+}
+
+/// Each file of the listing with its entry in the segment, if it has one. The
+/// folder's listing and its segment are both in id order: one merge.
+fn matched<'l, 'e, 's>(
+    listing: &'l Listing,
+    entries: &'e [Entry<'s>],
+) -> Vec<(&'l super::layout::Entry, Option<&'e Entry<'s>>)> {
+    let mut candidates = entries.iter().peekable();
+    listing
+        .records
+        .iter()
+        .map(|file| {
+            while candidates
+                .next_if(|e| entry_id(e.name) < file.id())
+                .is_some()
+            {}
+            (file, candidates.next_if(|e| e.name == file.name))
+        })
+        .collect()
+}
+
+/// The entry, if the cache still speaks for the file: its stat key is
+/// unchanged and, for an entry too recent to trust by its times (racy), the
+/// file's blob id is still the one recorded.
+fn still_true<'e, 's>(
+    root: &Path,
+    file: &super::layout::Entry,
+    candidate: Option<&'e Entry<'s>>,
+    written_ns: i64,
+) -> Option<&'e Entry<'s>> {
+    let stat = StatKey::of(&file.metadata);
+    candidate.filter(|entry| {
+        entry.stat == stat
+            && (!stat.is_racy(written_ns)
+                || std::fs::read(root.join(&file.path))
+                    .is_ok_and(|bytes| blob_id(&bytes) == entry.blob))
+    })
 }
 
 /// An entry the cache still speaks for, kept in the new segment as it was.
@@ -369,37 +447,37 @@ fn escape(path: &str) -> String {
     path.replace('%', "%25").replace('/', "%2F")
 }
 
-fn put_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
+pub(crate) fn put_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
     out.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
     out.extend_from_slice(bytes);
 }
 
 /// Reads the fields of a segment in the order [`Cache::write_segment`] writes them.
-struct Reader<'a> {
-    bytes: &'a [u8],
+pub(crate) struct Reader<'a> {
+    pub(crate) bytes: &'a [u8],
 }
 
 impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+    pub(crate) fn take(&mut self, n: usize) -> Option<&'a [u8]> {
         let (head, rest) = self.bytes.split_at_checked(n)?;
         self.bytes = rest;
         Some(head)
     }
 
-    fn u64(&mut self) -> Option<u64> {
+    pub(crate) fn u64(&mut self) -> Option<u64> {
         Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
     }
 
-    fn i64(&mut self) -> Option<i64> {
+    pub(crate) fn i64(&mut self) -> Option<i64> {
         Some(i64::from_le_bytes(self.take(8)?.try_into().ok()?))
     }
 
-    fn bytes(&mut self) -> Option<&'a [u8]> {
+    pub(crate) fn bytes(&mut self) -> Option<&'a [u8]> {
         let len = usize::try_from(self.u64()?).ok()?;
         self.take(len)
     }
 
-    fn text(&mut self) -> Option<&'a str> {
+    pub(crate) fn text(&mut self) -> Option<&'a str> {
         std::str::from_utf8(self.bytes()?).ok()
     }
 }

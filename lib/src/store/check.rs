@@ -3,6 +3,11 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use git2::Oid;
+
+use super::cache::{Reader, put_bytes};
+use super::layout::is_record_name;
+use super::read::ContentDigest;
 use super::{Query, Store, line_of_key};
 use crate::error::{Problem, Result};
 use crate::model::check::cross_problems;
@@ -16,8 +21,43 @@ pub struct Checked {
     pub warnings: Vec<Problem>,
 }
 
+/// The name under which the cache keeps the last check's findings.
+const KEPT_AS: &str = "check";
+
 /// Validates every record file of an opened store (opening it validated relate.yaml).
+///
+/// What `check` finds in the records follows from their files and relate.yaml
+/// alone, so it is kept in the cache with the [`ContentDigest`] of what was
+/// checked: when the cache confirms every file unchanged by its stat data (as
+/// any read does) and the digest is the one kept, the findings are the kept
+/// ones, and no record is decoded again. Stray files are looked for every time.
 pub fn check(store: &Store) -> Result<Checked> {
+    let kept = store
+        .confirmed_digest(&Kind::ALL)?
+        .and_then(|digest| store.kept_result(KEPT_AS, digest))
+        .and_then(|bytes| decode_findings(&bytes));
+    let Checked {
+        mut problems,
+        mut warnings,
+    } = match kept {
+        Some(findings) => findings,
+        None => {
+            let (findings, digest) = check_records(store)?;
+            if let Some(digest) = digest {
+                store.keep_result(KEPT_AS, digest, &encode_findings(&findings));
+            }
+            findings
+        }
+    };
+    problems.extend(stray_files(store)?);
+    problems.sort();
+    warnings.sort();
+    Ok(Checked { problems, warnings })
+}
+
+/// The findings in the record files, and the digest of what was checked
+/// when every file parsed (a file that did not is read again next time).
+fn check_records(store: &Store) -> Result<(Checked, Option<u128>)> {
     let settings = store.settings();
     let mut run = Run {
         store,
@@ -25,6 +65,7 @@ pub fn check(store: &Store) -> Result<Checked> {
         warnings: Vec::new(),
         paths: HashMap::new(),
         unreadable: HashMap::new(),
+        digests: HashMap::new(),
     };
     let data = Dataset {
         customers: run.kind()?,
@@ -66,12 +107,51 @@ pub fn check(store: &Store) -> Result<Checked> {
             referrers.remove(&problem.path.clone());
         }
     }
-    let mut problems = run.problems;
-    problems.extend(stray_files(store)?);
-    problems.sort();
-    let mut warnings = run.warnings;
-    warnings.sort();
-    Ok(Checked { problems, warnings })
+    let digest = run.unreadable.is_empty().then(|| -> Result<u128> {
+        let mut digest = ContentDigest::new(&store.settings_text()?);
+        for kind in Kind::ALL {
+            for (path, blob) in run.digests.remove(&kind).unwrap_or_default() {
+                digest.add(&path, blob);
+            }
+        }
+        Ok(digest.finish())
+    });
+    let findings = Checked {
+        problems: run.problems,
+        warnings: run.warnings,
+    };
+    Ok((findings, digest.transpose()?))
+}
+
+fn encode_findings(findings: &Checked) -> Vec<u8> {
+    let mut out = Vec::new();
+    for list in [&findings.problems, &findings.warnings] {
+        out.extend_from_slice(&(list.len() as u64).to_le_bytes());
+        for problem in list {
+            put_bytes(&mut out, problem.path.as_os_str().as_encoded_bytes());
+            let line = problem.line.map_or(0, |line| line as u64 + 1);
+            out.extend_from_slice(&line.to_le_bytes());
+            put_bytes(&mut out, problem.message.as_bytes());
+        }
+    }
+    out
+}
+
+fn decode_findings(bytes: &[u8]) -> Option<Checked> {
+    let mut reader = Reader { bytes };
+    let mut lists = [Vec::new(), Vec::new()];
+    for list in &mut lists {
+        for _ in 0..reader.u64()? {
+            let path = PathBuf::from(reader.text()?);
+            let line = usize::try_from(reader.u64()?).ok()?.checked_sub(1);
+            list.push(Problem::new(path, line, reader.text()?));
+        }
+    }
+    let [problems, warnings] = lists;
+    reader
+        .bytes
+        .is_empty()
+        .then_some(Checked { problems, warnings })
 }
 
 /// Whether a text of `record` holds a control character other than newline
@@ -121,8 +201,10 @@ fn stray_files(store: &Store) -> Result<Vec<Problem>> {
         if !folder.is_dir() {
             continue;
         }
-        let records: std::collections::HashSet<PathBuf> =
-            store.record_files(kind)?.into_iter().collect();
+        // A record is a `.yaml` file at the depth its kind's files are read
+        // from (see `layout::record_folders`), told by its directory entry's
+        // type alone: `check` does not look at each record file twice.
+        let record_depth = if kind.is_dated() { 3 } else { 1 };
         for entry in walkdir::WalkDir::new(&folder).min_depth(1) {
             let entry = entry.map_err(|e| {
                 let path = e.path().unwrap_or(&folder).to_path_buf();
@@ -133,7 +215,10 @@ fn stray_files(store: &Store) -> Result<Vec<Problem>> {
                 .strip_prefix(store.root())
                 .expect("walked below the root");
             let file_type = entry.file_type();
-            if file_type.is_dir() || entry.file_name() == ".gitkeep" || records.contains(rel) {
+            let is_record = file_type.is_file()
+                && entry.depth() == record_depth
+                && entry.file_name().to_str().is_some_and(is_record_name);
+            if file_type.is_dir() || entry.file_name() == ".gitkeep" || is_record {
                 continue;
             }
             let layout = if kind.is_dated() {
@@ -166,6 +251,8 @@ struct Run<'a> {
     paths: HashMap<(Kind, String), PathBuf>,
     /// Record files that do not parse, by the kind and id their name gives.
     unreadable: HashMap<(Kind, String), PathBuf>,
+    /// Each file checked and its blob id, by kind, in read order.
+    digests: HashMap<Kind, Vec<(PathBuf, Oid)>>,
 }
 
 impl Run<'_> {
@@ -185,6 +272,14 @@ impl Run<'_> {
             }
         }
         self.problems.extend(checked.problems);
+        self.digests.insert(
+            T::KIND,
+            checked
+                .loaded
+                .iter()
+                .map(|file| (file.path.clone(), file.blob))
+                .collect(),
+        );
         let mut records = Vec::with_capacity(checked.loaded.len());
         for file in checked.loaded {
             let record = file.record;
@@ -238,6 +333,24 @@ mod tests {
             })
             .collect();
         serde_yaml::from_str(&format!("id: x\nname: \"{quoted}\"\nprice: 1\n")).unwrap()
+    }
+
+    #[test]
+    fn kept_findings_decode_to_what_was_encoded() {
+        let findings = Checked {
+            problems: vec![
+                Problem::new("customers/a.yaml", Some(3), "unknown stage `x`"),
+                Problem::new("customers", None, "a symlink"),
+            ],
+            warnings: vec![Problem::new("deals/d.yaml", Some(1), "é")],
+        };
+        let bytes = encode_findings(&findings);
+        let back = decode_findings(&bytes).expect("decodes");
+        assert_eq!(
+            (back.problems, back.warnings),
+            (findings.problems, findings.warnings)
+        );
+        assert!(decode_findings(&bytes[..bytes.len() - 1]).is_none());
     }
 
     #[test]

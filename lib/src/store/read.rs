@@ -225,7 +225,123 @@ pub(crate) fn with_lines(
         .collect()
 }
 
+/// A digest of what the record files of a store hold: each file's path and
+/// blob id, folder by folder in read order, and the text of relate.yaml. Equal
+/// digests mean the same records and the same settings, so a result derived
+/// from them all (`check`'s) can be kept for the next run.
+pub(crate) struct ContentDigest {
+    whole: xxhash_rust::xxh3::Xxh3,
+    folder: Option<(PathBuf, xxhash_rust::xxh3::Xxh3)>,
+}
+
+impl ContentDigest {
+    pub(crate) fn new(settings_text: &[u8]) -> ContentDigest {
+        let mut whole = xxhash_rust::xxh3::Xxh3::new();
+        whole.update(&(settings_text.len() as u64).to_le_bytes());
+        whole.update(settings_text);
+        ContentDigest {
+            whole,
+            folder: None,
+        }
+    }
+
+    /// Adds the next record file (relative to the root) read.
+    pub(crate) fn add(&mut self, path: &Path, blob: Oid) {
+        let parent = path.parent().unwrap_or(Path::new(""));
+        if self.folder.as_ref().is_none_or(|(f, _)| f != parent) {
+            self.close_folder();
+            self.folder = Some((parent.to_path_buf(), xxhash_rust::xxh3::Xxh3::new()));
+        }
+        if let Some((_, hasher)) = &mut self.folder {
+            hash_file(hasher, path, blob);
+        }
+    }
+
+    /// Adds a whole folder's digest, as [`ContentDigest::add`] would have
+    /// built it from its files.
+    fn add_folder(&mut self, digest: u128) {
+        self.close_folder();
+        self.whole.update(&digest.to_le_bytes());
+    }
+
+    fn close_folder(&mut self) {
+        if let Some((_, hasher)) = self.folder.take() {
+            self.whole.update(&hasher.digest128().to_le_bytes());
+        }
+    }
+
+    pub(crate) fn finish(mut self) -> u128 {
+        self.close_folder();
+        self.whole.digest128()
+    }
+}
+
+fn hash_file(hasher: &mut xxhash_rust::xxh3::Xxh3, path: &Path, blob: Oid) {
+    let path = path.as_os_str().as_encoded_bytes();
+    hasher.update(&(path.len() as u64).to_le_bytes());
+    hasher.update(path);
+    hasher.update(blob.as_bytes());
+}
+
 impl Store {
+    /// The text of relate.yaml, for digests of the store's content.
+    pub(crate) fn settings_text(&self) -> Result<Vec<u8>> {
+        let path = self.root.join(layout::SETTINGS_FILE);
+        std::fs::read(&path).map_err(|e| Error::io(&path, e))
+    }
+
+    /// The [`ContentDigest`] of every record file of `kinds` (in that
+    /// order), if the cache confirms each file unchanged by its stat data,
+    /// without decoding any record; `None` without a cache or as soon as one
+    /// file is new or changed.
+    pub(crate) fn confirmed_digest(&self, kinds: &[Kind]) -> Result<Option<u128>> {
+        let Some(cache) = &self.cache else {
+            return Ok(None);
+        };
+        let mut digest = ContentDigest::new(&self.settings_text()?);
+        let root = &self.root;
+        for &kind in kinds {
+            let folders = record_folders(root, kind, Months::default())?;
+            let per_folder: Vec<Result<Option<Option<u128>>>> = folders
+                .par_iter()
+                .map(|folder| {
+                    let listing = layout::list_folder(root, folder)?;
+                    if listing.records.is_empty() {
+                        return Ok(Some(None));
+                    }
+                    let Some(blobs) = cache.confirmed_blobs(root, folder, &listing) else {
+                        return Ok(None);
+                    };
+                    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+                    for (file, blob) in listing.records.iter().zip(blobs) {
+                        hash_file(&mut hasher, &file.path, blob);
+                    }
+                    Ok(Some(Some(hasher.digest128())))
+                })
+                .collect();
+            for folder in per_folder {
+                match folder? {
+                    None => return Ok(None),
+                    Some(None) => {}
+                    Some(Some(folder_digest)) => digest.add_folder(folder_digest),
+                }
+            }
+        }
+        Ok(Some(digest.finish()))
+    }
+
+    /// A result kept by [`Store::keep_result`] for the content `digest`.
+    pub(crate) fn kept_result(&self, name: &str, digest: u128) -> Option<Vec<u8>> {
+        self.cache.as_ref()?.read_result(name, digest)
+    }
+
+    /// Keeps a result derived from the whole content `digest` (best effort).
+    pub(crate) fn keep_result(&self, name: &str, digest: u128, payload: &[u8]) {
+        if let Some(cache) = &self.cache {
+            cache.write_result(name, digest, payload);
+        }
+    }
+
     /// Every record of `T` the query selects, sorted by id (dated records by
     /// month, then id), each checked alone against relate.yaml: an invalid one
     /// is an error (exit 4) naming its file and line, so that no report or
