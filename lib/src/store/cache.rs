@@ -35,6 +35,7 @@
 
 use git2::Oid;
 use rayon::prelude::*;
+use std::borrow::Cow;
 use std::fs::Metadata;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -138,10 +139,10 @@ struct Segment<'a> {
 
 /// An entry to write: borrowed from the old segment, or newly encoded.
 struct NewEntry<'a> {
-    name: String,
+    name: Cow<'a, str>,
     stat: StatKey,
     blob: Oid,
-    customer: Option<String>,
+    customer: Option<Cow<'a, str>>,
     conflicted: bool,
     payload: std::borrow::Cow<'a, [u8]>,
 }
@@ -386,12 +387,12 @@ fn still_true<'e, 's>(
 /// An entry the cache still speaks for, kept in the new segment as it was.
 fn kept<'a>(entry: &Entry<'a>) -> NewEntry<'a> {
     NewEntry {
-        name: entry.name.to_string(),
+        name: Cow::Borrowed(entry.name),
         stat: entry.stat,
         blob: entry.blob,
-        customer: entry.customer.map(String::from),
+        customer: entry.customer.map(Cow::Borrowed),
         conflicted: entry.conflicted,
-        payload: std::borrow::Cow::Borrowed(entry.payload),
+        payload: Cow::Borrowed(entry.payload),
     }
 }
 
@@ -417,12 +418,12 @@ fn encode<'a, T: Record>(loaded: &Loaded<T>, name: &str, stat: StatKey) -> Optio
     let payload = serde_json::to_vec(&loaded.record).ok()?;
     let back: T = serde_json::from_slice(&payload).ok()?;
     (back == loaded.record).then(|| NewEntry {
-        name: name.to_string(),
+        name: Cow::Owned(name.to_string()),
         stat,
         blob: loaded.blob,
-        customer: loaded.record.customer().map(String::from),
+        customer: loaded.record.customer().map(|c| Cow::Owned(c.to_string())),
         conflicted: !loaded.record.conflicts().is_empty(),
-        payload: std::borrow::Cow::Owned(payload),
+        payload: Cow::Owned(payload),
     })
 }
 
@@ -550,7 +551,7 @@ mod tests {
             blob: blob_id(b"x"),
             customer: Some("acme".into()),
             conflicted: true,
-            payload: std::borrow::Cow::Borrowed(b"{}"),
+            payload: Cow::Borrowed(b"{}"),
         };
         let folder = Path::new("customers");
         cache.write_segment(folder, 42, &[entry]);

@@ -19,7 +19,7 @@ use super::layout::{self, Listing, Months, direct_path, record_folders};
 use super::{Seen, Store};
 use crate::error::{Error, Problem, Result};
 use crate::model::id::suggest;
-use crate::model::{Dataset, Kind, Record, id};
+use crate::model::{Dataset, Kind, Record, Settings, id};
 
 /// Which records of one kind a command reads.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -173,13 +173,13 @@ fn unreadable(rel: &Path, error: &std::io::Error) -> Problem {
 /// The problems of one record on its own: its fields against relate.yaml,
 /// an id that differs from its file name, a dated record in the wrong month.
 pub(crate) fn problems_alone<T: Record>(
-    store: &Store,
+    settings: &Settings,
     loaded: &Loaded<T>,
 ) -> Vec<(Option<&'static str>, String)> {
     let record = &loaded.record;
     let rel = &loaded.path;
     let mut problems: Vec<(Option<&'static str>, String)> =
-        crate::filter::record_problems(record, store.settings())
+        crate::filter::record_problems(record, settings)
             .into_iter()
             .map(|p| (Some(p.field), p.message))
             .collect();
@@ -212,11 +212,11 @@ pub(crate) fn problems_alone<T: Record>(
 /// Points problems found in a record at their lines, reading its text again
 /// (only invalid records need it).
 pub(crate) fn with_lines(
-    store: &Store,
+    root: &Path,
     rel: &Path,
     problems: Vec<(Option<&'static str>, String)>,
 ) -> Vec<Problem> {
-    let text = std::fs::read_to_string(store.root().join(rel)).unwrap_or_default();
+    let text = std::fs::read_to_string(root.join(rel)).unwrap_or_default();
     problems
         .into_iter()
         .map(|(field, message)| {
@@ -347,51 +347,24 @@ impl Store {
     /// is an error (exit 4) naming its file and line, so that no report or
     /// list computes on a record `check` would refuse.
     pub fn read<T: Record>(&self, query: Query) -> Result<Vec<T>> {
-        let checked = self.read_checked::<T>(query)?;
-        if !checked.problems.is_empty() {
-            return Err(Error::invalid(checked.problems));
+        let (records, problems) = if query.for_update {
+            let checked = self.read_checked::<T>(query)?;
+            let records = checked.loaded.into_iter().map(|l| l.record).collect();
+            (records, checked.problems)
+        } else {
+            // Where each record lives is not needed: dropped folder by folder.
+            self.read_folders(query, |file: Loaded<T>| file.record)?
+        };
+        if !problems.is_empty() {
+            return Err(Error::invalid(problems));
         }
-        Ok(checked.loaded.into_iter().map(|l| l.record).collect())
+        Ok(records)
     }
 
     /// As [`Store::read`], keeping where each record lives and its blob id, and
     /// returning the problems of invalid files beside the valid records.
     pub fn read_checked<T: Record>(&self, query: Query) -> Result<Checked<T>> {
-        let folders = record_folders(&self.root, T::KIND, query.months)?;
-        let (root, cache) = (&self.root, self.cache.as_ref());
-        let per_folder: Vec<Result<Vec<FileRead<T>>>> = folders
-            .par_iter()
-            .map(|folder| {
-                let listing = layout::list_folder(root, folder)?;
-                Ok(match cache {
-                    Some(cache) => cache.load(root, folder, &listing, &query),
-                    None => Files.load(root, folder, &listing, &query),
-                })
-            })
-            .collect();
-        let mut loaded = Vec::new();
-        let mut problems = Vec::new();
-        for reads in per_folder {
-            for read in reads? {
-                match read {
-                    Ok(file)
-                        if query.selects(
-                            file.record.customer(),
-                            !file.record.conflicts().is_empty(),
-                        ) =>
-                    {
-                        let alone = problems_alone(self, &file);
-                        if !alone.is_empty() {
-                            problems.extend(with_lines(self, &file.path, alone));
-                        }
-                        loaded.push(file);
-                    }
-                    Ok(_) => {}
-                    Err(problem) => problems.push(problem),
-                }
-            }
-        }
-        // Folders are read in order and each lists its records in order.
+        let (loaded, problems) = self.read_folders(query, |file: Loaded<T>| file)?;
         if query.for_update {
             let mut seen = self.seen.borrow_mut();
             for file in &loaded {
@@ -399,8 +372,64 @@ impl Store {
                     .or_insert(Seen::Blob(file.blob));
             }
         }
-        problems.sort();
         Ok(Checked { loaded, problems })
+    }
+
+    /// Reads the folders the query needs, in parallel, checking each record
+    /// alone; of each record the query selects, `keep` gives what is kept.
+    /// Folders are read in order and each lists its records in order.
+    fn read_folders<T: Record, O: Send>(
+        &self,
+        query: Query,
+        keep: impl Fn(Loaded<T>) -> O + Sync,
+    ) -> Result<(Vec<O>, Vec<Problem>)> {
+        let folders = record_folders(&self.root, T::KIND, query.months)?;
+        let (root, cache, settings) = (&self.root, self.cache.as_ref(), &self.settings);
+        let per_folder: Vec<Result<(Vec<O>, Vec<Problem>)>> = folders
+            .par_iter()
+            .map(|folder| {
+                let listing = layout::list_folder(root, folder)?;
+                let reads: Vec<FileRead<T>> = match cache {
+                    Some(cache) => cache.load(root, folder, &listing, &query),
+                    None => Files.load(root, folder, &listing, &query),
+                };
+                let mut kept = Vec::with_capacity(reads.len());
+                let mut problems = Vec::new();
+                for read in reads {
+                    match read {
+                        Ok(file)
+                            if query.selects(
+                                file.record.customer(),
+                                !file.record.conflicts().is_empty(),
+                            ) =>
+                        {
+                            let alone = problems_alone(settings, &file);
+                            if !alone.is_empty() {
+                                problems.extend(with_lines(root, &file.path, alone));
+                            }
+                            kept.push(keep(file));
+                        }
+                        Ok(_) => {}
+                        Err(problem) => problems.push(problem),
+                    }
+                }
+                Ok((kept, problems))
+            })
+            .collect();
+        // One allocation of the final size: no growing copies of a million records.
+        let total = per_folder
+            .iter()
+            .map(|folder| folder.as_ref().map_or(0, |(kept, _)| kept.len()))
+            .sum();
+        let mut all = Vec::with_capacity(total);
+        let mut problems = Vec::new();
+        for folder in per_folder {
+            let (kept, folder_problems) = folder?;
+            all.extend(kept);
+            problems.extend(folder_problems);
+        }
+        problems.sort();
+        Ok((all, problems))
     }
 
     /// Loads the whole store.
@@ -458,9 +487,9 @@ impl Store {
     /// missing one is an error that suggests near ids.
     pub fn get<T: Record>(&self, id: &str) -> Result<T> {
         let loaded = self.get_loaded::<T>(id)?;
-        let alone = problems_alone(self, &loaded);
+        let alone = problems_alone(&self.settings, &loaded);
         if !alone.is_empty() {
-            return Err(Error::invalid(with_lines(self, &loaded.path, alone)));
+            return Err(Error::invalid(with_lines(&self.root, &loaded.path, alone)));
         }
         Ok(loaded.record)
     }
