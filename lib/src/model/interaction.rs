@@ -122,6 +122,10 @@ impl Record for Interaction {
 
     record_accessors!(customer);
 
+    fn channel(&self) -> Option<&str> {
+        Some(&self.channel)
+    }
+
     fn filed_date(&self) -> Option<NaiveDate> {
         Some(utc_date(&self.at))
     }

@@ -223,6 +223,11 @@ pub trait Record: Serialize + DeserializeOwned + Clone + PartialEq + Send + Sync
         None
     }
 
+    /// The channel of an interaction; other kinds have none.
+    fn channel(&self) -> Option<&str> {
+        None
+    }
+
     /// The UTC date a dated record is filed under.
     fn filed_date(&self) -> Option<NaiveDate> {
         None

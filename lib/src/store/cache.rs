@@ -7,8 +7,8 @@
 //! file the cache trusts (its stat key: modification and change times to the
 //! nanosecond, inode, device and size, as git's index keeps them), the blob id
 //! of its text, the record parsed (as JSON, which decodes ten times faster
-//! than YAML), and what queries select on (its customer, whether it has
-//! conflicts).
+//! than YAML), and what queries select on (its customer, its channel,
+//! whether it has conflicts).
 //!
 //! Every read lists the folder and looks at each file (one `fstatat`): an entry
 //! whose stat key differs, or that is missing, is read and parsed again;
@@ -43,7 +43,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::files::blob_id;
 use super::layout::Listing;
-use super::read::{FileRead, Files, Loaded, Query, Source, parse_bytes};
+use super::read::{Facets, FileRead, Files, Loaded, Query, Source, parse_bytes};
 use crate::model::Record;
 
 /// Files changed this recently before a segment was written are checked by
@@ -125,9 +125,20 @@ struct Entry<'a> {
     stat: StatKey,
     blob: Oid,
     customer: Option<&'a str>,
+    channel: Option<&'a str>,
     conflicted: bool,
     /// The record as JSON.
     payload: &'a [u8],
+}
+
+impl<'a> Entry<'a> {
+    fn facets(&self) -> Facets<'a> {
+        Facets {
+            customer: self.customer,
+            channel: self.channel,
+            conflicted: self.conflicted,
+        }
+    }
 }
 
 /// A segment as read from disk.
@@ -143,6 +154,7 @@ struct NewEntry<'a> {
     stat: StatKey,
     blob: Oid,
     customer: Option<Cow<'a, str>>,
+    channel: Option<Cow<'a, str>>,
     conflicted: bool,
     payload: std::borrow::Cow<'a, [u8]>,
 }
@@ -197,6 +209,10 @@ impl Cache {
             put_bytes(
                 &mut out,
                 entry.customer.as_deref().unwrap_or_default().as_bytes(),
+            );
+            put_bytes(
+                &mut out,
+                entry.channel.as_deref().unwrap_or_default().as_bytes(),
             );
             out.push(u8::from(entry.conflicted));
             put_bytes(&mut out, &entry.payload);
@@ -310,9 +326,7 @@ impl Source for Cache {
         let results: Vec<(Option<FileRead<T>>, Option<NewEntry>)> = lookups
             .par_iter()
             .map(|(file, hit)| match hit {
-                Some(entry) if !query.selects(entry.customer, entry.conflicted) => {
-                    (None, Some(kept(entry)))
-                }
+                Some(entry) if !query.selects(entry.facets()) => (None, Some(kept(entry))),
                 Some(entry) => match decode::<T>(entry, &file.path) {
                     Some(read) => (Some(Ok(read)), Some(kept(entry))),
                     None => (Some(reparse(root, &file.path)), None),
@@ -391,6 +405,7 @@ fn kept<'a>(entry: &Entry<'a>) -> NewEntry<'a> {
         stat: entry.stat,
         blob: entry.blob,
         customer: entry.customer.map(Cow::Borrowed),
+        channel: entry.channel.map(Cow::Borrowed),
         conflicted: entry.conflicted,
         payload: Cow::Borrowed(entry.payload),
     }
@@ -422,6 +437,7 @@ fn encode<'a, T: Record>(loaded: &Loaded<T>, name: &str, stat: StatKey) -> Optio
         stat,
         blob: loaded.blob,
         customer: loaded.record.customer().map(|c| Cow::Owned(c.to_string())),
+        channel: loaded.record.channel().map(|c| Cow::Owned(c.to_string())),
         conflicted: !loaded.record.conflicts().is_empty(),
         payload: Cow::Owned(payload),
     })
@@ -507,6 +523,7 @@ fn parse_segment(bytes: &[u8]) -> Option<Segment<'_>> {
         };
         let blob = Oid::from_bytes(reader.take(20)?).ok()?;
         let customer = reader.text()?;
+        let channel = reader.text()?;
         let conflicted = reader.take(1)?[0] != 0;
         let payload = reader.bytes()?;
         entries.push(Entry {
@@ -514,6 +531,7 @@ fn parse_segment(bytes: &[u8]) -> Option<Segment<'_>> {
             stat,
             blob,
             customer: (!customer.is_empty()).then_some(customer),
+            channel: (!channel.is_empty()).then_some(channel),
             conflicted,
             payload,
         });
@@ -550,6 +568,7 @@ mod tests {
             stat,
             blob: blob_id(b"x"),
             customer: Some("acme".into()),
+            channel: None,
             conflicted: true,
             payload: Cow::Borrowed(b"{}"),
         };

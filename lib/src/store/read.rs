@@ -28,6 +28,8 @@ pub struct Query<'a> {
     pub months: Months,
     /// Only the records that belong to this customer.
     pub customer: Option<&'a str>,
+    /// Only the interactions on this channel.
+    pub channel: Option<&'a str>,
     /// Only the records with merge conflicts waiting for `relate resolve`.
     pub conflicted: bool,
     /// Note what was read, so that a write notices a change made meanwhile.
@@ -61,6 +63,14 @@ impl<'a> Query<'a> {
         }
     }
 
+    /// The same query, reading only the interactions on `channel`.
+    pub fn on_channel(self, channel: &'a str) -> Query<'a> {
+        Query {
+            channel: Some(channel),
+            ..self
+        }
+    }
+
     /// The same query, for a command that writes what it read.
     pub fn for_update(self) -> Query<'a> {
         Query {
@@ -69,10 +79,15 @@ impl<'a> Query<'a> {
         }
     }
 
-    /// Whether a record the source has parsed is one the query asks for.
-    pub(crate) fn selects(&self, customer: Option<&str>, conflicted: bool) -> bool {
-        self.customer.is_none_or(|wanted| customer == Some(wanted))
-            && (!self.conflicted || conflicted)
+    /// Whether a record the source has parsed, of which `facets` tell, is
+    /// one the query asks for.
+    pub(crate) fn selects(&self, facets: Facets) -> bool {
+        self.customer
+            .is_none_or(|wanted| facets.customer == Some(wanted))
+            && self
+                .channel
+                .is_none_or(|wanted| facets.channel == Some(wanted))
+            && (!self.conflicted || facets.conflicted)
     }
 
     /// Whether a file's text can hold a record the query asks for: a cheap
@@ -80,17 +95,35 @@ impl<'a> Query<'a> {
     /// customer id appears in the text of each of its records, unless a YAML
     /// escape spells it, which needs a backslash.
     pub(crate) fn may_select(&self, text: &str) -> bool {
-        let customer = self
-            .customer
-            .is_none_or(|wanted| text.contains(wanted) || text.contains('\\'));
+        let holds = |wanted: Option<&str>| {
+            wanted.is_none_or(|wanted| text.contains(wanted) || text.contains('\\'))
+        };
         let conflicted = !self.conflicted || text.contains("conflicts");
-        customer && conflicted
+        holds(self.customer) && holds(self.channel) && conflicted
     }
 
     /// Whether the query picks out a few records, so that parsing every file
     /// to answer it costs far more than reading them.
     pub(crate) fn is_selective(&self) -> bool {
-        self.customer.is_some() || self.conflicted
+        self.customer.is_some() || self.channel.is_some() || self.conflicted
+    }
+}
+
+/// What queries select records on, as a record or a cache entry tells it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Facets<'r> {
+    pub customer: Option<&'r str>,
+    pub channel: Option<&'r str>,
+    pub conflicted: bool,
+}
+
+impl<'r> Facets<'r> {
+    pub(crate) fn of<T: Record>(record: &'r T) -> Facets<'r> {
+        Facets {
+            customer: record.customer(),
+            channel: record.channel(),
+            conflicted: !record.conflicts().is_empty(),
+        }
     }
 }
 
@@ -397,12 +430,7 @@ impl Store {
                 let mut problems = Vec::new();
                 for read in reads {
                     match read {
-                        Ok(file)
-                            if query.selects(
-                                file.record.customer(),
-                                !file.record.conflicts().is_empty(),
-                            ) =>
-                        {
+                        Ok(file) if query.selects(Facets::of(&file.record)) => {
                             let alone = problems_alone(settings, &file);
                             if !alone.is_empty() {
                                 problems.extend(with_lines(root, &file.path, alone));

@@ -3,9 +3,10 @@
 use rust_decimal::Decimal;
 
 use relate::model::Kind;
+use relate::model::interaction::QUESTIONNAIRE;
 use relate::report::loyalty;
 
-use super::Common;
+use super::{Common, Narrowing};
 use crate::ui::{Ui, positive_arg};
 
 /// Do customers come back? Repeat rate, churn risk, cohort retention and NPS.
@@ -33,9 +34,15 @@ pub struct Args {
 }
 
 pub fn run(ui: &mut Ui, args: Args) -> anyhow::Result<()> {
-    let input = args
-        .common
-        .load(ui, &[Kind::Customer, Kind::Order, Kind::Interaction])?;
+    // Of the contacts, the report counts only the questionnaire answers.
+    let input = args.common.load_narrowed(
+        ui,
+        &[Kind::Customer, Kind::Order, Kind::Interaction],
+        &Narrowing {
+            interaction_channel: Some(QUESTIONNAIRE),
+            ..Narrowing::default()
+        },
+    )?;
     let k = args
         .churn_factor
         .unwrap_or(input.data.settings.analytics.churn_factor);

@@ -62,6 +62,18 @@ pub fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
     }
 }
 
+/// How far less than every record of its kinds a report needs; each narrowing
+/// is dropped for a kind that the filter or a named segment looks at.
+#[derive(Default, Clone, Copy)]
+pub struct Narrowing<'a> {
+    /// Kinds read only from the given number of days before the as-of date.
+    pub recent: &'a [(Kind, u64)],
+    /// Kinds read whole even when listed in `recent` (a --by field needs them).
+    pub whole_history: &'a [Kind],
+    /// Only the interactions on this channel.
+    pub interaction_channel: Option<&'a str>,
+}
+
 /// The options of every report.
 #[derive(clap::Args)]
 pub struct Common {
@@ -105,21 +117,26 @@ impl Common {
     /// Loads the kinds of record the report needs, and those its filter needs,
     /// as they stood at the end of the as-of date.
     pub fn load(&self, ui: &Ui, kinds: &[Kind]) -> anyhow::Result<Input> {
-        self.load_recent(ui, kinds, &[], &[])
+        self.load_narrowed(ui, kinds, &Narrowing::default())
     }
 
-    /// As [`Common::load`], reading each kind in `recent` only from the given
-    /// number of days before the as-of date, where the report looks no further
-    /// back, unless the filter, a named segment of relate.yaml or the
+    /// As [`Common::load`], reading less where the report needs less (see
+    /// [`Narrowing`]): each kind in `recent` only from the given number of
+    /// days before the as-of date, and only the interactions on one channel,
+    /// unless the filter, a named segment of relate.yaml or the
     /// `whole_history` kinds need all of it. Dated records after the as-of
     /// month are never read.
-    pub fn load_recent(
+    pub fn load_narrowed(
         &self,
         ui: &Ui,
         kinds: &[Kind],
-        recent: &[(Kind, u64)],
-        whole_history: &[Kind],
+        narrowing: &Narrowing,
     ) -> anyhow::Result<Input> {
+        let Narrowing {
+            recent,
+            whole_history,
+            interaction_channel,
+        } = *narrowing;
         let store = ui.store()?;
         let as_of = self.as_of.unwrap_or_else(|| store.env().now.date_naive());
         let filter = combined(
@@ -141,13 +158,19 @@ impl Common {
         all_kinds.sort();
         all_kinds.dedup();
         let query_of = |kind: Kind| {
-            Query::in_months(Months {
+            let query = Query::in_months(Months {
                 from: recent
                     .iter()
                     .find(|(k, _)| *k == kind && !unpruned.contains(k))
                     .map(|(_, days)| as_of - chrono::Days::new(*days)),
                 to: Some(as_of),
-            })
+            });
+            match interaction_channel {
+                Some(channel) if kind == Kind::Interaction && !unpruned.contains(&kind) => {
+                    query.on_channel(channel)
+                }
+                _ => query,
+            }
         };
         let data = store.dataset_in(&all_kinds, query_of)?.as_of(as_of);
         Ok(Input {

@@ -5,7 +5,7 @@ use relate::filter::Field;
 use relate::model::Kind;
 use relate::report::segments;
 
-use super::Common;
+use super::{Common, Narrowing};
 use crate::ui::Ui;
 
 /// Size, sales, contacts and open deals of each customer group.
@@ -34,11 +34,14 @@ pub fn run(ui: &mut Ui, args: Args) -> anyhow::Result<()> {
     // Only the contacts of the last 90 days count here, unless a --by field
     // looks further back.
     let by_kinds: Vec<Kind> = args.by.iter().flat_map(|f| f.needs().kinds()).collect();
-    let input = args.common.load_recent(
+    let input = args.common.load_narrowed(
         ui,
         &[Kind::Customer, Kind::Order, Kind::Interaction, Kind::Deal],
-        &[(Kind::Interaction, RECENT_DAYS.unsigned_abs())],
-        &by_kinds,
+        &Narrowing {
+            recent: &[(Kind::Interaction, RECENT_DAYS.unsigned_abs())],
+            whole_history: &by_kinds,
+            interaction_channel: None,
+        },
     )?;
     let report = segments::report(&input.scope(), &args.by)?;
     args.common.print(ui, &report)
