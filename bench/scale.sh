@@ -9,6 +9,7 @@
 #
 #   bench/scale.sh [STORE_DIR]       default: $TMPDIR/relate-scale (reused if present)
 #   RUNS=5 WRITES=1000 bench/scale.sh
+#   RELATE=/tmp/relate bench/scale.sh   (measure a copy of a binary)
 #
 # Generating and committing the store takes about 20 minutes and 8 GB of disk.
 set -euo pipefail
@@ -27,8 +28,12 @@ if [ ! -d "$store/.git" ]; then
     --orders 300000 --products 1000 --deals 20000 >&2
   (cd "$store" && git init -q -b main && git add -A && git commit -q -m "generated store" && git gc -q)
 fi
-cargo build --release --quiet
-relate="${CARGO_TARGET_DIR:-$repo/target}/release/relate"
+# RELATE=path/to/relate measures that binary (a copy, so that a build
+# meanwhile does not change it); otherwise the release build is made first.
+if [ -z "${RELATE:-}" ]; then
+  cargo build --release --quiet
+fi
+relate=${RELATE:-"${CARGO_TARGET_DIR:-$repo/target}/release/relate"}
 cd "$store"
 
 # Seconds one command takes (its output is dropped).

@@ -302,13 +302,14 @@ impl Git {
             None => self.repo.find_tree(self.repo.treebuilder(None)?.write()?)?,
         };
         let mut update = TreeUpdateBuilder::new();
+        let mut in_base = index::FolderTrees::new(&self.repo, &base);
         for change in changes {
             let path = self.git_path(&change.path);
             match change.blob {
                 Some(blob) => {
                     // A file that is executable in HEAD stays so.
-                    let mode = match base.get_path(Path::new(&path)) {
-                        Ok(entry) if entry.filemode() == i32::from(FileMode::BlobExecutable) => {
+                    let mode = match in_base.entry(&path) {
+                        Some((_, mode)) if mode == i32::from(FileMode::BlobExecutable) => {
                             FileMode::BlobExecutable
                         }
                         _ => FileMode::Blob,

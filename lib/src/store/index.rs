@@ -178,6 +178,45 @@ pub fn stage(repo: &Repository, lock: &IndexLock, tree: &Tree, paths: &[String])
     Ok(staged)
 }
 
+/// Looks up files in a tree, reading each folder's tree once: a lookup from
+/// the root for every path would inflate and hash a 100,000-entry folder's
+/// tree (4 MB) again for each file of an import.
+pub(crate) struct FolderTrees<'r> {
+    repo: &'r Repository,
+    root: &'r Tree<'r>,
+    folders: HashMap<String, Option<Tree<'r>>>,
+}
+
+impl<'r> FolderTrees<'r> {
+    pub(crate) fn new(repo: &'r Repository, root: &'r Tree<'r>) -> FolderTrees<'r> {
+        FolderTrees {
+            repo,
+            root,
+            folders: HashMap::new(),
+        }
+    }
+
+    /// The blob id and file mode of the file at `path` (`/`-separated, from
+    /// the root of the tree), if it has one.
+    pub(crate) fn entry(&mut self, path: &str) -> Option<(Oid, i32)> {
+        let (folder, name) = path.rsplit_once('/').unwrap_or(("", path));
+        let (repo, root) = (self.repo, self.root);
+        let tree = self
+            .folders
+            .entry(folder.to_string())
+            .or_insert_with(|| {
+                if folder.is_empty() {
+                    return Some(root.clone());
+                }
+                let entry = root.get_path(Path::new(folder)).ok()?;
+                entry.to_object(repo).ok()?.into_tree().ok()
+            })
+            .as_ref()?;
+        let entry = tree.get_name(name)?;
+        Some((entry.id(), entry.filemode()))
+    }
+}
+
 /// The index entries `paths` get from `tree` and the work tree, sorted by
 /// path; `None` if a file is not as the tree has it (git then decides).
 fn updates(
@@ -186,24 +225,14 @@ fn updates(
     tree: &Tree,
     paths: &[String],
 ) -> Option<Vec<index_file::Update>> {
-    // Each folder's tree is read once: a lookup from the root for every path
-    // would inflate a 100,000-entry folder's tree again for each file of an import.
-    let mut folders: HashMap<&str, Option<Tree>> = HashMap::new();
+    let mut folders = FolderTrees::new(repo, tree);
     let mut updates = Vec::with_capacity(paths.len());
     for path in paths {
-        let (folder, name) = path.rsplit_once('/').unwrap_or(("", path));
-        let folder_tree = folders.entry(folder).or_insert_with(|| {
-            if folder.is_empty() {
-                return Some(tree.clone());
-            }
-            let entry = tree.get_path(Path::new(folder)).ok()?;
-            entry.to_object(repo).ok()?.into_tree().ok()
-        });
-        let entry = match folder_tree.as_ref().and_then(|t| t.get_name(name)) {
-            Some(entry) => {
+        let entry = match folders.entry(path) {
+            Some((id, mode)) => {
                 let metadata = std::fs::symlink_metadata(workdir.join(path)).ok()?;
                 metadata.is_file().then_some(())?;
-                Some(entry_data(&metadata, entry.id(), entry.filemode()))
+                Some(entry_data(&metadata, id, mode))
             }
             None => None,
         };
