@@ -8,8 +8,8 @@ use relate::Error;
 
 use crate::commands::{
     agenda, asset, campaign, check, clone, completions, conflicts, customer, deal, export, history,
-    import, init, log, man, merge_driver, order, product, recommend, report, resolve, sync, ticket,
-    undo,
+    import, init, log, man, merge_driver, order, product, recommend, report, resolve, search, sync,
+    ticket, undo,
 };
 use crate::error;
 use crate::ui::{FormatArg, GlobalArgs, Ui};
@@ -59,6 +59,7 @@ enum Command {
     Campaign(campaign::Command),
     Agenda(agenda::Args),
     Recommend(recommend::Args),
+    Search(search::Args),
     Check(check::Args),
     /// Bring records in from CSV files, vCards, e-mail and questionnaires
     #[command(subcommand)]
@@ -116,6 +117,7 @@ fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
         Command::Campaign(command) => campaign::run(ui, command),
         Command::Agenda(args) => agenda::run(ui, args),
         Command::Recommend(args) => recommend::run(ui, args),
+        Command::Search(args) => search::run(ui, args),
         Command::Check(args) => check::run(ui, args),
         Command::Import(command) => import::run(ui, command),
         Command::Export(args) => export::run(ui, args),

@@ -22,6 +22,7 @@ pub mod product;
 pub mod recommend;
 pub mod report;
 pub mod resolve;
+pub mod search;
 pub mod sync;
 pub mod ticket;
 pub mod undo;

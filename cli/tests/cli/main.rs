@@ -31,6 +31,7 @@ mod report_customers;
 mod report_pipeline;
 mod roundtrip;
 mod sample_data;
+mod search;
 mod service;
 mod sync;
 mod team;

@@ -22,6 +22,7 @@ pub mod funnel;
 pub mod loyalty;
 pub mod recommend;
 pub mod rfm;
+pub mod search;
 pub mod segments;
 pub mod service;
 pub mod value;
