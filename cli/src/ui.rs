@@ -97,15 +97,7 @@ impl Ui {
     /// author (`RELATE_AUTHOR`), the lock timeout and the id seed.
     pub fn env(&self) -> anyhow::Result<Env> {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-        let now = match var("RELATE_NOW") {
-            Some(text) => values::parse_timestamp(&text)
-                .map_err(|e| Error::usage(format!("RELATE_NOW: {e}")))?,
-            // Records keep whole seconds: sub-second stamps are noise in a file.
-            None => Utc::now()
-                .fixed_offset()
-                .with_nanosecond(0)
-                .expect("0 is a valid nanosecond"),
-        };
+        let now = clock().map_err(Error::usage)?;
         let author = match var("RELATE_AUTHOR") {
             Some(text) => Some(Author::parse(&text).ok_or_else(|| {
                 Error::usage(format!("RELATE_AUTHOR `{text}` is not `Name <email>`"))
@@ -282,16 +274,38 @@ impl Ui {
     }
 }
 
-/// Clap value parser for dates: `YYYY-MM-DD`.
-pub fn date_arg(text: &str) -> Result<NaiveDate, String> {
-    values::parse_date(text)
+/// The present: `RELATE_NOW`, or the clock in whole seconds (records keep
+/// whole seconds: sub-second stamps are noise in a file).
+fn clock() -> Result<Timestamp, String> {
+    match std::env::var("RELATE_NOW").ok().filter(|v| !v.is_empty()) {
+        Some(text) => values::parse_timestamp(&text).map_err(|e| format!("RELATE_NOW: {e}")),
+        None => Ok(Utc::now()
+            .fixed_offset()
+            .with_nanosecond(0)
+            .expect("0 is a valid nanosecond")),
+    }
 }
 
-/// Clap value parser for date-times: RFC 3339 or a bare date.
+/// Clap value parser for dates: `YYYY-MM-DD`, or relative to today (the same
+/// day the commands' defaults take), which is then said on stderr.
+pub fn date_arg(text: &str) -> Result<NaiveDate, String> {
+    let (date, relative) = values::parse_date_from(text, clock()?.date_naive())?;
+    if relative {
+        eprintln!("note: `{}` is {date}", printable(text.trim()));
+    }
+    Ok(date)
+}
+
+/// Clap value parser for date-times: RFC 3339, a bare date, or a date
+/// relative to today as [`date_arg`] takes it (its midnight).
 pub fn timestamp_arg(text: &str) -> Result<At, String> {
     // The syntax is checked now; the clock it is on waits for relate.yaml.
-    values::parse_timestamp_in(text, values::Zone::UTC)?;
-    Ok(At(text.to_string()))
+    match values::parse_timestamp_in(text, values::Zone::UTC) {
+        Ok(_) => Ok(At(text.to_string())),
+        Err(not_a_time) => date_arg(text)
+            .map(|date| At(date.to_string()))
+            .map_err(|_| format!("{not_a_time}, or a day such as today, friday or -2d")),
+    }
 }
 
 /// A date-time given on the command line. One without an offset is on the

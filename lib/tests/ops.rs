@@ -120,6 +120,7 @@ fn contact(customer: &str, when: &str) -> ops::interaction::NewContact {
         campaign: None,
         follow_up: None,
         score: None,
+        future: false,
     }
 }
 
@@ -417,6 +418,27 @@ fn a_contact_refuses_another_customers_deal_and_writes_nothing() {
     ));
     assert_eq!(head_id(dir.path()), before);
     assert!(store.read::<Interaction>(Query::all()).unwrap().is_empty());
+}
+
+#[test]
+fn a_contact_after_now_is_refused_unless_meant() {
+    let (dir, store) = new_store();
+    customer(&store, "Acme", &[]);
+    let before = head_id(dir.path());
+    assert!(matches!(
+        ops::interaction::log(&store, contact("acme", "2027-11-20T10:00:00Z")),
+        Err(Error::Usage { .. })
+    ));
+    assert_eq!(head_id(dir.path()), before);
+    let planned = ops::interaction::NewContact {
+        future: true,
+        ..contact("acme", "2026-11-21T10:00:00Z")
+    };
+    let logged = ops::interaction::log(&store, planned).unwrap();
+    assert_eq!(logged.at, at("2026-11-21T10:00:00Z"));
+    // Now itself is not the future.
+    ops::interaction::log(&store, contact("acme", "2026-11-20T12:00:00Z")).unwrap();
+    assert_eq!(store.read::<Interaction>(Query::all()).unwrap().len(), 2);
 }
 
 #[test]

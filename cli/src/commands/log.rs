@@ -34,9 +34,13 @@ pub struct Args {
     direction: Option<Direction>,
     #[arg(long, value_parser = keyword::<Purpose>(Purpose::NAMES))]
     purpose: Option<Purpose>,
-    /// When it happened: YYYY-MM-DD or an RFC 3339 date-time [default: now]
+    /// When it happened: YYYY-MM-DD, an RFC 3339 date-time, or a day such as
+    /// yesterday, -2d or monday (docs/cli.md) [default: now]
     #[arg(long, value_parser = timestamp_arg)]
     at: Option<At>,
+    /// Accept an --at after now (a planned contact); without it, one is refused
+    #[arg(long)]
+    future: bool,
     /// The deal it was about
     #[arg(long, value_parser = id_arg)]
     deal: Option<String>,
@@ -79,6 +83,7 @@ pub fn run(ui: &mut Ui, args: Args) -> anyhow::Result<()> {
             campaign: args.campaign,
             follow_up: args.follow_up,
             score: args.score,
+            future: args.future,
         },
     )?;
     ui.created(&interaction.id)

@@ -2,8 +2,8 @@
 //! with the serde representations the file format promises (plain numbers, ISO 8601).
 
 use chrono::{
-    DateTime, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, Offset, SecondsFormat,
-    TimeZone, Timelike, Utc,
+    DateTime, Datelike, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, Offset,
+    SecondsFormat, TimeZone, Timelike, Utc,
 };
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
@@ -39,6 +39,89 @@ pub fn bounded(value: Decimal) -> Result<Decimal, String> {
 pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
         .map_err(|_| format!("`{text}` is not a date: use YYYY-MM-DD"))
+}
+
+/// A date as people type it on the command line: `YYYY-MM-DD`, or relative
+/// to `today`: `today`, `yesterday`, `tomorrow`, a signed count of days,
+/// weeks, months or years (`+3d`, `-2w`, `+1m`, `-1y`; a month or year
+/// later than the 31st is the end of that month), or a weekday name, full or
+/// in three letters, meaning the next such day after today. Returns the date
+/// and whether it was relative.
+pub fn parse_date_from(text: &str, today: NaiveDate) -> Result<(NaiveDate, bool), String> {
+    let word = text.trim().to_ascii_lowercase();
+    if let Ok(date) = parse_date(&word) {
+        return Ok((date, false));
+    }
+    let bad = || {
+        format!(
+            "`{text}` is not a date: use YYYY-MM-DD, today, yesterday, tomorrow, a weekday, or +3d, -2w, +1m, +1y"
+        )
+    };
+    let date = match word.as_str() {
+        "today" => Some(today),
+        "yesterday" => today.pred_opt(),
+        "tomorrow" => today.succ_opt(),
+        _ => match weekday(&word) {
+            Some(day) => {
+                let ahead =
+                    (day.num_days_from_monday() + 7 - today.weekday().num_days_from_monday() - 1)
+                        % 7
+                        + 1;
+                today.checked_add_days(chrono::Days::new(u64::from(ahead)))
+            }
+            None => offset(&word, today).ok_or_else(bad)?,
+        },
+    };
+    date.map(|date| (date, true)).ok_or_else(bad)
+}
+
+fn weekday(word: &str) -> Option<chrono::Weekday> {
+    const NAMES: [&str; 7] = [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ];
+    let index = NAMES
+        .iter()
+        .position(|name| word == *name || (word.len() == 3 && name.starts_with(word)))?;
+    chrono::Weekday::try_from(index as u8).ok()
+}
+
+/// `+3d`, `-2w`, `+1m`, `-1y` from `today`: `None` when the text is not one,
+/// `Some(None)` when the date would be out of range.
+fn offset(word: &str, today: NaiveDate) -> Option<Option<NaiveDate>> {
+    let (sign, rest) = match word.as_bytes().first()? {
+        b'+' => (1, &word[1..]),
+        b'-' => (-1, &word[1..]),
+        _ => return None,
+    };
+    let unit = rest.chars().last()?;
+    let count: u32 = rest[..rest.len() - unit.len_utf8()].parse().ok()?;
+    let days = |n: u64| {
+        if sign > 0 {
+            today.checked_add_days(chrono::Days::new(n))
+        } else {
+            today.checked_sub_days(chrono::Days::new(n))
+        }
+    };
+    let months = |n: u32| {
+        if sign > 0 {
+            today.checked_add_months(chrono::Months::new(n))
+        } else {
+            today.checked_sub_months(chrono::Months::new(n))
+        }
+    };
+    Some(match unit {
+        'd' => days(u64::from(count)),
+        'w' => days(u64::from(count) * 7),
+        'm' => months(count),
+        'y' => months(count.checked_mul(12)?),
+        _ => return None,
+    })
 }
 
 /// Parses an RFC 3339 date-time, or a bare date meaning midnight UTC.
@@ -346,6 +429,42 @@ pub fn hours(hours: Decimal) -> chrono::Duration {
 mod tests {
     use super::*;
     use serde::{Deserialize, Serialize};
+
+    #[test]
+    fn dates_relative_to_today() {
+        // 2026-12-03 is a Thursday.
+        let today = parse_date("2026-12-03").unwrap();
+        let on = |text: &str| parse_date_from(text, today).map(|(d, rel)| (d.to_string(), rel));
+        let rel = |date: &str| Ok((date.to_string(), true));
+        assert_eq!(on("2026-01-31"), Ok(("2026-01-31".to_string(), false)));
+        assert_eq!(on("today"), rel("2026-12-03"));
+        assert_eq!(on(" Yesterday "), rel("2026-12-02"));
+        assert_eq!(on("tomorrow"), rel("2026-12-04"));
+        assert_eq!(on("+3d"), rel("2026-12-06"));
+        assert_eq!(on("-2w"), rel("2026-11-19"));
+        assert_eq!(on("+1m"), rel("2027-01-03"));
+        assert_eq!(on("-1y"), rel("2025-12-03"));
+        // The next one after today: Thursday is a week ahead.
+        assert_eq!(on("thursday"), rel("2026-12-10"));
+        assert_eq!(on("fri"), rel("2026-12-04"));
+        assert_eq!(on("Monday"), rel("2026-12-07"));
+        let end_of_month = parse_date("2027-01-31").unwrap();
+        assert_eq!(
+            parse_date_from("+1m", end_of_month).unwrap().0.to_string(),
+            "2027-02-28"
+        );
+        for bad in [
+            "+3x",
+            "3d",
+            "+d",
+            "someday",
+            "2026-13-01",
+            "+99999999999y",
+            "",
+        ] {
+            assert!(on(bad).is_err(), "{bad}");
+        }
+    }
 
     #[derive(Serialize, Deserialize, PartialEq, Debug)]
     struct Money {

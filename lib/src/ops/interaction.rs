@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 
 use super::of_customer;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::interaction::{Direction, Purpose};
 use crate::model::values::Timestamp;
 use crate::model::{Deal, Interaction, Kind, Ticket};
@@ -27,11 +27,21 @@ pub struct NewContact {
     pub campaign: Option<String>,
     pub follow_up: Option<NaiveDate>,
     pub score: Option<u8>,
+    /// A contact dated after now is refused unless this says it is meant:
+    /// a mistyped year is the usual cause.
+    pub future: bool,
 }
 
 /// Records a contact. One that is not inbound about a ticket is the ticket's
 /// first response if it has none yet (same commit).
 pub fn log(store: &Store, new: NewContact) -> Result<Interaction> {
+    if new.at > store.env().now && !new.future {
+        return Err(Error::usage(format!(
+            "{} is in the future",
+            new.at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+        ))
+        .with_hint("give --future if the contact is planned, or fix the date"));
+    }
     store.require(Kind::Customer, &new.customer)?;
     if let Some(deal) = &new.deal {
         of_customer::<Deal>(store, deal, &new.customer)?;
