@@ -61,6 +61,9 @@ pub enum Cell {
     Int(i64),
     /// An exact amount.
     Number(Decimal),
+    /// An amount of money: two decimals, thousands separated in tables and
+    /// Markdown (`12,345.60`), plain in CSV (`12345.60`), a number in JSON.
+    Money(Decimal),
     /// A ratio or average: two decimals in tables, full precision in JSON and CSV;
     /// infinity prints as `inf` (JSON `null`).
     Float(f64),
@@ -82,6 +85,8 @@ impl Cell {
             Cell::Text(text) => printable(text).into_owned(),
             Cell::Int(n) => n.to_string(),
             Cell::Number(d) => d.normalize().to_string(),
+            Cell::Money(d) if precise => format!("{:.2}", d.round_dp(2)),
+            Cell::Money(d) => thousands(&format!("{:.2}", d.round_dp(2))),
             Cell::Float(f) if f.is_infinite() => if *f > 0.0 { "inf" } else { "-inf" }.into(),
             Cell::Float(f) if precise => f.to_string(),
             Cell::Float(f) => format!("{f:.2}"),
@@ -93,7 +98,10 @@ impl Cell {
     }
 
     fn is_numeric(&self) -> bool {
-        matches!(self, Cell::Int(_) | Cell::Number(_) | Cell::Float(_))
+        matches!(
+            self,
+            Cell::Int(_) | Cell::Number(_) | Cell::Money(_) | Cell::Float(_)
+        )
     }
 
     fn json(&self) -> Value {
@@ -101,12 +109,27 @@ impl Cell {
             Cell::Empty => Value::Null,
             Cell::Text(text) => Value::String(text.clone()),
             Cell::Int(n) => Value::from(*n),
-            Cell::Number(d) => decimal_json(*d),
+            Cell::Number(d) | Cell::Money(d) => decimal_json(*d),
             Cell::Float(f) => serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number),
             Cell::Date(_) | Cell::DateTime(_) => Value::String(self.display(true)),
             Cell::List(items) => Value::from(items.clone()),
         }
     }
+}
+
+/// `-12345.60` as `-12,345.60`.
+fn thousands(plain: &str) -> String {
+    let (sign, digits) = plain.split_at(usize::from(plain.starts_with('-')));
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    let mut grouped = String::new();
+    for (index, digit) in whole.chars().enumerate() {
+        if index > 0 && (whole.len() - index) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    let point = if fraction.is_empty() { "" } else { "." };
+    format!("{sign}{grouped}{point}{fraction}")
 }
 
 impl From<Option<String>> for Cell {
@@ -446,6 +469,17 @@ pub fn write_records<T: Serialize>(
 mod tests {
     use super::*;
     use std::str::FromStr;
+
+    #[test]
+    fn money_has_two_decimals_and_thousands_only_for_people() {
+        let money = |text: &str| Cell::Money(Decimal::from_str(text).unwrap());
+        assert_eq!(money("1234567.899").display(false), "1,234,567.90");
+        assert_eq!(money("-12345.6").display(false), "-12,345.60");
+        assert_eq!(money("999").display(false), "999.00");
+        assert_eq!(money("0.5").display(false), "0.50");
+        assert_eq!(money("1234567.899").display(true), "1234567.90");
+        assert_eq!(money("1234.5").json(), serde_json::json!(1234.5));
+    }
 
     fn sample() -> Table {
         let mut table = Table::new(&["name", "amount", "tags"]);

@@ -16,15 +16,17 @@ use std::collections::{BTreeMap, HashMap};
 
 use super::{Report, Scope};
 use crate::error::{Error, Result};
-use crate::model::Product;
 use crate::model::values::{decimal, utc_date};
+use crate::model::{Product, Settings};
 use crate::output::{Cell, Section, Table};
 
 keyword_enum! {
-    /// The length of a demand period.
+    /// The length of a period of demand or revenue.
     Period "period" {
         Week => "week",
         Month => "month",
+        Quarter => "quarter",
+        Year => "year",
     }
 }
 
@@ -54,20 +56,69 @@ impl Period {
                 day - chrono::Days::new(u64::from(day.weekday().num_days_from_monday()))
             }
             Period::Month => day.with_day(1).expect("every month has a first day"),
+            Period::Quarter => NaiveDate::from_ymd_opt(day.year(), day.month0() / 3 * 3 + 1, 1)
+                .expect("every quarter has a first day"),
+            Period::Year => {
+                NaiveDate::from_ymd_opt(day.year(), 1, 1).expect("every year has a first day")
+            }
         }
     }
 
     /// The first day of the period after the one starting on `start`.
-    fn next(self, start: NaiveDate) -> NaiveDate {
+    pub fn next(self, start: NaiveDate) -> NaiveDate {
         match self {
             Period::Week => start + chrono::Days::new(7),
             Period::Month => start + Months::new(1),
+            Period::Quarter => start + Months::new(3),
+            Period::Year => start + Months::new(12),
+        }
+    }
+
+    /// The start of the same period a year before the one starting on
+    /// `start`: 52 weeks earlier for weeks, so that it is a Monday too.
+    pub fn year_before(self, start: NaiveDate) -> NaiveDate {
+        match self {
+            Period::Week => start - chrono::Days::new(52 * 7),
+            _ => start - Months::new(12),
+        }
+    }
+
+    /// How the period starting on `start` is named: `2026-W03` (its ISO
+    /// week), `2026-01`, `2026-Q1`, `2026`.
+    pub fn label(self, start: NaiveDate) -> String {
+        match self {
+            Period::Week => {
+                let week = start.iso_week();
+                format!("{}-W{:02}", week.year(), week.week())
+            }
+            Period::Month => start.format("%Y-%m").to_string(),
+            Period::Quarter => format!("{}-Q{}", start.year(), start.month0() / 3 + 1),
+            Period::Year => start.year().to_string(),
         }
     }
 
     /// The period starts from `start` on.
-    fn starts(self, start: NaiveDate) -> impl Iterator<Item = NaiveDate> {
+    pub fn starts(self, start: NaiveDate) -> impl Iterator<Item = NaiveDate> {
         std::iter::successors(Some(start), move |&s| Some(self.next(s)))
+    }
+}
+
+impl GroupBy {
+    /// The value a line of `product_id` (whose record is `product`, if any)
+    /// counts under: `None` for a product without a category or price segment.
+    pub fn key_of(
+        self,
+        product_id: &str,
+        product: Option<&Product>,
+        settings: &Settings,
+    ) -> Option<String> {
+        match self {
+            GroupBy::Product => Some(product_id.to_string()),
+            GroupBy::Category => product.and_then(|p| p.category.clone()),
+            GroupBy::Segment => product
+                .and_then(|p| p.price_segment(settings))
+                .map(str::to_string),
+        }
     }
 }
 
@@ -178,15 +229,13 @@ pub fn demand(scope: &Scope, params: &Params) -> Result<Demand> {
     let as_of = scope.as_of;
     let products = data.products_by_id();
     let group_of = |product: &str| -> Group {
-        let record: Option<&&Product> = products.get(product);
+        let key = params
+            .by
+            .key_of(product, products.get(product).copied(), &data.settings);
         match params.by {
             GroupBy::Product => Group::Product(product.to_string()),
-            GroupBy::Category => Group::Category(record.and_then(|p| p.category.clone())),
-            GroupBy::Segment => Group::Segment(
-                record
-                    .and_then(|p| p.price_segment(&data.settings))
-                    .map(str::to_string),
-            ),
+            GroupBy::Category => Group::Category(key),
+            GroupBy::Segment => Group::Segment(key),
         }
     };
     // Units per group and period start; groups keyed so that `None` values sort last.

@@ -21,6 +21,7 @@ pub mod forecast;
 pub mod funnel;
 pub mod loyalty;
 pub mod recommend;
+pub mod revenue;
 pub mod rfm;
 pub mod search;
 pub mod segments;

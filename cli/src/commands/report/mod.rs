@@ -10,6 +10,7 @@ mod demand;
 mod forecast;
 mod funnel;
 mod loyalty;
+mod revenue;
 mod rfm;
 mod segments;
 mod service;
@@ -40,6 +41,7 @@ pub enum Command {
     Forecast(forecast::Args),
     Basket(basket::Args),
     Demand(demand::Args),
+    Revenue(revenue::Args),
     Service(service::Args),
     Assets(assets::Args),
     Campaign(campaign::Args),
@@ -56,6 +58,7 @@ pub fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
         Command::Forecast(args) => forecast::run(ui, args),
         Command::Basket(args) => basket::run(ui, args),
         Command::Demand(args) => demand::run(ui, args),
+        Command::Revenue(args) => revenue::run(ui, args),
         Command::Service(args) => service::run(ui, args),
         Command::Assets(args) => assets::run(ui, args),
         Command::Campaign(args) => campaign::run(ui, args),
