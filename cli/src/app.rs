@@ -8,8 +8,8 @@ use relate::Error;
 
 use crate::commands::{
     agenda, asset, campaign, check, clone, completions, conflicts, customer, deal, export, history,
-    import, init, log, man, merge_driver, order, product, recommend, report, resolve, search, sync,
-    ticket, undo,
+    import, init, log, man, merge_driver, order, owner, product, recommend, report, resolve,
+    search, sync, ticket, undo,
 };
 use crate::error;
 use crate::ui::{FormatArg, GlobalArgs, Ui};
@@ -57,6 +57,9 @@ enum Command {
     /// Marketing campaigns: new, launch, list, show
     #[command(subcommand)]
     Campaign(campaign::Command),
+    /// The team in relate.yaml's `owners`: add, list, remove
+    #[command(subcommand)]
+    Owner(owner::Command),
     Agenda(agenda::Args),
     Recommend(recommend::Args),
     Search(search::Args),
@@ -115,6 +118,7 @@ fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
         Command::Ticket(command) => ticket::run(ui, command),
         Command::Asset(command) => asset::run(ui, command),
         Command::Campaign(command) => campaign::run(ui, command),
+        Command::Owner(command) => owner::run(ui, command),
         Command::Agenda(args) => agenda::run(ui, args),
         Command::Recommend(args) => recommend::run(ui, args),
         Command::Search(args) => search::run(ui, args),

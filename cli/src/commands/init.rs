@@ -27,5 +27,25 @@ pub fn run(ui: &mut Ui, args: Args) -> anyhow::Result<()> {
         "Created a relate store in {}; settings are in relate.yaml.",
         store.root().display()
     ));
+    if let Some(owner) = relate::ops::owner::offered(&store) {
+        let email = owner.email.as_deref().unwrap_or_default();
+        ui.note(&format!(
+            "Name the team, starting with you: relate owner add {} --name {} --email {email}",
+            owner.id,
+            shell_quoted(&owner.name)
+        ));
+    }
     Ok(())
+}
+
+/// `text` as one shell word.
+fn shell_quoted(text: &str) -> String {
+    if text
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "-_.@".contains(c))
+    {
+        text.to_string()
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
 }

@@ -18,6 +18,7 @@ pub mod log;
 pub mod man;
 pub mod merge_driver;
 pub mod order;
+pub mod owner;
 pub mod product;
 pub mod recommend;
 pub mod report;

@@ -108,7 +108,7 @@ fn bad_input_is_refused_with_nothing_written() {
                 "--summary",
                 "x",
                 "--at",
-                "yesterday",
+                "the day before",
             ],
             2,
             "is not a date-time",

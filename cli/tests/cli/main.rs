@@ -27,6 +27,7 @@ mod import_matching;
 mod init;
 mod log;
 mod order_product;
+mod owner;
 mod recommend;
 mod report_customers;
 mod report_pipeline;

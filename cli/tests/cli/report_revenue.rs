@@ -68,7 +68,11 @@ fn months_as_columns_with_totals_and_changes() {
     let env = store();
     let report: RevenueJson = env.json(&["report", "revenue", "--since", "2026-10-01"]);
     assert_eq!(
-        (report.currency.as_str(), report.period.as_str(), report.by.as_deref()),
+        (
+            report.currency.as_str(),
+            report.period.as_str(),
+            report.by.as_deref()
+        ),
         ("EUR", "month", None)
     );
     assert_eq!(

@@ -275,11 +275,28 @@ fn blank_optional_problems<'a>(
 fn owner_problem(settings: &Settings, owner: Option<&str>) -> Option<FieldProblem> {
     let owner = owner?;
     (!settings.owners.is_empty() && !settings.is_known_owner(owner)).then(|| {
+        let known = settings.owners.iter().map(|o| o.id.as_str());
+        let hint = match closest(known, owner) {
+            Some(near) => format!("did you mean `{near}`? "),
+            None => String::new(),
+        };
         FieldProblem::new(
             "owner",
-            format!("unknown owner `{owner}`: add it to `owners` in relate.yaml"),
+            format!(
+                "unknown owner `{owner}`: {hint}add it with `relate owner add {owner} --name NAME`"
+            ),
         )
     })
+}
+
+/// The name among `names` closest to `wanted`, if one is close (Jaro-Winkler
+/// above 0.8): the "did you mean" of errors.
+pub fn closest<'a>(names: impl Iterator<Item = &'a str>, wanted: &str) -> Option<&'a str> {
+    names
+        .map(|name| (strsim::jaro_winkler(name, wanted), name))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, name)| name)
 }
 
 #[cfg(test)]

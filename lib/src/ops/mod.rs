@@ -15,6 +15,7 @@ pub mod deal;
 pub mod import;
 pub mod interaction;
 pub mod order;
+pub mod owner;
 pub mod product;
 pub mod ticket;
 

@@ -216,8 +216,13 @@ fn read_settings(root: &Path) -> Result<Settings> {
             format!("not UTF-8 text: {e}"),
         )])
     })?;
+    parse_settings(&text)
+}
+
+/// Settings from the text of relate.yaml, checked as opening a store checks them.
+pub(crate) fn parse_settings(text: &str) -> Result<Settings> {
     let settings: Settings =
-        parse_yaml(Path::new(SETTINGS_FILE), &text).map_err(|p| Error::invalid(vec![p]))?;
+        parse_yaml(Path::new(SETTINGS_FILE), text).map_err(|p| Error::invalid(vec![p]))?;
     let problems = crate::filter::settings_problems(&settings);
     if problems.is_empty() {
         Ok(settings)

@@ -9,7 +9,7 @@ use super::files;
 use super::files::blob_id;
 use super::git::Change;
 use super::journal::{self, Content, Journal, Touched};
-use super::layout::record_path;
+use super::layout::{SETTINGS_FILE, record_path};
 use super::lock::StoreLock;
 use super::merge;
 use super::{Seen, Store, no_author_error};
@@ -157,6 +157,12 @@ impl Transaction<'_> {
         };
         self.note(rel, Some(written))?;
         files::write_replacing(&path, contents, self.sync_each)
+    }
+
+    /// Replaces relate.yaml with `text`, which must hold valid settings.
+    pub fn put_settings(&mut self, text: &str) -> Result<()> {
+        super::parse_settings(text)?;
+        self.put_file(Path::new(SETTINGS_FILE), text.as_bytes())
     }
 
     /// Deletes a record's file (a dated record whose date moved it to another
