@@ -337,8 +337,27 @@ pub fn id_arg(text: &str) -> Result<String, String> {
 }
 
 /// Clap value parser for a kind of record: customer, interaction, deal, product, order.
-pub fn kind_arg(text: &str) -> Result<relate::model::Kind, String> {
+fn kind_arg(text: &str) -> Result<relate::model::Kind, String> {
     text.parse()
+}
+
+/// A record of any kind named by its id, and by its kind when records of
+/// several kinds have that id (`history`, `resolve`, `edit`).
+#[derive(clap::Args)]
+pub struct RecordArgs {
+    /// The record's id
+    #[arg(value_parser = id_arg)]
+    pub id: String,
+    /// The kind of record, when several kinds have that id
+    #[arg(long, value_parser = kind_arg)]
+    pub kind: Option<relate::model::Kind>,
+}
+
+impl RecordArgs {
+    /// The record's kind and file, relative to the root.
+    pub fn locate(&self, store: &Store) -> Result<(relate::model::Kind, PathBuf), Error> {
+        store.locate(&self.id, self.kind)
+    }
 }
 
 /// Clap value parser for a keyword enum: lists `names` in help and errors.

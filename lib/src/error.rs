@@ -76,6 +76,26 @@ pub enum Error {
     /// A campaign launched already: its members are frozen.
     #[error("campaign `{campaign}` was launched on {on}")]
     Launched { campaign: String, on: NaiveDate },
+    /// `set` named a field that commands of their own keep (a deal's stage
+    /// moves, a ticket's status).
+    #[error("`{field}` of {kind} `{id}` is not changed with `set`")]
+    KeptBy {
+        kind: &'static str,
+        id: String,
+        field: String,
+        /// The commands that change it, as typed after `relate`.
+        commands: &'static [&'static str],
+    },
+    /// `remove` left a record that others refer to.
+    #[error("{kind} `{id}` is referred to by {}", referrers_text(.referrers))]
+    Referenced {
+        kind: &'static str,
+        id: String,
+        /// Who refers to it: (kind, id), in the order found.
+        referrers: Vec<(&'static str, String)>,
+        /// Whether orders are among them, which no cascade removes.
+        orders: bool,
+    },
     /// No store where one was looked for (`at`), or in any folder above the
     /// working directory (`None`).
     #[error("{}", match .at {
@@ -182,6 +202,19 @@ pub enum Refusal {
     /// Times as written in record files.
     #[error("{at} is before the ticket's last change at {last}")]
     BeforeLastChange { at: String, last: String },
+}
+
+/// The records that refer to another, as `remove` lists them: the first ten,
+/// then how many more.
+fn referrers_text(referrers: &[(&'static str, String)]) -> String {
+    const SHOWN: usize = 10;
+    let mut text: Vec<String> = (referrers.iter().take(SHOWN))
+        .map(|(kind, id)| format!("{kind} `{id}`"))
+        .collect();
+    if referrers.len() > SHOWN {
+        text.push(format!("and {} more", referrers.len() - SHOWN));
+    }
+    text.join(", ")
 }
 
 fn problems_text(problems: &[Problem]) -> String {

@@ -8,12 +8,22 @@ use relate::ops::asset::{NewAsset, Visit};
 use relate::output::{Cell, Format, Table};
 use relate::store::Query;
 
+use super::{remove, set};
 use crate::ui::{At, Ui, at_or_now, date_arg, id_arg, timestamp_arg};
 
 #[derive(clap::Subcommand)]
 pub enum Command {
     Add(AddArgs),
     Service(ServiceArgs),
+    /// Change fields of an asset.
+    ///
+    /// FIELD=VALUE sets a field; an empty VALUE unsets it. Fields: external_id,
+    /// customer, product, serial, installed, warranty_until, service_every_days,
+    /// last_service, retired.
+    Set(set::SetArgs),
+    Retire(RetireArgs),
+    /// Remove an asset and its file (`asset retire` keeps it, with its service history).
+    Remove(remove::RemoveArgs),
     List(ListArgs),
     Show(ShowArgs),
 }
@@ -45,6 +55,17 @@ pub struct AddArgs {
     /// Choose the id instead of deriving it
     #[arg(long, value_parser = id_arg)]
     id: Option<String>,
+}
+
+/// Take an asset out of use: it gets a `retired` date and keeps its file, so
+/// its service history stays; it is due for no maintenance and no upgrade.
+#[derive(clap::Args)]
+pub struct RetireArgs {
+    #[arg(value_parser = id_arg)]
+    asset: String,
+    /// When [default: today]
+    #[arg(long, value_name = "DATE", value_parser = date_arg)]
+    at: Option<NaiveDate>,
 }
 
 /// Record a maintenance visit and print the id of the interaction logged.
@@ -91,6 +112,15 @@ pub fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
     match command {
         Command::Add(args) => add(ui, args),
         Command::Service(args) => service(ui, args),
+        Command::Set(args) => set::run::<Asset>(ui, args),
+        Command::Retire(args) => {
+            let store = ui.store()?;
+            let on = args.at.unwrap_or_else(|| store.env().now.date_naive());
+            let asset = ops::asset::retire(&store, &args.asset, on)?;
+            ui.note(&format!("Retired {} on {on}.", asset.id));
+            Ok(())
+        }
+        Command::Remove(args) => remove::run(ui, Kind::Asset, args),
         Command::List(args) => {
             let store = ui.store()?;
             let assets: Vec<Asset> = match &args.customer {

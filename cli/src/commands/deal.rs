@@ -11,6 +11,7 @@ use relate::output::{Cell, Format, Table};
 use relate::store::Query;
 
 use super::order::lines_table;
+use super::{remove, set};
 use crate::ui::{At, Ui, amount_arg, at_or_now, date_arg, id_arg, timestamp_arg};
 
 #[derive(clap::Subcommand)]
@@ -19,6 +20,15 @@ pub enum Command {
     Advance(AdvanceArgs),
     Win(WinArgs),
     Lose(LoseArgs),
+    /// Change fields of a deal.
+    ///
+    /// FIELD=VALUE sets a field; an empty VALUE unsets it. Fields: external_id,
+    /// customer, title, owner, amount, currency, created, expected_close,
+    /// lost_reason. The stage and its history are changed by `deal advance`,
+    /// `deal win` and `deal lose` only; the lines by `relate edit`.
+    Set(set::SetArgs),
+    /// Remove a deal (see `relate undo`).
+    Remove(remove::RemoveArgs),
     List(ListArgs),
     Show(ShowArgs),
 }
@@ -134,6 +144,8 @@ pub fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
             let deal = ops::deal::lose(&store, &args.deal, args.reason, at)?;
             moved(ui, &deal)
         }
+        Command::Set(args) => set::run::<Deal>(ui, args),
+        Command::Remove(args) => remove::run(ui, Kind::Deal, args),
         Command::List(args) => list(ui, args),
         Command::Show(args) => show(ui, args),
     }

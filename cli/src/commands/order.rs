@@ -11,11 +11,20 @@ use relate::ops::order::NewOrder;
 use relate::output::{Cell, Format, Table};
 use relate::store::Query;
 
+use super::{remove, set};
 use crate::ui::{At, Ui, amount_arg, at_or_now, date_arg, id_arg, timestamp_arg};
 
 #[derive(clap::Subcommand)]
 pub enum Command {
     Add(AddArgs),
+    /// Change fields of an order.
+    ///
+    /// FIELD=VALUE sets a field; an empty VALUE unsets it. Fields: external_id,
+    /// customer, at (a new month moves the file), total, payment_method, channel,
+    /// deal. The lines are changed with `relate edit`.
+    Set(set::SetArgs),
+    /// Remove an order (see `relate undo`).
+    Remove(remove::RemoveArgs),
     List(ListArgs),
     Show(ShowArgs),
 }
@@ -72,6 +81,8 @@ pub struct ShowArgs {
 pub fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
     match command {
         Command::Add(args) => add(ui, args),
+        Command::Set(args) => set::run::<Order>(ui, args),
+        Command::Remove(args) => remove::run(ui, Kind::Order, args),
         Command::List(args) => list(ui, args),
         Command::Show(args) => show(ui, args),
     }

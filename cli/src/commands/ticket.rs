@@ -9,6 +9,7 @@ use relate::ops::ticket::{NewTicket, TicketUpdate};
 use relate::output::{Cell, Format, Table};
 use relate::store::Query;
 
+use super::{remove, set};
 use crate::ui::{At, Ui, at_or_now, id_arg, keyword, timestamp_arg};
 
 #[derive(clap::Subcommand)]
@@ -19,6 +20,15 @@ pub enum Command {
     Resolve(CloseArgs),
     /// Reopen a resolved ticket, with an optional note.
     Reopen(CloseArgs),
+    /// Change fields of a ticket.
+    ///
+    /// FIELD=VALUE sets a field; an empty VALUE unsets it. Fields: external_id,
+    /// customer, subject, kind, priority, owner, asset, product, opened. The
+    /// status and its history are changed by `ticket update`, `ticket resolve`
+    /// and `ticket reopen` only.
+    Set(set::SetArgs),
+    /// Remove a ticket (see `relate undo`).
+    Remove(remove::RemoveArgs),
     List(ListArgs),
     Show(ShowArgs),
 }
@@ -164,6 +174,8 @@ pub fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
             let at = at_or_now(args.at.as_ref(), &store)?;
             ops::ticket::reopen(&store, &args.ticket, args.note, at)?
         }
+        Command::Set(args) => return set::run::<Ticket>(ui, args),
+        Command::Remove(args) => return remove::run(ui, Kind::Ticket, args),
         Command::List(args) => return list(ui, args),
         Command::Show(args) => return show(ui, args),
     };
