@@ -39,7 +39,7 @@ enum Command {
     #[command(subcommand)]
     Customer(customer::Command),
     Log(log::Args),
-    /// Logged contacts: show, set, remove (`relate log` adds them)
+    /// Logged contacts: list, show, set, remove (`relate log` adds them)
     #[command(subcommand)]
     Interaction(interaction::Command),
     /// Deals through the sales pipeline: new, advance, win, lose, set, remove, list, show

@@ -353,6 +353,25 @@ pub struct RecordArgs {
     pub kind: Option<relate::model::Kind>,
 }
 
+/// `--sort FIELD` and `--limit N`, which every list takes.
+#[derive(clap::Args)]
+pub struct SortArgs {
+    /// Sort by this field of the records (`-FIELD`: descending); numbers sort
+    /// by value, and records without the field come last
+    #[arg(long, value_name = "FIELD", allow_hyphen_values = true)]
+    pub sort: Option<String>,
+    /// Show at most this many
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+}
+
+impl SortArgs {
+    /// Sorts the records and keeps the first `--limit`.
+    pub fn apply<T: relate::model::Record>(&self, records: &mut Vec<T>) -> Result<(), Error> {
+        relate::ops::list::sort_and_limit(records, self.sort.as_deref(), self.limit)
+    }
+}
+
 impl RecordArgs {
     /// The record's kind and file, relative to the root.
     pub fn locate(&self, store: &Store) -> Result<(relate::model::Kind, PathBuf), Error> {

@@ -9,7 +9,7 @@ use relate::output::{Cell, Format, Table};
 use relate::store::Query;
 
 use super::{remove, set};
-use crate::ui::{At, Ui, at_or_now, date_arg, id_arg, timestamp_arg};
+use crate::ui::{At, SortArgs, Ui, at_or_now, date_arg, id_arg, timestamp_arg};
 
 #[derive(clap::Subcommand)]
 pub enum Command {
@@ -99,6 +99,8 @@ pub struct ListArgs {
     /// Only assets of this product
     #[arg(long, value_name = "SKU", value_parser = id_arg)]
     product: Option<String>,
+    #[command(flatten)]
+    order: SortArgs,
 }
 
 /// Show one asset.
@@ -123,6 +125,9 @@ pub fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
         Command::Remove(args) => remove::run(ui, Kind::Asset, args),
         Command::List(args) => {
             let store = ui.store()?;
+            if let Some(product) = &args.product {
+                store.require(Kind::Product, product)?;
+            }
             let assets: Vec<Asset> = match &args.customer {
                 Some(customer) => {
                     store.require(Kind::Customer, customer)?;
@@ -130,10 +135,11 @@ pub fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
                 }
                 None => store.read(Query::all())?,
             };
-            let assets: Vec<Asset> = assets
+            let mut assets: Vec<Asset> = assets
                 .into_iter()
                 .filter(|a| args.product.as_ref().is_none_or(|p| &a.product == p))
                 .collect();
+            args.order.apply(&mut assets)?;
             ui.records(&assets, assets_table)
         }
         Command::Show(args) => {

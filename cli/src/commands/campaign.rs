@@ -9,7 +9,7 @@ use relate::output::{Cell, Format, Table};
 use relate::store::Query;
 
 use super::set;
-use crate::ui::{Ui, date_arg, id_arg};
+use crate::ui::{SortArgs, Ui, date_arg, id_arg};
 
 #[derive(clap::Subcommand)]
 pub enum Command {
@@ -70,7 +70,10 @@ pub struct LaunchArgs {
 
 /// List campaigns.
 #[derive(clap::Args)]
-pub struct ListArgs {}
+pub struct ListArgs {
+    #[command(flatten)]
+    order: SortArgs,
+}
 
 /// Show one campaign and its members.
 #[derive(clap::Args)]
@@ -84,9 +87,10 @@ pub fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
         Command::New(args) => new(ui, args),
         Command::Launch(args) => launch(ui, args),
         Command::Set(args) => set::run::<Campaign>(ui, args),
-        Command::List(ListArgs {}) => {
+        Command::List(args) => {
             let store = ui.store()?;
-            let campaigns: Vec<Campaign> = store.read(Query::all())?;
+            let mut campaigns: Vec<Campaign> = store.read(Query::all())?;
+            args.order.apply(&mut campaigns)?;
             ui.records(&campaigns, campaigns_table)
         }
         Command::Show(args) => show(ui, args),

@@ -2,7 +2,6 @@
 
 use rust_decimal::Decimal;
 use serde::Serialize;
-use std::collections::HashSet;
 
 use relate::filter::combined;
 use relate::model::assign::Assignment;
@@ -18,7 +17,7 @@ use super::log::interactions_table;
 use super::order::orders_table;
 use super::remove;
 use super::set::SetArgs;
-use crate::ui::{Ui, id_arg, keyword};
+use crate::ui::{SortArgs, Ui, id_arg, keyword};
 
 #[derive(clap::Subcommand)]
 pub enum Command {
@@ -93,6 +92,8 @@ pub struct ListArgs {
     /// 'region = "EU" and orders.total >= 1000' (see docs/filters.md)
     #[arg(long = "where", value_name = "FILTER")]
     filter: Option<String>,
+    #[command(flatten)]
+    order: SortArgs,
 }
 
 /// Show the whole picture of one customer: profile, totals, recent
@@ -161,6 +162,9 @@ fn set(ui: &mut Ui, args: SetArgs) -> anyhow::Result<()> {
 
 fn list(ui: &mut Ui, args: ListArgs) -> anyhow::Result<()> {
     let store = ui.store()?;
+    if let Some(owner) = &args.owner {
+        ops::list::check_owner(store.settings(), owner)?;
+    }
     let filter = combined(
         store.settings(),
         args.segment.as_deref(),
@@ -174,21 +178,9 @@ fn list(ui: &mut Ui, args: ListArgs) -> anyhow::Result<()> {
         .filter(|c| args.tag.as_ref().is_none_or(|t| c.tags.contains(t)))
         .collect();
     if let Some(filter) = filter {
-        // Figures such as orders.total are as of today, from the kinds they need.
-        let today = store.env().now.date_naive();
-        let others: Vec<Kind> = (filter.needs().kinds().into_iter())
-            .filter(|kind| *kind != Kind::Customer)
-            .collect();
-        let mut data = store.dataset_of(&others)?;
-        data.customers = customers;
-        let data = data.as_of(today);
-        let selected: HashSet<String> = (filter.select(&data, today).into_iter())
-            .map(|c| c.id.clone())
-            .collect();
-        customers = (data.customers.into_iter())
-            .filter(|c| selected.contains(&c.id))
-            .collect();
+        customers = ops::list::select_customers(&store, &filter, customers)?;
     }
+    args.order.apply(&mut customers)?;
     ui.records(&customers, customers_table)
 }
 

@@ -12,7 +12,7 @@ use relate::output::{Cell, Format, Table};
 use relate::store::Query;
 
 use super::{remove, set};
-use crate::ui::{At, Ui, amount_arg, at_or_now, date_arg, id_arg, timestamp_arg};
+use crate::ui::{At, SortArgs, Ui, amount_arg, at_or_now, date_arg, id_arg, timestamp_arg};
 
 #[derive(clap::Subcommand)]
 pub enum Command {
@@ -69,6 +69,8 @@ pub struct ListArgs {
     /// Only orders on or before this date
     #[arg(long, value_parser = date_arg)]
     until: Option<NaiveDate>,
+    #[command(flatten)]
+    order: SortArgs,
 }
 
 /// Show one order with its lines.
@@ -119,6 +121,7 @@ fn list(ui: &mut Ui, args: ListArgs) -> anyhow::Result<()> {
         args.since.is_none_or(|since| date >= since) && args.until.is_none_or(|until| date <= until)
     });
     orders.sort_by_key(|o| o.at);
+    args.order.apply(&mut orders)?;
     ui.records(&orders, orders_table)
 }
 

@@ -8,7 +8,7 @@ use relate::output::{Cell, Format, Table};
 use relate::store::Query;
 
 use super::{remove, set};
-use crate::ui::{Ui, amount_arg, id_arg};
+use crate::ui::{SortArgs, Ui, amount_arg, id_arg};
 
 #[derive(clap::Subcommand)]
 pub enum Command {
@@ -58,6 +58,8 @@ pub struct ListArgs {
     /// Only products of this category
     #[arg(long)]
     category: Option<String>,
+    #[command(flatten)]
+    order: SortArgs,
 }
 
 /// Show one product.
@@ -74,11 +76,12 @@ pub fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
         Command::Remove(args) => remove::run(ui, Kind::Product, args),
         Command::List(args) => {
             let store = ui.store()?;
-            let products: Vec<Product> = store
+            let mut products: Vec<Product> = store
                 .read::<Product>(Query::all())?
                 .into_iter()
                 .filter(|p| args.category.is_none() || p.category == args.category)
                 .collect();
+            args.order.apply(&mut products)?;
             let settings = store.settings().clone();
             ui.records(&products, |products| products_table(products, &settings))
         }

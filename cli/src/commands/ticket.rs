@@ -10,7 +10,7 @@ use relate::output::{Cell, Format, Table};
 use relate::store::Query;
 
 use super::{remove, set};
-use crate::ui::{At, Ui, at_or_now, id_arg, keyword, timestamp_arg};
+use crate::ui::{At, SortArgs, Ui, at_or_now, id_arg, keyword, timestamp_arg};
 
 #[derive(clap::Subcommand)]
 pub enum Command {
@@ -127,6 +127,8 @@ pub struct ListArgs {
     /// Only this customer's tickets
     #[arg(long, value_parser = id_arg)]
     customer: Option<String>,
+    #[command(flatten)]
+    order: SortArgs,
 }
 
 /// Show one ticket with its SLA clocks and history.
@@ -205,6 +207,9 @@ fn open(ui: &mut Ui, args: OpenArgs) -> anyhow::Result<()> {
 
 fn list(ui: &mut Ui, args: ListArgs) -> anyhow::Result<()> {
     let store = ui.store()?;
+    if let Some(owner) = &args.owner {
+        ops::list::check_owner(store.settings(), owner)?;
+    }
     let tickets: Vec<Ticket> = match &args.customer {
         Some(customer) => {
             store.require(Kind::Customer, customer)?;
@@ -221,6 +226,7 @@ fn list(ui: &mut Ui, args: ListArgs) -> anyhow::Result<()> {
         .filter(|t| args.owner.is_none() || t.owner == args.owner)
         .collect();
     tickets.sort_by(|a, b| a.opened.cmp(&b.opened).then_with(|| a.id.cmp(&b.id)));
+    args.order.apply(&mut tickets)?;
     ui.records(&tickets, tickets_table)
 }
 

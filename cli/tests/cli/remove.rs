@@ -165,16 +165,7 @@ fn orders_are_never_removed_by_a_cascade() {
 #[test]
 fn cascade_takes_a_customer_out_of_campaign_members_and_successors_are_unset() {
     let env = TestEnv::with_basics();
-    env.run(&[
-        "campaign",
-        "new",
-        "Autumn",
-        "--channel",
-        "email",
-        "--where",
-        "kind = \"person\"",
-    ])
-    .ok();
+    env.plan_autumn_campaign("kind = \"person\"");
     env.run(&["campaign", "launch", "autumn"]).ok();
     let stderr = env.run(&["customer", "remove", "ana-lima"]).fails(1);
     assert!(

@@ -37,16 +37,7 @@ fn store_with_records() -> TestEnv {
         "acme-printer",
     ])
     .ok();
-    env.run(&[
-        "campaign",
-        "new",
-        "Autumn",
-        "--channel",
-        "email",
-        "--where",
-        "kind = \"organization\"",
-    ])
-    .ok();
+    env.plan_autumn_campaign("kind = \"organization\"");
     env
 }
 

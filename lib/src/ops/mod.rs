@@ -15,6 +15,7 @@ pub mod deal;
 pub mod edit;
 pub mod import;
 pub mod interaction;
+pub mod list;
 pub mod order;
 pub mod product;
 pub mod remove;
