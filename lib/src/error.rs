@@ -292,3 +292,26 @@ impl Error {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_list_of_referrers_is_cut_after_ten() {
+        let referrers: Vec<(&'static str, String)> =
+            (1..=12).map(|n| ("interaction", format!("i{n}"))).collect();
+        let error = Error::Referenced {
+            kind: "customer",
+            id: "acme".into(),
+            referrers,
+            orders: false,
+        };
+        assert_eq!(
+            error.to_string(),
+            "customer `acme` is referred to by interaction `i1`, interaction `i2`, \
+             interaction `i3`, interaction `i4`, interaction `i5`, interaction `i6`, \
+             interaction `i7`, interaction `i8`, interaction `i9`, interaction `i10`, and 2 more"
+        );
+    }
+}
