@@ -236,10 +236,24 @@ fn contacts_are_shown_moved_and_removed() {
         "{stderr}"
     );
     assert_eq!(env.head(), head);
-    env.run(&["interaction", "set", &id, "customer=acme-corp"])
+    // Its ticket is Ana's: it cannot follow the contact to Acme.
+    let stderr = env
+        .run(&["interaction", "set", &id, "customer=acme-corp"])
+        .fails(2);
+    assert!(
+        stderr.contains(&format!(
+            "ticket `{ticket}` belongs to `ana-lima`, not `acme-corp`"
+        )),
+        "{stderr}"
+    );
+    assert_eq!(env.head(), head);
+    env.run(&["interaction", "set", &id, "customer=acme-corp", "ticket="])
         .ok();
     assert_eq!(env.yaml(&file)["customer"], "acme-corp");
-    assert_eq!(env.commits()[0], format!("interaction set: {id} customer"));
+    assert_eq!(
+        env.commits()[0],
+        format!("interaction set: {id} customer, ticket")
+    );
     env.run(&["interaction", "remove", &id]).ok();
     assert!(!env.files().contains(&file));
     assert_eq!(env.commits()[0], format!("interaction remove: {id}"));

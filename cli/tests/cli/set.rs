@@ -132,8 +132,23 @@ fn deal_set_refuses_what_the_pipeline_verbs_keep_and_bad_values() {
 }
 
 #[test]
-fn deal_set_moves_a_deal_to_another_customer() {
+fn deal_set_moves_a_deal_to_another_customer_but_not_an_asset() {
     let env = store_with_records();
+    let head = env.head();
+    let stderr = env
+        .run(&[
+            "ticket",
+            "set",
+            "acme-corp-printer-jams",
+            "customer=ana-lima",
+            "asset=acme-printer",
+        ])
+        .fails(2);
+    assert!(
+        stderr.contains("asset `acme-printer` belongs to `acme-corp`, not `ana-lima`"),
+        "{stderr}"
+    );
+    assert_eq!(env.head(), head);
     env.run(&["deal", "set", "acme-corp-refresh", "customer=ana-lima"])
         .ok();
     assert_eq!(

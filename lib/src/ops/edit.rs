@@ -2,8 +2,8 @@
 //! after an edit of its file (`relate edit`), the same way for every kind.
 
 use crate::error::{Error, Result};
-use crate::model::Record;
 use crate::model::assign::{Assign, Assignment};
+use crate::model::{Kind, Record};
 use crate::store::{Store, record_path};
 
 /// Changes fields of the record `id` (`FIELD=VALUE`, `+=`, `-=`). An invalid
@@ -51,13 +51,22 @@ pub fn replace<T: Record>(store: &Store, original: &T, edited: &T) -> Result<boo
 }
 
 /// Writes `changed` in place of `original` in one commit. A reference it
-/// gained must name a record that exists; a dated record whose date changed
-/// moves to the folder of its new month.
+/// gained must name a record that exists, and a deal, ticket or asset it
+/// names must be of its customer (as `log` and `order add` require); a dated
+/// record whose date changed moves to the folder of its new month.
 fn write<T: Record>(store: &Store, original: &T, changed: &T, message: &str) -> Result<()> {
     let before = original.references();
+    let moved = original.customer() != changed.customer();
     for reference in changed.references() {
-        if !before.contains(&reference) {
+        let gained = !before.contains(&reference);
+        if gained {
             store.require(reference.kind, reference.id)?;
+        }
+        let belongs = matches!(reference.kind, Kind::Deal | Kind::Ticket | Kind::Asset);
+        if let (true, true, Some(customer)) = (belongs, gained || moved, changed.customer()) {
+            crate::with_record_type!(reference.kind, R => {
+                super::of_customer::<R>(store, reference.id, customer)?;
+            });
         }
     }
     let mut tx = store.begin()?;
