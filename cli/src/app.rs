@@ -7,9 +7,9 @@ use std::process::ExitCode;
 use relate::Error;
 
 use crate::commands::{
-    agenda, asset, campaign, check, clone, completions, conflicts, customer, deal, export, history,
-    import, init, log, man, merge_driver, order, owner, product, recommend, report, resolve,
-    search, sync, ticket, undo,
+    agenda, asset, campaign, check, clone, completions, conflicts, customer, deal, edit, export,
+    history, import, init, interaction, log, man, merge_driver, order, owner, product, recommend,
+    report, resolve, search, sync, ticket, undo,
 };
 use crate::error;
 use crate::ui::{FormatArg, GlobalArgs, Ui};
@@ -35,31 +35,35 @@ pub struct Cli {
 #[derive(Subcommand)]
 enum Command {
     Init(init::Args),
-    /// Customers: add, set, list, show, edit
+    /// Customers: add, set, remove, list, show, edit
     #[command(subcommand)]
     Customer(customer::Command),
     Log(log::Args),
-    /// Deals through the sales pipeline: new, advance, win, lose, list, show
+    /// Logged contacts: list, show, set, remove (`relate log` adds them)
+    #[command(subcommand)]
+    Interaction(interaction::Command),
+    /// Deals through the sales pipeline: new, advance, win, lose, set, remove, list, show
     #[command(subcommand)]
     Deal(deal::Command),
-    /// The product catalogue: add, list, show
+    /// The product catalogue: add, set, remove, list, show
     #[command(subcommand)]
     Product(product::Command),
-    /// Sales: add, list, show
+    /// Sales: add, set, remove, list, show
     #[command(subcommand)]
     Order(order::Command),
-    /// Service tickets: open, update, resolve, reopen, list, show
+    /// Service tickets: open, update, resolve, reopen, set, remove, list, show
     #[command(subcommand)]
     Ticket(ticket::Command),
-    /// Equipment at customers: add, service, list, show
+    /// Equipment at customers: add, service, set, retire, remove, list, show
     #[command(subcommand)]
     Asset(asset::Command),
-    /// Marketing campaigns: new, launch, list, show
+    /// Marketing campaigns: new, launch, set, list, show
     #[command(subcommand)]
     Campaign(campaign::Command),
     /// The team in relate.yaml's `owners`: add, list, remove
     #[command(subcommand)]
     Owner(owner::Command),
+    Edit(edit::Args),
     Agenda(agenda::Args),
     Recommend(recommend::Args),
     Search(search::Args),
@@ -112,6 +116,7 @@ fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
         Command::Init(args) => init::run(ui, args),
         Command::Customer(command) => customer::run(ui, command),
         Command::Log(args) => log::run(ui, args),
+        Command::Interaction(command) => interaction::run(ui, command),
         Command::Deal(command) => deal::run(ui, command),
         Command::Product(command) => product::run(ui, command),
         Command::Order(command) => order::run(ui, command),
@@ -119,6 +124,7 @@ fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
         Command::Asset(command) => asset::run(ui, command),
         Command::Campaign(command) => campaign::run(ui, command),
         Command::Owner(command) => owner::run(ui, command),
+        Command::Edit(args) => edit::run(ui, args),
         Command::Agenda(args) => agenda::run(ui, args),
         Command::Recommend(args) => recommend::run(ui, args),
         Command::Search(args) => search::run(ui, args),

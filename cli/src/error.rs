@@ -83,6 +83,8 @@ fn exit_code(error: &Error) -> u8 {
         | Error::Exists { .. }
         | Error::EmailTaken { .. }
         | Error::Launched { .. }
+        | Error::KeptBy { .. }
+        | Error::Referenced { .. }
         | Error::NoStore { .. }
         | Error::Uncommitted { .. }
         | Error::MergeUnderWay
@@ -104,6 +106,13 @@ fn hint(error: &Error) -> Option<String> {
         Error::Launched { .. } => {
             Some("its members are frozen; plan a new campaign with `relate campaign new`".into())
         }
+        Error::KeptBy { commands, .. } => {
+            let commands: Vec<String> = commands.iter().map(|c| format!("`relate {c}`")).collect();
+            Some(format!("it is changed by {}", or_list(&commands)))
+        }
+        Error::Referenced {
+            kind, id, orders, ..
+        } => Some(referenced_hint(kind, id, *orders)),
         Error::NoStore { at: Some(at) } => Some(format!(
             "create one with `relate init {}`, or point --store at an existing store",
             at.display()
@@ -134,6 +143,32 @@ fn hint(error: &Error) -> Option<String> {
             "fix the file by hand (or `git checkout` it), then run `relate check`".into(),
         ),
         other => other.hint().map(String::from),
+    }
+}
+
+/// What to do about a record that `remove` left because others refer to it.
+fn referenced_hint(kind: &str, id: &str, orders: bool) -> String {
+    let merge = format!("`relate customer merge KEEP {id}` moves them to another customer");
+    match (orders, kind == Kind::Customer.name()) {
+        (true, true) => format!(
+            "orders are never removed, not even by --cascade: {merge} (forgetting a person's data is another command)"
+        ),
+        (true, false) => {
+            "orders are never removed, not even by --cascade: the sales they record stay".into()
+        }
+        (false, true) => {
+            format!("`relate customer remove {id} --cascade` removes them too; or {merge}")
+        }
+        (false, false) => format!("`relate {kind} remove {id} --cascade` removes them too"),
+    }
+}
+
+/// `a`, `a or b`, `a, b or c`.
+fn or_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [first @ .., last] => format!("{} or {last}", first.join(", ")),
     }
 }
 

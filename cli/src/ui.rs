@@ -355,6 +355,44 @@ pub fn kind_arg(text: &str) -> Result<relate::model::Kind, String> {
     text.parse()
 }
 
+/// A record of any kind named by its id, and by its kind when records of
+/// several kinds have that id (`history`, `resolve`, `edit`).
+#[derive(clap::Args)]
+pub struct RecordArgs {
+    /// The record's id
+    #[arg(value_parser = id_arg)]
+    pub id: String,
+    /// The kind of record, when several kinds have that id
+    #[arg(long, value_parser = kind_arg)]
+    pub kind: Option<relate::model::Kind>,
+}
+
+/// `--sort FIELD` and `--limit N`, which every list takes.
+#[derive(clap::Args)]
+pub struct SortArgs {
+    /// Sort by this field of the records (`-FIELD`: descending); numbers sort
+    /// by value, and records without the field come last
+    #[arg(long, value_name = "FIELD", allow_hyphen_values = true)]
+    pub sort: Option<String>,
+    /// Show at most this many
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+}
+
+impl SortArgs {
+    /// Sorts the records and keeps the first `--limit`.
+    pub fn apply<T: relate::model::Record>(&self, records: &mut Vec<T>) -> Result<(), Error> {
+        relate::ops::list::sort_and_limit(records, self.sort.as_deref(), self.limit)
+    }
+}
+
+impl RecordArgs {
+    /// The record's kind and file, relative to the root.
+    pub fn locate(&self, store: &Store) -> Result<(relate::model::Kind, PathBuf), Error> {
+        store.locate(&self.id, self.kind)
+    }
+}
+
 /// Clap value parser for a keyword enum: lists `names` in help and errors.
 pub fn keyword<T>(names: &'static [&'static str]) -> impl clap::builder::TypedValueParser<Value = T>
 where

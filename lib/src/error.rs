@@ -76,6 +76,26 @@ pub enum Error {
     /// A campaign launched already: its members are frozen.
     #[error("campaign `{campaign}` was launched on {on}")]
     Launched { campaign: String, on: NaiveDate },
+    /// `set` named a field that commands of their own keep (a deal's stage
+    /// moves, a ticket's status).
+    #[error("`{field}` of {kind} `{id}` is not changed with `set`")]
+    KeptBy {
+        kind: &'static str,
+        id: String,
+        field: String,
+        /// The commands that change it, as typed after `relate`.
+        commands: &'static [&'static str],
+    },
+    /// `remove` left a record that others refer to.
+    #[error("{kind} `{id}` is referred to by {}", referrers_text(.referrers))]
+    Referenced {
+        kind: &'static str,
+        id: String,
+        /// Who refers to it: (kind, id), in the order found.
+        referrers: Vec<(&'static str, String)>,
+        /// Whether orders are among them, which no cascade removes.
+        orders: bool,
+    },
     /// No store where one was looked for (`at`), or in any folder above the
     /// working directory (`None`).
     #[error("{}", match .at {
@@ -184,6 +204,19 @@ pub enum Refusal {
     BeforeLastChange { at: String, last: String },
 }
 
+/// The records that refer to another, as `remove` lists them: the first ten,
+/// then how many more.
+fn referrers_text(referrers: &[(&'static str, String)]) -> String {
+    const SHOWN: usize = 10;
+    let mut text: Vec<String> = (referrers.iter().take(SHOWN))
+        .map(|(kind, id)| format!("{kind} `{id}`"))
+        .collect();
+    if referrers.len() > SHOWN {
+        text.push(format!("and {} more", referrers.len() - SHOWN));
+    }
+    text.join(", ")
+}
+
 fn problems_text(problems: &[Problem]) -> String {
     problems
         .iter()
@@ -257,5 +290,28 @@ impl Error {
             | Error::Failed { hint, .. } => Some(hint),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_list_of_referrers_is_cut_after_ten() {
+        let referrers: Vec<(&'static str, String)> =
+            (1..=12).map(|n| ("interaction", format!("i{n}"))).collect();
+        let error = Error::Referenced {
+            kind: "customer",
+            id: "acme".into(),
+            referrers,
+            orders: false,
+        };
+        assert_eq!(
+            error.to_string(),
+            "customer `acme` is referred to by interaction `i1`, interaction `i2`, \
+             interaction `i3`, interaction `i4`, interaction `i5`, interaction `i6`, \
+             interaction `i7`, interaction `i8`, interaction `i9`, interaction `i10`, and 2 more"
+        );
     }
 }

@@ -632,3 +632,109 @@ fn deal_lines_name_existing_products() {
     assert_eq!(head_id(dir.path()), before);
     assert!(store.read::<Deal>(Query::all()).unwrap().is_empty());
 }
+
+fn assignments(texts: &[&str]) -> Vec<relate::model::assign::Assignment> {
+    texts.iter().map(|t| t.parse().unwrap()).collect()
+}
+
+#[test]
+fn set_changes_any_kind_but_not_what_a_verb_keeps() {
+    let (dir, store) = new_store();
+    customer(&store, "Acme", &[]);
+    product(&store, "p1", 10);
+    ops::deal::open(&store, new_deal("acme", &["p1:3"])).unwrap();
+    let deal: Deal = ops::edit::set(
+        &store,
+        "acme-renewal",
+        &assignments(&["amount=25", "currency=USD"]),
+    )
+    .unwrap();
+    assert_eq!(
+        (deal.amount, deal.currency.as_deref()),
+        (Some(Decimal::from(25)), Some("USD"))
+    );
+    assert_eq!(
+        head(dir.path()),
+        (
+            "deal set: acme-renewal amount, currency".to_string(),
+            vec!["deals/acme-renewal.yaml".to_string()]
+        )
+    );
+    let before = head_id(dir.path());
+    let kept = ops::edit::set::<Deal>(&store, "acme-renewal", &assignments(&["stage=won"]));
+    assert!(
+        matches!(kept, Err(Error::KeptBy { field, commands, .. }) if field == "stage" && commands.contains(&"deal win")),
+    );
+    let unknown = ops::edit::set::<Deal>(&store, "acme-renewal", &assignments(&["customer=acm"]));
+    assert!(
+        matches!(unknown, Err(Error::NotFound { .. })),
+        "{unknown:?}"
+    );
+    let invalid = ops::edit::set::<Product>(&store, "p1", &assignments(&["cost=-1"]));
+    assert!(matches!(invalid, Err(Error::Usage { .. })), "{invalid:?}");
+    assert_eq!(head_id(dir.path()), before);
+}
+
+#[test]
+fn references_come_from_every_kind_and_remove_cascades_but_never_to_orders() {
+    let (dir, store) = new_store();
+    customer(&store, "Acme", &[]);
+    customer(&store, "Bo", &[]);
+    product(&store, "p1", 10);
+    ops::deal::open(&store, new_deal("bo", &["p1:1"])).unwrap();
+    let ticket = ops::ticket::open(&store, new_ticket("bo", None)).unwrap();
+    let mut about = contact("bo", "2026-11-19T10:00:00Z");
+    about.ticket = Some(ticket.id.clone());
+    ops::interaction::log(&store, about).unwrap();
+    let data = store.dataset().unwrap();
+    let referrers: Vec<(Kind, &str)> = ops::remove::references(&data, Kind::Customer, "bo")
+        .iter()
+        .map(|r| (r.kind, r.field))
+        .collect();
+    assert_eq!(
+        referrers,
+        [
+            (Kind::Interaction, "customer"),
+            (Kind::Deal, "customer"),
+            (Kind::Ticket, "customer")
+        ]
+    );
+    let before = head_id(dir.path());
+    let refused = ops::remove::remove(&store, Kind::Customer, "bo", false);
+    assert!(
+        matches!(&refused, Err(Error::Referenced { referrers, orders: false, .. }) if referrers.len() == 3),
+        "{refused:?}"
+    );
+    assert_eq!(head_id(dir.path()), before);
+    let removed = ops::remove::remove(&store, Kind::Customer, "bo", true).unwrap();
+    assert_eq!(removed.files.len(), 4);
+    let (message, paths) = head(dir.path());
+    assert!(
+        message
+            .starts_with("customer remove: bo (+3 dependents)\n\nRemoved:\n- customers/bo.yaml\n"),
+        "{message}"
+    );
+    assert_eq!(paths.len(), 4);
+    ops::order::add(
+        &store,
+        ops::order::NewOrder {
+            customer: "acme".into(),
+            at: at("2026-11-20T10:00:00Z"),
+            lines: vec!["p1:2".parse().unwrap()],
+            total: None,
+            payment_method: None,
+            channel: None,
+            deal: None,
+        },
+    )
+    .unwrap();
+    let before = head_id(dir.path());
+    for (kind, id) in [(Kind::Customer, "acme"), (Kind::Product, "p1")] {
+        let refused = ops::remove::remove(&store, kind, id, true);
+        assert!(
+            matches!(refused, Err(Error::Referenced { orders: true, .. })),
+            "{refused:?}"
+        );
+    }
+    assert_eq!(head_id(dir.path()), before);
+}

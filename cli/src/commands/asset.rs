@@ -8,12 +8,22 @@ use relate::ops::asset::{NewAsset, Visit};
 use relate::output::{Cell, Format, Table};
 use relate::store::Query;
 
-use crate::ui::{At, Ui, at_or_now, date_arg, id_arg, timestamp_arg};
+use super::{remove, set};
+use crate::ui::{At, SortArgs, Ui, at_or_now, date_arg, id_arg, timestamp_arg};
 
 #[derive(clap::Subcommand)]
 pub enum Command {
     Add(AddArgs),
     Service(ServiceArgs),
+    /// Change fields of an asset.
+    ///
+    /// FIELD=VALUE sets a field; an empty VALUE unsets it. Fields: external_id,
+    /// customer, product, serial, installed, warranty_until, service_every_days,
+    /// last_service, retired.
+    Set(set::SetArgs),
+    Retire(RetireArgs),
+    /// Remove an asset and its file (`asset retire` keeps it, with its service history).
+    Remove(remove::RemoveArgs),
     List(ListArgs),
     Show(ShowArgs),
 }
@@ -47,6 +57,17 @@ pub struct AddArgs {
     id: Option<String>,
 }
 
+/// Take an asset out of use: it gets a `retired` date and keeps its file, so
+/// its service history stays; it is due for no maintenance and no upgrade.
+#[derive(clap::Args)]
+pub struct RetireArgs {
+    #[arg(value_parser = id_arg)]
+    asset: String,
+    /// When [default: today]
+    #[arg(long, value_name = "DATE", value_parser = date_arg)]
+    at: Option<NaiveDate>,
+}
+
 /// Record a maintenance visit and print the id of the interaction logged.
 ///
 /// Sets the asset's last service (unless a later one is recorded) and logs the
@@ -78,6 +99,8 @@ pub struct ListArgs {
     /// Only assets of this product
     #[arg(long, value_name = "SKU", value_parser = id_arg)]
     product: Option<String>,
+    #[command(flatten)]
+    order: SortArgs,
 }
 
 /// Show one asset.
@@ -91,8 +114,20 @@ pub fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
     match command {
         Command::Add(args) => add(ui, args),
         Command::Service(args) => service(ui, args),
+        Command::Set(args) => set::run::<Asset>(ui, args),
+        Command::Retire(args) => {
+            let store = ui.store()?;
+            let on = args.at.unwrap_or_else(|| store.env().now.date_naive());
+            let asset = ops::asset::retire(&store, &args.asset, on)?;
+            ui.note(&format!("Retired {} on {on}.", asset.id));
+            Ok(())
+        }
+        Command::Remove(args) => remove::run(ui, Kind::Asset, args),
         Command::List(args) => {
             let store = ui.store()?;
+            if let Some(product) = &args.product {
+                store.require(Kind::Product, product)?;
+            }
             let assets: Vec<Asset> = match &args.customer {
                 Some(customer) => {
                     store.require(Kind::Customer, customer)?;
@@ -100,10 +135,11 @@ pub fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
                 }
                 None => store.read(Query::all())?,
             };
-            let assets: Vec<Asset> = assets
+            let mut assets: Vec<Asset> = assets
                 .into_iter()
                 .filter(|a| args.product.as_ref().is_none_or(|p| &a.product == p))
                 .collect();
+            args.order.apply(&mut assets)?;
             ui.records(&assets, assets_table)
         }
         Command::Show(args) => {

@@ -8,12 +8,19 @@ use relate::ops::campaign::NewCampaign;
 use relate::output::{Cell, Format, Table};
 use relate::store::Query;
 
-use crate::ui::{Ui, date_arg, id_arg};
+use super::set;
+use crate::ui::{SortArgs, Ui, date_arg, id_arg};
 
 #[derive(clap::Subcommand)]
 pub enum Command {
     New(NewArgs),
     Launch(LaunchArgs),
+    /// Change fields of a campaign that is not launched yet.
+    ///
+    /// FIELD=VALUE sets a field; an empty VALUE unsets it. Fields: external_id,
+    /// name, channel, segment, where, start, end, owner. A launched campaign is
+    /// not changed: what was sent to whom is history.
+    Set(set::SetArgs),
     List(ListArgs),
     Show(ShowArgs),
 }
@@ -63,7 +70,10 @@ pub struct LaunchArgs {
 
 /// List campaigns.
 #[derive(clap::Args)]
-pub struct ListArgs {}
+pub struct ListArgs {
+    #[command(flatten)]
+    order: SortArgs,
+}
 
 /// Show one campaign and its members.
 #[derive(clap::Args)]
@@ -76,9 +86,11 @@ pub fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
     match command {
         Command::New(args) => new(ui, args),
         Command::Launch(args) => launch(ui, args),
-        Command::List(ListArgs {}) => {
+        Command::Set(args) => set::run::<Campaign>(ui, args),
+        Command::List(args) => {
             let store = ui.store()?;
-            let campaigns: Vec<Campaign> = store.read(Query::all())?;
+            let mut campaigns: Vec<Campaign> = store.read(Query::all())?;
+            args.order.apply(&mut campaigns)?;
             ui.records(&campaigns, campaigns_table)
         }
         Command::Show(args) => show(ui, args),

@@ -2,11 +2,7 @@
 
 use rust_decimal::Decimal;
 use serde::Serialize;
-use std::collections::HashSet;
-use std::io::{BufRead, IsTerminal};
 
-use relate::Error;
-use relate::error::Problem;
 use relate::filter::combined;
 use relate::model::assign::Assignment;
 use relate::model::customer::{CustomerKind, Lifecycle};
@@ -14,18 +10,30 @@ use relate::model::{Customer, Deal, Interaction, Kind, Order};
 use relate::ops;
 use relate::ops::customer::{Added, NewCustomer};
 use relate::output::{Cell, Format, Table};
-use relate::store::{Query, parse_yaml, record_path};
+use relate::store::Query;
 
 use super::deal::deals_table;
 use super::log::interactions_table;
 use super::order::orders_table;
-use crate::error::{Exit, INVALID_DATA};
-use crate::ui::{Ui, id_arg, keyword};
+use super::remove;
+use super::set::SetArgs;
+use crate::ui::{SortArgs, Ui, id_arg, keyword};
 
 #[derive(clap::Subcommand)]
 pub enum Command {
     Add(AddArgs),
+    /// Change fields of a customer.
+    ///
+    /// FIELD=VALUE sets a field (an empty VALUE unsets it); on list fields (emails,
+    /// phones, tags) `=` takes a comma-separated list, `+=` adds one item and `-=`
+    /// removes one. Custom facts go under `fields.NAME=VALUE`.
+    ///
+    /// Fields: name, kind, company, emails, phones, owner, stage, source, created,
+    /// tags, gender, birth_year, income, purpose, payment_method, region, notes,
+    /// external_id, fields.NAME
     Set(SetArgs),
+    /// Remove a customer (see `relate undo`).
+    Remove(remove::RemoveArgs),
     List(ListArgs),
     Show(ShowArgs),
     Edit(EditArgs),
@@ -65,23 +73,6 @@ pub struct AddArgs {
     sets: Vec<Assignment>,
 }
 
-/// Change fields of a customer.
-///
-/// FIELD=VALUE sets a field (an empty VALUE unsets it); on list fields (emails,
-/// phones, tags) `=` takes a comma-separated list, `+=` adds one item and `-=`
-/// removes one. Custom facts go under `fields.NAME=VALUE`.
-///
-/// Fields: name, kind, company, emails, phones, owner, stage, source, created,
-/// tags, gender, birth_year, income, purpose, payment_method, region, notes,
-/// external_id, fields.NAME
-#[derive(clap::Args)]
-pub struct SetArgs {
-    #[arg(value_parser = id_arg)]
-    id: String,
-    #[arg(required = true, value_name = "FIELD=VALUE")]
-    assignments: Vec<Assignment>,
-}
-
 /// List customers.
 #[derive(clap::Args)]
 pub struct ListArgs {
@@ -101,6 +92,8 @@ pub struct ListArgs {
     /// 'region = "EU" and orders.total >= 1000' (see docs/filters.md)
     #[arg(long = "where", value_name = "FILTER")]
     filter: Option<String>,
+    #[command(flatten)]
+    order: SortArgs,
 }
 
 /// Show the whole picture of one customer: profile, totals, recent
@@ -128,6 +121,7 @@ pub fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
     match command {
         Command::Add(args) => add(ui, args),
         Command::Set(args) => set(ui, args),
+        Command::Remove(args) => remove::run(ui, Kind::Customer, args),
         Command::List(args) => list(ui, args),
         Command::Show(args) => show(ui, args),
         Command::Edit(args) => edit(ui, args),
@@ -162,12 +156,15 @@ fn add(ui: &mut Ui, args: AddArgs) -> anyhow::Result<()> {
 fn set(ui: &mut Ui, args: SetArgs) -> anyhow::Result<()> {
     let store = ui.store()?;
     let customer = ops::customer::set(&store, &args.id, &args.assignments)?;
-    ui.note(&format!("Updated {}.", customer.id));
+    ui.note(&format!("Updated customer {}.", customer.id));
     Ok(())
 }
 
 fn list(ui: &mut Ui, args: ListArgs) -> anyhow::Result<()> {
     let store = ui.store()?;
+    if let Some(owner) = &args.owner {
+        ops::list::check_owner(store.settings(), owner)?;
+    }
     let filter = combined(
         store.settings(),
         args.segment.as_deref(),
@@ -181,21 +178,9 @@ fn list(ui: &mut Ui, args: ListArgs) -> anyhow::Result<()> {
         .filter(|c| args.tag.as_ref().is_none_or(|t| c.tags.contains(t)))
         .collect();
     if let Some(filter) = filter {
-        // Figures such as orders.total are as of today, from the kinds they need.
-        let today = store.env().now.date_naive();
-        let others: Vec<Kind> = (filter.needs().kinds().into_iter())
-            .filter(|kind| *kind != Kind::Customer)
-            .collect();
-        let mut data = store.dataset_of(&others)?;
-        data.customers = customers;
-        let data = data.as_of(today);
-        let selected: HashSet<String> = (filter.select(&data, today).into_iter())
-            .map(|c| c.id.clone())
-            .collect();
-        customers = (data.customers.into_iter())
-            .filter(|c| selected.contains(&c.id))
-            .collect();
+        customers = ops::list::select_customers(&store, &filter, customers)?;
     }
+    args.order.apply(&mut customers)?;
     ui.records(&customers, customers_table)
 }
 
@@ -332,82 +317,5 @@ fn plain(value: &serde_json::Value) -> String {
 
 fn edit(ui: &mut Ui, args: EditArgs) -> anyhow::Result<()> {
     let store = ui.store()?;
-    // An invalid customer is what `edit` repairs: read it as it is.
-    let original: Customer = store.get_for_repair(&args.id)?;
-    let path = record_path(&original);
-    let mut text = std::fs::read_to_string(store.root().join(&path))?;
-    let editor = ["VISUAL", "EDITOR"]
-        .iter()
-        .filter_map(|name| std::env::var(name).ok())
-        .find(|value| !value.trim().is_empty())
-        .unwrap_or_else(|| "vi".to_string());
-    let edited = loop {
-        let draft = tempfile::Builder::new()
-            .prefix(&format!("relate-{}-", original.id))
-            .suffix(".yaml")
-            .tempfile()?;
-        std::fs::write(draft.path(), &text)?;
-        let status = std::process::Command::new("sh")
-            .arg("-c")
-            .arg(format!("{editor} \"$1\""))
-            .arg("sh")
-            .arg(draft.path())
-            .status()
-            .map_err(|e| Error::failed(format!("cannot start the editor `{editor}`: {e}")))?;
-        if !status.success() {
-            return Err(Error::failed(format!(
-                "the editor `{editor}` failed ({status}); nothing changed"
-            ))
-            .into());
-        }
-        text = std::fs::read_to_string(draft.path())?;
-        let problems: Vec<Problem> = match parse_yaml::<Customer>(&path, &text) {
-            Err(problem) => vec![problem],
-            Ok(customer) if customer.id != original.id => vec![Problem::new(
-                &path,
-                None,
-                "the id cannot be changed (it is the file name)",
-            )],
-            Ok(customer) => {
-                let problems: Vec<Problem> =
-                    relate::filter::record_problems(&customer, store.settings())
-                        .into_iter()
-                        .map(|p| Problem::new(&path, None, p.message))
-                        .collect();
-                if problems.is_empty() {
-                    break customer;
-                }
-                problems
-            }
-        };
-        for problem in &problems {
-            ui.note(&format!("error: {problem}"));
-        }
-        if !ask_retry(ui)? {
-            // Invalid data, as the lines above said: exit 4, like `check`.
-            return Err(Exit {
-                code: INVALID_DATA,
-                hint: Some("edit abandoned; nothing changed"),
-            }
-            .into());
-        }
-    };
-    if ops::customer::replace(&store, &original, &edited)? {
-        ui.note(&format!("Updated {}.", edited.id));
-    } else {
-        ui.note("No changes.");
-    }
-    Ok(())
-}
-
-/// Asks whether to reopen the editor; end of input means no.
-fn ask_retry(ui: &Ui) -> anyhow::Result<bool> {
-    ui.note("Edit again? [Y/n]");
-    let mut answer = String::new();
-    let stdin = std::io::stdin();
-    if stdin.lock().read_line(&mut answer)? == 0 {
-        return Ok(false);
-    }
-    let answer = answer.trim().to_lowercase();
-    Ok(answer.is_empty() && stdin.is_terminal() || answer == "y" || answer == "yes")
+    super::edit::edit::<Customer>(ui, &store, &args.id)
 }

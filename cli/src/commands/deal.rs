@@ -11,7 +11,8 @@ use relate::output::{Cell, Format, Table};
 use relate::store::Query;
 
 use super::order::lines_table;
-use crate::ui::{At, Ui, amount_arg, at_or_now, date_arg, id_arg, timestamp_arg};
+use super::{remove, set};
+use crate::ui::{At, SortArgs, Ui, amount_arg, at_or_now, date_arg, id_arg, timestamp_arg};
 
 #[derive(clap::Subcommand)]
 pub enum Command {
@@ -19,6 +20,15 @@ pub enum Command {
     Advance(AdvanceArgs),
     Win(WinArgs),
     Lose(LoseArgs),
+    /// Change fields of a deal.
+    ///
+    /// FIELD=VALUE sets a field; an empty VALUE unsets it. Fields: external_id,
+    /// customer, title, owner, amount, currency, created, expected_close,
+    /// lost_reason. The stage and its history are changed by `deal advance`,
+    /// `deal win` and `deal lose` only; the lines by `relate edit`.
+    Set(set::SetArgs),
+    /// Remove a deal (see `relate undo`).
+    Remove(remove::RemoveArgs),
     List(ListArgs),
     Show(ShowArgs),
 }
@@ -109,6 +119,8 @@ pub struct ListArgs {
     /// Only this customer's deals
     #[arg(long, value_parser = id_arg)]
     customer: Option<String>,
+    #[command(flatten)]
+    order: SortArgs,
 }
 
 /// Show one deal with its lines and stage history.
@@ -134,6 +146,8 @@ pub fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
             let deal = ops::deal::lose(&store, &args.deal, args.reason, at)?;
             moved(ui, &deal)
         }
+        Command::Set(args) => set::run::<Deal>(ui, args),
+        Command::Remove(args) => remove::run(ui, Kind::Deal, args),
         Command::List(args) => list(ui, args),
         Command::Show(args) => show(ui, args),
     }
@@ -187,6 +201,12 @@ fn win(ui: &mut Ui, args: WinArgs) -> anyhow::Result<()> {
 
 fn list(ui: &mut Ui, args: ListArgs) -> anyhow::Result<()> {
     let store = ui.store()?;
+    if let Some(stage) = &args.stage {
+        ops::list::check_stage(store.settings(), stage)?;
+    }
+    if let Some(owner) = &args.owner {
+        ops::list::check_owner(store.settings(), owner)?;
+    }
     let deals: Vec<Deal> = match &args.customer {
         Some(customer) => {
             store.require(Kind::Customer, customer)?;
@@ -194,12 +214,13 @@ fn list(ui: &mut Ui, args: ListArgs) -> anyhow::Result<()> {
         }
         None => store.read(Query::all())?,
     };
-    let deals: Vec<Deal> = deals
+    let mut deals: Vec<Deal> = deals
         .into_iter()
         .filter(|d| !args.open || d.is_open())
         .filter(|d| args.stage.as_ref().is_none_or(|s| &d.stage == s))
         .filter(|d| args.owner.is_none() || d.owner == args.owner)
         .collect();
+    args.order.apply(&mut deals)?;
     ui.records(&deals, deals_table)
 }
 

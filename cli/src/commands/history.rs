@@ -1,11 +1,10 @@
 //! `relate history`: who changed what in one record, and when.
 
-use relate::model::Kind;
 use relate::model::merge::plain;
 use relate::output::{Cell, Format, Table};
 use relate::store::history::{Revision, history};
 
-use crate::ui::{Ui, id_arg, kind_arg};
+use crate::ui::{RecordArgs, Ui};
 
 /// Show who changed which field of one record and when, newest first, from
 /// the git history: one row per field changed by each commit.
@@ -15,17 +14,13 @@ use crate::ui::{Ui, id_arg, kind_arg};
 /// commits that made them.
 #[derive(clap::Args)]
 pub struct Args {
-    /// The record's id (a customer, interaction, deal, product or order)
-    #[arg(value_parser = id_arg)]
-    id: String,
-    /// The kind of record, when several kinds have that id
-    #[arg(long, value_parser = kind_arg)]
-    kind: Option<Kind>,
+    #[command(flatten)]
+    record: RecordArgs,
 }
 
 pub fn run(ui: &mut Ui, args: Args) -> anyhow::Result<()> {
     let store = ui.store()?;
-    let (_, rel) = store.locate(&args.id, args.kind)?;
+    let (_, rel) = args.record.locate(&store)?;
     let revisions = history(&store, &rel)?;
     match ui.format() {
         Format::Json => ui.json(&revisions),

@@ -11,11 +11,20 @@ use relate::ops::order::NewOrder;
 use relate::output::{Cell, Format, Table};
 use relate::store::Query;
 
-use crate::ui::{At, Ui, amount_arg, at_or_now, date_arg, id_arg, timestamp_arg};
+use super::{remove, set};
+use crate::ui::{At, SortArgs, Ui, amount_arg, at_or_now, date_arg, id_arg, timestamp_arg};
 
 #[derive(clap::Subcommand)]
 pub enum Command {
     Add(AddArgs),
+    /// Change fields of an order.
+    ///
+    /// FIELD=VALUE sets a field; an empty VALUE unsets it. Fields: external_id,
+    /// customer, at (a new month moves the file), total, payment_method, channel,
+    /// deal. The lines are changed with `relate edit`.
+    Set(set::SetArgs),
+    /// Remove an order (see `relate undo`).
+    Remove(remove::RemoveArgs),
     List(ListArgs),
     Show(ShowArgs),
 }
@@ -60,6 +69,8 @@ pub struct ListArgs {
     /// Only orders on or before this date
     #[arg(long, value_parser = date_arg)]
     until: Option<NaiveDate>,
+    #[command(flatten)]
+    order: SortArgs,
 }
 
 /// Show one order with its lines.
@@ -72,6 +83,8 @@ pub struct ShowArgs {
 pub fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
     match command {
         Command::Add(args) => add(ui, args),
+        Command::Set(args) => set::run::<Order>(ui, args),
+        Command::Remove(args) => remove::run(ui, Kind::Order, args),
         Command::List(args) => list(ui, args),
         Command::Show(args) => show(ui, args),
     }
@@ -108,6 +121,7 @@ fn list(ui: &mut Ui, args: ListArgs) -> anyhow::Result<()> {
         args.since.is_none_or(|since| date >= since) && args.until.is_none_or(|until| date <= until)
     });
     orders.sort_by_key(|o| o.at);
+    args.order.apply(&mut orders)?;
     ui.records(&orders, orders_table)
 }
 

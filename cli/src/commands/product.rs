@@ -2,16 +2,24 @@
 
 use rust_decimal::Decimal;
 
-use relate::model::Product;
+use relate::model::{Kind, Product};
 use relate::ops;
 use relate::output::{Cell, Format, Table};
 use relate::store::Query;
 
-use crate::ui::{Ui, amount_arg, id_arg};
+use super::{remove, set};
+use crate::ui::{SortArgs, Ui, amount_arg, id_arg};
 
 #[derive(clap::Subcommand)]
 pub enum Command {
     Add(AddArgs),
+    /// Change fields of a product.
+    ///
+    /// FIELD=VALUE sets a field; an empty VALUE unsets it. Fields: external_id,
+    /// name, category, price, cost, segment, upgrade_after_years, successor.
+    Set(set::SetArgs),
+    /// Remove a product (see `relate undo`).
+    Remove(remove::RemoveArgs),
     List(ListArgs),
     Show(ShowArgs),
 }
@@ -50,6 +58,8 @@ pub struct ListArgs {
     /// Only products of this category
     #[arg(long)]
     category: Option<String>,
+    #[command(flatten)]
+    order: SortArgs,
 }
 
 /// Show one product.
@@ -62,13 +72,16 @@ pub struct ShowArgs {
 pub fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
     match command {
         Command::Add(args) => add(ui, args),
+        Command::Set(args) => set::run::<Product>(ui, args),
+        Command::Remove(args) => remove::run(ui, Kind::Product, args),
         Command::List(args) => {
             let store = ui.store()?;
-            let products: Vec<Product> = store
+            let mut products: Vec<Product> = store
                 .read::<Product>(Query::all())?
                 .into_iter()
                 .filter(|p| args.category.is_none() || p.category == args.category)
                 .collect();
+            args.order.apply(&mut products)?;
             let settings = store.settings().clone();
             ui.records(&products, |products| products_table(products, &settings))
         }

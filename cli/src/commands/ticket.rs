@@ -9,7 +9,8 @@ use relate::ops::ticket::{NewTicket, TicketUpdate};
 use relate::output::{Cell, Format, Table};
 use relate::store::Query;
 
-use crate::ui::{At, Ui, at_or_now, id_arg, keyword, timestamp_arg};
+use super::{remove, set};
+use crate::ui::{At, SortArgs, Ui, at_or_now, id_arg, keyword, timestamp_arg};
 
 #[derive(clap::Subcommand)]
 pub enum Command {
@@ -19,6 +20,15 @@ pub enum Command {
     Resolve(CloseArgs),
     /// Reopen a resolved ticket, with an optional note.
     Reopen(CloseArgs),
+    /// Change fields of a ticket.
+    ///
+    /// FIELD=VALUE sets a field; an empty VALUE unsets it. Fields: external_id,
+    /// customer, subject, kind, priority, owner, asset, product, opened. The
+    /// status and its history are changed by `ticket update`, `ticket resolve`
+    /// and `ticket reopen` only.
+    Set(set::SetArgs),
+    /// Remove a ticket (see `relate undo`).
+    Remove(remove::RemoveArgs),
     List(ListArgs),
     Show(ShowArgs),
 }
@@ -117,6 +127,8 @@ pub struct ListArgs {
     /// Only this customer's tickets
     #[arg(long, value_parser = id_arg)]
     customer: Option<String>,
+    #[command(flatten)]
+    order: SortArgs,
 }
 
 /// Show one ticket with its SLA clocks and history.
@@ -164,6 +176,8 @@ pub fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
             let at = at_or_now(args.at.as_ref(), &store)?;
             ops::ticket::reopen(&store, &args.ticket, args.note, at)?
         }
+        Command::Set(args) => return set::run::<Ticket>(ui, args),
+        Command::Remove(args) => return remove::run(ui, Kind::Ticket, args),
         Command::List(args) => return list(ui, args),
         Command::Show(args) => return show(ui, args),
     };
@@ -193,6 +207,9 @@ fn open(ui: &mut Ui, args: OpenArgs) -> anyhow::Result<()> {
 
 fn list(ui: &mut Ui, args: ListArgs) -> anyhow::Result<()> {
     let store = ui.store()?;
+    if let Some(owner) = &args.owner {
+        ops::list::check_owner(store.settings(), owner)?;
+    }
     let tickets: Vec<Ticket> = match &args.customer {
         Some(customer) => {
             store.require(Kind::Customer, customer)?;
@@ -209,6 +226,7 @@ fn list(ui: &mut Ui, args: ListArgs) -> anyhow::Result<()> {
         .filter(|t| args.owner.is_none() || t.owner == args.owner)
         .collect();
     tickets.sort_by(|a, b| a.opened.cmp(&b.opened).then_with(|| a.id.cmp(&b.id)));
+    args.order.apply(&mut tickets)?;
     ui.records(&tickets, tickets_table)
 }
 

@@ -92,6 +92,20 @@ impl TestEnv {
         env
     }
 
+    /// Plans the e-mail campaign `autumn` to the customers `filter` selects.
+    pub fn plan_autumn_campaign(&self, filter: &str) {
+        self.run(&[
+            "campaign",
+            "new",
+            "Autumn",
+            "--channel",
+            "email",
+            "--where",
+            filter,
+        ])
+        .ok();
+    }
+
     pub fn path(&self) -> &Path {
         self.dir.path()
     }

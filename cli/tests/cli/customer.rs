@@ -345,7 +345,7 @@ fn malformed_yaml_in_the_store_is_exit_4_with_file_and_line() {
     assert!(stderr.contains("hint: fix the file by hand"), "{stderr}");
 }
 
-fn editor_script(env: &TestEnv, body: &str) -> String {
+pub(crate) fn editor_script(env: &TestEnv, body: &str) -> String {
     let path = env.path().join("editor.sh");
     std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
     std::process::Command::new("chmod")

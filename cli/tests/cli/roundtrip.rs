@@ -189,6 +189,7 @@ fn every_record_with_every_field() {
         warranty_until: Some(parse_date("2025-03-01").unwrap()),
         service_every_days: Some(180),
         last_service: Some(parse_date("2026-09-01").unwrap()),
+        retired: Some(parse_date("2026-11-01").unwrap()),
         conflicts: Vec::new(),
     });
 

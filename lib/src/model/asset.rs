@@ -4,8 +4,10 @@
 use chrono::{Days, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
+use super::assign::{Assign, Assignment, unknown_field};
 use super::merge::Conflict;
-use super::{FieldProblem, Kind, Product, Record, Settings, id_problems};
+use super::values::parse_date;
+use super::{FieldProblem, Kind, Product, Record, Reference, Settings, id_problems};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -28,6 +30,10 @@ pub struct Asset {
     pub service_every_days: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_service: Option<NaiveDate>,
+    /// When it was taken out of use: it stays on file for its service history,
+    /// but is due for no maintenance and no upgrade.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retired: Option<NaiveDate>,
     /// Values that lost a merge, until `relate resolve` settles them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub conflicts: Vec<Conflict>,
@@ -37,6 +43,9 @@ impl Asset {
     /// When the next maintenance is due: the interval after the last service,
     /// or after the installation when it was never serviced.
     pub fn next_service(&self) -> Option<NaiveDate> {
+        if self.retired.is_some() {
+            return None;
+        }
         let every = self.service_every_days?;
         let since = self.last_service.or(self.installed)?;
         since.checked_add_days(Days::new(every.into()))
@@ -50,6 +59,9 @@ impl Asset {
 
     /// When the equipment reaches its product's upgrade age, if the product has one.
     pub fn upgrade_due(&self, product: &Product) -> Option<NaiveDate> {
+        if self.retired.is_some() {
+            return None;
+        }
         let years = product.upgrade_after_years?;
         self.installed?
             .checked_add_months(Months::new(years.saturating_mul(12)))
@@ -61,10 +73,47 @@ impl Asset {
     }
 }
 
+impl Assign for Asset {
+    const FIELDS: &'static [&'static str] = &[
+        "external_id",
+        "customer",
+        "product",
+        "serial",
+        "installed",
+        "warranty_until",
+        "service_every_days",
+        "last_service",
+        "retired",
+    ];
+
+    fn assign(&mut self, a: &Assignment) -> Result<(), String> {
+        match a.field.as_str() {
+            "external_id" => self.external_id = a.text()?,
+            "customer" => self.customer = a.reference()?.ok_or("an asset needs a customer")?,
+            "product" => self.product = a.reference()?.ok_or("an asset needs a product")?,
+            "serial" => self.serial = a.text()?,
+            "installed" => self.installed = a.parsed(parse_date)?,
+            "warranty_until" => self.warranty_until = a.parsed(parse_date)?,
+            "service_every_days" => self.service_every_days = a.whole()?,
+            "last_service" => self.last_service = a.parsed(parse_date)?,
+            "retired" => self.retired = a.parsed(parse_date)?,
+            field => return Err(unknown_field::<Asset>(field)),
+        }
+        Ok(())
+    }
+}
+
 impl Record for Asset {
     const KIND: Kind = Kind::Asset;
 
     record_accessors!(customer);
+
+    fn references(&self) -> Vec<Reference<'_>> {
+        vec![
+            Reference::new("customer", Kind::Customer, &self.customer),
+            Reference::new("product", Kind::Product, &self.product),
+        ]
+    }
 
     fn problems(&self, _settings: &Settings) -> Vec<FieldProblem> {
         let mut problems = id_problems(&self.id);
@@ -87,6 +136,7 @@ impl Record for Asset {
             for (field, date) in [
                 ("last_service", self.last_service),
                 ("warranty_until", self.warranty_until),
+                ("retired", self.retired),
             ] {
                 if date.is_some_and(|date| date < installed) {
                     problems.push(FieldProblem::new(
@@ -119,6 +169,7 @@ mod tests {
             warranty_until: None,
             service_every_days: Some(90),
             last_service: None,
+            retired: None,
             conflicts: Vec::new(),
             external_id: None,
         }
@@ -134,6 +185,9 @@ mod tests {
         assert_eq!(a.last_service, Some(day("2026-10-01")));
         // From 2026-10-01: 10-31 is 30 days on, 11-30 is 60, so 90 days is 12-30.
         assert_eq!(a.next_service(), Some(day("2026-12-30")));
+        a.retired = Some(day("2026-11-01"));
+        assert_eq!(a.next_service(), None, "a retired asset is due for nothing");
+        a.retired = None;
         a.service_every_days = None;
         assert_eq!(a.next_service(), None);
     }

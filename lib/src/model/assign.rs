@@ -3,6 +3,38 @@
 use std::fmt;
 use std::str::FromStr;
 
+use super::{Record, id};
+use crate::error::Error;
+
+/// A record whose fields `relate KIND set` changes, one assignment at a time.
+pub trait Assign: Record {
+    /// The fields `set` changes, in file order: the did-you-mean candidates.
+    const FIELDS: &'static [&'static str];
+
+    /// Applies `FIELD=VALUE` (or `+=`, `-=` on lists).
+    fn assign(&mut self, assignment: &Assignment) -> Result<(), String>;
+
+    /// The commands that keep `field` (a deal's stage and its history, a
+    /// ticket's status), which `set` leaves to them.
+    fn kept_by(_field: &str) -> Option<&'static [&'static str]> {
+        None
+    }
+
+    /// Why the record takes no change at all, if it does not (a launched campaign).
+    fn frozen(&self) -> Option<Error> {
+        None
+    }
+}
+
+/// The error for a field `set` does not know, with the closest known one.
+pub fn unknown_field<T: Assign>(field: &str) -> String {
+    let fields: Vec<String> = T::FIELDS.iter().map(|f| f.to_string()).collect();
+    let suggestion = id::suggest(field, &fields)
+        .map(|f| format!(": did you mean `{f}`?"))
+        .unwrap_or_else(|| format!(": the fields are {}", T::FIELDS.join(", ")));
+    format!("unknown {} field `{field}`{suggestion}", T::KIND)
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Op {
     /// `field=value`: replace (an empty value unsets the field).
@@ -100,6 +132,34 @@ impl Assignment {
             }
         }
         Ok(())
+    }
+
+    /// The text of a single-valued optional field: `None` unsets it.
+    pub fn text(&self) -> Result<Option<String>, String> {
+        Ok(self.scalar()?.map(String::from))
+    }
+
+    /// The text of a field a record cannot be without.
+    pub fn required(&self) -> Result<String, String> {
+        self.text()?
+            .ok_or_else(|| format!("`{}` cannot be unset", self.field))
+    }
+
+    /// The id of another record, for a reference field (`None` unsets it).
+    pub fn reference(&self) -> Result<Option<String>, String> {
+        self.parsed(|value| match id::invalid_reason(value) {
+            Some(reason) => Err(reason),
+            None => Ok(value.to_string()),
+        })
+    }
+
+    /// A whole number (a count of days or years, a score).
+    pub fn whole<N: FromStr>(&self) -> Result<Option<N>, String> {
+        self.parsed(|value| {
+            value
+                .parse()
+                .map_err(|_| format!("`{}`: `{value}` is not a whole number", self.field))
+        })
     }
 
     /// Parses the value with `parse`, for typed single-valued fields.

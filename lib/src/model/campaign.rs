@@ -4,9 +4,13 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use super::assign::{Assign, Assignment, unknown_field};
 use super::merge::Conflict;
-use super::values::{Timestamp, opt_timestamp, utc_date};
-use super::{FieldProblem, Kind, Record, Settings, blank_problem, id_problems, owner_problem};
+use super::values::{Timestamp, opt_timestamp, parse_date, utc_date};
+use super::{
+    FieldProblem, Kind, Record, Reference, Settings, blank_problem, id_problems, owner_problem,
+};
+use crate::error::Error;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -54,10 +58,57 @@ impl Campaign {
     }
 }
 
+impl Assign for Campaign {
+    const FIELDS: &'static [&'static str] = &[
+        "external_id",
+        "name",
+        "channel",
+        "segment",
+        "where",
+        "start",
+        "end",
+        "owner",
+    ];
+
+    fn assign(&mut self, a: &Assignment) -> Result<(), String> {
+        match a.field.as_str() {
+            "external_id" => self.external_id = a.text()?,
+            "name" => self.name = a.required()?,
+            "channel" => self.channel = a.required()?,
+            "segment" => self.segment = a.text()?,
+            "where" => self.filter = a.text()?,
+            "start" => self.start = a.parsed(parse_date)?,
+            "end" => self.end = a.parsed(parse_date)?,
+            "owner" => self.owner = a.text()?,
+            field => return Err(unknown_field::<Campaign>(field)),
+        }
+        Ok(())
+    }
+
+    fn kept_by(field: &str) -> Option<&'static [&'static str]> {
+        matches!(field, "launched" | "members").then_some(&["campaign launch"])
+    }
+
+    /// What was sent to whom is history once launched: a change would make the
+    /// campaign's report describe another campaign.
+    fn frozen(&self) -> Option<Error> {
+        self.launched.as_ref().map(|at| Error::Launched {
+            campaign: self.id.clone(),
+            on: utc_date(at),
+        })
+    }
+}
+
 impl Record for Campaign {
     const KIND: Kind = Kind::Campaign;
 
     record_accessors!();
+
+    fn references(&self) -> Vec<Reference<'_>> {
+        (self.members.iter())
+            .map(|member| Reference::new("members", Kind::Customer, member))
+            .collect()
+    }
 
     fn filters(&self) -> Vec<(&'static str, &str)> {
         self.filter.iter().map(|f| ("where", f.as_str())).collect()

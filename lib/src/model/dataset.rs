@@ -36,10 +36,11 @@ impl Dataset {
 
     /// The store as it stood at the end of `date`: interactions, orders and deals
     /// dated later are dropped, deals closed or moved later are rewound to their
-    /// state on that day (tickets likewise), assets installed later are dropped,
-    /// and customers created later are dropped unless a record kept shows they
-    /// were already there (history imported after the fact). Every report starts
-    /// here, so a report for a past date can be rerun identically. (An asset
+    /// state on that day (tickets likewise), assets installed later are dropped
+    /// and those retired later are in use again, and customers created later
+    /// are dropped unless a record kept shows they were already there (history
+    /// imported after the fact). Every report starts here, so a report for a
+    /// past date can be rerun identically. (An asset
     /// keeps its current `last_service`: the visits before are interactions.)
     pub fn as_of(mut self, date: NaiveDate) -> Dataset {
         self.interactions.retain(|i| utc_date(&i.at) <= date);
@@ -54,6 +55,12 @@ impl Dataset {
         }
         self.assets
             .retain(|a| a.installed.is_none_or(|installed| installed <= date));
+        for asset in &mut self.assets {
+            // Retired later: still in use on that day.
+            if asset.retired.is_some_and(|retired| retired > date) {
+                asset.retired = None;
+            }
+        }
         let active: HashSet<&str> = (self.interactions.iter().map(|i| i.customer.as_str()))
             .chain(self.orders.iter().map(|o| o.customer.as_str()))
             .chain(self.deals.iter().map(|d| d.customer.as_str()))
@@ -115,5 +122,28 @@ mod tests {
         assert!(deal.is_open() && deal.closed.is_none());
         assert_eq!(deal.stage, "qualification");
         assert_eq!(deal.history.len(), 1);
+    }
+
+    #[test]
+    fn an_asset_retired_later_is_in_use_on_an_earlier_day() {
+        let mut data = dataset(vec![customer("acme")], Vec::new());
+        data.assets = vec![crate::model::Asset {
+            id: "lp".into(),
+            external_id: None,
+            customer: "acme".into(),
+            product: "printer".into(),
+            serial: None,
+            installed: Some(date("2025-01-01")),
+            warranty_until: None,
+            service_every_days: Some(30),
+            last_service: None,
+            retired: Some(date("2026-06-01")),
+            conflicts: Vec::new(),
+        }];
+        let before = data.clone().as_of(date("2026-05-31"));
+        assert_eq!(before.assets[0].retired, None);
+        assert!(before.assets[0].next_service().is_some());
+        let after = data.as_of(date("2026-06-01"));
+        assert_eq!(after.assets[0].retired, Some(date("2026-06-01")));
     }
 }

@@ -4,13 +4,14 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use super::assign::{Assign, Assignment, unknown_field};
 use super::merge::Conflict;
 use super::order::{Line, line_problems};
 use super::settings::{LOST, WON};
-use super::values::opt_decimal;
+use super::values::{opt_decimal, parse_date, parse_decimal};
 use super::{
-    FieldProblem, Kind, Record, Settings, blank_optional_problems, blank_problem, id_problems,
-    owner_problem,
+    FieldProblem, Kind, Record, Reference, Settings, blank_optional_problems, blank_problem,
+    id_problems, owner_problem,
 };
 use crate::error::Refusal;
 
@@ -195,10 +196,59 @@ impl Deal {
     }
 }
 
+impl Assign for Deal {
+    const FIELDS: &'static [&'static str] = &[
+        "external_id",
+        "customer",
+        "title",
+        "owner",
+        "amount",
+        "currency",
+        "created",
+        "expected_close",
+        "lost_reason",
+    ];
+
+    fn assign(&mut self, a: &Assignment) -> Result<(), String> {
+        match a.field.as_str() {
+            "external_id" => self.external_id = a.text()?,
+            "customer" => self.customer = a.reference()?.ok_or("a deal needs a customer")?,
+            "title" => self.title = a.required()?,
+            "owner" => self.owner = a.text()?,
+            "amount" => self.amount = a.parsed(parse_decimal)?,
+            "currency" => self.currency = a.text()?,
+            "created" => self.created = a.parsed(parse_date)?.ok_or("a deal needs `created`")?,
+            "expected_close" => self.expected_close = a.parsed(parse_date)?,
+            "lost_reason" => self.lost_reason = a.text()?,
+            field => return Err(unknown_field::<Deal>(field)),
+        }
+        Ok(())
+    }
+
+    fn kept_by(field: &str) -> Option<&'static [&'static str]> {
+        match field {
+            // The stage moves are the deal's history: only the verbs add to it.
+            "stage" | "history" | "outcome" | "closed" => {
+                Some(&["deal advance", "deal win", "deal lose"])
+            }
+            "lines" => Some(&["edit"]),
+            _ => None,
+        }
+    }
+}
+
 impl Record for Deal {
     const KIND: Kind = Kind::Deal;
 
     record_accessors!(customer);
+
+    fn references(&self) -> Vec<Reference<'_>> {
+        let lines =
+            (self.lines.iter()).map(|line| Reference::new("lines", Kind::Product, &line.product));
+        std::iter::once(Reference::new("customer", Kind::Customer, &self.customer))
+            .chain(lines)
+            .collect()
+    }
 
     fn problems(&self, settings: &Settings) -> Vec<FieldProblem> {
         let mut problems = id_problems(&self.id);

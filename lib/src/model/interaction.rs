@@ -3,10 +3,12 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use super::assign::{Assign, Assignment, unknown_field};
 use super::merge::Conflict;
-use super::values::{Timestamp, timestamp, utc_date};
+use super::values::{Timestamp, parse_date, parse_timestamp, timestamp, utc_date};
 use super::{
-    FieldProblem, Kind, Record, Settings, blank_optional_problems, id_problems, owner_problem,
+    FieldProblem, Kind, Record, Reference, Settings, blank_optional_problems, id_problems,
+    owner_problem,
 };
 
 keyword_enum! {
@@ -117,10 +119,59 @@ impl Interaction {
     }
 }
 
+impl Assign for Interaction {
+    /// All but the id.
+    const FIELDS: &'static [&'static str] = match FIELDS.split_first() {
+        Some((_id, rest)) => rest,
+        None => &[],
+    };
+
+    fn assign(&mut self, a: &Assignment) -> Result<(), String> {
+        match a.field.as_str() {
+            "external_id" => self.external_id = a.text()?,
+            "customer" => {
+                self.customer = a.reference()?.ok_or("an interaction needs a customer")?
+            }
+            "at" => {
+                self.at = a
+                    .parsed(parse_timestamp)?
+                    .ok_or("an interaction needs `at`")?
+            }
+            "channel" => self.channel = a.required()?,
+            "direction" => self.direction = a.parsed(str::parse)?,
+            "purpose" => self.purpose = a.parsed(str::parse)?,
+            "owner" => self.owner = a.text()?,
+            "summary" => self.summary = a.text()?,
+            "body" => self.body = a.text()?,
+            "deal" => self.deal = a.reference()?,
+            "ticket" => self.ticket = a.reference()?,
+            "campaign" => self.campaign = a.reference()?,
+            "follow_up" => self.follow_up = a.parsed(parse_date)?,
+            "score" => self.score = a.whole()?,
+            "message_id" => self.message_id = a.text()?,
+            field => return Err(unknown_field::<Interaction>(field)),
+        }
+        Ok(())
+    }
+}
+
 impl Record for Interaction {
     const KIND: Kind = Kind::Interaction;
 
     record_accessors!(customer);
+
+    fn references(&self) -> Vec<Reference<'_>> {
+        let others = [
+            ("deal", Kind::Deal, &self.deal),
+            ("ticket", Kind::Ticket, &self.ticket),
+            ("campaign", Kind::Campaign, &self.campaign),
+        ];
+        let others = (others.into_iter())
+            .filter_map(|(field, kind, id)| Some(Reference::new(field, kind, id.as_deref()?)));
+        std::iter::once(Reference::new("customer", Kind::Customer, &self.customer))
+            .chain(others)
+            .collect()
+    }
 
     fn channel(&self) -> Option<&str> {
         Some(&self.channel)

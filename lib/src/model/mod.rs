@@ -212,6 +212,21 @@ impl FieldProblem {
     }
 }
 
+/// One reference a record holds to another record: the field it is in and
+/// the kind and id it names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reference<'a> {
+    pub field: &'static str,
+    pub kind: Kind,
+    pub id: &'a str,
+}
+
+impl<'a> Reference<'a> {
+    pub fn new(field: &'static str, kind: Kind, id: &'a str) -> Self {
+        Reference { field, kind, id }
+    }
+}
+
 /// What every record type offers the store and the checks.
 pub trait Record: Serialize + DeserializeOwned + Clone + PartialEq + Send + Sync {
     const KIND: Kind;
@@ -238,6 +253,12 @@ pub trait Record: Serialize + DeserializeOwned + Clone + PartialEq + Send + Sync
 
     /// Problems visible in the record alone, besides the syntax of its filters.
     fn problems(&self, settings: &Settings) -> Vec<FieldProblem>;
+
+    /// Every record this one refers to, from its reference fields: the one
+    /// table of who refers to what (removal and `set` read it).
+    fn references(&self) -> Vec<Reference<'_>> {
+        Vec::new()
+    }
 
     /// The filters the record holds (field, text), such as a campaign's
     /// `where`: the filter layer above checks their syntax.

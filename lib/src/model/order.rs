@@ -5,11 +5,13 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
 
+use super::assign::{Assign, Assignment, unknown_field};
 use super::merge::Conflict;
 use super::values::{
-    MAX_AMOUNT, Timestamp, decimal, opt_decimal, parse_decimal, timestamp, utc_date,
+    MAX_AMOUNT, Timestamp, decimal, opt_decimal, parse_decimal, parse_timestamp, timestamp,
+    utc_date,
 };
-use super::{FieldProblem, Kind, Record, Settings, id, id_problems};
+use super::{FieldProblem, Kind, Record, Reference, Settings, id, id_problems};
 
 /// One line of an order or deal: a quantity of a product at a unit price.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -175,10 +177,50 @@ impl Order {
     }
 }
 
+impl Assign for Order {
+    const FIELDS: &'static [&'static str] = &[
+        "external_id",
+        "customer",
+        "at",
+        "total",
+        "payment_method",
+        "channel",
+        "deal",
+    ];
+
+    fn assign(&mut self, a: &Assignment) -> Result<(), String> {
+        match a.field.as_str() {
+            "external_id" => self.external_id = a.text()?,
+            "customer" => self.customer = a.reference()?.ok_or("an order needs a customer")?,
+            "at" => self.at = a.parsed(parse_timestamp)?.ok_or("an order needs `at`")?,
+            "total" => self.total = a.parsed(parse_decimal)?,
+            "payment_method" => self.payment_method = a.text()?,
+            "channel" => self.channel = a.text()?,
+            "deal" => self.deal = a.reference()?,
+            field => return Err(unknown_field::<Order>(field)),
+        }
+        Ok(())
+    }
+
+    fn kept_by(field: &str) -> Option<&'static [&'static str]> {
+        (field == "lines").then_some(&["edit"])
+    }
+}
+
 impl Record for Order {
     const KIND: Kind = Kind::Order;
 
     record_accessors!(customer);
+
+    fn references(&self) -> Vec<Reference<'_>> {
+        let lines =
+            (self.lines.iter()).map(|line| Reference::new("lines", Kind::Product, &line.product));
+        let deal = (self.deal.iter()).map(|deal| Reference::new("deal", Kind::Deal, deal));
+        std::iter::once(Reference::new("customer", Kind::Customer, &self.customer))
+            .chain(lines)
+            .chain(deal)
+            .collect()
+    }
 
     fn filed_date(&self) -> Option<NaiveDate> {
         Some(utc_date(&self.at))

@@ -3,9 +3,10 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use super::assign::{Assign, Assignment, unknown_field};
 use super::merge::Conflict;
-use super::values::{decimal, opt_decimal};
-use super::{FieldProblem, Kind, Record, Settings, blank_problem, id_problems};
+use super::values::{decimal, opt_decimal, parse_decimal};
+use super::{FieldProblem, Kind, Record, Reference, Settings, blank_problem, id_problems};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -47,10 +48,44 @@ impl Product {
     }
 }
 
+impl Assign for Product {
+    const FIELDS: &'static [&'static str] = &[
+        "external_id",
+        "name",
+        "category",
+        "price",
+        "cost",
+        "segment",
+        "upgrade_after_years",
+        "successor",
+    ];
+
+    fn assign(&mut self, a: &Assignment) -> Result<(), String> {
+        match a.field.as_str() {
+            "external_id" => self.external_id = a.text()?,
+            "name" => self.name = a.required()?,
+            "category" => self.category = a.text()?,
+            "price" => self.price = a.parsed(parse_decimal)?.ok_or("a product needs a price")?,
+            "cost" => self.cost = a.parsed(parse_decimal)?,
+            "segment" => self.segment = a.text()?,
+            "upgrade_after_years" => self.upgrade_after_years = a.whole()?,
+            "successor" => self.successor = a.reference()?,
+            field => return Err(unknown_field::<Product>(field)),
+        }
+        Ok(())
+    }
+}
+
 impl Record for Product {
     const KIND: Kind = Kind::Product;
 
     record_accessors!();
+
+    fn references(&self) -> Vec<Reference<'_>> {
+        (self.successor.iter())
+            .map(|successor| Reference::new("successor", Kind::Product, successor))
+            .collect()
+    }
 
     fn problems(&self, settings: &Settings) -> Vec<FieldProblem> {
         let mut problems = id_problems(&self.id);

@@ -4,11 +4,14 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use super::assign::{Assign, Assignment, unknown_field};
 use super::merge::Conflict;
 use super::settings::Priority;
 use super::settings::SlaTarget;
-use super::values::{Timestamp, hours, opt_timestamp, timestamp, utc_date};
-use super::{FieldProblem, Kind, Record, Settings, blank_problem, id_problems, owner_problem};
+use super::values::{Timestamp, hours, opt_timestamp, parse_timestamp, timestamp, utc_date};
+use super::{
+    FieldProblem, Kind, Record, Reference, Settings, blank_problem, id_problems, owner_problem,
+};
 use crate::error::Refusal;
 
 keyword_enum! {
@@ -283,10 +286,67 @@ impl Ticket {
     }
 }
 
+impl Assign for Ticket {
+    const FIELDS: &'static [&'static str] = &[
+        "external_id",
+        "customer",
+        "subject",
+        "kind",
+        "priority",
+        "owner",
+        "asset",
+        "product",
+        "opened",
+    ];
+
+    fn assign(&mut self, a: &Assignment) -> Result<(), String> {
+        match a.field.as_str() {
+            "external_id" => self.external_id = a.text()?,
+            "customer" => self.customer = a.reference()?.ok_or("a ticket needs a customer")?,
+            "subject" => self.subject = a.required()?,
+            "kind" => self.kind = a.parsed(str::parse)?.ok_or("a ticket needs a kind")?,
+            "priority" => {
+                self.priority = a.parsed(str::parse)?.ok_or("a ticket needs a priority")?
+            }
+            "owner" => self.owner = a.text()?,
+            "asset" => self.asset = a.reference()?,
+            "product" => self.product = a.reference()?,
+            "opened" => {
+                self.opened = a
+                    .parsed(parse_timestamp)?
+                    .ok_or("a ticket needs `opened`")?
+            }
+            field => return Err(unknown_field::<Ticket>(field)),
+        }
+        Ok(())
+    }
+
+    fn kept_by(field: &str) -> Option<&'static [&'static str]> {
+        match field {
+            "status" | "resolved" | "history" => {
+                Some(&["ticket update", "ticket resolve", "ticket reopen"])
+            }
+            // The first outbound contact logged about the ticket sets it.
+            "first_response" => Some(&["log"]),
+            _ => None,
+        }
+    }
+}
+
 impl Record for Ticket {
     const KIND: Kind = Kind::Ticket;
 
     record_accessors!(customer);
+
+    fn references(&self) -> Vec<Reference<'_>> {
+        let asset = (self.asset.iter()).map(|asset| Reference::new("asset", Kind::Asset, asset));
+        let product =
+            (self.product.iter()).map(|product| Reference::new("product", Kind::Product, product));
+        std::iter::once(Reference::new("customer", Kind::Customer, &self.customer))
+            .chain(asset)
+            .chain(product)
+            .collect()
+    }
 
     fn problems(&self, settings: &Settings) -> Vec<FieldProblem> {
         let mut problems = id_problems(&self.id);

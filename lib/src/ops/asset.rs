@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 
 use super::interaction::channel_phrase;
 use super::new_slug_id;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::interaction::{Direction, Purpose};
 use crate::model::values::{Timestamp, utc_date};
 use crate::model::{Asset, Interaction, Kind, Product};
@@ -46,11 +46,33 @@ pub fn add(store: &Store, new: NewAsset) -> Result<Asset> {
         warranty_until: new.warranty_until,
         service_every_days: new.service_every_days,
         last_service: None,
+        retired: None,
         conflicts: Vec::new(),
     };
     let mut tx = store.begin()?;
     tx.put(&asset)?;
     tx.commit(&format!("asset add: {} for {}", asset.id, asset.customer))?;
+    Ok(asset)
+}
+
+/// Takes an asset out of use on `on`: its file stays, with its service
+/// history, but it is due for no maintenance and no upgrade.
+pub fn retire(store: &Store, asset: &str, on: NaiveDate) -> Result<Asset> {
+    let mut asset: Asset = store.get(asset)?;
+    if let Some(retired) = asset.retired {
+        return Err(
+            Error::failed(format!("asset `{}` was retired on {retired}", asset.id)).with_hint(
+                format!(
+                    "to change the date, `relate asset set {} retired=DATE`",
+                    asset.id
+                ),
+            ),
+        );
+    }
+    asset.retired = Some(on);
+    let mut tx = store.begin()?;
+    tx.put(&asset)?;
+    tx.commit(&format!("asset retire: {} ({on})", asset.id))?;
     Ok(asset)
 }
 

@@ -12,11 +12,14 @@ pub mod asset;
 pub mod campaign;
 pub mod customer;
 pub mod deal;
+pub mod edit;
 pub mod import;
 pub mod interaction;
+pub mod list;
 pub mod order;
 pub mod owner;
 pub mod product;
+pub mod remove;
 pub mod ticket;
 
 use crate::error::{Error, Result};

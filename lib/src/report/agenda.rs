@@ -612,6 +612,7 @@ mod tests {
             warranty_until: None,
             service_every_days: Some(300),
             last_service: None,
+            retired: None,
             conflicts: Vec::new(),
             external_id: None,
         }];

@@ -210,6 +210,7 @@ mod tests {
             warranty_until: None,
             service_every_days: None,
             last_service: None,
+            retired: None,
             conflicts: Vec::new(),
             external_id: None,
         }

@@ -627,12 +627,20 @@ impl Store {
             [one] => Ok(one.clone()),
             [] => Err(Error::NoRecord { id: id.to_string() }),
             several => {
-                let kinds: Vec<&str> = several.iter().map(|(kind, _)| kind.name()).collect();
-                Err(Error::usage(format!(
-                    "`{id}` is the id of a {}",
-                    kinds.join(" and of a ")
-                ))
-                .with_hint("say which with --kind"))
+                let kinds: Vec<String> = (several.iter())
+                    .map(|(kind, _)| {
+                        let article = if kind.name().starts_with(['a', 'i', 'o']) {
+                            "an"
+                        } else {
+                            "a"
+                        };
+                        format!("{article} {kind}")
+                    })
+                    .collect();
+                Err(
+                    Error::usage(format!("`{id}` is the id of {}", kinds.join(" and of ")))
+                        .with_hint("say which with --kind"),
+                )
             }
         }
     }
