@@ -659,6 +659,9 @@ struct SegmentDemand {
 struct Units {
     period_start: String,
     units: f64,
+    /// In history only: the as-of date's unfinished period.
+    #[serde(default)]
+    partial: bool,
 }
 
 fn units(points: &[(&str, f64)]) -> Vec<Units> {
@@ -667,6 +670,7 @@ fn units(points: &[(&str, f64)]) -> Vec<Units> {
         .map(|(period_start, units)| Units {
             period_start: period_start.to_string(),
             units: *units,
+            partial: false,
         })
         .collect()
 }
@@ -775,9 +779,14 @@ fn monthly_demand_by_category_and_segment() {
     let env = sales_store();
     // November per category: office = paper 9 + pens 7 + stapler 1 = 17;
     // supplies = ink 5; no category = printer 3 + toner 6 = 9, listed last.
-    // A single month: every method forecasts its value (window 3 averages the one
-    // month there is), for December, January and February.
-    let categories: Vec<CategoryDemand> = json(&env, &["report", "demand", "--by", "category"]);
+    // As of today (11-22), November is under way: marked, and not forecast from.
+    let today: Vec<CategoryDemand> = json(&env, &["report", "demand", "--by", "category"]);
+    assert!(today[0].history[0].partial);
+    assert!(today.iter().all(|d| d.forecast.is_empty()));
+    // As of its last day, a single whole month: every method forecasts its value
+    // (window 3 averages the one month there is), for December, January and February.
+    let whole = ["report", "demand", "--as-of", "2026-11-30"];
+    let categories: Vec<CategoryDemand> = json(&env, &[&whole[..], &["--by", "category"]].concat());
     let found: Vec<(Option<&str>, &[Units], f64)> = categories
         .iter()
         .map(|d| (d.category.as_deref(), &d.history[..], d.forecast[2].units))
@@ -793,7 +802,7 @@ fn monthly_demand_by_category_and_segment() {
     assert_eq!(categories[0].forecast[2].period_start, "2027-02-01");
     // Price segments (budget below 50, standard below 500): budget = paper 9 +
     // pens 7 + stapler 1 + toner 6 = 23; standard = ink 5 + printer 3 = 8.
-    let segments: Vec<SegmentDemand> = json(&env, &["report", "demand", "--by", "segment"]);
+    let segments: Vec<SegmentDemand> = json(&env, &[&whole[..], &["--by", "segment"]].concat());
     let found: Vec<(Option<&str>, f64)> = segments
         .iter()
         .map(|d| (d.segment.as_deref(), d.history[0].units))
@@ -832,7 +841,16 @@ fn demand_refuses_bad_arguments() {
     // The bound itself is a forecast.
     let at_bound: Vec<SegmentDemand> = json(
         &env,
-        &["report", "demand", "--by", "segment", "--horizon", "520"],
+        &[
+            "report",
+            "demand",
+            "--as-of",
+            "2026-11-30",
+            "--by",
+            "segment",
+            "--horizon",
+            "520",
+        ],
     );
     assert!(at_bound.iter().all(|d| d.forecast.len() == 520));
 }

@@ -195,6 +195,9 @@ pub struct Sold {
     pub period_start: NaiveDate,
     #[serde(with = "decimal")]
     pub units: Decimal,
+    /// The as-of date's period, unfinished: it counts to that day and is left
+    /// out of the forecast, which covers it instead.
+    pub partial: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -255,6 +258,13 @@ pub fn demand(scope: &Scope, params: &Params) -> Result<Demand> {
         }
     }
     let last = params.period.start(as_of);
+    let partial = params.period.next(last).pred_opt() != Some(as_of);
+    // The forecast starts with the first period not yet over.
+    let ahead = if partial {
+        last
+    } else {
+        params.period.next(last)
+    };
     let series = sold
         .into_iter()
         .map(|((_, group), units)| {
@@ -266,16 +276,24 @@ pub fn demand(scope: &Scope, params: &Params) -> Result<Demand> {
                 .map(|start| Sold {
                     period_start: start,
                     units: units.get(&start).copied().unwrap_or_default(),
+                    partial: partial && start == last,
                 })
                 .collect();
-            let values: Vec<f64> = history
-                .iter()
+            let values: Vec<f64> = (history.iter())
+                .filter(|s| !s.partial)
                 .map(|s| s.units.to_f64().unwrap_or(f64::NAN))
                 .collect();
+            // A group whose only sales are in the unfinished period has no
+            // whole period to forecast from.
+            let predicted = if values.is_empty() {
+                Vec::new()
+            } else {
+                forecast(&values, params)
+            };
             let forecast = params
                 .period
-                .starts(params.period.next(last))
-                .zip(forecast(&values, params))
+                .starts(ahead)
+                .zip(predicted)
                 .map(|(period_start, units)| Forecast {
                     period_start,
                     units,
@@ -304,7 +322,8 @@ impl Report for Demand {
                     group(),
                     Cell::Date(sold.period_start),
                     Cell::Number(sold.units),
-                    Cell::text("history"),
+                    // Sold so far in the unfinished period.
+                    Cell::text(if sold.partial { "to date" } else { "history" }),
                 ]);
             }
             for ahead in &series.forecast {
@@ -503,6 +522,48 @@ mod tests {
             .iter()
             .map(|(d, u)| (day(d), Decimal::from(*u)))
             .collect()
+    }
+
+    #[test]
+    fn the_unfinished_period_is_marked_and_forecast_instead_of_used() {
+        let p = Params {
+            period: Period::Week,
+            horizon: 2,
+            window: 2,
+            ..params(Method::MovingAverage)
+        };
+        let mut data = dataset();
+        data.orders
+            .push(order("2026-11-17T09:00:00Z", &[("glue", 1)]));
+        // Wednesday 11-18: the week of 11-16 is under way.
+        let all = run(&data, "2026-11-18", &p).unwrap();
+        let found: Vec<(&str, Vec<bool>, Vec<(NaiveDate, f64)>)> = all
+            .iter()
+            .map(|s| {
+                (
+                    s.group.value().unwrap(),
+                    s.history.iter().map(|h| h.partial).collect(),
+                    s.forecast
+                        .iter()
+                        .map(|f| (f.period_start, f.units))
+                        .collect(),
+                )
+            })
+            .collect();
+        let weeks = |units: f64| vec![(day("2026-11-16"), units), (day("2026-11-23"), units)];
+        assert_eq!(
+            found,
+            [
+                // Only sold in the unfinished week: nothing to forecast from.
+                ("glue", vec![true], vec![]),
+                // Whole weeks 1 and 0.
+                ("ink", vec![false, false, true], weeks(0.5)),
+                // Whole weeks 5 and 0; the 1 sold on 11-18 is not used.
+                ("paper", vec![false, false, true], weeks(2.5)),
+                ("pens", vec![false, true], weeks(4.0)),
+            ]
+        );
+        assert_eq!(history(&all[2])[2], (day("2026-11-16"), Decimal::from(1)));
     }
 
     #[test]

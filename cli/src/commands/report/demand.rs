@@ -9,9 +9,10 @@ use crate::ui::{Ui, keyword};
 /// Units sold per period, and a forecast of the next periods.
 ///
 /// Units (the sum of order lines' quantities) per product, category or price
-/// segment, per week (from Monday) or month, from the item's first sale to the
-/// as-of date's period, periods without sales as 0. The forecast covers
-/// --horizon periods after that with one of: ma, the mean of the last --window
+/// segment, per week (from Monday), month, quarter or year, from the item's
+/// first sale to the as-of date's period, periods without sales as 0. That
+/// last period, unless the as-of date ends it, is partial ("to date"): it is
+/// left out of the forecast, which covers --horizon periods from it with one of: ma, the mean of the last --window
 /// periods; ses, simple exponential smoothing with --alpha; holt, Holt's
 /// linear trend with --alpha and --beta. Both smoothings start from the first
 /// period's value (and Holt's trend from the second minus the first) and run
@@ -23,7 +24,7 @@ pub struct Args {
     #[arg(long, value_name = "GROUP", default_value = "product",
           value_parser = keyword::<GroupBy>(GroupBy::NAMES))]
     by: GroupBy,
-    /// Length of a period: week (starting on Monday) or month
+    /// Length of a period: week (starting on Monday), month, quarter or year
     #[arg(long, value_name = "PERIOD", default_value = "month",
           value_parser = keyword::<Period>(Period::NAMES))]
     period: Period,
