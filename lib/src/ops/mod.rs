@@ -14,6 +14,7 @@ pub mod customer;
 pub mod deal;
 pub mod import;
 pub mod interaction;
+pub mod merge;
 pub mod order;
 pub mod product;
 pub mod ticket;

@@ -1,0 +1,228 @@
+use crate::common::TestEnv;
+
+/// The basics, and a duplicate of Acme Corp with a deal, an order, a logged
+/// call and a membership of a launched campaign.
+fn store_with_a_duplicate() -> TestEnv {
+    let env = TestEnv::with_basics();
+    let duplicate = "customer add ACME_Corporation --id acme-2 --email sales@acme.example \
+        --phone +31_20_123_4567 --tag vip --set region=EU";
+    for command in [
+        duplicate,
+        "customer set acme-corp region=US tags+=key",
+        "log acme-2 --channel phone --summary called",
+        "deal new acme-2 --title Refresh --amount 900",
+        "order add acme-2 --line toner:3 --at 2026-11-02",
+        "campaign new Promo --where region=\"EU\" --channel email",
+        "campaign launch promo",
+    ] {
+        // Words are split at spaces; `_` stands for a space within one.
+        let words: Vec<String> = command
+            .split_whitespace()
+            .map(|w| w.replace('_', " "))
+            .collect();
+        let args: Vec<&str> = words.iter().map(String::as_str).collect();
+        env.run(&args).ok();
+    }
+    env
+}
+
+#[test]
+fn merge_moves_every_record_merges_the_profile_and_commits_once() {
+    let env = store_with_a_duplicate();
+    let order = env
+        .files()
+        .into_iter()
+        .find(|f| f.starts_with("orders/2026"))
+        .unwrap();
+    let call = env
+        .files()
+        .into_iter()
+        .find(|f| f.starts_with("interactions/2026"))
+        .unwrap();
+    let run = env.run(&["customer", "merge", "acme-corp", "acme-2"]);
+    assert_eq!(run.code, 0, "{run:#?}");
+    assert!(
+        run.stdout
+            .contains("move        1 deal           acme-2-refresh\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr.contains("Merged acme-2 into acme-corp."),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("relate resolve acme-corp"),
+        "{}",
+        run.stderr
+    );
+
+    // One commit: the kept customer, the moved records, the campaign, the removal.
+    assert_eq!(env.commits()[0], "customer merge: acme-corp <- acme-2");
+    let mut written = env.last_commit_files();
+    written.sort();
+    let deal = written
+        .iter()
+        .find(|f| f.starts_with("deals/"))
+        .unwrap()
+        .clone();
+    let mut expected = vec![
+        "campaigns/promo.yaml".to_string(),
+        "customers/acme-2.yaml".to_string(),
+        "customers/acme-corp.yaml".to_string(),
+        deal.clone(),
+        call.clone(),
+        order.clone(),
+    ];
+    expected.sort();
+    assert_eq!(written, expected);
+    assert_eq!(env.git_status(), "");
+    assert!(!env.files().contains(&"customers/acme-2.yaml".to_string()));
+
+    // Every reference now names the customer kept.
+    for file in [&deal, &call, &order] {
+        assert_eq!(env.yaml(file)["customer"], "acme-corp", "{file}");
+    }
+    let members = env.yaml("campaigns/promo.yaml")["members"].clone();
+    assert_eq!(
+        members,
+        serde_yaml::from_str::<serde_yaml::Value>("[acme-corp]").unwrap()
+    );
+
+    // Lists united, a missing field taken, a differing one recorded as a conflict.
+    let kept = env.yaml("customers/acme-corp.yaml");
+    let list = |key: &str| serde_yaml::to_string(&kept[key]).unwrap();
+    assert_eq!(
+        list("emails"),
+        "- info@acme.example\n- sales@acme.example\n"
+    );
+    assert_eq!(list("tags"), "- key\n- vip\n");
+    assert_eq!(list("phones"), "- +31 20 123 4567\n");
+    assert_eq!(list("aliases"), "- acme-2\n");
+    assert_eq!(kept["name"], "Acme Corp");
+    assert_eq!(kept["region"], "US");
+    let conflicts = list("conflicts");
+    assert!(
+        conflicts.contains("field: name\n  value: ACME Corporation\n  by: merge of acme-2"),
+        "{conflicts}"
+    );
+    assert!(
+        conflicts.contains("field: region\n  value: EU"),
+        "{conflicts}"
+    );
+    let listed = env.run(&["conflicts"]).ok();
+    assert!(listed.contains("ACME Corporation"), "{listed}");
+    // `check` finds the conflicts to settle and no dangling reference.
+    let check = env.run(&["check"]);
+    assert_eq!(check.code, 4);
+    assert_eq!(check.stdout.lines().count(), 2, "{}", check.stdout);
+    assert!(
+        check
+            .stdout
+            .lines()
+            .all(|l| l.contains("unresolved conflict")),
+        "{}",
+        check.stdout
+    );
+}
+
+#[test]
+fn a_dry_run_prints_the_plan_and_writes_nothing() {
+    let env = store_with_a_duplicate();
+    let head = env.head();
+    let files = env.files();
+    let run = env.run(&["customer", "merge", "acme-corp", "acme-2", "--dry-run"]);
+    assert_eq!(run.code, 0, "{run:#?}");
+    assert_eq!(
+        run.stdout,
+        "\
+change      what             detail
+move        1 interaction    20261122t101500-shs1j
+move        1 deal           acme-2-refresh
+move        1 order          20261102t000000-shs1j
+membership  campaign promo   launched: its members now name acme-corp
+field       emails           taken from the merged profiles
+field       phones           taken from the merged profiles
+field       tags             taken from the merged profiles
+conflict    name             kept `Acme Corp`, recorded `ACME Corporation` by merge of acme-2 at 2026-11-22T10:15:00Z
+conflict    region           kept `US`, recorded `EU` by merge of acme-2 at 2026-11-22T10:15:00Z
+remove      customer acme-2  now an alias of acme-corp
+"
+    );
+    assert!(run.stderr.contains("Dry run"), "{}", run.stderr);
+    assert_eq!(env.head(), head);
+    assert_eq!(env.files(), files);
+    assert_eq!(env.git_status(), "");
+    let plan: serde_json::Value =
+        env.json(&["customer", "merge", "acme-corp", "acme-2", "--dry-run"]);
+    assert_eq!(plan[0]["keep"], "acme-corp");
+    assert_eq!(plan[0]["moved"][0]["kind"], "interaction");
+    assert_eq!(plan[0]["campaigns"], serde_json::json!(["promo"]));
+    assert_eq!(plan[0]["merged"]["aliases"], serde_json::json!(["acme-2"]));
+}
+
+#[test]
+fn refused_merges_write_nothing() {
+    let env = store_with_a_duplicate();
+    let head = env.head();
+    let files = env.files();
+    for (args, code, message) in [
+        (
+            ["acme-corp", "acme-corp"],
+            2,
+            "cannot merge `acme-corp` into itself",
+        ),
+        (["acme-corp", "nobody"], 3, "no customer `nobody`"),
+        (["nobody", "acme-2"], 3, "no customer `nobody`"),
+    ] {
+        let mut command = vec!["customer", "merge"];
+        command.extend(args);
+        let err = env.run(&command).fails(code);
+        assert!(err.contains(message), "{err}");
+    }
+    // An other with conflicts recorded is settled first.
+    let text = env.read("customers/acme-2.yaml");
+    env.write(
+        "customers/acme-2.yaml",
+        &format!("{text}conflicts:\n- field: region\n  value: US\n"),
+    );
+    env.git(&["commit", "-qam", "a conflict"]);
+    let head = {
+        assert_ne!(env.head(), head);
+        env.head()
+    };
+    let err = env
+        .run(&["customer", "merge", "acme-corp", "acme-2"])
+        .fails(1);
+    assert!(
+        err.contains("customer `acme-2` has merge conflicts recorded"),
+        "{err}"
+    );
+    assert!(
+        err.contains("hint: settle them first with `relate resolve acme-2`"),
+        "{err}"
+    );
+    assert_eq!(env.head(), head);
+    assert_eq!(env.files(), files);
+    assert_eq!(env.git_status(), "");
+}
+
+#[test]
+fn a_merged_id_stays_reserved() {
+    let env = store_with_a_duplicate();
+    env.run(&["customer", "merge", "acme-corp", "acme-2"]).ok();
+    let head = env.head();
+    let err = env
+        .run(&["customer", "add", "Someone", "--id", "acme-2"])
+        .fails(1);
+    assert!(
+        err.contains("`acme-2` is the id of a customer merged into `acme-corp`"),
+        "{err}"
+    );
+    assert_eq!(env.head(), head);
+    // A slug skips it.
+    env.run(&["customer", "add", "Acme", "--id", "acme"]).ok();
+    let id = env.created(&["customer", "add", "Acme 2"]);
+    assert_eq!(id, "acme-2-2");
+}
