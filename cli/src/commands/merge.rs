@@ -3,7 +3,7 @@
 use relate::model::merge::{field_value, plain};
 use relate::ops;
 use relate::ops::merge::Plan;
-use relate::output::{Cell, Table};
+use relate::output::{Cell, Format, Table};
 
 use crate::ui::{Ui, id_arg};
 
@@ -21,7 +21,7 @@ pub struct Args {
     #[arg(value_parser = id_arg)]
     keep: String,
     /// The duplicates merged into it and removed
-    #[arg(required = true, value_parser = id_arg)]
+    #[arg(required = true, value_name = "OTHER", value_parser = id_arg)]
     others: Vec<String>,
     /// Print what would change and write nothing
     #[arg(long)]
@@ -31,7 +31,10 @@ pub struct Args {
 pub fn run(ui: &mut Ui, args: Args) -> anyhow::Result<()> {
     let store = ui.store()?;
     let plan = ops::merge::merge_customers(&store, &args.keep, &args.others, args.dry_run)?;
-    ui.records(std::slice::from_ref(&plan), plan_table)?;
+    match ui.format() {
+        Format::Json => ui.json(&plan)?,
+        _ => ui.table(&plan_table(&plan))?,
+    }
     let others = plan.others.join(", ");
     if args.dry_run {
         ui.note(&format!(
@@ -51,9 +54,9 @@ pub fn run(ui: &mut Ui, args: Args) -> anyhow::Result<()> {
 }
 
 /// One row per change: records moved per kind, memberships, fields, conflicts.
-fn plan_table(plans: &[Plan]) -> Table {
+fn plan_table(plan: &Plan) -> Table {
     let mut table = Table::new(&["change", "what", "detail"]);
-    for plan in plans {
+    {
         for moved in &plan.moved {
             table.push(vec![
                 Cell::text("move"),

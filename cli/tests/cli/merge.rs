@@ -156,10 +156,10 @@ remove      customer acme-2  now an alias of acme-corp
     assert_eq!(env.git_status(), "");
     let plan: serde_json::Value =
         env.json(&["customer", "merge", "acme-corp", "acme-2", "--dry-run"]);
-    assert_eq!(plan[0]["keep"], "acme-corp");
-    assert_eq!(plan[0]["moved"][0]["kind"], "interaction");
-    assert_eq!(plan[0]["campaigns"], serde_json::json!(["promo"]));
-    assert_eq!(plan[0]["merged"]["aliases"], serde_json::json!(["acme-2"]));
+    assert_eq!(plan["keep"], "acme-corp");
+    assert_eq!(plan["moved"][0]["kind"], "interaction");
+    assert_eq!(plan["campaigns"], serde_json::json!(["promo"]));
+    assert_eq!(plan["merged"]["aliases"], serde_json::json!(["acme-2"]));
 }
 
 #[test]
