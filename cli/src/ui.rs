@@ -138,6 +138,7 @@ impl Ui {
                     .into());
                 }
             },
+            notify: |message| eprintln!("{}", printable(message)),
         })
     }
 

@@ -34,6 +34,7 @@ mod report_pipeline;
 mod roundtrip;
 mod sample_data;
 mod service;
+mod short_ids;
 mod sync;
 mod team;
 mod undo;

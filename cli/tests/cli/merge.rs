@@ -226,3 +226,84 @@ fn a_merged_id_stays_reserved() {
     let id = env.created(&["customer", "add", "Acme 2"]);
     assert_eq!(id, "acme-2-2");
 }
+
+#[test]
+fn a_merged_id_still_finds_the_customer_kept() {
+    let env = store_with_a_duplicate();
+    env.run(&["customer", "merge", "acme-corp", "acme-2"]).ok();
+    let run = env.run(&["--format", "json", "customer", "show", "acme-2"]);
+    assert_eq!(run.code, 0, "{run:#?}");
+    let shown: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(shown["customer"]["id"], "acme-corp");
+    assert_eq!(
+        shown["totals"]["orders"], 1,
+        "the moved order is the kept one's"
+    );
+    assert!(
+        run.stderr
+            .contains("note: `acme-2` was merged into `acme-corp`"),
+        "{}",
+        run.stderr
+    );
+    env.run(&["customer", "set", "acme-2", "stage=customer"])
+        .ok();
+    assert_eq!(env.yaml("customers/acme-corp.yaml")["stage"], "customer");
+    assert_eq!(env.last_commit_files(), ["customers/acme-corp.yaml"]);
+    // A command that writes the id as given wants the kept one, and says so.
+    let head = env.head();
+    let err = env
+        .run(&["log", "acme-2", "--channel", "phone", "--summary", "x"])
+        .fails(3);
+    assert!(err.contains("did you mean `acme-corp`?"), "{err}");
+    assert_eq!(env.head(), head);
+}
+
+#[test]
+fn check_accepts_a_reference_to_a_merged_id() {
+    let env = store_with_a_duplicate();
+    env.run(&["customer", "merge", "acme-corp", "acme-2"]).ok();
+    env.run(&["resolve", "acme-corp", "name", "--take", "ours"])
+        .ok();
+    env.run(&["resolve", "acme-corp", "region", "--take", "ours"])
+        .ok();
+    env.run(&["check"]).ok();
+    // A teammate's contact, logged before the merge reached them.
+    env.write(
+        "interactions/2026/11/20261120t090000-aaaaa.yaml",
+        "id: 20261120t090000-aaaaa\ncustomer: acme-2\nat: 2026-11-20T09:00:00Z\nchannel: phone\nsummary: old call\n",
+    );
+    env.run(&["check"]).ok();
+    // An alias that a new customer took all the same is reported.
+    env.write(
+        "customers/acme-2.yaml",
+        "id: acme-2\nname: Acme again\nkind: organization\n",
+    );
+    let report = env.run(&["check"]);
+    assert_eq!(report.code, 4);
+    assert!(
+        report
+            .stdout
+            .contains("alias `acme-2` is also the id of a customer"),
+        "{report:#?}"
+    );
+}
+
+#[test]
+fn a_re_import_finds_the_customer_kept() {
+    let env = store_with_a_duplicate();
+    env.run(&["customer", "set", "acme-2", "external_id=HS-2"])
+        .ok();
+    env.run(&["customer", "merge", "acme-corp", "acme-2"]).ok();
+    let files = env.files();
+    for (csv, source) in [
+        ("external_id,source\nHS-2,fair\n", "fair"),
+        ("email,source\nsales@acme.example,web\n", "web"),
+    ] {
+        std::fs::write(env.path().join("again.csv"), csv).unwrap();
+        let run = env.run(&["import", "customers", "again.csv"]);
+        assert_eq!(run.code, 0, "{run:#?}");
+        assert_eq!(env.files(), files, "no customer created");
+        assert_eq!(env.last_commit_files(), ["customers/acme-corp.yaml"]);
+        assert_eq!(env.yaml("customers/acme-corp.yaml")["source"], source);
+    }
+}

@@ -45,7 +45,7 @@ pub fn merge_customers(
     others: &[String],
     dry_run: bool,
 ) -> Result<Plan> {
-    let kept: Customer = store.get(keep)?;
+    let kept: Customer = store.get_exact(keep)?;
     let mut merging: Vec<Customer> = Vec::new();
     for other in others {
         if other == keep {
@@ -55,7 +55,7 @@ pub fn merge_customers(
         if merging.iter().any(|c| c.id == *other) {
             return Err(Error::usage(format!("`{other}` is named twice")));
         }
-        let customer: Customer = store.get(other)?;
+        let customer: Customer = store.get_exact(other)?;
         if !customer.conflicts.is_empty() {
             return Err(
                 Error::failed(format!("customer `{other}` has merge conflicts recorded"))
