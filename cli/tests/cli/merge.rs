@@ -307,3 +307,36 @@ fn a_re_import_finds_the_customer_kept() {
         assert_eq!(env.yaml("customers/acme-corp.yaml")["source"], source);
     }
 }
+
+#[test]
+fn sync_rewrites_a_teammates_references_to_a_merged_id() {
+    use crate::team::{ANA, BO, Team};
+    let team = Team::new(&[&ANA, &BO]);
+    team.run(&ANA, &["customer", "add", "Acme Two", "--id", "acme-2"])
+        .ok();
+    team.run(&ANA, &["sync"]).ok();
+    team.run(&BO, &["sync"]).ok();
+    team.run(&ANA, &["customer", "merge", "acme-corp", "acme-2"])
+        .ok();
+    team.run(&ANA, &["sync"]).ok();
+    // Bo has not seen the merge and logs a call with the old id.
+    let call = team.run(
+        &BO,
+        &["log", "acme-2", "--channel", "phone", "--summary", "x"],
+    );
+    let call = call.ok().trim().to_string();
+    let path = format!("interactions/{}/{}/{call}.yaml", &call[..4], &call[4..6]);
+    team.run(&BO, &["sync"]).ok();
+    assert_eq!(team.yaml(&BO, &path)["customer"], "acme-corp");
+    let commits = team.commits(&BO);
+    assert_eq!(commits[0], "sync: references to merged customers rewritten");
+    let body = team.git(&BO, &["log", "-1", "--format=%b"]);
+    assert_eq!(body.trim(), format!("interaction {call}"));
+    assert!(team.is_clean(&BO));
+    // The rewrite was pushed with Bo's call.
+    team.run(&ANA, &["sync"]).ok();
+    assert_eq!(team.yaml(&ANA, &path)["customer"], "acme-corp");
+    team.run(&ANA, &["resolve", "acme-corp", "name", "--take", "ours"])
+        .ok();
+    team.run(&ANA, &["check"]).ok();
+}

@@ -421,6 +421,25 @@ pub fn involving(
         .collect()
 }
 
+/// A campaign's frozen `members` with each merged customer's id replaced by
+/// the id of the customer kept (once, if it was a member too), when any is.
+pub fn members_renamed<'k>(
+    members: &[String],
+    kept_for: impl Fn(&str) -> Option<&'k str>,
+) -> Option<Vec<String>> {
+    if !members.iter().any(|m| kept_for(m).is_some()) {
+        return None;
+    }
+    let mut renamed: Vec<String> = Vec::with_capacity(members.len());
+    for member in members {
+        let member = kept_for(member).unwrap_or(member);
+        if !renamed.iter().any(|m| m == member) {
+            renamed.push(member.to_string());
+        }
+    }
+    Some(renamed)
+}
+
 /// Pairs joined into groups of customers linked by them (union-find).
 fn grouped(pairs: Vec<Pair>) -> Vec<Group> {
     let mut parent: HashMap<&str, &str> = HashMap::new();
@@ -674,6 +693,17 @@ mod tests {
             found.comparisons
         );
         assert!(!found.groups.is_empty());
+    }
+
+    #[test]
+    fn merged_members_are_renamed_once() {
+        let members: Vec<String> = ["a", "b", "c"].iter().map(|m| m.to_string()).collect();
+        let kept = |m: &str| (m == "b").then_some("a");
+        assert_eq!(
+            members_renamed(&members, kept),
+            Some(vec!["a".into(), "c".into()])
+        );
+        assert_eq!(members_renamed(&members, |_| None), None);
     }
 
     #[test]

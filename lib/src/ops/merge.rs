@@ -5,6 +5,7 @@ use serde::Serialize;
 use serde_yaml::Value;
 
 use crate::error::{Error, Result};
+use crate::model::duplicates::members_renamed;
 use crate::model::merge::{self, Conflict, OnConflict, Side};
 use crate::model::{Asset, Campaign, Customer, Deal, Interaction, Order, Record, Ticket};
 use crate::store::{Query, Store, Transaction};
@@ -195,20 +196,15 @@ fn moved<T: Record>(store: &Store, plan: &mut Plan) -> Result<Vec<T>> {
 fn memberships(store: &Store, plan: &mut Plan) -> Result<Vec<Campaign>> {
     let mut changed = Vec::new();
     for mut campaign in store.read::<Campaign>(Query::all().for_update())? {
-        if !campaign.members.iter().any(|m| plan.others.contains(m)) {
+        let kept_for = |m: &str| {
+            plan.others
+                .iter()
+                .any(|o| o == m)
+                .then_some(plan.keep.as_str())
+        };
+        let Some(members) = members_renamed(&campaign.members, kept_for) else {
             continue;
-        }
-        let mut members: Vec<String> = Vec::with_capacity(campaign.members.len());
-        for member in &campaign.members {
-            let member = if plan.others.contains(member) {
-                &plan.keep
-            } else {
-                member
-            };
-            if !members.contains(member) {
-                members.push(member.clone());
-            }
-        }
+        };
         campaign.members = members;
         plan.campaigns.push(campaign.id.clone());
         changed.push(campaign);
