@@ -140,6 +140,16 @@ struct Keys {
 
 impl Keys {
     fn of(customer: &Customer, region: Option<phonenumber::country::Id>) -> Keys {
+        Keys::with_phones(customer, region, |_| true)
+    }
+
+    /// The keys, normalising only the phones that `wanted` lets through
+    /// (reading a phone number is the costly part).
+    fn with_phones(
+        customer: &Customer,
+        region: Option<phonenumber::country::Id>,
+        wanted: impl Fn(&str) -> bool,
+    ) -> Keys {
         let mut emails: Vec<String> = customer.emails.iter().map(|e| normalize_email(e)).collect();
         emails.sort();
         emails.dedup();
@@ -151,6 +161,7 @@ impl Keys {
         domains.sort();
         domains.dedup();
         let mut phones: Vec<String> = (customer.phones.iter())
+            .filter(|p| wanted(p))
             .filter_map(|p| normalize_phone(p, region))
             .collect();
         phones.sort();
@@ -168,6 +179,21 @@ impl Keys {
             domains,
         }
     }
+
+    /// The blocks the customer is in: one per key.
+    fn blocks(&self) -> impl Iterator<Item = Block<'_>> {
+        (self.emails.iter().map(|e| Block::Email(e)))
+            .chain(self.phones.iter().map(|p| Block::Phone(p)))
+            .chain(self.domains.iter().map(|d| Block::Domain(d)))
+            .chain(self.company.as_deref().map(Block::Company))
+            .chain((!self.name.is_empty()).then_some(Block::Name(&self.name)))
+    }
+}
+
+/// The last digits of a phone number, which every spelling of it ends in.
+fn phone_ending(phone: &str) -> String {
+    let digits: Vec<char> = phone.chars().filter(char::is_ascii_digit).collect();
+    digits[digits.len().saturating_sub(6)..].iter().collect()
 }
 
 /// Why two customers look like one.
@@ -293,12 +319,7 @@ impl<'c> Index<'c> {
     fn candidate_pairs(&self) -> Vec<(usize, usize)> {
         let mut blocks: HashMap<Block<'_>, Vec<usize>> = HashMap::new();
         for (i, keys) in self.keys.iter().enumerate() {
-            let customer_blocks = (keys.emails.iter().map(|e| Block::Email(e)))
-                .chain(keys.phones.iter().map(|p| Block::Phone(p)))
-                .chain(keys.domains.iter().map(|d| Block::Domain(d)))
-                .chain(keys.company.as_deref().map(Block::Company))
-                .chain((!keys.name.is_empty()).then_some(Block::Name(&keys.name)));
-            for block in customer_blocks {
+            for block in keys.blocks() {
                 blocks.entry(block).or_default().push(i);
             }
         }
@@ -409,7 +430,27 @@ pub fn involving(
     new: &HashSet<&str>,
     region: Option<phonenumber::country::Id>,
 ) -> Vec<Pair> {
-    let found = find(customers, region, DEFAULT_THRESHOLD);
+    // Only the customers that share a block with a new one can pair with it:
+    // they are found without reading every phone number of the store.
+    let fresh: Vec<Keys> = (customers.iter())
+        .filter(|c| new.contains(c.id.as_str()))
+        .map(|c| Keys::of(c, region))
+        .collect();
+    let blocks: HashSet<Block<'_>> = fresh.iter().flat_map(Keys::blocks).collect();
+    let endings: HashSet<String> = (customers.iter())
+        .filter(|c| new.contains(c.id.as_str()))
+        .flat_map(|c| c.phones.iter().map(|p| phone_ending(p)))
+        .collect();
+    let near: Vec<Customer> = (customers.iter())
+        .filter(|c| {
+            new.contains(c.id.as_str())
+                || Keys::with_phones(c, region, |p| endings.contains(&phone_ending(p)))
+                    .blocks()
+                    .any(|block| blocks.contains(&block))
+        })
+        .cloned()
+        .collect();
+    let found = find(&near, region, DEFAULT_THRESHOLD);
     (found.groups.into_iter())
         .flat_map(|group| group.pairs)
         .filter_map(|mut pair| {
@@ -693,6 +734,14 @@ mod tests {
             found.comparisons
         );
         assert!(!found.groups.is_empty());
+        // A new customer is matched against the few that share a key with it.
+        let pairs = involving(&customers, &["c5"].into_iter().collect(), nl());
+        assert!(pairs.iter().all(|p| p.b == "c5"), "{pairs:?}");
+        let same_phone: Vec<&str> = (pairs.iter())
+            .filter(|p| matches!(p.reasons[0], Reason::SamePhone { .. }))
+            .map(|p| p.a.as_str())
+            .collect();
+        assert_eq!(same_phone, ["c4", "c6", "c7"]);
     }
 
     #[test]
