@@ -11,7 +11,7 @@
 //! its square.
 
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 use super::Customer;
 
@@ -97,12 +97,23 @@ pub fn normalize_email(email: &str) -> String {
 /// country code; a number the metadata does not know keeps its digits (and a
 /// leading `+`), so that two spellings of it still match.
 pub fn normalize_phone(phone: &str, region: Option<phonenumber::country::Id>) -> Option<String> {
+    let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+    // Written internationally with plain separators, a number already is its
+    // E.164 digits: no need of the metadata (whose parser builds regular
+    // expressions, by far the slowest part on a large store). A `(0)` trunk
+    // prefix or any other mark goes the long way.
+    let plain = phone.trim().strip_prefix('+').is_some_and(|rest| {
+        rest.chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '.' | '/'))
+    });
+    if plain && (8..=15).contains(&digits.len()) {
+        return Some(format!("+{digits}"));
+    }
     if let Ok(number) = phonenumber::parse(region, phone)
         && number.is_valid()
     {
         return Some(number.format().mode(phonenumber::Mode::E164).to_string());
     }
-    let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
     let plus = if phone.trim_start().starts_with('+') {
         "+"
     } else {
@@ -483,30 +494,32 @@ pub fn members_renamed<'k>(
 
 /// Pairs joined into groups of customers linked by them (union-find).
 fn grouped(pairs: Vec<Pair>) -> Vec<Group> {
-    let mut parent: HashMap<&str, &str> = HashMap::new();
-    fn root<'a>(parent: &HashMap<&'a str, &'a str>, mut id: &'a str) -> &'a str {
-        while let Some(&up) = parent.get(id) {
-            if up == id {
-                break;
-            }
-            id = up;
+    // Each customer by number, and the parent of each (itself at a root).
+    let mut number: HashMap<&str, usize> = HashMap::new();
+    for pair in &pairs {
+        for id in [pair.a.as_str(), pair.b.as_str()] {
+            let next = number.len();
+            number.entry(id).or_insert(next);
         }
-        id
+    }
+    let mut parent: Vec<usize> = (0..number.len()).collect();
+    fn root(parent: &mut [usize], mut at: usize) -> usize {
+        while parent[at] != at {
+            // Path halving keeps every chain short.
+            parent[at] = parent[parent[at]];
+            at = parent[at];
+        }
+        at
     }
     for pair in &pairs {
-        let (ra, rb) = (root(&parent, &pair.a), root(&parent, &pair.b));
-        parent.entry(ra).or_insert(ra);
-        parent.entry(rb).or_insert(rb);
-        if ra != rb {
-            let (low, high) = if ra < rb { (ra, rb) } else { (rb, ra) };
-            parent.insert(high, low);
-        }
+        let a = root(&mut parent, number[pair.a.as_str()]);
+        let b = root(&mut parent, number[pair.b.as_str()]);
+        parent[a.max(b)] = a.min(b);
     }
-    let roots: Vec<String> = pairs
-        .iter()
-        .map(|pair| root(&parent, &pair.a).to_string())
+    let roots: Vec<usize> = (pairs.iter())
+        .map(|pair| root(&mut parent, number[pair.a.as_str()]))
         .collect();
-    let mut by_root: BTreeMap<String, Vec<Pair>> = BTreeMap::new();
+    let mut by_root: HashMap<usize, Vec<Pair>> = HashMap::new();
     for (pair, root) in pairs.into_iter().zip(roots) {
         by_root.entry(root).or_default().push(pair);
     }
