@@ -87,7 +87,7 @@ row '`customer set` (a 100,000-entry folder)' "$t s" "\`git add FILE && git comm
 
 # Reads, warm: the cache is up to date.
 "$relate" check >/dev/null 2>&1 || true
-for report in segments rfm value loyalty funnel forecast demand service assets; do
+for report in segments rfm value loyalty funnel forecast demand revenue service assets; do
   "$relate" report "$report" --as-of "$as_of" >/dev/null 2>&1 || true
 done
 status=$(med git status --porcelain)
@@ -108,6 +108,11 @@ t=$(med "$relate" report clv --as-of "$as_of")
 row '`report clv` (fit and predictions), warm' "$t s" "$clv_status" ""
 t=$(med "$relate" agenda)
 row '`agenda`, warm' "$t s" "" ""
+# Every text of every record folded and compared; duplicates compares within blocks.
+t=$(med "$relate" search invoice utrecht)
+row '`search invoice utrecht`, warm' "$t s" "" ""
+t=$(med "$relate" customer duplicates --format csv)
+row '`customer duplicates`, warm' "$t s" "" ""
 mem=$( { /usr/bin/time -f '%M' "$relate" report segments --as-of "$as_of" >/dev/null; } 2>&1 | tail -1)
 row '`report segments`, peak memory' "$((mem / 1024)) MB" "" ""
 

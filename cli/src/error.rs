@@ -82,6 +82,7 @@ fn exit_code(error: &Error) -> u8 {
         | Error::Refused(_)
         | Error::Exists { .. }
         | Error::EmailTaken { .. }
+        | Error::MergedId { .. }
         | Error::Launched { .. }
         | Error::KeptBy { .. }
         | Error::Referenced { .. }
@@ -103,6 +104,9 @@ fn hint(error: &Error) -> Option<String> {
         )),
         Error::Exists { kind, id } => Some(format!("see it with `relate {kind} show {id}`")),
         Error::EmailTaken { holder, .. } => Some(format!("see `relate customer show {holder}`")),
+        Error::MergedId { into, .. } => Some(format!(
+            "ids of merged customers stay reserved; see `relate customer show {into}`, or choose another --id"
+        )),
         Error::Launched { .. } => {
             Some("its members are frozen; plan a new campaign with `relate campaign new`".into())
         }

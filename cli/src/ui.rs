@@ -130,6 +130,7 @@ impl Ui {
                     .into());
                 }
             },
+            notify: |message| eprintln!("{}", printable(message)),
         })
     }
 

@@ -73,6 +73,10 @@ pub enum Error {
     /// duplicate customers are born.
     #[error("e-mail `{email}` already belongs to customer `{holder}`")]
     EmailTaken { email: String, holder: String },
+    /// The id of a customer merged into another: reserved, so that old
+    /// references keep finding the customer kept.
+    #[error("`{id}` is the id of a customer merged into `{into}`")]
+    MergedId { id: String, into: String },
     /// A campaign launched already: its members are frozen.
     #[error("campaign `{campaign}` was launched on {on}")]
     Launched { campaign: String, on: NaiveDate },

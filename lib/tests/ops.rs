@@ -216,11 +216,11 @@ fn customer_set_and_replace_commit_only_a_change() {
     assert_eq!(stored, set);
 
     let before = head_id(dir.path());
-    assert!(!ops::customer::replace(&store, &stored, &stored).unwrap());
+    assert!(!ops::edit::replace(&store, &stored, &stored).unwrap());
     assert_eq!(head_id(dir.path()), before);
     let mut edited = stored.clone();
     edited.name = "Acme Corporation".into();
-    assert!(ops::customer::replace(&store, &stored, &edited).unwrap());
+    assert!(ops::edit::replace(&store, &stored, &edited).unwrap());
     assert_eq!(head(dir.path()).0, "customer edit: acme-corp");
 }
 

@@ -37,6 +37,8 @@ pub enum Command {
     List(ListArgs),
     Show(ShowArgs),
     Edit(EditArgs),
+    Duplicates(super::duplicates::Args),
+    Merge(super::merge::Args),
 }
 
 /// Add a customer and print its id.
@@ -125,12 +127,18 @@ pub fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
         Command::List(args) => list(ui, args),
         Command::Show(args) => show(ui, args),
         Command::Edit(args) => edit(ui, args),
+        Command::Duplicates(args) => super::duplicates::run(ui, args),
+        Command::Merge(args) => super::merge::run(ui, args),
     }
 }
 
 fn add(ui: &mut Ui, args: AddArgs) -> anyhow::Result<()> {
     let store = ui.store()?;
-    let Added { customer, taken } = ops::customer::add(
+    let Added {
+        customer,
+        taken,
+        likely_duplicates,
+    } = ops::customer::add(
         &store,
         NewCustomer {
             name: args.name,
@@ -150,6 +158,7 @@ fn add(ui: &mut Ui, args: AddArgs) -> anyhow::Result<()> {
             customer.id
         ));
     }
+    super::duplicates::note_likely_duplicates(ui, &likely_duplicates);
     ui.created(&customer.id)
 }
 

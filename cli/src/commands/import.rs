@@ -341,6 +341,7 @@ fn finish(
         ui.note(&format!("skipped: {problem}"));
     }
     note_distinct_ids(ui, ws);
+    super::duplicates::note_likely_duplicates(ui, &ws.likely_duplicates());
     let changes = ws.changes();
     let created = changes
         .iter()

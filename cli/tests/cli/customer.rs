@@ -207,8 +207,13 @@ fn set_refuses_unknown_fields_bad_values_and_unknown_customers() {
         "nothing written"
     );
 
-    let stderr = env.run(&["customer", "set", "acme", "region=EU"]).fails(3);
-    assert!(stderr.contains("error: no customer `acme`"), "{stderr}");
+    let stderr = env
+        .run(&["customer", "set", "acme-crop", "region=EU"])
+        .fails(3);
+    assert!(
+        stderr.contains("error: no customer `acme-crop`"),
+        "{stderr}"
+    );
     assert!(
         stderr.contains("hint: did you mean `acme-corp`?"),
         "{stderr}"

@@ -43,11 +43,11 @@ fn busy() -> TestEnv {
 #[test]
 fn an_unknown_customer_is_not_found() {
     let env = TestEnv::with_basics();
-    insta::assert_snapshot!(shown(env.run(&["log", "acme", "--channel", "phone", "--summary", "x"])), @r#"
+    insta::assert_snapshot!(shown(env.run(&["log", "acme-crop", "--channel", "phone", "--summary", "x"])), @r#"
         exit 3
         --- stdout
         --- stderr
-        error: no customer `acme`
+        error: no customer `acme-crop`
         hint: did you mean `acme-corp`?
         "#);
 }

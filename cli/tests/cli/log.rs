@@ -142,7 +142,7 @@ fn bad_input_is_refused_with_nothing_written() {
             "11 is not in 0..=10",
         ),
         (
-            &["log", "acme", "--channel", "phone", "--summary", "x"],
+            &["log", "acme-crop", "--channel", "phone", "--summary", "x"],
             3,
             "did you mean `acme-corp`?",
         ),

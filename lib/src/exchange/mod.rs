@@ -19,16 +19,19 @@ pub mod staged;
 pub mod survey;
 pub mod vcard;
 
+use std::collections::HashSet;
+
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
 
 use crate::error::Problem;
 use crate::model::customer::CustomerKind;
+use crate::model::duplicates::{self, Pair};
 use crate::model::values::{Timestamp, Zone, parse_timestamp_in, whole_seconds};
 use crate::model::{
     Customer, Dataset, Deal, Interaction, Kind, Order, Product, Record, Settings, id,
 };
 pub use staged::{Action, Change, Staged};
-use staged::{email_key, external_key};
+use staged::{alias_key, email_key, external_key};
 
 keyword_enum! {
     /// The kinds of record a CSV file can bring in.
@@ -157,6 +160,20 @@ impl<'s> Workspace<'s> {
         }
     }
 
+    /// The new customers that look like others, old or new (the pair's `b`
+    /// is the new one): an import notes them rather than creating them unseen.
+    pub fn likely_duplicates(&self) -> Vec<Pair> {
+        let all = self.customers.all();
+        let new: HashSet<&str> = (all.iter().enumerate())
+            .filter(|(index, _)| self.customers.is_new(*index))
+            .map(|(_, customer)| customer.id.as_str())
+            .collect();
+        if new.is_empty() {
+            return Vec::new();
+        }
+        duplicates::involving(all, &new, self.settings.phone_region())
+    }
+
     /// Everything the import changed, customers first.
     pub fn changes(&self) -> Vec<Change> {
         let mut changes = self.customers.change_list();
@@ -241,6 +258,7 @@ impl<'s> Workspace<'s> {
             .customers
             .find_key(&external_key(reference))
             .or_else(|| self.customers.find_id(reference).filter(stands_for))
+            .or_else(|| self.customers.find_key(&alias_key(reference)))
             .or_else(|| self.customers.find_key(&email_key(reference)));
         if direct.is_some() {
             return direct;
@@ -316,7 +334,11 @@ impl<'s> Workspace<'s> {
     /// A new customer with an id made from `name`, created today.
     pub fn new_customer(&self, name: &str, kind: CustomerKind) -> Result<Customer, String> {
         let base = id::slugify(name).ok_or_else(|| format!("cannot make an id from `{name}`"))?;
-        let id = id::unique_slug(&base, |candidate| self.customers.has_id(candidate));
+        // The ids of merged customers stay reserved (their aliases).
+        let id = id::unique_slug(&base, |candidate| {
+            self.customers.has_id(candidate)
+                || self.customers.find_key(&alias_key(candidate)).is_some()
+        });
         let mut customer = Customer::new(id, name.trim().to_string(), kind);
         customer.created = Some(self.today());
         Ok(customer)

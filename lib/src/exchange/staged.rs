@@ -25,6 +25,11 @@ pub fn email_key(email: &str) -> String {
     format!("email:{}", email.trim().to_lowercase())
 }
 
+/// The key of the id of a customer merged into this one.
+pub fn alias_key(id: &str) -> String {
+    format!("alias:{}", id.trim())
+}
+
 /// The key of an e-mail's Message-ID.
 pub fn message_key(message_id: &str) -> String {
     format!("msg:{}", message_id.trim())
@@ -36,8 +41,16 @@ fn external(external_id: &Option<String>) -> impl Iterator<Item = String> + '_ {
 
 impl Importable for Customer {
     fn keys(&self) -> Vec<String> {
+        // A merge records the other customer's differing source id as a
+        // conflict: until resolved, it still finds the customer kept.
+        let merged_external_ids = (self.conflicts.iter())
+            .filter(|c| c.field == "external_id")
+            .filter_map(|c| c.value.as_ref()?.as_str())
+            .map(external_key);
         external(&self.external_id)
+            .chain(merged_external_ids)
             .chain(self.emails.iter().map(|e| email_key(e)))
+            .chain(self.aliases.iter().map(|id| alias_key(id)))
             .collect()
     }
 

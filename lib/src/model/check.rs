@@ -93,7 +93,12 @@ impl Checker<'_> {
 /// Every reference that does not resolve, and customers sharing an e-mail address.
 pub fn cross_problems(data: &Dataset) -> Vec<RecordProblem> {
     let mut checker = Checker {
-        customers: data.customers.iter().map(|c| c.id.as_str()).collect(),
+        // A reference to a merged customer's id (a teammate's record written
+        // before the merge reached them) still finds the customer kept.
+        customers: (data.customers.iter())
+            .flat_map(|c| std::iter::once(&c.id).chain(&c.aliases))
+            .map(String::as_str)
+            .collect(),
         deals: data.deals.iter().map(|d| d.id.as_str()).collect(),
         products: data.products.iter().map(|p| p.id.as_str()).collect(),
         tickets: data.tickets.iter().map(|t| t.id.as_str()).collect(),
@@ -156,6 +161,19 @@ pub fn cross_problems(data: &Dataset) -> Vec<RecordProblem> {
         }
         if let Some(deal) = &o.deal {
             checker.reference(Kind::Order, &o.id, "deal", Kind::Deal, deal);
+        }
+    }
+    let ids: HashSet<&str> = data.customers.iter().map(|c| c.id.as_str()).collect();
+    for c in &data.customers {
+        for alias in c
+            .aliases
+            .iter()
+            .filter(|alias| ids.contains(alias.as_str()))
+        {
+            let message = format!(
+                "alias `{alias}` is also the id of a customer: merge it too, or remove the alias"
+            );
+            checker.problem(Kind::Customer, &c.id, "aliases", message);
         }
     }
     let mut first_with_email: HashMap<String, &str> = HashMap::new();

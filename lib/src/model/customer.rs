@@ -38,6 +38,10 @@ pub struct Customer {
     /// The record's id in the system it was imported from, so that re-imports update it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
+    /// The ids of customers merged into this one (`relate customer merge`):
+    /// references to them still find it, and no new record takes them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
     pub name: String,
     pub kind: CustomerKind,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -108,6 +112,7 @@ impl Customer {
         Customer {
             id,
             external_id: None,
+            aliases: Vec::new(),
             name,
             kind,
             company: None,
@@ -135,6 +140,12 @@ impl Customer {
         let text = |a: &Assignment| a.scalar().map(|v| v.map(String::from));
         match a.field.as_str() {
             "id" => return Err("the id cannot be changed with `set`".into()),
+            "aliases" => {
+                return Err(
+                    "aliases are the ids of merged customers: `relate customer merge` records them"
+                        .into(),
+                );
+            }
             "name" => self.name = a.scalar()?.ok_or("a customer needs a name")?.to_string(),
             "kind" => self.kind = a.parsed(str::parse)?.ok_or("a customer needs a kind")?,
             "stage" => self.stage = a.parsed(str::parse)?,
@@ -234,6 +245,19 @@ impl Record for Customer {
             ("region", self.region.as_deref()),
             ("notes", self.notes.as_deref()),
         ]));
+        for alias in &self.aliases {
+            if let Some(reason) = super::id::invalid_reason(alias) {
+                problems.push(FieldProblem::new(
+                    "aliases",
+                    format!("alias `{alias}`: {reason}"),
+                ));
+            } else if *alias == self.id {
+                problems.push(FieldProblem::new(
+                    "aliases",
+                    "a customer is no alias of itself",
+                ));
+            }
+        }
         for email in &self.emails {
             if !email.contains('@') {
                 problems.push(FieldProblem::new(

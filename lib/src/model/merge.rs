@@ -147,7 +147,7 @@ enum Rule {
 
 fn rule(field: &str) -> Rule {
     match field {
-        "tags" | "emails" | "phones" | "lines" | "members" => Rule::Set,
+        "tags" | "emails" | "phones" | "lines" | "members" | "aliases" => Rule::Set,
         "history" => Rule::History,
         "fields" => Rule::Map,
         "conflicts" => Rule::Conflicts,

@@ -18,6 +18,10 @@ macro_rules! record_accessors {
         fn customer(&self) -> Option<&str> {
             Some(&self.customer)
         }
+
+        fn belong_to(&mut self, customer: &str) {
+            self.customer = customer.to_string();
+        }
     };
 }
 
@@ -28,6 +32,7 @@ pub mod check;
 pub mod customer;
 pub mod dataset;
 pub mod deal;
+pub mod duplicates;
 pub mod id;
 pub mod interaction;
 pub mod merge;
@@ -237,6 +242,10 @@ pub trait Record: Serialize + DeserializeOwned + Clone + PartialEq + Send + Sync
     fn customer(&self) -> Option<&str> {
         None
     }
+
+    /// Makes the record belong to `customer` (`customer merge`); a no-op
+    /// for kinds that belong to no customer.
+    fn belong_to(&mut self, _customer: &str) {}
 
     /// The channel of an interaction; other kinds have none.
     fn channel(&self) -> Option<&str> {

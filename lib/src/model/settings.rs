@@ -29,6 +29,10 @@ pub struct Settings {
     /// The timezone of date-times given without an offset (UTC when not set).
     #[serde(default, skip_serializing_if = "Zone::is_utc")]
     pub timezone: Zone,
+    /// The country (ISO 3166 code, e.g. `NL`) of phone numbers written without
+    /// a country code, for comparing phones in E.164.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_region: Option<String>,
     /// Ordered open stages of the sales pipeline; `won` and `lost` follow them.
     #[serde(default)]
     pub pipeline: Vec<PipelineStage>,
@@ -232,6 +236,10 @@ currency: EUR
 # line and in imported files: an IANA name (UTC when not set).
 # timezone: Europe/Amsterdam
 
+# The country of phone numbers written without a country code (`06 1234
+# 5678`), so that `relate customer duplicates` compares phones in E.164.
+# phone_region: NL
+
 # The sales pipeline: open stages in order, each with the probability of
 # winning a deal that is there (0 to 1). `won` and `lost` are the terminal
 # outcomes and are not listed. `commit: true` counts a stage as commit in
@@ -390,6 +398,13 @@ impl Settings {
     }
 
     /// The price segment a unit price falls in.
+    /// The region of phone numbers written without a country code.
+    pub fn phone_region(&self) -> Option<phonenumber::country::Id> {
+        self.phone_region
+            .as_deref()
+            .and_then(super::duplicates::phone_region)
+    }
+
     pub fn price_segment(&self, price: Decimal) -> Option<&str> {
         band_of(&self.price_segments, price)
     }
@@ -454,6 +469,13 @@ impl Settings {
                     "sla: `{priority}` needs first_response_hours above 0 and resolution_hours at least as long"
                 ));
             }
+        }
+        if let Some(code) = &self.phone_region
+            && super::duplicates::phone_region(code).is_none()
+        {
+            problems.push(format!(
+                "phone_region: `{code}` is not a country code (two letters, e.g. NL)"
+            ));
         }
         for stage in &self.pipeline {
             if stage.idle_days == Some(0) {

@@ -24,8 +24,9 @@ pub struct NewAsset {
 }
 
 /// Records a customer's asset.
-pub fn add(store: &Store, new: NewAsset) -> Result<Asset> {
-    store.require(Kind::Customer, &new.customer)?;
+pub fn add(store: &Store, mut new: NewAsset) -> Result<Asset> {
+    // A short id or a merged customer's id names the customer; the file gets the full id.
+    new.customer = store.resolve(Kind::Customer, &new.customer)?;
     let product: Product = store.get(&new.product)?;
     let id = new_slug_id(
         store,

@@ -1,8 +1,9 @@
-//! Customers: add, change field by field, replace after an edit.
+//! Customers: add, change field by field, find probable duplicates.
 
 use crate::error::{Error, Result};
 use crate::model::assign::Assignment;
 use crate::model::customer::CustomerKind;
+use crate::model::duplicates::{self, Found, Pair};
 use crate::model::{Customer, Kind, id};
 use crate::store::{Query, Store};
 
@@ -23,14 +24,22 @@ pub struct NewCustomer {
     pub id: Option<String>,
 }
 
-/// A new customer, and the id its name made when that one was taken.
+/// A new customer, the id its name made when that one was taken, and the
+/// customers it probably duplicates (for a note: it is created all the same).
 pub struct Added {
     pub customer: Customer,
     pub taken: Option<String>,
+    pub likely_duplicates: Vec<Pair>,
 }
 
 /// Adds a customer; an e-mail address another customer has is refused.
 pub fn add(store: &Store, new: NewCustomer) -> Result<Added> {
+    let mut customers: Vec<Customer> = store.read(Query::all())?;
+    let merged_into = |id: &str| {
+        (customers.iter())
+            .find(|c| c.aliases.iter().any(|alias| alias == id))
+            .map(|c| c.id.clone())
+    };
     let (id, taken) = match new.id {
         Some(id) if store.exists(Kind::Customer, &id) => {
             return Err(Error::Exists {
@@ -38,13 +47,18 @@ pub fn add(store: &Store, new: NewCustomer) -> Result<Added> {
                 id,
             });
         }
-        Some(id) => (id, None),
+        Some(id) => match merged_into(&id) {
+            Some(into) => return Err(Error::MergedId { id, into }),
+            None => (id, None),
+        },
         None => {
             let base = id::slugify(&new.name).ok_or_else(|| {
                 Error::usage(format!("cannot make an id from the name `{}`", new.name))
                     .with_hint("give one with --id")
             })?;
-            let id = id::unique_slug(&base, |candidate| store.exists(Kind::Customer, candidate));
+            let id = id::unique_slug(&base, |candidate| {
+                store.exists(Kind::Customer, candidate) || merged_into(candidate).is_some()
+            });
             let taken = (id != base).then_some(base);
             (id, taken)
         }
@@ -64,14 +78,33 @@ pub fn add(store: &Store, new: NewCustomer) -> Result<Added> {
     for assignment in &new.sets {
         customer.assign(assignment).map_err(Error::usage)?;
     }
-    refuse_shared_emails(store, &customer)?;
+    refuse_shared_emails(&customers, &customer)?;
+    customers.push(customer.clone());
+    let new = [customer.id.as_str()].into_iter().collect();
+    let likely_duplicates =
+        duplicates::involving(&customers, &new, store.settings().phone_region());
     let mut tx = store.begin()?;
     tx.put(&customer)?;
     tx.commit(&format!(
         "customer add: {} ({})",
         customer.id, customer.name
     ))?;
-    Ok(Added { customer, taken })
+    Ok(Added {
+        customer,
+        taken,
+        likely_duplicates,
+    })
+}
+
+/// The groups of customers that are probably the same, their pairs scoring at
+/// least `threshold` (docs/duplicates.md).
+pub fn duplicates(store: &Store, threshold: f64) -> Result<Found> {
+    let customers: Vec<Customer> = store.read(Query::all())?;
+    Ok(duplicates::find(
+        &customers,
+        store.settings().phone_region(),
+        threshold,
+    ))
 }
 
 /// Changes fields of a customer (`FIELD=VALUE`, `+=`, `-=`). An invalid
@@ -82,8 +115,8 @@ pub fn set(store: &Store, id: &str, assignments: &[Assignment]) -> Result<Custom
     for assignment in assignments {
         customer.assign(assignment).map_err(Error::usage)?;
     }
-    if customer.emails != emails_before {
-        refuse_shared_emails(store, &customer)?;
+    if customer.emails != emails_before && !customer.emails.is_empty() {
+        refuse_shared_emails(&store.read(Query::all())?, &customer)?;
     }
     let fields: Vec<&str> = assignments.iter().map(|a| a.field.as_str()).collect();
     let mut tx = store.begin()?;
@@ -96,25 +129,9 @@ pub fn set(store: &Store, id: &str, assignments: &[Assignment]) -> Result<Custom
     Ok(customer)
 }
 
-/// Writes a customer edited as a whole (its id unchanged). Returns false,
-/// writing nothing, when it equals the stored one.
-pub fn replace(store: &Store, original: &Customer, edited: &Customer) -> Result<bool> {
-    if edited == original {
-        return Ok(false);
-    }
-    let mut tx = store.begin()?;
-    tx.put(edited)?;
-    tx.commit(&format!("customer edit: {}", edited.id))?;
-    Ok(true)
-}
-
-/// Refuses an e-mail address that another customer already has: the usual way
-/// duplicate customers are born.
-fn refuse_shared_emails(store: &Store, customer: &Customer) -> Result<()> {
-    if customer.emails.is_empty() {
-        return Ok(());
-    }
-    let holders: Vec<Customer> = store.read(Query::all())?;
+/// Refuses an e-mail address that another of `holders` already has: the usual
+/// way duplicate customers are born.
+fn refuse_shared_emails(holders: &[Customer], customer: &Customer) -> Result<()> {
     for email in &customer.emails {
         if let Some(other) = holders
             .iter()

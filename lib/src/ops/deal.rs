@@ -32,8 +32,9 @@ pub struct NewDeal {
 }
 
 /// Opens a deal; its history starts with the stage it starts in.
-pub fn open(store: &Store, new: NewDeal) -> Result<Deal> {
-    store.require(Kind::Customer, &new.customer)?;
+pub fn open(store: &Store, mut new: NewDeal) -> Result<Deal> {
+    // A short id or a merged customer's id names the customer; the file gets the full id.
+    new.customer = store.resolve(Kind::Customer, &new.customer)?;
     let settings = store.settings();
     let stage = match new.stage {
         Some(stage) if settings.stage_index(&stage).is_some() => stage,

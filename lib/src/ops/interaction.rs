@@ -34,7 +34,7 @@ pub struct NewContact {
 
 /// Records a contact. One that is not inbound about a ticket is the ticket's
 /// first response if it has none yet (same commit).
-pub fn log(store: &Store, new: NewContact) -> Result<Interaction> {
+pub fn log(store: &Store, mut new: NewContact) -> Result<Interaction> {
     if new.at > store.env().now && !new.future {
         return Err(Error::usage(format!(
             "{} is in the future",
@@ -42,9 +42,11 @@ pub fn log(store: &Store, new: NewContact) -> Result<Interaction> {
         ))
         .with_hint("give --future if the contact is planned, or fix the date"));
     }
-    store.require(Kind::Customer, &new.customer)?;
-    if let Some(deal) = &new.deal {
-        of_customer::<Deal>(store, deal, &new.customer)?;
+    // A short id or a merged customer's id names the customer; the file gets the full id.
+    new.customer = store.resolve(Kind::Customer, &new.customer)?;
+    // Short ids found the deal and the ticket: the contact names them in full.
+    if let Some(deal) = new.deal.take() {
+        new.deal = Some(of_customer::<Deal>(store, &deal, &new.customer)?.id);
     }
     let mut ticket = new
         .ticket
@@ -67,7 +69,7 @@ pub fn log(store: &Store, new: NewContact) -> Result<Interaction> {
     interaction.summary = Some(new.summary);
     interaction.body = new.body;
     interaction.deal = new.deal;
-    interaction.ticket = new.ticket;
+    interaction.ticket = ticket.as_ref().map(|t| t.id.clone());
     interaction.campaign = new.campaign;
     interaction.follow_up = new.follow_up;
     interaction.score = new.score;

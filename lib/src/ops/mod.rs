@@ -16,6 +16,7 @@ pub mod edit;
 pub mod import;
 pub mod interaction;
 pub mod list;
+pub mod merge;
 pub mod order;
 pub mod owner;
 pub mod product;

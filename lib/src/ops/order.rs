@@ -16,7 +16,7 @@ pub fn resolve_lines(store: &Store, specs: &[LineSpec]) -> Result<Vec<Line>> {
         .map(|spec| {
             let product: Product = store.get(&spec.product)?;
             Ok(Line {
-                product: spec.product.clone(),
+                product: product.id,
                 quantity: spec.quantity,
                 price: spec.price.unwrap_or(product.price),
             })
@@ -45,8 +45,9 @@ pub struct NewOrder {
 }
 
 /// Records an order.
-pub fn add(store: &Store, new: NewOrder) -> Result<Order> {
-    store.require(Kind::Customer, &new.customer)?;
+pub fn add(store: &Store, mut new: NewOrder) -> Result<Order> {
+    // A short id or a merged customer's id names the customer; the file gets the full id.
+    new.customer = store.resolve(Kind::Customer, &new.customer)?;
     let lines = resolve_lines(store, &new.lines)?;
     let total = match (lines.is_empty(), new.total) {
         (true, None) => {
@@ -63,14 +64,16 @@ pub fn add(store: &Store, new: NewOrder) -> Result<Order> {
         }
         (_, total) => Some(total.unwrap_or_else(|| lines_total(&lines))),
     };
-    if let Some(deal_id) = &new.deal {
-        let deal: Deal = store.get(deal_id)?;
+    // A short id found the deal: the order names it in full.
+    if let Some(deal_id) = new.deal.take() {
+        let deal: Deal = store.get(&deal_id)?;
         if deal.customer != new.customer {
             return Err(Error::usage(format!(
                 "deal `{deal_id}` belongs to `{}`, not `{}`",
                 deal.customer, new.customer
             )));
         }
+        new.deal = Some(deal.id);
     }
     let mut order = Order::new(new.customer, new.at);
     order.lines = lines;

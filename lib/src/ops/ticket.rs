@@ -27,8 +27,9 @@ pub struct NewTicket {
 }
 
 /// Opens a ticket.
-pub fn open(store: &Store, new: NewTicket) -> Result<Ticket> {
-    store.require(Kind::Customer, &new.customer)?;
+pub fn open(store: &Store, mut new: NewTicket) -> Result<Ticket> {
+    // A short id or a merged customer's id names the customer; the file gets the full id.
+    new.customer = store.resolve(Kind::Customer, &new.customer)?;
     let asset = new
         .asset
         .as_deref()
@@ -60,7 +61,7 @@ pub fn open(store: &Store, new: NewTicket) -> Result<Ticket> {
         priority: new.priority,
         status: Status::Open,
         owner: new.owner.or_else(|| store.acting_owner()),
-        asset: new.asset,
+        asset: asset.as_ref().map(|a| a.id.clone()),
         product,
         opened: new.at,
         first_response: None,

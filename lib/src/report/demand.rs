@@ -537,7 +537,8 @@ mod tests {
             .push(order("2026-11-17T09:00:00Z", &[("glue", 1)]));
         // Wednesday 11-18: the week of 11-16 is under way.
         let all = run(&data, "2026-11-18", &p).unwrap();
-        let found: Vec<(&str, Vec<bool>, Vec<(NaiveDate, f64)>)> = all
+        type Found<'a> = (&'a str, Vec<bool>, Vec<(NaiveDate, f64)>);
+        let found: Vec<Found> = all
             .iter()
             .map(|s| {
                 (

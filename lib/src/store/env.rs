@@ -25,6 +25,10 @@ pub struct Env {
     /// The derived cache of parsed records; `None` (`RELATE_CACHE=off`) reads
     /// every file every time.
     pub cache: Option<CacheMode>,
+    /// Tells the person at the command line something worth knowing that is
+    /// no error (an id that was merged into another customer's); the CLI
+    /// prints it on stderr, tests and tools drop it.
+    pub notify: fn(&str),
 }
 
 impl Env {
@@ -38,6 +42,7 @@ impl Env {
             seed: Some(0),
             relate_exe: None,
             cache: Some(CacheMode::Use),
+            notify: |_| {},
         }
     }
 }

@@ -19,7 +19,11 @@ use super::layout::{self, Listing, Months, direct_path, record_folders};
 use super::{Seen, Store};
 use crate::error::{Error, Problem, Result};
 use crate::model::id::suggest;
-use crate::model::{Dataset, Kind, Record, Settings, id};
+use crate::model::{Customer, Dataset, Kind, Record, Settings, id};
+
+/// How many characters of an id at least name a record by its start, as
+/// git and jj take short hashes.
+pub const SHORT_ID: usize = 4;
 
 /// Which records of one kind a command reads.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -511,9 +515,16 @@ impl Store {
         Ok(loaded)
     }
 
-    /// The record `id` of type `T`, checked alone against relate.yaml; a
-    /// missing one is an error that suggests near ids.
+    /// The record that `id` names (see [`Store::resolve`]), checked alone
+    /// against relate.yaml; a missing one is an error that suggests near ids.
     pub fn get<T: Record>(&self, id: &str) -> Result<T> {
+        let id = self.resolve(T::KIND, id)?;
+        self.get_exact(&id)
+    }
+
+    /// The record whose id is exactly `id`, checked alone against relate.yaml:
+    /// for the commands that need a full id (`customer merge`).
+    pub fn get_exact<T: Record>(&self, id: &str) -> Result<T> {
         let loaded = self.get_loaded::<T>(id)?;
         let alone = problems_alone(&self.settings, &loaded);
         if !alone.is_empty() {
@@ -522,10 +533,11 @@ impl Store {
         Ok(loaded.record)
     }
 
-    /// The record `id` as it is, even if invalid: for the commands that repair
-    /// records (`set`, `edit`, `resolve`), which must still run on them.
+    /// The record that `id` names as it is, even if invalid: for the commands
+    /// that repair records (`set`, `edit`, `resolve`), which must still run on them.
     pub fn get_for_repair<T: Record>(&self, id: &str) -> Result<T> {
-        Ok(self.get_loaded::<T>(id)?.record)
+        let id = self.resolve(T::KIND, id)?;
+        Ok(self.get_loaded::<T>(&id)?.record)
     }
 
     fn get_loaded<T: Record>(&self, id: &str) -> Result<Loaded<T>> {
@@ -537,6 +549,52 @@ impl Store {
             .ok_or_else(|| self.not_found(T::KIND, id))?;
         self.read_file::<T>(&rel)
             .map_err(|problem| Error::invalid(vec![problem]))
+    }
+
+    /// The full id of the record of `kind` that `id` names on the command
+    /// line: the record with that very id; else, for customers, the one that
+    /// lists it among its `aliases` (a customer merged into it: a note says
+    /// so); else the one record whose id starts with it, when it has at least
+    /// [`SHORT_ID`] characters. Several such records are an error that lists
+    /// them; none is a not-found error that suggests near ids.
+    pub fn resolve(&self, kind: Kind, id: &str) -> Result<String> {
+        if let Some(reason) = id::invalid_reason(id) {
+            return Err(Error::usage(reason));
+        }
+        if self.find(kind, id).is_some() {
+            return Ok(id.to_string());
+        }
+        if kind == Kind::Customer
+            && let Some(keep) = self.merged_into(id)?
+        {
+            (self.env.notify)(&format!("note: `{id}` was merged into `{keep}`"));
+            return Ok(keep);
+        }
+        if id.len() < SHORT_ID {
+            return Err(self.not_found(kind, id));
+        }
+        let mut starting: Vec<String> = self.ids(kind)?;
+        starting.retain(|candidate| candidate.starts_with(id));
+        match starting.as_slice() {
+            [one] => Ok(one.clone()),
+            [] => Err(self.not_found(kind, id)),
+            several => Err(Error::usage(format!(
+                "`{id}` is the start of {} {kind} ids: {}",
+                several.len(),
+                several.join(", ")
+            ))
+            .with_hint("give more of the id")),
+        }
+    }
+
+    /// The customer that lists `id` among its `aliases`, if any. Invalid
+    /// customer files are passed over: `check` reports them.
+    pub fn merged_into(&self, id: &str) -> Result<Option<String>> {
+        let customers = self.read_checked::<Customer>(Query::all())?.loaded;
+        Ok(customers
+            .into_iter()
+            .find(|file| file.record.aliases.iter().any(|alias| alias == id))
+            .map(|file| file.record.id))
     }
 
     /// The path of the record `id` of `kind`, if it exists.
@@ -596,14 +654,20 @@ impl Store {
             .collect())
     }
 
-    /// Fails unless the record exists (for references such as `log CUSTOMER`).
+    /// Fails unless the record with exactly this id exists (for references
+    /// such as `log CUSTOMER`, which write the id as given). An id that
+    /// [`Store::resolve`] would take for another one says which.
     pub fn require(&self, kind: Kind, id: &str) -> Result<()> {
         if let Some(reason) = id::invalid_reason(id) {
             return Err(Error::usage(reason));
         }
-        match self.find(kind, id) {
-            Some(_) => Ok(()),
-            None => Err(self.not_found(kind, id)),
+        if self.find(kind, id).is_some() {
+            return Ok(());
+        }
+        match self.resolve(kind, id) {
+            Ok(full) => Err(Error::not_found(format!("no {kind} `{id}`"))
+                .with_hint(format!("did you mean `{full}`? give its full id here"))),
+            Err(error) => Err(error),
         }
     }
 
@@ -613,16 +677,24 @@ impl Store {
         if let Some(reason) = id::invalid_reason(id) {
             return Err(Error::usage(reason));
         }
+        let located = |kind: Kind, id: &str| -> Option<(Kind, PathBuf)> {
+            Some((kind, self.find(kind, id)?))
+        };
         if let Some(kind) = kind {
-            return self
-                .find(kind, id)
-                .map(|rel| (kind, rel))
-                .ok_or_else(|| self.not_found(kind, id));
+            let full = self.resolve(kind, id)?;
+            return located(kind, &full).ok_or_else(|| self.not_found(kind, id));
         }
-        let found: Vec<(Kind, PathBuf)> = Kind::ALL
+        let mut found: Vec<(Kind, PathBuf)> = Kind::ALL
             .into_iter()
-            .filter_map(|kind| Some((kind, self.find(kind, id)?)))
+            .filter_map(|kind| located(kind, id))
             .collect();
+        if found.is_empty() {
+            // No record has that very id: an alias or the start of one id.
+            found = Kind::ALL
+                .into_iter()
+                .filter_map(|kind| located(kind, &self.resolve(kind, id).ok()?))
+                .collect();
+        }
         match found.as_slice() {
             [one] => Ok(one.clone()),
             [] => Err(Error::NoRecord { id: id.to_string() }),

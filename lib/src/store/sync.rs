@@ -9,12 +9,14 @@ use serde::Serialize;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use super::files::{to_yaml, write_atomic};
 use super::git::{Git, Stamp};
 use super::system_git::SystemGit;
-use super::{Env, Store, no_author_error};
+use super::{Env, Query, Store, no_author_error};
 use crate::error::{Error, Problem, Result, SyncFailure};
+use crate::model::duplicates::members_renamed;
 use crate::model::merge::Conflict;
-use crate::model::{Kind, Record};
+use crate::model::{Campaign, Customer, Kind, Record};
 
 keyword_enum! {
     /// What happened to a record between two versions of the store.
@@ -135,6 +137,7 @@ fn exchange(
         let fetched = git.repo().refname_to_id(&upstream.refname()).ok();
         if let Some(fetched) = fetched {
             integrate(git, system, fetched, &upstream.name())?;
+            rewrite_merged_references(store, git)?;
         }
         if git.head()? == fetched {
             return Ok(fetched);
@@ -153,6 +156,75 @@ fn exchange(
         // Most likely a teammate pushed in the meantime: fetch and merge again.
         attempt += 1;
     }
+}
+
+/// Rewrites, in one commit, the references to the ids of merged customers
+/// (their `aliases`) to the customers kept: records that a teammate wrote
+/// before a `customer merge` reached them, or after, from an old copy. The
+/// store lock is held.
+fn rewrite_merged_references(store: &Store, git: &Git) -> Result<()> {
+    let customers = store.read_checked::<Customer>(Query::all())?.loaded;
+    let kept_for: HashMap<&str, &str> = (customers.iter())
+        .flat_map(|file| {
+            let keep = file.record.id.as_str();
+            file.record
+                .aliases
+                .iter()
+                .map(move |alias| (alias.as_str(), keep))
+        })
+        .collect();
+    if kept_for.is_empty() {
+        return Ok(());
+    }
+    let mut rewritten: Vec<PathBuf> = Vec::new();
+    let mut renamed: Vec<String> = Vec::new();
+    for kind in [
+        Kind::Interaction,
+        Kind::Deal,
+        Kind::Order,
+        Kind::Ticket,
+        Kind::Asset,
+    ] {
+        crate::with_record_type!(kind, T => {
+            for file in store.read_checked::<T>(Query::all())?.loaded {
+                let mut record = file.record;
+                let Some(keep) = record.customer().and_then(|c| kept_for.get(c).copied()) else {
+                    continue;
+                };
+                renamed.push(format!("{} {}", kind, record.id()));
+                record.belong_to(keep);
+                write_atomic(&store.root.join(&file.path), to_yaml(&record)?.as_bytes())?;
+                rewritten.push(file.path);
+            }
+        });
+    }
+    for file in store.read_checked::<Campaign>(Query::all())?.loaded {
+        let mut campaign = file.record;
+        let Some(members) = members_renamed(&campaign.members, |m| kept_for.get(m).copied()) else {
+            continue;
+        };
+        campaign.members = members;
+        renamed.push(format!("campaign {}", campaign.id));
+        write_atomic(&store.root.join(&file.path), to_yaml(&campaign)?.as_bytes())?;
+        rewritten.push(file.path);
+    }
+    if rewritten.is_empty() {
+        return Ok(());
+    }
+    let author = store.author().ok_or_else(no_author_error)?;
+    let message = format!(
+        "sync: references to merged customers rewritten\n\n{}\n",
+        renamed.join("\n")
+    );
+    git.commit_files(
+        &store.root,
+        &rewritten,
+        &message,
+        &author,
+        &store.env.now,
+        store.env.lock_timeout,
+    )?;
+    Ok(())
 }
 
 /// The branch HEAD is on.
