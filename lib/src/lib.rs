@@ -18,8 +18,10 @@
 //!   and picks their exit codes.
 //! - [`model`]: the records (customer, interaction, deal, product, order,
 //!   ticket, asset, campaign), the settings in `relate.yaml`, ids, exact
-//!   decimals and dates, validation of a record alone, and the field-by-field
-//!   three-way merge of records. Pure data, no I/O.
+//!   decimals and dates (relative days as typed on the command line),
+//!   validation of a record alone, the references between records, `FIELD=VALUE`
+//!   assignments, the field-by-field three-way merge of records, and the
+//!   rules that find probable duplicate customers. Pure data, no I/O.
 //! - [`output`]: the one place where rows become a table, JSON, CSV or Markdown.
 //! - [`figures`]: per-customer figures computed from the records up to a date
 //!   (order totals, RFM scores, contacts, deals, and the BG/NBD and Gamma-Gamma
@@ -37,13 +39,16 @@
 //!   whole import is checked before one transaction writes it; one module
 //!   per kind of CSV file, whose column list serves import and export alike.
 //! - [`report`]: the analytical reports, pure functions from records as of a
-//!   date to figures and tables.
+//!   date to figures and tables, and `search` over the records' texts.
 //! - [`ops`]: the use-cases, every write relate makes (deal new/advance/win/
-//!   lose, log, ticket open/update/resolve/reopen, asset add/service, campaign
-//!   new/launch, customer add/set/edit, product and order add, the import's
-//!   commit) as a function from a store and plain values to the records
-//!   written, with the rules of the business (winning a deal records its
-//!   order; an outbound contact about a ticket is its first response).
+//!   lose, log, ticket open/update/resolve/reopen, asset add/service/retire,
+//!   campaign new/launch, customer add and merge, `set` and `edit` of any
+//!   record, removal with its cascade, the team in relate.yaml, product and
+//!   order add, the import's commit) as a function from a store and plain
+//!   values to the records written, with the rules of the business (winning
+//!   a deal records its order; an outbound contact about a ticket is its
+//!   first response; a record others refer to is not removed alone), and the
+//!   sorting of listed records.
 //!
 //! The binary (`cli/`) parses arguments with clap, one module per subcommand,
 //! calls one library operation, prints, and maps errors to messages, hints

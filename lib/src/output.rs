@@ -53,6 +53,9 @@ pub fn printable(text: &str) -> Cow<'_, str> {
     )
 }
 
+/// How a group of records without a value is labelled in tables.
+pub const NO_VALUE: &str = "(none)";
+
 /// One typed value in a row.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
@@ -75,6 +78,12 @@ pub enum Cell {
 impl Cell {
     pub fn text(value: impl Into<String>) -> Cell {
         Cell::Text(value.into())
+    }
+
+    /// The label of a group in a report's table: `(none)` for the records
+    /// without a value, never a blank that reads as a missing cell.
+    pub fn group(value: Option<&str>) -> Cell {
+        Cell::text(value.unwrap_or(NO_VALUE))
     }
 
     /// The cell as shown in tables, Markdown and CSV.

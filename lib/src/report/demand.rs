@@ -316,7 +316,7 @@ impl Report for Demand {
     fn sections(&self) -> Vec<Section> {
         let mut table = Table::new(&[self.by.as_str(), "period_start", "units", "series"]);
         for series in &self.series {
-            let group = || Cell::from(series.group.value());
+            let group = || Cell::group(series.group.value());
             for sold in &series.history {
                 table.push(vec![
                     group(),

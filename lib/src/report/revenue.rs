@@ -327,8 +327,7 @@ impl Report for Revenue {
         let name = |g: &GroupRevenue, is_total: bool| -> Cell {
             match (&g.group, is_total) {
                 (_, true) => Cell::text("total"),
-                (Some(value), _) => Cell::text(value),
-                (None, _) => Cell::text("(none)"),
+                (value, _) => Cell::group(value.as_deref()),
             }
         };
         let last = self.groups.len();

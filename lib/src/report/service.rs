@@ -266,7 +266,7 @@ impl Report for Service {
             let mut table = Table::new(&[column, "tickets", "open", "breached"]);
             for row in rows {
                 table.push(vec![
-                    row.id.as_deref().into(),
+                    Cell::group(row.id.as_deref()),
                     Cell::Int(row.tickets as i64),
                     Cell::Int(row.open as i64),
                     Cell::Int(row.breached as i64),
