@@ -35,7 +35,7 @@ pub struct Cli {
 #[derive(Subcommand)]
 enum Command {
     Init(init::Args),
-    /// Customers: add, set, remove, list, show, edit
+    /// Customers: add, set, remove, list, show, edit, duplicates, merge
     #[command(subcommand)]
     Customer(customer::Command),
     Log(log::Args),
