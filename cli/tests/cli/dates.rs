@@ -64,6 +64,16 @@ fn a_bad_relative_day_is_a_usage_error_and_writes_nothing() {
         stderr.contains("`+3x` is not a date: use YYYY-MM-DD, today, yesterday, tomorrow, a weekday, or +3d, -2w, +1m, +1y"),
         "{stderr}"
     );
+    // A day at the calendar's end would run a report's periods off it.
+    let stderr = env
+        .run(&[
+            "report", "revenue", "--period", "year", "--as-of", "+260115y",
+        ])
+        .fails(2);
+    assert!(
+        stderr.contains("use a date between the years 1 and 9999"),
+        "{stderr}"
+    );
     assert_eq!(env.head(), head);
     assert!(!env.is_dirty());
 }

@@ -48,6 +48,18 @@ pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
 /// in three letters, meaning the next such day after today. Returns the date
 /// and whether it was relative.
 pub fn parse_date_from(text: &str, today: NaiveDate) -> Result<(NaiveDate, bool), String> {
+    let (date, relative) = relative_date(text, today)?;
+    // Reports step periods past the date: one at the calendar's end (a year
+    // such as 262143) would run them off it. No CRM date is that far out.
+    if !(1..=9999).contains(&date.year()) {
+        return Err(format!(
+            "`{text}` is {date}: use a date between the years 1 and 9999"
+        ));
+    }
+    Ok((date, relative))
+}
+
+fn relative_date(text: &str, today: NaiveDate) -> Result<(NaiveDate, bool), String> {
     let word = text.trim().to_ascii_lowercase();
     if let Ok(date) = parse_date(&word) {
         return Ok((date, false));
@@ -460,6 +472,8 @@ mod tests {
             "someday",
             "2026-13-01",
             "+99999999999y",
+            "+260115y",
+            "12026-01-01",
             "",
         ] {
             assert!(on(bad).is_err(), "{bad}");
