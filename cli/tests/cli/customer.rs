@@ -61,7 +61,7 @@ fn add_prints_the_id_writes_the_file_and_commits() {
         "id: acme-corp\nname: Acme Corp\nkind: organization\nemails:\n- info@acme.example\nphones:\n- +49 30 1234\n\
          created: 2026-11-22\ntags:\n- vip\nregion: EU\nfields:\n  employees: 250\n  industry: retail\n"
     );
-    assert_eq!(env.commits()[0], "customer add: acme-corp (Acme Corp)");
+    assert_eq!(env.commits()[0], "customer add: acme-corp");
     assert_eq!(env.last_commit_files(), ["customers/acme-corp.yaml"]);
     assert!(!env.is_dirty());
 }

@@ -103,7 +103,7 @@ fn history_shows_each_field_change_with_who_and_when() {
             (
                 "2026-11-20T09:00:00Z",
                 "Ana",
-                "customer add: acme-corp (Acme Corp)"
+                "customer add: acme-corp"
             ),
         ]
     );
