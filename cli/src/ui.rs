@@ -49,7 +49,7 @@ pub enum FormatArg {
 /// The row formats and `jsonl`, all listed in help and errors.
 fn format_arg() -> impl clap::builder::TypedValueParser<Value = FormatArg> {
     use clap::builder::TypedValueParser;
-    const NAMES: &[&str] = &["table", "json", "csv", "markdown", "jsonl"];
+    const NAMES: &[&str] = &["table", "json", "csv", "markdown", "html", "jsonl"];
     clap::builder::PossibleValuesParser::new(NAMES).map(|name| match name.as_str() {
         "jsonl" => FormatArg::JsonLines,
         rows => FormatArg::Rows(rows.parse().expect("a listed name")),

@@ -1,5 +1,12 @@
 //! Output formatting, in one place: rows of typed cells rendered as a terminal
-//! table, JSON, CSV or Markdown, and records rendered as JSON.
+//! table, JSON, CSV, Markdown or an html page (with charts: [`chart`]), and
+//! records rendered as JSON.
+
+pub mod chart;
+pub mod html;
+pub mod page;
+
+pub use page::{Heading, write_report};
 
 use chrono::NaiveDate;
 use comfy_table::{Attribute, Cell as TableCell, CellAlignment, ContentArrangement, presets};
@@ -19,6 +26,7 @@ keyword_enum! {
         Json => "json",
         Csv => "csv",
         Markdown => "markdown",
+        Html => "html",
     }
 }
 
@@ -227,6 +235,7 @@ impl Table {
             Format::Json => write_json(out, &self.json_rows()),
             Format::Csv => self.write_csv(out),
             Format::Markdown => self.write_markdown(out),
+            Format::Html => html::write_table_page(out, self),
         }
     }
 
@@ -396,6 +405,9 @@ pub fn write_sections(
     format: Format,
     style: Style,
 ) -> io::Result<()> {
+    if format == Format::Html {
+        return html::write_page(out, None, &[], sections);
+    }
     if format == Format::Csv || sections.len() == 1 {
         return match sections.first() {
             Some(section) => section.table.write(out, format, style),

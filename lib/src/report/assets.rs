@@ -130,6 +130,10 @@ pub fn assets(scope: &Scope, days: u32) -> Assets {
 }
 
 impl Report for Assets {
+    fn title(&self) -> String {
+        "Assets".into()
+    }
+
     fn sections(&self) -> Vec<Section> {
         let mut maintenance = Table::new(&[
             "asset",

@@ -143,6 +143,10 @@ pub fn basket(scope: &Scope, params: &Params) -> Result<Basket> {
 }
 
 impl Report for Rules {
+    fn title(&self) -> String {
+        "Basket: association rules".into()
+    }
+
     fn sections(&self) -> Vec<Section> {
         let mut table = Table::new(&[
             "antecedents",
@@ -169,6 +173,10 @@ impl Report for Rules {
 }
 
 impl Report for Itemsets {
+    fn title(&self) -> String {
+        "Basket: frequent itemsets".into()
+    }
+
     fn sections(&self) -> Vec<Section> {
         let mut table = Table::new(&["items", "support"]);
         for itemset in &self.0 {

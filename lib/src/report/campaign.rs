@@ -133,6 +133,10 @@ pub fn campaign(scope: &Scope, campaign: &Campaign) -> CampaignReport {
 }
 
 impl Report for CampaignReport {
+    fn title(&self) -> String {
+        format!("Campaign {}", self.name)
+    }
+
     fn sections(&self) -> Vec<Section> {
         let mut summary = Table::new(&[
             "campaign",

@@ -307,6 +307,10 @@ fn figures_table(figures: Vec<(&str, Cell)>) -> Table {
 }
 
 impl Report for ClvReport {
+    fn title(&self) -> String {
+        "Customer lifetime value".into()
+    }
+
     fn sections(&self) -> Vec<Section> {
         let mut customers = Table::new(&[
             "customer",

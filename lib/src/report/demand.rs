@@ -313,6 +313,10 @@ pub fn demand(scope: &Scope, params: &Params) -> Result<Demand> {
 }
 
 impl Report for Demand {
+    fn title(&self) -> String {
+        format!("Demand by {}", self.by)
+    }
+
     fn sections(&self) -> Vec<Section> {
         let mut table = Table::new(&[self.by.as_str(), "period_start", "units", "series"]);
         for series in &self.series {

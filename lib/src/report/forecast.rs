@@ -76,6 +76,10 @@ pub fn forecast(scope: &Scope) -> Forecast {
 }
 
 impl Report for Forecast {
+    fn title(&self) -> String {
+        "Forecast".into()
+    }
+
     fn sections(&self) -> Vec<Section> {
         let mut table = Table::new(&["month", "deals", "weighted", "best_case", "commit"]);
         for row in &self.months {

@@ -272,12 +272,20 @@ fn mean(values: impl Iterator<Item = f64>) -> Option<f64> {
 }
 
 impl Report for Funnel {
+    fn title(&self) -> String {
+        "Funnel".into()
+    }
+
     fn sections(&self) -> Vec<Section> {
         funnel_sections(&[(None, self)])
     }
 }
 
 impl Report for FunnelByOwner {
+    fn title(&self) -> String {
+        "Funnel by owner".into()
+    }
+
     fn sections(&self) -> Vec<Section> {
         let funnels: Vec<(Option<Option<&str>>, &Funnel)> = self
             .owners

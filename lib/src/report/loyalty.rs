@@ -202,6 +202,10 @@ fn questionnaire_scores<'a>(
 }
 
 impl Report for LoyaltyReport {
+    fn title(&self) -> String {
+        "Loyalty".into()
+    }
+
     fn sections(&self) -> Vec<Section> {
         let s = &self.summary;
         let mut summary = Table::new(&["figure", "value"]);

@@ -40,11 +40,21 @@ use crate::filter::Filter;
 use crate::model::values::{Timestamp, midnight_utc};
 use crate::model::{Asset, Customer, Dataset, Deal, Interaction, Order, Ticket};
 use crate::output::Section;
+use crate::output::chart::Chart;
 
 /// A report's result: its JSON is the struct itself; other formats print its sections.
 pub trait Report: Serialize {
+    /// What a Markdown or html page of it is headed with.
+    fn title(&self) -> String;
+
     /// The report as titled tables. CSV prints one (the first, unless chosen).
     fn sections(&self) -> Vec<Section>;
+
+    /// What its html page draws above the tables; none for a report
+    /// without an obvious chart.
+    fn charts(&self) -> Vec<Chart> {
+        Vec::new()
+    }
 }
 
 /// What a report runs on: the records as of a date and the selected customers.

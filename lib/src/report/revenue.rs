@@ -309,6 +309,10 @@ fn change_cell(change: Option<f64>) -> Cell {
 }
 
 impl Report for Revenue {
+    fn title(&self) -> String {
+        "Revenue".into()
+    }
+
     fn sections(&self) -> Vec<Section> {
         let key = self.by.clone().unwrap_or_else(|| "group".into());
         let label = |p: &PeriodFigures| {

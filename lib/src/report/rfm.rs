@@ -56,6 +56,10 @@ pub fn report(scope: &Scope) -> RfmReport {
 }
 
 impl Report for RfmReport {
+    fn title(&self) -> String {
+        "RFM scores".into()
+    }
+
     fn sections(&self) -> Vec<Section> {
         let mut table = Table::new(&[
             "customer",
@@ -133,6 +137,10 @@ pub fn summary(report: &RfmReport) -> RfmSummary {
 }
 
 impl Report for RfmSummary {
+    fn title(&self) -> String {
+        "RFM segments".into()
+    }
+
     fn sections(&self) -> Vec<Section> {
         let mut table = Table::new(&[
             "segment",

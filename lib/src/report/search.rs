@@ -399,6 +399,10 @@ fn customer_doc(c: &Customer) -> Doc<'_> {
 }
 
 impl Report for Found {
+    fn title(&self) -> String {
+        "Search".into()
+    }
+
     fn sections(&self) -> Vec<Section> {
         let mut sections: Vec<Section> = Vec::new();
         for hit in &self.hits {

@@ -223,6 +223,10 @@ pub fn report(scope: &Scope, by: &[Field]) -> Result<SegmentsReport> {
 }
 
 impl Report for SegmentsReport {
+    fn title(&self) -> String {
+        "Segments".into()
+    }
+
     fn sections(&self) -> Vec<Section> {
         let figures = [
             "customers",

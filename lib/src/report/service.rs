@@ -202,6 +202,10 @@ fn counts(
 }
 
 impl Report for Service {
+    fn title(&self) -> String {
+        "Service".into()
+    }
+
     fn sections(&self) -> Vec<Section> {
         let s = &self.summary;
         let mut summary = Table::new(&[

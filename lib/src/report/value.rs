@@ -222,6 +222,10 @@ fn decimal_f64(value: Decimal) -> f64 {
 }
 
 impl Report for ValueReport {
+    fn title(&self) -> String {
+        "Customer value".into()
+    }
+
     fn sections(&self) -> Vec<Section> {
         let mut customers = Table::new(&[
             "customer",

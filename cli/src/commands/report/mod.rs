@@ -23,7 +23,7 @@ use relate::Error;
 use relate::filter::{Filter, combined};
 use relate::model::values::Timestamp;
 use relate::model::{Dataset, Kind};
-use relate::output::{Format, write_json, write_sections};
+use relate::output::{Format, Heading, write_json, write_report};
 use relate::report::{Report, Scope};
 use relate::store::{Months, Query};
 
@@ -185,9 +185,11 @@ impl Common {
     }
 
     /// Prints the report (or writes it to --output): the whole of it as JSON,
-    /// otherwise its sections, or the one --section names.
+    /// otherwise its sections, or the one --section names; Markdown and html
+    /// under its heading, html with its charts (none with --section).
     pub fn print(&self, ui: &mut Ui, report: &impl Report) -> anyhow::Result<()> {
         let mut sections = report.sections();
+        let mut charts = report.charts();
         if let Some(name) = &self.section {
             let Some(index) = sections.iter().position(|s| s.name == name) else {
                 let names: Vec<&str> = sections.iter().map(|s| s.name).collect();
@@ -196,10 +198,33 @@ impl Common {
                     .into());
             };
             sections = vec![sections.swap_remove(index)];
+            charts.clear();
         }
+        let heading = self.heading(ui, report.title())?;
         ui.print_to(self.output.as_deref(), |out, format, style| match format {
             Format::Json => write_json(out, report),
-            _ => write_sections(out, &sections, format, style),
+            _ => write_report(out, &heading, &charts, &sections, format, style),
+        })
+    }
+
+    /// The title, the as-of date (the one [`Common::load`] cut the records
+    /// to) and the selection of customers, as given.
+    pub fn heading(&self, ui: &Ui, title: String) -> anyhow::Result<Heading> {
+        let as_of = match self.as_of {
+            Some(day) => day,
+            None => ui.env()?.now.date_naive(),
+        };
+        let selection: Vec<String> = [
+            self.segment.as_ref().map(|name| format!("segment {name}")),
+            self.filter.as_ref().map(|filter| format!("where {filter}")),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        Ok(Heading {
+            title,
+            as_of,
+            filter: (!selection.is_empty()).then(|| selection.join(" · ")),
         })
     }
 }
