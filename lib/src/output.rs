@@ -582,6 +582,48 @@ mod tests {
         String::from_utf8(out).unwrap()
     }
 
+    fn on_terminal(table: &Table, width: u16) -> String {
+        let style = Style {
+            color: false,
+            width: Some(width),
+        };
+        let mut out = Vec::new();
+        table.write(&mut out, Format::Table, style).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn a_narrow_terminal_cuts_free_text_and_never_an_id_or_a_number() {
+        let mut table = Table::new(&["id", "summary", "amount"]);
+        table.push(vec![
+            Cell::text("acme-corp-2026"),
+            Cell::text("asked for a quote on forty printers and toner"),
+            Cell::Money(Decimal::from_str("10729.44").unwrap()),
+        ]);
+        assert_eq!(
+            on_terminal(&table, 40),
+            "id              summary       amount\n\
+             acme-corp-2026  asked for a…  10,729.44\n"
+        );
+    }
+
+    #[test]
+    fn a_table_that_cannot_fit_turns_into_blocks_of_whole_values() {
+        let mut table = Table::new(&["id", "email", "amount"]);
+        for id in ["acme-corp-2026", "beta"] {
+            table.push(vec![
+                Cell::text(id),
+                Cell::text("purchasing.department@acme.example"),
+                Cell::Int(12),
+            ]);
+        }
+        assert_eq!(
+            on_terminal(&table, 30),
+            "id:     acme-corp-2026\nemail:  purchasing.department@acme.example\namount: 12\n\n\
+             id:     beta\nemail:  purchasing.department@acme.example\namount: 12\n"
+        );
+    }
+
     #[test]
     fn csv_quotes_and_joins_lists() {
         assert_eq!(
