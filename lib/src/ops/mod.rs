@@ -13,6 +13,7 @@ pub mod campaign;
 pub mod customer;
 pub mod deal;
 pub mod edit;
+pub mod forget;
 pub mod import;
 pub mod interaction;
 pub mod list;

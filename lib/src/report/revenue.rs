@@ -22,6 +22,7 @@ use super::demand::{GroupBy, Period};
 use super::{Report, Scope, mean_money};
 use crate::error::{Error, Result};
 use crate::filter::Field;
+use crate::model::erasure::erased_group;
 use crate::model::values::{decimal, opt_decimal, utc_date};
 use crate::output::{Cell, Section, Table};
 
@@ -195,7 +196,7 @@ pub fn revenue(scope: &Scope, params: &Params) -> Result<Revenue> {
             Some(By::Customer(field)) => {
                 let keys = match (customers.get(order.customer.as_str()), &facts) {
                     (Some(customer), Some(facts)) => field.value(customer, facts).keys(),
-                    _ => Vec::new(),
+                    _ => erased_group(&order.customer).into_iter().collect(),
                 };
                 overlapping |= keys.len() > 1;
                 if keys.is_empty() {

@@ -57,6 +57,9 @@ pub fn import_sheet(ws: &mut Workspace, kind: ImportKind, sheet: &Sheet, source:
             ImportKind::Orders => unreachable!("orders are imported by groups"),
         };
         for row in &sheet.rows {
+            if kind == ImportKind::Customers && ws.skip_suppressed_row(row) {
+                continue;
+            }
             if let Err(messages) = import_row(ws, row) {
                 left_out
                     .problems
