@@ -7,9 +7,9 @@ use std::process::ExitCode;
 use relate::Error;
 
 use crate::commands::{
-    agenda, asset, campaign, check, clone, completions, conflicts, customer, deal, edit, export,
-    history, import, init, interaction, log, man, merge_driver, order, owner, product, recommend,
-    report, resolve, search, sync, ticket, undo,
+    agenda, asset, campaign, check, clone, completions, conflicts, consent, customer, deal, edit,
+    export, history, import, init, interaction, log, man, merge_driver, order, owner, product,
+    recommend, report, resolve, search, sync, ticket, undo,
 };
 use crate::error;
 use crate::ui::{FormatArg, GlobalArgs, Ui};
@@ -39,6 +39,7 @@ enum Command {
     #[command(subcommand)]
     Customer(customer::Command),
     Log(log::Args),
+    Consent(consent::Args),
     /// Logged contacts: list, show, set, remove (`relate log` adds them)
     #[command(subcommand)]
     Interaction(interaction::Command),
@@ -116,6 +117,7 @@ fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
         Command::Init(args) => init::run(ui, args),
         Command::Customer(command) => customer::run(ui, command),
         Command::Log(args) => log::run(ui, args),
+        Command::Consent(args) => consent::run(ui, args),
         Command::Interaction(command) => interaction::run(ui, command),
         Command::Deal(command) => deal::run(ui, command),
         Command::Product(command) => product::run(ui, command),

@@ -85,6 +85,7 @@ fn exit_code(error: &Error) -> u8 {
         | Error::MergedId { .. }
         | Error::Launched { .. }
         | Error::KeptBy { .. }
+        | Error::AppendOnly { .. }
         | Error::Referenced { .. }
         | Error::NoStore { .. }
         | Error::Uncommitted { .. }
@@ -114,6 +115,9 @@ fn hint(error: &Error) -> Option<String> {
             let commands: Vec<String> = commands.iter().map(|c| format!("`relate {c}`")).collect();
             Some(format!("it is changed by {}", or_list(&commands)))
         }
+        Error::AppendOnly { id, .. } => Some(format!(
+            "record what the customer says now with `relate consent {id} grant|withdraw --channel CHANNEL`"
+        )),
         Error::Referenced {
             kind, id, orders, ..
         } => Some(referenced_hint(kind, id, *orders)),

@@ -90,6 +90,14 @@ pub enum Error {
         /// The commands that change it, as typed after `relate`.
         commands: &'static [&'static str],
     },
+    /// A change to an append-only field (a customer's `consent`): what was
+    /// recorded there is never rewritten, only added to by its own command.
+    #[error("`{field}` of {kind} `{id}` is append-only: its entries are not changed or removed")]
+    AppendOnly {
+        kind: &'static str,
+        id: String,
+        field: &'static str,
+    },
     /// `remove` left a record that others refer to.
     #[error("{kind} `{id}` is referred to by {}", referrers_text(.referrers))]
     Referenced {

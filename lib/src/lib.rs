@@ -21,7 +21,8 @@
 //!   decimals and dates (relative days as typed on the command line),
 //!   validation of a record alone, the references between records, `FIELD=VALUE`
 //!   assignments, the field-by-field three-way merge of records, and the
-//!   rules that find probable duplicate customers. Pure data, no I/O.
+//!   rules that find probable duplicate customers, and customers' consent
+//!   events with the rule that says which one is in force. Pure data, no I/O.
 //! - [`output`]: the one place where rows become a table, JSON, CSV or Markdown.
 //! - [`figures`]: per-customer figures computed from the records up to a date
 //!   (order totals, RFM scores, contacts, deals, and the BG/NBD and Gamma-Gamma
@@ -42,7 +43,7 @@
 //!   date to figures and tables, and `search` over the records' texts.
 //! - [`ops`]: the use-cases, every write relate makes (deal new/advance/win/
 //!   lose, log, ticket open/update/resolve/reopen, asset add/service/retire,
-//!   campaign new/launch, customer add and merge, `set` and `edit` of any
+//!   campaign new/launch, customer add and merge, consent events, `set` and `edit` of any
 //!   record, removal with its cascade, the team in relate.yaml, product and
 //!   order add, the import's commit) as a function from a store and plain
 //!   values to the records written, with the rules of the business (winning

@@ -141,6 +141,54 @@ fn thousands(plain: &str) -> String {
     format!("{sign}{grouped}{point}{fraction}")
 }
 
+/// How narrow a free-text column may be cut before a table turns into blocks.
+const NARROWEST_FREE_TEXT: usize = 10;
+
+/// Column widths (two spaces apart) within `limit`: the natural `widths`, or
+/// with the free-text columns cut, widest first, down to
+/// [`NARROWEST_FREE_TEXT`]; `None` when even that is too wide.
+fn fit_widths(mut widths: Vec<usize>, free_text: &[bool], limit: usize) -> Option<Vec<usize>> {
+    let total =
+        |widths: &[usize]| widths.iter().sum::<usize>() + 2 * widths.len().saturating_sub(1);
+    let mut excess = total(&widths).saturating_sub(limit);
+    while excess > 0 {
+        let widest = (0..widths.len())
+            .filter(|&i| free_text[i] && widths[i] > NARROWEST_FREE_TEXT)
+            .max_by_key(|&i| (widths[i], std::cmp::Reverse(i)))?;
+        // Down to the next widest column's width at once, not one by one.
+        let next = (0..widths.len())
+            .filter(|&i| i != widest && free_text[i])
+            .map(|i| widths[i])
+            .filter(|&w| w < widths[widest])
+            .max()
+            .unwrap_or(0)
+            .max(NARROWEST_FREE_TEXT);
+        let cut = (widths[widest] - next).min(excess).max(1);
+        widths[widest] -= cut;
+        excess -= cut;
+    }
+    Some(widths)
+}
+
+/// `text` within `width` columns, its end replaced by `…` when it is longer.
+fn cut_to(text: &str, width: usize) -> Cow<'_, str> {
+    if text.width() <= width {
+        return Cow::Borrowed(text);
+    }
+    let mut cut = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        used += unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + 1 > width {
+            break;
+        }
+        cut.push(c);
+    }
+    cut.truncate(cut.trim_end().len());
+    cut.push('…');
+    Cow::Owned(cut)
+}
+
 impl From<Option<String>> for Cell {
     fn from(value: Option<String>) -> Cell {
         value.map_or(Cell::Empty, Cell::Text)
@@ -247,81 +295,104 @@ impl Table {
                 *width = (*width).max(text.width());
             }
         }
-        let natural = widths.iter().sum::<usize>() + 2 * widths.len().saturating_sub(1);
-        match style.width {
-            Some(limit) if natural > usize::from(limit) => self.write_wrapped(out, style, limit),
-            _ => {
-                self.write_aligned_row(out, &self.columns, &widths, Some(style.color))?;
-                for row in &rows {
-                    self.write_aligned_row(out, row, &widths, None)?;
-                }
-                Ok(())
-            }
+        let widths = match style.width {
+            None => Some(widths),
+            Some(limit) => fit_widths(widths, &self.free_text_columns(), usize::from(limit)),
+        };
+        match widths {
+            Some(widths) => self.write_columns(out, &rows, &widths, style.color),
+            None => self.write_blocks(out, &rows, style.color),
         }
     }
 
-    /// One row padded to the column widths, numbers to the right; `header` is
-    /// `Some(bold)` for the header row, which stays left-aligned.
-    fn write_aligned_row(
+    /// The columns that may be cut short with `…` to fit a terminal: text
+    /// with spaces in it (names, subjects, summaries, lists). Numbers, dates,
+    /// ids and e-mail addresses have none and are never cut.
+    fn free_text_columns(&self) -> Vec<bool> {
+        (0..self.columns.len())
+            .map(|i| {
+                self.rows.iter().any(|row| match &row[i] {
+                    Cell::Text(text) => text.contains(char::is_whitespace),
+                    Cell::List(items) => items.len() > 1,
+                    _ => false,
+                })
+            })
+            .collect()
+    }
+
+    /// The rows in columns of `widths` (comfy-table lays them out), numbers to
+    /// the right, a text longer than its column cut with `…`.
+    fn write_columns(
         &self,
         out: &mut dyn Write,
-        texts: &[String],
+        rows: &[Vec<String>],
         widths: &[usize],
-        header: Option<bool>,
+        color: bool,
     ) -> io::Result<()> {
-        let numeric = |i: usize| self.rows.first().is_some_and(|row| row[i].is_numeric());
-        let mut line = String::new();
-        for (i, (text, width)) in texts.iter().zip(widths).enumerate() {
-            if i > 0 {
-                line.push_str("  ");
-            }
-            let pad = " ".repeat(width - text.width());
-            if numeric(i) && header.is_none() {
-                line.push_str(&pad);
-                line.push_str(text);
-            } else {
-                line.push_str(text);
-                line.push_str(&pad);
-            }
-        }
-        let line = line.trim_end();
-        if header == Some(true) {
-            writeln!(out, "\x1b[1m{line}\x1b[0m")
-        } else {
-            writeln!(out, "{line}")
-        }
-    }
-
-    /// A table wider than the terminal: columns wrap to fit.
-    fn write_wrapped(&self, out: &mut dyn Write, style: Style, width: u16) -> io::Result<()> {
         let mut table = comfy_table::Table::new();
         table.load_preset(presets::NOTHING);
-        table.set_content_arrangement(ContentArrangement::Dynamic);
-        table.set_width(width);
-        table.set_header(self.columns.iter().map(|c| {
-            let cell = TableCell::new(c);
-            if style.color {
+        table.set_content_arrangement(ContentArrangement::Disabled);
+        if color {
+            table.enforce_styling();
+        } else {
+            table.force_no_tty();
+        }
+        table.set_header(self.columns.iter().zip(widths).map(|(name, width)| {
+            let cell = TableCell::new(cut_to(name, *width));
+            if color {
                 cell.add_attribute(Attribute::Bold)
             } else {
                 cell
             }
         }));
-        for row in &self.rows {
-            table.add_row(row.iter().map(|cell| {
-                let shown = TableCell::new(cell.display(false));
-                if cell.is_numeric() {
-                    shown.set_alignment(CellAlignment::Right)
-                } else {
-                    shown
-                }
-            }));
+        for (row, texts) in self.rows.iter().zip(rows) {
+            table.add_row(
+                row.iter()
+                    .zip(texts)
+                    .zip(widths)
+                    .map(|((cell, text), width)| {
+                        let shown = TableCell::new(cut_to(text, *width));
+                        if cell.is_numeric() {
+                            shown.set_alignment(CellAlignment::Right)
+                        } else {
+                            shown
+                        }
+                    }),
+            );
         }
         for column in table.column_iter_mut() {
             column.set_padding((0, 2));
         }
-        for line in table.to_string().lines() {
+        for line in table.lines() {
             // comfy-table pads its borderless rows; trailing blanks only get in the way.
             writeln!(out, "{}", line.trim_end())?;
+        }
+        Ok(())
+    }
+
+    /// A table too wide for the terminal even with its free text cut: one
+    /// block of `column: value` lines per row, as `psql \x` prints, every
+    /// value whole.
+    fn write_blocks(
+        &self,
+        out: &mut dyn Write,
+        rows: &[Vec<String>],
+        color: bool,
+    ) -> io::Result<()> {
+        let name_width = self.columns.iter().map(|c| c.width()).max().unwrap_or(0);
+        for (n, row) in rows.iter().enumerate() {
+            if n > 0 {
+                writeln!(out)?;
+            }
+            for (name, text) in self.columns.iter().zip(row) {
+                let pad = " ".repeat(name_width - name.width());
+                let line = if color {
+                    format!("\x1b[1m{name}:\x1b[0m{pad} {text}")
+                } else {
+                    format!("{name}:{pad} {text}")
+                };
+                writeln!(out, "{}", line.trim_end())?;
+            }
         }
         Ok(())
     }
@@ -509,6 +580,48 @@ mod tests {
         let mut out = Vec::new();
         sample().write(&mut out, format, Style::default()).unwrap();
         String::from_utf8(out).unwrap()
+    }
+
+    fn on_terminal(table: &Table, width: u16) -> String {
+        let style = Style {
+            color: false,
+            width: Some(width),
+        };
+        let mut out = Vec::new();
+        table.write(&mut out, Format::Table, style).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn a_narrow_terminal_cuts_free_text_and_never_an_id_or_a_number() {
+        let mut table = Table::new(&["id", "summary", "amount"]);
+        table.push(vec![
+            Cell::text("acme-corp-2026"),
+            Cell::text("asked for a quote on forty printers and toner"),
+            Cell::Money(Decimal::from_str("10729.44").unwrap()),
+        ]);
+        assert_eq!(
+            on_terminal(&table, 40),
+            "id              summary       amount\n\
+             acme-corp-2026  asked for a…  10,729.44\n"
+        );
+    }
+
+    #[test]
+    fn a_table_that_cannot_fit_turns_into_blocks_of_whole_values() {
+        let mut table = Table::new(&["id", "email", "amount"]);
+        for id in ["acme-corp-2026", "beta"] {
+            table.push(vec![
+                Cell::text(id),
+                Cell::text("purchasing.department@acme.example"),
+                Cell::Int(12),
+            ]);
+        }
+        assert_eq!(
+            on_terminal(&table, 30),
+            "id:     acme-corp-2026\nemail:  purchasing.department@acme.example\namount: 12\n\n\
+             id:     beta\nemail:  purchasing.department@acme.example\namount: 12\n"
+        );
     }
 
     #[test]

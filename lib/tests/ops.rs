@@ -148,7 +148,7 @@ fn customer_add_writes_one_file_and_refuses_a_shared_email() {
     assert_eq!(
         head(dir.path()),
         (
-            "customer add: acme-corp (Acme Corp)".into(),
+            "customer add: acme-corp".into(),
             vec!["customers/acme-corp.yaml".into()]
         )
     );

@@ -8,6 +8,7 @@ pub mod check;
 pub mod clone;
 pub mod completions;
 pub mod conflicts;
+pub mod consent;
 pub mod customer;
 pub mod deal;
 pub mod duplicates;

@@ -100,11 +100,7 @@ fn history_shows_each_field_change_with_who_and_when() {
                 "Bo",
                 "customer set: acme-corp region, fields.size"
             ),
-            (
-                "2026-11-20T09:00:00Z",
-                "Ana",
-                "customer add: acme-corp"
-            ),
+            ("2026-11-20T09:00:00Z", "Ana", "customer add: acme-corp"),
         ]
     );
     assert!(revisions.iter().all(|r| r.commit.len() == 40));

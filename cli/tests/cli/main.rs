@@ -12,6 +12,7 @@ mod check;
 mod clv;
 mod concurrency;
 mod conflicts;
+mod consent;
 mod contacts;
 mod customer;
 mod dates;

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 use super::assign::Assignment;
+use super::consent::{self, ConsentEvent};
 use super::merge::Conflict;
 use super::values::{opt_decimal, parse_date, parse_decimal};
 use super::{
@@ -78,6 +79,10 @@ pub struct Customer {
     /// Free-form facts: name -> scalar.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub fields: BTreeMap<String, serde_yaml::Value>,
+    /// What the customer said about being contacted, oldest first:
+    /// append-only, written by `relate consent` (and imports).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub consent: Vec<ConsentEvent>,
     /// Values that lost a merge, until `relate resolve` settles them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub conflicts: Vec<Conflict>,
@@ -107,6 +112,10 @@ pub const FIELDS: &[&str] = &[
     "notes",
 ];
 
+/// The append-only list of consent events: only `relate consent` (and
+/// imports) add to it, and nothing changes or removes an event.
+pub const CONSENT: &str = "consent";
+
 impl Customer {
     pub fn new(id: String, name: String, kind: CustomerKind) -> Self {
         Customer {
@@ -131,6 +140,7 @@ impl Customer {
             region: None,
             notes: None,
             fields: BTreeMap::new(),
+            consent: Vec::new(),
             conflicts: Vec::new(),
         }
     }
@@ -143,6 +153,12 @@ impl Customer {
             "aliases" => {
                 return Err(
                     "aliases are the ids of merged customers: `relate customer merge` records them"
+                        .into(),
+                );
+            }
+            CONSENT => {
+                return Err(
+                    "consent is a record of what the customer said: `relate consent` adds to it"
                         .into(),
                 );
             }
@@ -230,6 +246,10 @@ impl Record for Customer {
 
     record_accessors!();
 
+    fn append_only_change(&self, original: &Self) -> Option<&'static str> {
+        (self.consent != original.consent).then_some(CONSENT)
+    }
+
     fn problems(&self, settings: &Settings) -> Vec<FieldProblem> {
         let mut problems = id_problems(&self.id);
         problems.extend(blank_problem("name", &self.name));
@@ -258,6 +278,7 @@ impl Record for Customer {
                 ));
             }
         }
+        problems.extend(consent::problems(&self.consent, settings));
         for email in &self.emails {
             if !email.contains('@') {
                 problems.push(FieldProblem::new(

@@ -4,8 +4,8 @@
 //! The rules (docs/collaboration.md explains them to users):
 //!
 //! - A field changed on one side only takes that side's value.
-//! - List fields (`tags`, `emails`, `phones`, `lines`) merge as sets: what either
-//!   side added is kept, what either side removed is gone.
+//! - List fields (`tags`, `emails`, `phones`, `lines`, a customer's `consent`)
+//!   merge as sets: what either side added is kept, what either side removed is gone.
 //! - A deal's or a ticket's `history` merges as a set too, sorted by date, then
 //!   stage (or status), then `by`; the deal's `stage` (the ticket's `status`)
 //!   follows the last entry of the merged history.
@@ -147,7 +147,7 @@ enum Rule {
 
 fn rule(field: &str) -> Rule {
     match field {
-        "tags" | "emails" | "phones" | "lines" | "members" | "aliases" => Rule::Set,
+        "tags" | "emails" | "phones" | "lines" | "members" | "aliases" | "consent" => Rule::Set,
         "history" => Rule::History,
         "fields" => Rule::Map,
         "conflicts" => Rule::Conflicts,

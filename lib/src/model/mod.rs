@@ -29,6 +29,7 @@ pub mod asset;
 pub mod assign;
 pub mod campaign;
 pub mod check;
+pub mod consent;
 pub mod customer;
 pub mod dataset;
 pub mod deal;
@@ -260,6 +261,12 @@ pub trait Record: Serialize + DeserializeOwned + Clone + PartialEq + Send + Sync
 
     /// Values that lost a merge and wait for `relate resolve`.
     fn conflicts(&self) -> &[merge::Conflict];
+
+    /// The append-only field (a customer's `consent`) that `self` changed
+    /// from `original`, if any: no edit may rewrite what was recorded there.
+    fn append_only_change(&self, _original: &Self) -> Option<&'static str> {
+        None
+    }
 
     /// Problems visible in the record alone, besides the syntax of its filters.
     fn problems(&self, settings: &Settings) -> Vec<FieldProblem>;

@@ -55,6 +55,9 @@ pub struct Settings {
     /// Parameters of `relate agenda`.
     #[serde(default)]
     pub agenda: Agenda,
+    /// What no answer means on each channel (docs/privacy.md).
+    #[serde(default)]
+    pub consent: ConsentSettings,
 }
 
 fn default_currency() -> String {
@@ -118,6 +121,30 @@ impl Default for Agenda {
         Agenda {
             at_risk_lookback_days: 30,
             p_alive_threshold: Decimal::new(3, 1),
+        }
+    }
+}
+
+/// The `consent:` mapping of relate.yaml.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ConsentSettings {
+    /// The channels on which a customer who never answered may not be sent
+    /// marketing: no answer counts as consent on the others. When not set,
+    /// [`ConsentSettings::NEEDS_GRANT`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub needs_grant: Option<Vec<String>>,
+}
+
+impl ConsentSettings {
+    /// E-mail and SMS marketing need a grant (GDPR, ePrivacy); letters and
+    /// calls do not.
+    pub const NEEDS_GRANT: &'static [&'static str] = &["email", "sms"];
+
+    pub fn needs_grant(&self, channel: &str) -> bool {
+        match &self.needs_grant {
+            Some(channels) => channels.iter().any(|c| c == channel),
+            None => Self::NEEDS_GRANT.contains(&channel),
         }
     }
 }
@@ -350,6 +377,15 @@ sla:
 agenda:
   at_risk_lookback_days: 30
   p_alive_threshold: 0.3
+
+# Consent (`relate consent`, docs/privacy.md): the channels on which a
+# customer who never answered gets no marketing (campaigns leave them out,
+# `relate log --purpose marketing` is refused). On the other channels no
+# answer counts as consent; a withdrawal always forbids.
+consent:
+  needs_grant:
+  - email
+  - sms
 "#;
 
 impl Settings {
@@ -477,6 +513,15 @@ impl Settings {
                 "phone_region: `{code}` is not a country code (two letters, e.g. NL)"
             ));
         }
+        // Only a list written out is checked: the default names channels a
+        // store may not use.
+        for channel in self.consent.needs_grant.iter().flatten() {
+            if !self.is_known_channel(channel) {
+                problems.push(format!(
+                    "consent.needs_grant: `{channel}` is not one of the `channels`"
+                ));
+            }
+        }
         for stage in &self.pipeline {
             if stage.idle_days == Some(0) {
                 problems.push(format!(
@@ -504,10 +549,16 @@ mod tests {
         assert_eq!(settings.analytics, Analytics::default());
         assert_eq!(settings.sla, default_sla());
         assert_eq!(settings.agenda, Agenda::default());
+        assert_eq!(
+            settings.consent.needs_grant.as_deref(),
+            Some(&["email".to_string(), "sms".to_string()][..])
+        );
         assert_eq!(settings.pipeline[3].idle_days, Some(7));
         let bare: Settings = serde_yaml::from_str("schema: 1").unwrap();
         assert_eq!(bare.analytics, Analytics::default());
         assert_eq!(bare.sla, default_sla());
+        assert_eq!(bare.consent, ConsentSettings::default());
+        assert!(bare.consent.needs_grant("email") && !bare.consent.needs_grant("letter"));
         let no_sla: Settings = serde_yaml::from_str("schema: 1\nsla: {}").unwrap();
         assert!(no_sla.sla.is_empty());
     }

@@ -2,7 +2,7 @@
 
 use crate::error::{Error, Result};
 use crate::model::assign::Assignment;
-use crate::model::customer::CustomerKind;
+use crate::model::customer::{CONSENT, CustomerKind};
 use crate::model::duplicates::{self, Found, Pair};
 use crate::model::{Customer, Kind, id};
 use crate::store::{Query, Store};
@@ -111,6 +111,13 @@ pub fn set(store: &Store, id: &str, assignments: &[Assignment]) -> Result<Custom
     let mut customer: Customer = store.get_for_repair(id)?;
     let emails_before = customer.emails.clone();
     for assignment in assignments {
+        if assignment.field == CONSENT {
+            return Err(Error::AppendOnly {
+                kind: Kind::Customer.name(),
+                id: customer.id,
+                field: CONSENT,
+            });
+        }
         customer.assign(assignment).map_err(Error::usage)?;
     }
     if customer.emails != emails_before && !customer.emails.is_empty() {

@@ -45,6 +45,13 @@ pub fn replace<T: Record>(store: &Store, original: &T, edited: &T) -> Result<boo
     if edited == original {
         return Ok(false);
     }
+    if let Some(field) = edited.append_only_change(original) {
+        return Err(Error::AppendOnly {
+            kind: T::KIND.name(),
+            id: edited.id().to_string(),
+            field,
+        });
+    }
     let message = format!("{} edit: {}", T::KIND, edited.id());
     write(store, original, edited, &message)?;
     Ok(true)

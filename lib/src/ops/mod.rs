@@ -10,6 +10,7 @@
 
 pub mod asset;
 pub mod campaign;
+pub mod consent;
 pub mod customer;
 pub mod deal;
 pub mod edit;
