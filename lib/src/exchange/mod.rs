@@ -20,6 +20,7 @@ pub mod survey;
 pub mod vcard;
 
 use std::collections::HashSet;
+use std::path::Path;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
 
@@ -119,6 +120,9 @@ pub struct Workspace<'s> {
     pub interactions: Staged<Interaction>,
     pub deals: Staged<Deal>,
     distinct_ids: Vec<DistinctId>,
+    /// What the records made from the file being imported name as their
+    /// source (consent events): `import:FILE`.
+    pub source: Option<String>,
 }
 
 impl<'s> Workspace<'s> {
@@ -140,6 +144,7 @@ impl<'s> Workspace<'s> {
             interactions: Staged::new(data.interactions),
             deals: Staged::new(data.deals),
             distinct_ids: Vec::new(),
+            source: None,
         }
     }
 
@@ -191,6 +196,13 @@ impl<'s> Workspace<'s> {
             self.options.date_format.as_deref(),
             self.settings.timezone,
         )
+    }
+
+    /// Names `file` as the source of what follows: `import:NAME`, its file
+    /// name only (the path says nothing about the data).
+    pub fn set_source(&mut self, file: &Path) {
+        let name = file.file_name().unwrap_or(file.as_os_str());
+        self.source = Some(format!("import:{}", name.to_string_lossy()));
     }
 
     /// Parses a date: a date-time counts as its calendar day in the store's timezone.
