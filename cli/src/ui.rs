@@ -38,6 +38,11 @@ pub struct GlobalArgs {
     #[arg(long, global = true)]
     no_commit: bool,
 
+    /// Print only these columns, in this order, e.g. `--columns id,name,region`
+    /// (tables, csv and markdown; json keeps every field)
+    #[arg(long, global = true, value_name = "NAMES", value_delimiter = ',')]
+    columns: Vec<String>,
+
     /// Never page long output on a terminal (see RELATE_PAGER and PAGER)
     #[arg(long, global = true)]
     no_pager: bool,
@@ -247,8 +252,17 @@ impl Ui {
     /// Prints rows in the chosen format.
     pub fn table(&mut self, table: &Table) -> anyhow::Result<()> {
         let format = self.format();
+        let table = self.chosen_columns(table.clone())?;
         table.write(&mut self.stdout, format, self.style)?;
         Ok(())
+    }
+
+    /// `table` with only the columns `--columns` names, when it names any.
+    pub fn chosen_columns(&self, table: Table) -> anyhow::Result<Table> {
+        match self.global.columns.as_slice() {
+            [] => Ok(table),
+            names => Ok(table.select(names)?),
+        }
     }
 
     /// Prints records: JSON carries every field of each record; the other
@@ -268,9 +282,13 @@ impl Ui {
         records: &[T],
         table: impl FnOnce(&[T]) -> Table,
     ) -> anyhow::Result<()> {
-        self.print_to(file, |out, format, style| match format {
-            Format::Json => write_json(out, records),
-            _ => table(records).write(out, format, style),
+        let rows = match self.format() {
+            Format::Json => None,
+            _ => Some(self.chosen_columns(table(records))?),
+        };
+        self.print_to(file, |out, format, style| match rows {
+            None => write_json(out, records),
+            Some(rows) => rows.write(out, format, style),
         })
     }
 

@@ -164,3 +164,41 @@ fn output_longer_than_the_screen_goes_through_the_pager_on_a_terminal_only() {
     let out = String::from_utf8(piped.output().unwrap().stdout).unwrap();
     assert!(out.starts_with("id ") && !out.contains("paged:"), "{out}");
 }
+
+#[test]
+fn columns_chooses_and_orders_the_columns_of_tables_csv_markdown_and_reports() {
+    let env = store_with_deals();
+    let table = env.run(&["deal", "list", "--columns", "amount,id"]).ok();
+    assert_eq!(table, "amount    id\n10729.44  fleet\n  540234  toner\n");
+    let csv = env
+        .run(&["--format", "csv", "--columns", "id,stage", "deal", "list"])
+        .ok();
+    assert_eq!(csv, "id,stage\nfleet,qualification\ntoner,qualification\n");
+    let markdown = env
+        .run(&["--format", "markdown", "deal", "list", "--columns", "id"])
+        .ok();
+    assert!(markdown.starts_with("| id |\n"), "{markdown}");
+    let json = env
+        .run(&["--format", "json", "deal", "list", "--columns", "id"])
+        .ok();
+    assert!(json.contains("\"title\""), "json keeps every field: {json}");
+    let report = env
+        .run(&[
+            "--format",
+            "csv",
+            "report",
+            "forecast",
+            "--columns",
+            "deals,month",
+        ])
+        .ok();
+    assert_eq!(report, "deals,month\n2,\n");
+    let stderr = env
+        .run(&["deal", "list", "--columns", "id,amuont"])
+        .fails(2);
+    assert_eq!(
+        stderr,
+        "error: there is no column `amuont` here\n\
+         hint: the columns are: id, customer, title, stage, amount, currency, owner, expected_close, closed\n"
+    );
+}

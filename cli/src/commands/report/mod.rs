@@ -200,6 +200,9 @@ impl Common {
             };
             sections = vec![sections.swap_remove(index)];
         }
+        for section in &mut sections {
+            section.table = ui.chosen_columns(std::mem::take(&mut section.table))?;
+        }
         ui.print_to(self.output.as_deref(), |out, format, style| match format {
             Format::Json => write_json(out, report),
             _ => write_sections(out, &sections, format, style),
