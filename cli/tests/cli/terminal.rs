@@ -82,8 +82,8 @@ fn at_80_columns_a_table_fits_and_never_splits_a_number_date_or_id() {
         "fleet",
         "toner",
         "acme-corp",
-        "10729.44",
-        "540234",
+        "10,729.44",
+        "540,234.00",
         "qualification",
     ] {
         let whole_word = |line: &str| line.split_whitespace().any(|word| word == whole);
@@ -125,7 +125,7 @@ fn on_a_narrow_terminal_each_row_becomes_a_block_of_whole_values() {
     let shown = on_terminal(&env, 40, 100, &[], &["deal", "list"]);
     let title = "Printer fleet refresh for the whole Amsterdam office and the Utrecht warehouse";
     assert!(
-        shown.starts_with("id:") && shown.contains("10729.44\n"),
+        shown.starts_with("id:") && shown.contains("10,729.44\n"),
         "{shown}"
     );
     assert!(
@@ -169,7 +169,7 @@ fn output_longer_than_the_screen_goes_through_the_pager_on_a_terminal_only() {
 fn columns_chooses_and_orders_the_columns_of_tables_csv_markdown_and_reports() {
     let env = store_with_deals();
     let table = env.run(&["deal", "list", "--columns", "amount,id"]).ok();
-    assert_eq!(table, "amount    id\n10729.44  fleet\n  540234  toner\n");
+    assert_eq!(table, "amount      id\n 10,729.44  fleet\n540,234.00  toner\n");
     let csv = env
         .run(&["--format", "csv", "--columns", "id,stage", "deal", "list"])
         .ok();
