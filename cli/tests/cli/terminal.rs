@@ -169,7 +169,10 @@ fn output_longer_than_the_screen_goes_through_the_pager_on_a_terminal_only() {
 fn columns_chooses_and_orders_the_columns_of_tables_csv_markdown_and_reports() {
     let env = store_with_deals();
     let table = env.run(&["deal", "list", "--columns", "amount,id"]).ok();
-    assert_eq!(table, "amount      id\n 10,729.44  fleet\n540,234.00  toner\n");
+    assert_eq!(
+        table,
+        "amount      id\n 10,729.44  fleet\n540,234.00  toner\n"
+    );
     let csv = env
         .run(&["--format", "csv", "--columns", "id,stage", "deal", "list"])
         .ok();

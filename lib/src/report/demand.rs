@@ -64,13 +64,14 @@ impl Period {
         }
     }
 
-    /// The first day of the period after the one starting on `start`.
-    pub fn next(self, start: NaiveDate) -> NaiveDate {
+    /// The first day of the period after the one starting on `start`; `None`
+    /// past the calendar's end (a date in a file may be there).
+    pub fn next(self, start: NaiveDate) -> Option<NaiveDate> {
         match self {
-            Period::Week => start + chrono::Days::new(7),
-            Period::Month => start + Months::new(1),
-            Period::Quarter => start + Months::new(3),
-            Period::Year => start + Months::new(12),
+            Period::Week => start.checked_add_days(chrono::Days::new(7)),
+            Period::Month => start.checked_add_months(Months::new(1)),
+            Period::Quarter => start.checked_add_months(Months::new(3)),
+            Period::Year => start.checked_add_months(Months::new(12)),
         }
     }
 
@@ -99,7 +100,7 @@ impl Period {
 
     /// The period starts from `start` on.
     pub fn starts(self, start: NaiveDate) -> impl Iterator<Item = NaiveDate> {
-        std::iter::successors(Some(start), move |&s| Some(self.next(s)))
+        std::iter::successors(Some(start), move |&s| self.next(s))
     }
 }
 
@@ -258,12 +259,12 @@ pub fn demand(scope: &Scope, params: &Params) -> Result<Demand> {
         }
     }
     let last = params.period.start(as_of);
-    let partial = params.period.next(last).pred_opt() != Some(as_of);
+    let next = params.period.next(last);
+    let partial = next.and_then(|next| next.pred_opt()) != Some(as_of);
     // The forecast starts with the first period not yet over.
-    let ahead = if partial {
-        last
-    } else {
-        params.period.next(last)
+    let ahead = match next {
+        Some(next) if !partial => next,
+        _ => last,
     };
     let series = sold
         .into_iter()
@@ -689,6 +690,12 @@ mod tests {
         assert_eq!(Period::Week.start(day("2026-11-22")), day("2026-11-16"));
         assert_eq!(Period::Week.start(day("2026-11-23")), day("2026-11-23"));
         assert_eq!(Period::Month.start(day("2026-02-28")), day("2026-02-01"));
-        assert_eq!(Period::Month.next(day("2026-12-01")), day("2027-01-01"));
+        assert_eq!(
+            Period::Month.next(day("2026-12-01")),
+            Some(day("2027-01-01"))
+        );
+        let last_month = Period::Month.start(NaiveDate::MAX);
+        assert_eq!(Period::Month.next(last_month), None, "the calendar's end");
+        assert_eq!(Period::Month.starts(last_month).count(), 1);
     }
 }
