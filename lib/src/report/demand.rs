@@ -12,7 +12,7 @@ use chrono::{Datelike, Months, NaiveDate};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::{Report, Scope};
 use crate::error::{Error, Result};
@@ -223,6 +223,9 @@ pub struct Demand {
     /// What the series are grouped by, which names the tables' first column.
     #[serde(skip)]
     pub by: GroupBy,
+    /// The length of the periods, which names the tables' other columns.
+    #[serde(skip)]
+    pub period: Period,
 }
 
 /// One series per product or group that the selected customers bought, in
@@ -310,33 +313,54 @@ pub fn demand(scope: &Scope, params: &Params) -> Result<Demand> {
     Ok(Demand {
         series,
         by: params.by,
+        period: params.period,
     })
 }
 
 impl Report for Demand {
+    /// One row per group, one column per period as `revenue` has them: the
+    /// history (`*` marks the unfinished period, counted to the as-of date),
+    /// then the forecast (`(f)`); a period before a group's first sale is blank.
     fn sections(&self) -> Vec<Section> {
-        let mut table = Table::new(&[self.by.as_str(), "period_start", "units", "series"]);
+        let mut history: BTreeMap<NaiveDate, bool> = BTreeMap::new();
+        let mut ahead: BTreeSet<NaiveDate> = BTreeSet::new();
         for series in &self.series {
-            let group = || Cell::group(series.group.value());
             for sold in &series.history {
-                table.push(vec![
-                    group(),
-                    Cell::Date(sold.period_start),
-                    Cell::Number(sold.units),
-                    // Sold so far in the unfinished period.
-                    Cell::text(if sold.partial { "to date" } else { "history" }),
-                ]);
+                *history.entry(sold.period_start).or_default() |= sold.partial;
             }
-            for ahead in &series.forecast {
-                table.push(vec![
-                    group(),
-                    Cell::Date(ahead.period_start),
-                    Cell::Float(ahead.units),
-                    Cell::text("forecast"),
-                ]);
-            }
+            ahead.extend(series.forecast.iter().map(|f| f.period_start));
         }
-        vec![Section::new("demand", "Units per period", table)]
+        let mut columns = vec![self.by.as_str().to_string()];
+        columns.extend(history.iter().map(|(&start, &partial)| {
+            let label = self.period.label(start);
+            if partial { label + "*" } else { label }
+        }));
+        columns.extend(
+            ahead
+                .iter()
+                .map(|&start| format!("{} (f)", self.period.label(start))),
+        );
+        let names: Vec<&str> = columns.iter().map(String::as_str).collect();
+        let mut table = Table::new(&names);
+        for series in &self.series {
+            let mut row = vec![Cell::group(series.group.value())];
+            row.extend(history.keys().map(|start| {
+                (series.history.iter())
+                    .find(|sold| sold.period_start == *start)
+                    .map_or(Cell::Empty, |sold| Cell::Number(sold.units))
+            }));
+            row.extend(ahead.iter().map(|start| {
+                (series.forecast.iter())
+                    .find(|f| f.period_start == *start)
+                    .map_or(Cell::Empty, |f| Cell::Float(f.units))
+            }));
+            table.push(row);
+        }
+        let mut title = String::from("Units per period; (f) forecast");
+        if history.values().any(|&partial| partial) {
+            title.push_str("; * to the report's last day");
+        }
+        vec![Section::new("demand", title, table)]
     }
 }
 
