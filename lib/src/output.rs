@@ -10,6 +10,7 @@ use std::borrow::Cow;
 use std::io::{self, Write};
 use unicode_width::UnicodeWidthStr;
 
+use crate::error::Error;
 use crate::model::values::{Timestamp, format_timestamp};
 
 keyword_enum! {
@@ -250,6 +251,23 @@ impl Table {
     pub fn push(&mut self, row: Vec<Cell>) {
         debug_assert_eq!(row.len(), self.columns.len(), "row width");
         self.rows.push(row);
+    }
+
+    /// The table with only the columns `names`, in that order (`--columns`).
+    pub fn select(self, names: &[String]) -> Result<Table, Error> {
+        let indexes = (names.iter())
+            .map(|name| {
+                self.columns.iter().position(|c| c == name).ok_or_else(|| {
+                    Error::usage(format!("there is no column `{name}` here"))
+                        .with_hint(format!("the columns are: {}", self.columns.join(", ")))
+                })
+            })
+            .collect::<Result<Vec<usize>, Error>>()?;
+        let pick = |row: &[Cell]| indexes.iter().map(|&i| row[i].clone()).collect();
+        Ok(Table {
+            columns: names.to_vec(),
+            rows: self.rows.iter().map(|row| pick(row)).collect(),
+        })
     }
 
     /// The rows as JSON objects keyed by column.
@@ -549,6 +567,19 @@ pub fn write_records<T: Serialize>(
 mod tests {
     use super::*;
     use std::str::FromStr;
+
+    #[test]
+    fn select_keeps_the_named_columns_in_order_and_names_the_others() {
+        let mut table = Table::new(&["id", "name", "total"]);
+        table.push(vec![Cell::text("a"), Cell::text("Ann"), Cell::Int(3)]);
+        let names = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let chosen = table.clone().select(&names(&["total", "id"])).unwrap();
+        assert_eq!(chosen.columns, ["total", "id"]);
+        assert_eq!(chosen.rows, [vec![Cell::Int(3), Cell::text("a")]]);
+        let error = table.select(&names(&["nmae"])).unwrap_err();
+        assert_eq!(error.to_string(), "there is no column `nmae` here");
+        assert_eq!(error.hint(), Some("the columns are: id, name, total"));
+    }
 
     #[test]
     fn money_has_two_decimals_and_thousands_only_for_people() {

@@ -46,4 +46,5 @@ mod set;
 mod short_ids;
 mod sync;
 mod team;
+mod terminal;
 mod undo;

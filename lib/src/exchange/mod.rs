@@ -21,6 +21,7 @@ pub mod survey;
 pub mod vcard;
 
 use std::collections::HashSet;
+use std::path::Path;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
 
@@ -126,6 +127,9 @@ pub struct Workspace<'s> {
     suppressed: Suppressed,
     /// How many rows, cards or messages were left out for them.
     skipped_suppressed: usize,
+    /// What the records made from the file being imported name as their
+    /// source (consent events): `import:FILE`.
+    pub source: Option<String>,
 }
 
 impl<'s> Workspace<'s> {
@@ -149,6 +153,7 @@ impl<'s> Workspace<'s> {
             distinct_ids: Vec::new(),
             suppressed: Suppressed::default(),
             skipped_suppressed: 0,
+            source: None,
         }
     }
 
@@ -233,6 +238,13 @@ impl<'s> Workspace<'s> {
             self.options.date_format.as_deref(),
             self.settings.timezone,
         )
+    }
+
+    /// Names `file` as the source of what follows: `import:NAME`, its file
+    /// name only (the path says nothing about the data).
+    pub fn set_source(&mut self, file: &Path) {
+        let name = file.file_name().unwrap_or(file.as_os_str());
+        self.source = Some(format!("import:{}", name.to_string_lossy()));
     }
 
     /// Parses a date: a date-time counts as its calendar day in the store's timezone.

@@ -143,6 +143,10 @@ pub fn cross_problems(data: &Dataset) -> Vec<RecordProblem> {
         for member in &c.members {
             checker.reference(Kind::Campaign, &c.id, "members", Kind::Customer, member);
         }
+        for exclusion in &c.excluded {
+            let customer = &exclusion.customer;
+            checker.reference(Kind::Campaign, &c.id, "excluded", Kind::Customer, customer);
+        }
     }
     for p in &data.products {
         if let Some(successor) = &p.successor {

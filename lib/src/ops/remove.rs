@@ -23,7 +23,11 @@ pub struct Referrer {
 /// The references kept in a list of the referring record, which a cascade
 /// takes the removed record out of instead of removing the referrer: a
 /// campaign loses one member, a product its successor.
-const DETACHED: &[(Kind, &str)] = &[(Kind::Campaign, "members"), (Kind::Product, "successor")];
+const DETACHED: &[(Kind, &str)] = &[
+    (Kind::Campaign, "members"),
+    (Kind::Campaign, "excluded"),
+    (Kind::Product, "successor"),
+];
 
 impl Referrer {
     fn is_detached(&self) -> bool {
@@ -132,9 +136,9 @@ pub fn remove(store: &Store, kind: Kind, id: &str, cascade: bool) -> Result<Remo
     for file in &files {
         tx.remove_file(file)?;
     }
-    for campaign in (data.campaigns.iter()).filter(|c| c.members.iter().any(|m| m == id)) {
+    for campaign in (data.campaigns.iter()).filter(|c| c.names(id)) {
         let mut campaign = campaign.clone();
-        campaign.members.retain(|member| member != id);
+        campaign.drop_customer(id);
         tx.put(&campaign)?;
     }
     for product in (data.products.iter()).filter(|p| p.successor.as_deref() == Some(id)) {

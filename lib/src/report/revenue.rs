@@ -261,10 +261,10 @@ fn summarize(
     let periods = starts
         .iter()
         .map(|&start| {
-            let full_end = period
-                .next(start)
-                .pred_opt()
-                .expect("a period has a last day");
+            // The calendar's last period ends on its last day.
+            let full_end = (period.next(start))
+                .and_then(|next| next.pred_opt())
+                .unwrap_or(NaiveDate::MAX);
             let end = full_end.min(until);
             // Like for like: as many days from the start of the earlier periods.
             let days = chrono::Days::new((end - start).num_days() as u64);
