@@ -60,8 +60,8 @@ pub fn run(ui: &mut Ui, args: Args) -> anyhow::Result<()> {
     ));
     ui.note(
         "warning: the git history of this store, and every teammate's clone, still hold the old \
-         files, names and addresses. Remove them from every commit with \
-         `relate customer forget --rewrite-history` (see docs/privacy.md).",
+         files, names and addresses. docs/privacy.md (\"What git keeps\") gives the steps that \
+         remove them from every commit.",
     );
     Ok(())
 }

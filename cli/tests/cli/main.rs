@@ -33,6 +33,7 @@ mod log;
 mod merge;
 mod order_product;
 mod owner;
+mod privacy;
 mod recommend;
 mod remove;
 mod report_customers;

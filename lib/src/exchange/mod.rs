@@ -27,8 +27,8 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime};
 
 use crate::error::Problem;
 use crate::model::customer::CustomerKind;
-use crate::model::erasure::Suppressed;
 use crate::model::duplicates::{self, Pair};
+use crate::model::erasure::Suppressed;
 use crate::model::values::{Timestamp, Zone, parse_timestamp_in, whole_seconds};
 use crate::model::{
     Customer, Dataset, Deal, Interaction, Kind, Order, Product, Record, Settings, id,

@@ -11,7 +11,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::model::values::format_timestamp;
+use crate::model::customer::CustomerKind;
+use crate::model::values::{Timestamp, format_timestamp, opt_timestamp};
 use crate::model::{
     Asset, Campaign, Customer, Dataset, Deal, Interaction, Order, Record, Ticket, id,
 };
@@ -23,17 +24,57 @@ use crate::store::{Store, record_path};
 #[derive(Debug, Serialize)]
 pub struct Person {
     pub customer: Customer,
-    /// An organization's contact persons, or a person's organization.
-    pub linked: Vec<Customer>,
+    /// An organization's contact persons, or a person's organization: who
+    /// they are, not what is held on them.
+    pub linked: Vec<Linked>,
     pub interactions: Vec<Interaction>,
     pub deals: Vec<Deal>,
     pub orders: Vec<Order>,
     pub tickets: Vec<Ticket>,
     pub assets: Vec<Asset>,
-    /// The campaigns that list the customer among their members.
-    pub campaigns: Vec<Campaign>,
+    /// The launched campaigns that list the customer, as a member or as
+    /// left out for want of consent (not the other members).
+    pub campaigns: Vec<Membership>,
     /// The changes to each of these files, newest first.
     pub history: Vec<FileHistory>,
+}
+
+/// A customer linked to the person by `company:`.
+#[derive(Debug, Serialize)]
+pub struct Linked {
+    pub id: String,
+    pub name: String,
+    pub kind: CustomerKind,
+}
+
+/// The person in one campaign.
+#[derive(Debug, Serialize)]
+pub struct Membership {
+    pub campaign: String,
+    pub name: String,
+    pub channel: String,
+    #[serde(with = "opt_timestamp", skip_serializing_if = "Option::is_none")]
+    pub launched: Option<Timestamp>,
+    /// Why consent left them out, when it did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub excluded: Option<String>,
+}
+
+impl Membership {
+    /// The person's place in `campaign`, if it lists one of `names`.
+    fn of(campaign: Campaign, names: &[&str]) -> Option<Membership> {
+        let member = campaign.members.iter().any(|m| names.contains(&m.as_str()));
+        let excluded = (campaign.excluded.iter())
+            .find(|e| names.contains(&e.customer.as_str()))
+            .map(|e| e.reason.clone());
+        (member || excluded.is_some()).then_some(Membership {
+            campaign: campaign.id,
+            name: campaign.name,
+            channel: campaign.channel,
+            launched: campaign.launched,
+            excluded,
+        })
+    }
 }
 
 /// The changes to one record file.
@@ -53,14 +94,18 @@ pub fn gather(store: &Store, id: &str) -> Result<Person> {
     let names: Vec<&str> = std::iter::once(customer.id.as_str())
         .chain(customer.aliases.iter().map(String::as_str))
         .collect();
-    let linked: Vec<Customer> = (data.customers.iter())
+    let linked: Vec<Linked> = (data.customers.iter())
         .filter(|c| c.id != customer.id)
         .filter(|c| {
             let works_here = c.company.as_deref().is_some_and(|co| names.contains(&co));
             let employer = customer.company.as_deref() == Some(c.id.as_str());
             works_here || employer
         })
-        .cloned()
+        .map(|c| Linked {
+            id: c.id.clone(),
+            name: c.name.clone(),
+            kind: c.kind,
+        })
         .collect();
     let Dataset {
         interactions,
@@ -79,7 +124,7 @@ pub fn gather(store: &Store, id: &str) -> Result<Person> {
         tickets: belonging(&names, tickets),
         assets: belonging(&names, assets),
         campaigns: (campaigns.into_iter())
-            .filter(|c| c.members.iter().any(|m| names.contains(&m.as_str())))
+            .filter_map(|c| Membership::of(c, &names))
             .collect(),
         history: Vec::new(),
         customer,
@@ -148,7 +193,11 @@ pub fn write(person: &Person, output: &Path) -> Result<Written> {
 /// `person.md`: the same records as readable Markdown tables.
 fn write_summary(out: &mut dyn Write, person: &Person) -> std::io::Result<()> {
     let customer = &person.customer;
-    writeln!(out, "# Everything held on {} ({})\n", customer.name, customer.id)?;
+    writeln!(
+        out,
+        "# Everything held on {} ({})\n",
+        customer.name, customer.id
+    )?;
     writeln!(
         out,
         "Every record is in person.json, whole; this summary lists them.\n"
@@ -158,13 +207,12 @@ fn write_summary(out: &mut dyn Write, person: &Person) -> std::io::Result<()> {
     for (field, value) in fields.as_object().into_iter().flatten() {
         profile.push(vec![Cell::text(field), Cell::text(plain(value))]);
     }
-    let mut linked = Table::new(&["id", "name", "kind", "company"]);
+    let mut linked = Table::new(&["id", "name", "kind"]);
     for other in &person.linked {
         linked.push(vec![
             Cell::text(&other.id),
             Cell::text(&other.name),
             Cell::text(other.kind.as_str()),
-            other.company.as_deref().into(),
         ]);
     }
     let mut interactions = Table::new(&["at", "channel", "summary"]);
@@ -208,12 +256,14 @@ fn write_summary(out: &mut dyn Write, person: &Person) -> std::io::Result<()> {
             a.serial.as_deref().into(),
         ]);
     }
-    let mut campaigns = Table::new(&["id", "name", "channel"]);
+    let mut campaigns = Table::new(&["id", "name", "channel", "launched", "excluded"]);
     for c in &person.campaigns {
         campaigns.push(vec![
-            Cell::text(&c.id),
+            Cell::text(&c.campaign),
             Cell::text(&c.name),
             Cell::text(&c.channel),
+            c.launched.map_or(Cell::Empty, Cell::DateTime),
+            c.excluded.as_deref().into(),
         ]);
     }
     let mut changes = Table::new(&["at", "by", "file", "fields"]);

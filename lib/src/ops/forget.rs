@@ -74,7 +74,9 @@ pub fn forget(store: &Store, id: &str, dry_run: bool) -> Result<Forgotten> {
     rewrite.all(&mut tx, &data.tickets)?;
     for campaign in (data.campaigns.iter()).filter(|c| changed.contains(&(Kind::Campaign, &c.id))) {
         let mut campaign = campaign.clone();
-        campaign.members.retain(|member| !person.contains(member.as_str()));
+        for id in &person {
+            campaign.drop_customer(id);
+        }
         tx.put(&campaign)?;
     }
     for contact in (data.customers.iter()).filter(|c| changed.contains(&(Kind::Customer, &c.id))) {

@@ -37,8 +37,8 @@ pub use files::{line_of_key, parse_yaml, to_yaml, write_atomic};
 pub use git::Author;
 pub use journal::Recovery;
 pub use layout::{Months, SETTINGS_FILE, SUPPRESSION_FOLDER, record_path};
-pub use suppression::suppression_path;
 pub use read::{Checked, Loaded, Query};
+pub use suppression::suppression_path;
 pub use transaction::Transaction;
 pub use undo::FORGET_SUBJECT;
 
