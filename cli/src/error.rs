@@ -86,6 +86,7 @@ fn exit_code(error: &Error) -> u8 {
         | Error::Launched { .. }
         | Error::KeptBy { .. }
         | Error::AppendOnly { .. }
+        | Error::ConsentWithdrawn { .. }
         | Error::Referenced { .. }
         | Error::NoStore { .. }
         | Error::Uncommitted { .. }
@@ -117,6 +118,9 @@ fn hint(error: &Error) -> Option<String> {
         }
         Error::AppendOnly { id, .. } => Some(format!(
             "record what the customer says now with `relate consent {id} grant|withdraw --channel CHANNEL`"
+        )),
+        Error::ConsentWithdrawn { customer, .. } => Some(format!(
+            "see `relate consent {customer}`; if the contact had another basis, log it with --override-consent"
         )),
         Error::Referenced {
             kind, id, orders, ..

@@ -3,7 +3,7 @@
 
 use chrono::{NaiveDate, Timelike, Utc};
 use clap::Args;
-use std::io::{self, BufWriter, IsTerminal, Stdout, Write};
+use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -37,6 +37,15 @@ pub struct GlobalArgs {
     /// Write the files but do not commit them
     #[arg(long, global = true)]
     no_commit: bool,
+
+    /// Print only these columns, in this order, e.g. `--columns id,name,region`
+    /// (tables, csv and markdown; json keeps every field)
+    #[arg(long, global = true, value_name = "NAMES", value_delimiter = ',')]
+    columns: Vec<String>,
+
+    /// Never page long output on a terminal (see RELATE_PAGER and PAGER)
+    #[arg(long, global = true)]
+    no_pager: bool,
 }
 
 /// `--format`: a format for rows, or JSON Lines, which only `relate export` writes.
@@ -58,8 +67,80 @@ fn format_arg() -> impl clap::builder::TypedValueParser<Value = FormatArg> {
 
 pub struct Ui {
     global: GlobalArgs,
-    stdout: BufWriter<Stdout>,
+    stdout: Stdout,
     style: Style,
+}
+
+/// Where stdout goes: straight out, or, on a terminal with a pager, held until
+/// the command ends so that what is longer than the screen goes through it.
+enum Stdout {
+    Direct(BufWriter<io::Stdout>),
+    Held {
+        text: Vec<u8>,
+        pager: String,
+        rows: u16,
+    },
+}
+
+impl Write for Stdout {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        match self {
+            Stdout::Direct(out) => out.write(bytes),
+            Stdout::Held { text, .. } => text.write(bytes),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Stdout::Direct(out) => out.flush(),
+            Stdout::Held { .. } => Ok(()),
+        }
+    }
+}
+
+/// A positive whole number from the environment variable `name`.
+fn env_size(name: &str) -> Option<u16> {
+    std::env::var(name)
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
+        .filter(|&n| n > 0)
+}
+
+/// The pager to use on a terminal: `RELATE_PAGER`, else `PAGER`, else
+/// `less -FRX` (as git does); none when it is empty or `cat`.
+fn pager_command() -> Option<String> {
+    let chosen = ["RELATE_PAGER", "PAGER"]
+        .into_iter()
+        .find_map(|name| std::env::var(name).ok());
+    let command = chosen.unwrap_or_else(|| "less -FRX".to_string());
+    let command = command.trim();
+    (!command.is_empty() && command != "cat").then(|| command.to_string())
+}
+
+/// Shows `text` through `pager` (a shell command line), or prints it when the
+/// pager cannot be started. Quitting the pager early is no error.
+fn page(text: &[u8], pager: &str) -> io::Result<()> {
+    let child = std::process::Command::new("sh")
+        .args(["-c", pager])
+        .env(
+            "LESS",
+            std::env::var("LESS").unwrap_or_else(|_| "FRX".into()),
+        )
+        .stdin(std::process::Stdio::piped())
+        .spawn();
+    let Ok(mut child) = child else {
+        let mut out = io::stdout().lock();
+        out.write_all(text)?;
+        return out.flush();
+    };
+    let written = child.stdin.take().map(|mut pipe| pipe.write_all(text));
+    child.wait()?;
+    match written {
+        Some(Err(e)) if e.kind() != io::ErrorKind::BrokenPipe => Err(e),
+        _ => Ok(()),
+    }
 }
 
 impl Ui {
@@ -71,12 +152,24 @@ impl Ui {
             "never" => false,
             _ => terminal && !no_color,
         };
+        // COLUMNS and LINES, when set, say the screen's size, as for `ls` and `less`.
+        let screen = terminal_size::terminal_size();
         let width = terminal
-            .then(|| comfy_table::Table::new().width())
+            .then(|| env_size("COLUMNS").or(screen.map(|(w, _)| w.0)))
             .flatten();
+        let rows = env_size("LINES").or(screen.map(|(_, h)| h.0));
+        let pager = (terminal && !global.no_pager).then(pager_command).flatten();
+        let stdout = match (pager, rows) {
+            (Some(pager), Some(rows)) => Stdout::Held {
+                text: Vec::new(),
+                pager,
+                rows,
+            },
+            _ => Stdout::Direct(BufWriter::new(io::stdout())),
+        };
         Ok(Ui {
             global,
-            stdout: BufWriter::new(std::io::stdout()),
+            stdout,
             style: Style { color, width },
         })
     }
@@ -159,8 +252,17 @@ impl Ui {
     /// Prints rows in the chosen format.
     pub fn table(&mut self, table: &Table) -> anyhow::Result<()> {
         let format = self.format();
+        let table = self.chosen_columns(table.clone())?;
         table.write(&mut self.stdout, format, self.style)?;
         Ok(())
+    }
+
+    /// `table` with only the columns `--columns` names, when it names any.
+    pub fn chosen_columns(&self, table: Table) -> anyhow::Result<Table> {
+        match self.global.columns.as_slice() {
+            [] => Ok(table),
+            names => Ok(table.select(names)?),
+        }
     }
 
     /// Prints records: JSON carries every field of each record; the other
@@ -180,9 +282,13 @@ impl Ui {
         records: &[T],
         table: impl FnOnce(&[T]) -> Table,
     ) -> anyhow::Result<()> {
-        self.print_to(file, |out, format, style| match format {
-            Format::Json => write_json(out, records),
-            _ => table(records).write(out, format, style),
+        let rows = match self.format() {
+            Format::Json => None,
+            _ => Some(self.chosen_columns(table(records))?),
+        };
+        self.print_to(file, |out, format, style| match rows {
+            None => write_json(out, records),
+            Some(rows) => rows.write(out, format, style),
         })
     }
 
@@ -269,8 +375,23 @@ impl Ui {
         eprintln!("{}", printable(message));
     }
 
+    /// Writes out what stdout holds: through the pager when it has more
+    /// lines than the screen has rows.
     pub fn flush(&mut self) -> anyhow::Result<()> {
-        self.stdout.flush()?;
+        match &mut self.stdout {
+            Stdout::Direct(out) => out.flush()?,
+            Stdout::Held { text, pager, rows } => {
+                let text = std::mem::take(text);
+                let lines = text.iter().filter(|&&b| b == b'\n').count();
+                if lines >= usize::from(*rows) {
+                    page(&text, pager)?;
+                } else {
+                    let mut out = io::stdout().lock();
+                    out.write_all(&text)?;
+                    out.flush()?;
+                }
+            }
+        }
         Ok(())
     }
 }

@@ -98,6 +98,13 @@ pub enum Error {
         id: String,
         field: &'static str,
     },
+    /// A marketing contact on a channel the customer withdrew consent from.
+    #[error("`{customer}` withdrew consent to marketing by {channel} on {on}")]
+    ConsentWithdrawn {
+        customer: String,
+        channel: String,
+        on: NaiveDate,
+    },
     /// `remove` left a record that others refer to.
     #[error("{kind} `{id}` is referred to by {}", referrers_text(.referrers))]
     Referenced {

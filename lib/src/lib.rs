@@ -21,8 +21,9 @@
 //!   decimals and dates (relative days as typed on the command line),
 //!   validation of a record alone, the references between records, `FIELD=VALUE`
 //!   assignments, the field-by-field three-way merge of records, and the
-//!   rules that find probable duplicate customers, and customers' consent
-//!   events with the rule that says which one is in force. Pure data, no I/O.
+//!   rules that find probable duplicate customers, customers' consent
+//!   events with the rule that says which one is in force, and erasure's
+//!   pseudonyms and salted suppression hashes. Pure data, no I/O.
 //! - [`output`]: the one place where rows become a table, JSON, CSV or Markdown.
 //! - [`figures`]: per-customer figures computed from the records up to a date
 //!   (order totals, RFM scores, contacts, deals, and the BG/NBD and Gamma-Gamma
@@ -33,17 +34,19 @@
 //!   ([`store::Store::read`] with a typed [`store::Query`]) answered by the files
 //!   or by the cache; every write in a [`store::Transaction`] (store lock,
 //!   journal, commit through libgit2's tree updater, git's index brought in line
-//!   for the changed paths only); `check`; the team features (sync through the
+//!   for the changed paths only); `check`; erased persons' suppression
+//!   entries; the team features (sync through the
 //!   system `git`, the merge driver, history, resolve, undo).
 //! - [`exchange`]: import and export: CSV with column mapping and presets,
-//!   vCard, e-mail and questionnaires, applied to the records in memory so a
+//!   vCard, e-mail and questionnaires (skipping erased persons), a person's
+//!   data export (`export-person`), applied to the records in memory so a
 //!   whole import is checked before one transaction writes it; one module
 //!   per kind of CSV file, whose column list serves import and export alike.
 //! - [`report`]: the analytical reports, pure functions from records as of a
 //!   date to figures and tables, and `search` over the records' texts.
 //! - [`ops`]: the use-cases, every write relate makes (deal new/advance/win/
 //!   lose, log, ticket open/update/resolve/reopen, asset add/service/retire,
-//!   campaign new/launch, customer add and merge, consent events, `set` and `edit` of any
+//!   campaign new/launch, customer add, merge and forget, consent events, `set` and `edit` of any
 //!   record, removal with its cascade, the team in relate.yaml, product and
 //!   order add, the import's commit) as a function from a store and plain
 //!   values to the records written, with the rules of the business (winning

@@ -6,7 +6,7 @@ pub mod chart;
 pub mod html;
 pub mod page;
 
-pub use page::{Heading, write_report};
+pub use page::write_report;
 
 use chrono::NaiveDate;
 use comfy_table::{Attribute, Cell as TableCell, CellAlignment, ContentArrangement, presets};
@@ -17,6 +17,7 @@ use std::borrow::Cow;
 use std::io::{self, Write};
 use unicode_width::UnicodeWidthStr;
 
+use crate::error::Error;
 use crate::model::values::{Timestamp, format_timestamp};
 
 keyword_enum! {
@@ -37,6 +38,47 @@ pub struct Style {
     pub color: bool,
     /// Wrap columns to fit this width (a terminal's); `None` never wraps.
     pub width: Option<u16>,
+}
+
+/// What a report's page starts with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Heading {
+    pub title: String,
+    pub as_of: NaiveDate,
+    /// The selection of customers, as the command line gave it
+    /// (`segment vip · where region = "EU"`); `None` for every customer.
+    pub filter: Option<String>,
+}
+
+impl Heading {
+    /// `As of 2026-11-20 · where region = "EU"`.
+    pub fn line(&self) -> String {
+        match &self.filter {
+            Some(filter) => format!("As of {} · {filter}", self.as_of),
+            None => format!("As of {}", self.as_of),
+        }
+    }
+}
+
+/// `text` safe inside html elements and quoted attributes: `&`, `<`, `>`, `"`
+/// and `'` as entities, control characters as in [`printable`].
+pub fn escape(text: &str) -> Cow<'_, str> {
+    let text = printable(text);
+    if !text.contains(['&', '<', '>', '"', '\'']) {
+        return text;
+    }
+    let mut escaped = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&#39;"),
+            other => escaped.push(other),
+        }
+    }
+    Cow::Owned(escaped)
 }
 
 /// `text` safe to print on a terminal: control characters other than newline
@@ -258,6 +300,23 @@ impl Table {
     pub fn push(&mut self, row: Vec<Cell>) {
         debug_assert_eq!(row.len(), self.columns.len(), "row width");
         self.rows.push(row);
+    }
+
+    /// The table with only the columns `names`, in that order (`--columns`).
+    pub fn select(self, names: &[String]) -> Result<Table, Error> {
+        let indexes = (names.iter())
+            .map(|name| {
+                self.columns.iter().position(|c| c == name).ok_or_else(|| {
+                    Error::usage(format!("there is no column `{name}` here"))
+                        .with_hint(format!("the columns are: {}", self.columns.join(", ")))
+                })
+            })
+            .collect::<Result<Vec<usize>, Error>>()?;
+        let pick = |row: &[Cell]| indexes.iter().map(|&i| row[i].clone()).collect();
+        Ok(Table {
+            columns: names.to_vec(),
+            rows: self.rows.iter().map(|row| pick(row)).collect(),
+        })
     }
 
     /// The rows as JSON objects keyed by column.
@@ -561,6 +620,19 @@ pub fn write_records<T: Serialize>(
 mod tests {
     use super::*;
     use std::str::FromStr;
+
+    #[test]
+    fn select_keeps_the_named_columns_in_order_and_names_the_others() {
+        let mut table = Table::new(&["id", "name", "total"]);
+        table.push(vec![Cell::text("a"), Cell::text("Ann"), Cell::Int(3)]);
+        let names = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let chosen = table.clone().select(&names(&["total", "id"])).unwrap();
+        assert_eq!(chosen.columns, ["total", "id"]);
+        assert_eq!(chosen.rows, [vec![Cell::Int(3), Cell::text("a")]]);
+        let error = table.select(&names(&["nmae"])).unwrap_err();
+        assert_eq!(error.to_string(), "there is no column `nmae` here");
+        assert_eq!(error.hint(), Some("the columns are: id, name, total"));
+    }
 
     #[test]
     fn money_has_two_decimals_and_thousands_only_for_people() {

@@ -7,6 +7,7 @@ use std::path::Path;
 use relate::Error;
 use relate::error::Refusal;
 use relate::exchange::{Options, Workspace};
+use relate::model::consent::ConsentState;
 use relate::model::customer::CustomerKind;
 use relate::model::deal::Outcome;
 use relate::model::interaction::{Direction, Purpose};
@@ -121,7 +122,20 @@ fn contact(customer: &str, when: &str) -> ops::interaction::NewContact {
         follow_up: None,
         score: None,
         future: false,
+        override_consent: false,
     }
+}
+
+fn consent(store: &Store, customer: &str, state: ConsentState, when: &str) {
+    let new = ops::consent::NewConsent {
+        customer: customer.into(),
+        state,
+        channel: "email".into(),
+        purpose: Purpose::Marketing,
+        at: at(when),
+        source: None,
+    };
+    ops::consent::record(store, new).unwrap();
 }
 
 fn new_ticket(customer: &str, asset: Option<&str>) -> ops::ticket::NewTicket {
@@ -421,6 +435,45 @@ fn a_contact_refuses_another_customers_deal_and_writes_nothing() {
 }
 
 #[test]
+fn a_marketing_contact_after_a_withdrawal_is_refused_unless_overridden() {
+    let (dir, store) = new_store();
+    customer(&store, "Acme", &[]);
+    consent(
+        &store,
+        "acme",
+        ConsentState::Withdrawn,
+        "2026-10-01T09:00:00Z",
+    );
+    let marketing = |when: &str| ops::interaction::NewContact {
+        channel: "email".into(),
+        purpose: Some(Purpose::Marketing),
+        ..contact("acme", when)
+    };
+    let before = head_id(dir.path());
+    let refused = ops::interaction::log(&store, marketing("2026-11-20T10:00:00Z"));
+    match refused {
+        Err(Error::ConsentWithdrawn {
+            customer,
+            channel,
+            on,
+        }) => assert_eq!(
+            (customer.as_str(), channel.as_str(), on.to_string().as_str()),
+            ("acme", "email", "2026-10-01")
+        ),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    assert_eq!(head_id(dir.path()), before);
+    // Before the withdrawal it was allowed; an override says it had another basis.
+    ops::interaction::log(&store, marketing("2026-09-30T10:00:00Z")).unwrap();
+    let overridden = ops::interaction::NewContact {
+        override_consent: true,
+        ..marketing("2026-11-20T10:00:00Z")
+    };
+    ops::interaction::log(&store, overridden).unwrap();
+    assert_eq!(store.read::<Interaction>(Query::all()).unwrap().len(), 2);
+}
+
+#[test]
 fn a_contact_after_now_is_refused_unless_meant() {
     let (dir, store) = new_store();
     customer(&store, "Acme", &[]);
@@ -548,7 +601,15 @@ fn a_campaign_freezes_its_members_at_launch() {
     let (dir, store) = new_store();
     customer(&store, "Acme", &[]);
     customer(&store, "Beta", &[]);
-    ops::customer::set(&store, "beta", &["tags+=vip".parse().unwrap()]).unwrap();
+    for id in ["acme", "beta"] {
+        ops::customer::set(&store, id, &["tags+=vip".parse().unwrap()]).unwrap();
+    }
+    consent(
+        &store,
+        "beta",
+        ConsentState::Granted,
+        "2026-11-01T00:00:00Z",
+    );
     let new = |filter: &str| ops::campaign::NewCampaign {
         name: "Winter offer".into(),
         channel: "email".into(),
@@ -571,9 +632,13 @@ fn a_campaign_freezes_its_members_at_launch() {
     );
     let launched = ops::campaign::launch(&store, "winter-offer").unwrap();
     assert_eq!(launched.members, ["beta"]);
+    let excluded: Vec<(&str, &str)> = (launched.excluded.iter())
+        .map(|e| (e.customer.as_str(), e.reason.as_str()))
+        .collect();
+    assert_eq!(excluded, [("acme", "no answer (email needs a grant)")]);
     assert_eq!(
         head(dir.path()).0,
-        "campaign launch: winter-offer (1 members)"
+        "campaign launch: winter-offer (1 members, 1 excluded)"
     );
     let before = head_id(dir.path());
     assert!(matches!(

@@ -61,7 +61,10 @@ pub struct NewArgs {
 /// Launch a campaign, freezing its member list.
 ///
 /// The customers its segment or filter selects today become its members,
-/// written into its file; customers who match later do not join.
+/// written into its file; customers who match later do not join. Those whose
+/// consent forbids marketing on the campaign's channel (a withdrawal, or no
+/// answer where relate.yaml's `consent.needs_grant` names the channel) are
+/// left out and listed under `excluded:` with the reason.
 #[derive(clap::Args)]
 pub struct LaunchArgs {
     #[arg(value_parser = id_arg)]
@@ -75,7 +78,7 @@ pub struct ListArgs {
     order: SortArgs,
 }
 
-/// Show one campaign and its members.
+/// Show one campaign, its members and the customers consent left out.
 #[derive(clap::Args)]
 pub struct ShowArgs {
     #[arg(value_parser = id_arg)]
@@ -115,6 +118,9 @@ fn new(ui: &mut Ui, args: NewArgs) -> anyhow::Result<()> {
     ui.created(&campaign.id)
 }
 
+/// How many of the customers left out a launch names on stderr.
+const EXCLUSIONS_NAMED: usize = 10;
+
 fn launch(ui: &mut Ui, args: LaunchArgs) -> anyhow::Result<()> {
     let store = ui.store()?;
     let campaign = ops::campaign::launch(&store, &args.campaign)?;
@@ -124,6 +130,23 @@ fn launch(ui: &mut Ui, args: LaunchArgs) -> anyhow::Result<()> {
         "{} launched with {members} member{plural}.",
         campaign.id
     ));
+    if !campaign.excluded.is_empty() {
+        let shown: Vec<String> = (campaign.excluded.iter())
+            .take(EXCLUSIONS_NAMED)
+            .map(|e| format!("{} ({})", e.customer, e.reason))
+            .collect();
+        let more = match campaign.excluded.len().saturating_sub(EXCLUSIONS_NAMED) {
+            0 => String::new(),
+            n => format!(" and {n} more"),
+        };
+        ui.note(&format!(
+            "{} left out for want of consent on {}: {}{more}; `relate campaign show {}` lists them.",
+            campaign.excluded.len(),
+            campaign.channel,
+            shown.join(", "),
+            campaign.id
+        ));
+    }
     Ok(())
 }
 
@@ -141,6 +164,17 @@ fn show(ui: &mut Ui, args: ShowArgs) -> anyhow::Result<()> {
         }
         ui.line("")?;
         ui.table(&members)?;
+    }
+    if !campaign.excluded.is_empty() {
+        let mut excluded = Table::new(&["excluded", "reason"]);
+        for exclusion in &campaign.excluded {
+            excluded.push(vec![
+                Cell::text(&exclusion.customer),
+                Cell::text(&exclusion.reason),
+            ]);
+        }
+        ui.line("")?;
+        ui.table(&excluded)?;
     }
     Ok(())
 }

@@ -39,6 +39,8 @@ pub enum Command {
     Edit(EditArgs),
     Duplicates(super::duplicates::Args),
     Merge(super::merge::Args),
+    Forget(super::forget::Args),
+    ExportPerson(super::export_person::Args),
 }
 
 /// Add a customer and print its id.
@@ -129,6 +131,8 @@ pub fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
         Command::Edit(args) => edit(ui, args),
         Command::Duplicates(args) => super::duplicates::run(ui, args),
         Command::Merge(args) => super::merge::run(ui, args),
+        Command::Forget(args) => super::forget::run(ui, args),
+        Command::ExportPerson(args) => super::export_person::run(ui, args),
     }
 }
 
@@ -271,7 +275,9 @@ fn show(ui: &mut Ui, args: ShowArgs) -> anyhow::Result<()> {
     };
     match ui.format() {
         Format::Json => ui.json(&view),
-        Format::Csv => ui.table(&customers_table(std::slice::from_ref(&view.customer))),
+        Format::Csv | Format::Html => {
+            ui.table(&customers_table(std::slice::from_ref(&view.customer)))
+        }
         Format::Table | Format::Markdown => print_view(ui, &view),
     }
 }

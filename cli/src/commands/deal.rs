@@ -266,7 +266,7 @@ pub fn deals_table(deals: &[Deal]) -> Table {
             Cell::text(&d.customer),
             Cell::text(&d.title),
             Cell::text(&d.stage),
-            Cell::Number(d.value()),
+            Cell::Money(d.value()),
             d.currency.as_deref().into(),
             d.owner.as_deref().into(),
             d.expected_close.into(),

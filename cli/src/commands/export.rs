@@ -39,7 +39,7 @@ pub fn run(ui: &mut Ui, args: Args) -> anyhow::Result<()> {
         FormatArg::JsonLines => ExportFormat::Jsonl,
         FormatArg::Rows(Format::Json) => ExportFormat::Json,
         FormatArg::Rows(Format::Table | Format::Csv) => ExportFormat::Csv,
-        FormatArg::Rows(Format::Markdown) => {
+        FormatArg::Rows(Format::Markdown | Format::Html) => {
             return Err(Error::usage("`relate export` writes csv, json or jsonl")
                 .with_hint("use --format csv, json or jsonl")
                 .into());

@@ -159,8 +159,12 @@ pub fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
     // command changes while this one waits for the lock is merged, not lost.
     let data = store.dataset_in(reads(&command), |_| Query::all().for_update())?;
     let settings = store.settings();
-    let workspace =
-        |options: Options| Workspace::new(data, settings, store.env().now, store.rng(), options);
+    let suppressed = store.suppressed()?;
+    let workspace = |options: Options| {
+        let mut ws = Workspace::new(data, settings, store.env().now, store.rng(), options);
+        ws.suppress(suppressed);
+        ws
+    };
     match command {
         Command::Customers(args) => import_csv(ui, &store, workspace, ImportKind::Customers, args),
         Command::Interactions(args) => {
@@ -349,10 +353,14 @@ fn finish(
         .count();
     let updated = changes.len() - created;
     let counts = format!("{created} created, {updated} updated");
-    let summary = match skipped.len() {
+    let mut summary = match skipped.len() {
         0 => counts.clone(),
         n => format!("{counts}; {} skipped", plural(n, "problem")),
     };
+    if ws.skipped_suppressed() > 0 {
+        let rows = plural(ws.skipped_suppressed(), what_skipped(what));
+        summary.push_str(&format!("; {rows} skipped: suppressed (erased person)"));
+    }
     if apply.dry_run {
         let mut table = Table::new(&["action", "kind", "id", "label"]);
         for change in &changes {
@@ -368,7 +376,7 @@ fn finish(
         return Ok(());
     }
     if changes.is_empty() {
-        ui.note(&match skipped.len() {
+        ui.note(&match skipped.len() + ws.skipped_suppressed() {
             0 => format!(
                 "Nothing to change: the store already has everything in {}.",
                 source.display()
@@ -404,6 +412,15 @@ fn note_distinct_ids(ui: &Ui, ws: &Workspace) {
             made.id,
             made.taken
         ));
+    }
+}
+
+/// What an import of `what` is made of: rows, cards or messages.
+fn what_skipped(what: &str) -> &'static str {
+    match what {
+        "vcard" => "card",
+        "mail" => "message",
+        _ => "row",
     }
 }
 

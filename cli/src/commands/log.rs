@@ -19,6 +19,10 @@ use crate::ui::{At, Ui, at_or_now, date_arg, id_arg, keyword, timestamp_arg};
 /// A contact about a ticket (--ticket) that is not inbound is the ticket's
 /// first response if it has none yet; its purpose defaults to service. A
 /// contact in a campaign (--campaign) defaults to the marketing purpose.
+///
+/// A marketing contact that is not inbound, on a channel whose marketing
+/// consent the customer withdrew (`relate consent`), is refused (exit 1)
+/// unless --override-consent says it had another basis.
 #[derive(clap::Args)]
 pub struct Args {
     /// The customer's id
@@ -59,6 +63,9 @@ pub struct Args {
     /// A questionnaire answer from 0 to 10 (as in NPS surveys)
     #[arg(long, value_parser = clap::value_parser!(u8).range(0..=10))]
     score: Option<u8>,
+    /// Log a marketing contact even though the customer withdrew consent on the channel
+    #[arg(long)]
+    override_consent: bool,
 }
 
 pub fn run(ui: &mut Ui, args: Args) -> anyhow::Result<()> {
@@ -84,6 +91,7 @@ pub fn run(ui: &mut Ui, args: Args) -> anyhow::Result<()> {
             follow_up: args.follow_up,
             score: args.score,
             future: args.future,
+            override_consent: args.override_consent,
         },
     )?;
     ui.created(&interaction.id)

@@ -14,6 +14,8 @@ pub mod deal;
 pub mod duplicates;
 pub mod edit;
 pub mod export;
+pub mod export_person;
+pub mod forget;
 pub mod history;
 pub mod import;
 pub mod init;

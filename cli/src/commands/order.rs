@@ -155,7 +155,7 @@ pub fn orders_table(orders: &[Order]) -> Table {
             Cell::DateTime(o.at),
             Cell::text(&o.customer),
             Cell::Int(o.lines.len() as i64),
-            Cell::Number(o.value()),
+            Cell::Money(o.value()),
             o.payment_method.as_deref().into(),
             o.channel.as_deref().into(),
         ]);
@@ -170,8 +170,8 @@ pub fn lines_table(lines: &[Line]) -> Table {
         table.push(vec![
             Cell::text(&line.product),
             Cell::Number(line.quantity),
-            Cell::Number(line.price),
-            Cell::Number(line.amount()),
+            Cell::Money(line.price),
+            Cell::Money(line.amount()),
         ]);
     }
     table

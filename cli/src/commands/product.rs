@@ -123,8 +123,8 @@ fn products_table(products: &[Product], settings: &relate::model::Settings) -> T
             Cell::text(&p.id),
             Cell::text(&p.name),
             p.category.as_deref().into(),
-            Cell::Number(p.price),
-            p.cost.into(),
+            Cell::Money(p.price),
+            p.cost.map_or(Cell::Empty, Cell::Money),
             p.price_segment(settings).into(),
         ]);
     }

@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 
-use relate::model::{Customer, Kind};
+use relate::model::{Customer, Kind, consent};
 use relate::report::basket::Params;
 use relate::report::recommend;
 
@@ -19,7 +19,9 @@ use crate::ui::{Ui, date_arg, id_arg};
 /// by popularity: the share of the other customers of their RFM segment (every
 /// other buyer when they have no segment or are alone in it) who bought the
 /// product. Products with neither a rule nor a buyer among the peers are not
-/// offered. Definitions: docs/service.md.
+/// offered. Definitions: docs/service.md. A note on standard error names the
+/// channels on which the customer's consent forbids marketing (`relate
+/// consent`).
 #[derive(clap::Args)]
 pub struct Args {
     /// The customer's id
@@ -49,10 +51,23 @@ pub fn run(ui: &mut Ui, args: Args) -> anyhow::Result<()> {
     };
     params.validate()?;
     let store = ui.store()?;
-    store.get::<Customer>(&args.customer)?;
-    let as_of = args.as_of.unwrap_or_else(|| store.env().now.date_naive());
+    let customer = store.get::<Customer>(&args.customer)?;
+    let now = store.env().now;
+    let as_of = args.as_of.unwrap_or_else(|| now.date_naive());
     let kinds = [Kind::Customer, Kind::Order, Kind::Product, Kind::Asset];
     let data = store.dataset_of(&kinds)?.as_of(as_of);
     let offers = recommend::recommend(&data, &args.customer, as_of, &params, args.limit)?;
-    ui.records(&offers, recommend::table)
+    ui.records(&offers, recommend::table)?;
+    let forbidden = consent::marketing_forbidden(&customer.consent, store.settings(), &now);
+    if !forbidden.is_empty() {
+        let channels: Vec<String> = (forbidden.iter())
+            .map(|(channel, reason)| format!("{channel} ({reason})"))
+            .collect();
+        ui.note(&format!(
+            "Consent forbids offering these to {} by {}.",
+            customer.id,
+            channels.join(", ")
+        ));
+    }
+    Ok(())
 }

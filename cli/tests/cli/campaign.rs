@@ -64,7 +64,8 @@ struct Member {
 }
 
 /// acme-corp, ana-lima, bob and cid in the EU, dan in the US, and the campaign
-/// "Autumn offer" to the EU customers, from 2026-10-01 to 10-31, launched.
+/// "Autumn offer" to the EU customers (who granted consent to e-mail
+/// marketing), from 2026-10-01 to 10-31, launched.
 fn launched() -> TestEnv {
     let env = TestEnv::with_basics();
     for (customer, region) in [("acme-corp", "EU"), ("ana-lima", "EU")] {
@@ -79,6 +80,11 @@ fn launched() -> TestEnv {
             "--set",
             &format!("region={region}"),
         ]);
+    }
+    // E-mail marketing needs a grant (consent.needs_grant).
+    for customer in ["acme-corp", "ana-lima", "bob", "cid"] {
+        env.run(&["consent", customer, "grant", "--channel", "email"])
+            .ok();
     }
     let id = env.created(&[
         "campaign",

@@ -284,7 +284,7 @@ fn list_filters_and_locks_its_json() {
     assert_eq!(
         csv,
         "id,customer,title,stage,amount,currency,owner,expected_close,closed\n\
-         acme-corp-one,acme-corp,One,lost,100,EUR,,,2026-11-22\n"
+         acme-corp-one,acme-corp,One,lost,100.00,EUR,,,2026-11-22\n"
     );
     let stderr = env
         .run(&["deal", "new", "acme-corp", "--title", "X", "--stage", "won"])

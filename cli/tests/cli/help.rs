@@ -74,3 +74,53 @@ fn completions_and_the_manual_come_from_the_parser() {
         "{stderr}"
     );
 }
+
+#[test]
+fn every_page_the_manual_refers_to_is_generated() {
+    let env = TestEnv::empty();
+    let revenue = env.run(&["man", "report", "revenue"]).ok();
+    assert!(revenue.contains(".TH relate-report-revenue 1"), "{revenue}");
+    assert!(
+        revenue.contains("\\-\\-period"),
+        "its options are documented"
+    );
+    let stderr = env.run(&["man", "report", "nope"]).fails(2);
+    assert!(
+        stderr.starts_with(
+            "error: `nope` is not a command of `relate-report`\nhint: the commands are: segments,"
+        ),
+        "{stderr}"
+    );
+    let dir = env.path().join("man1");
+    let stderr = env.run(&["man", "--dir", dir.to_str().unwrap()]).stderr;
+    assert!(
+        stderr.starts_with("Wrote the manual pages into"),
+        "{stderr}"
+    );
+    let pages: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(pages.len() > 50, "{pages:?}");
+    // Each page a page names in SEE ALSO or SUBCOMMANDS exists.
+    for page in &pages {
+        let text = std::fs::read_to_string(dir.join(page)).unwrap();
+        for word in text.split(|c: char| c.is_whitespace() || c == ',') {
+            let Some(name) = word.strip_suffix("(1)") else {
+                continue;
+            };
+            let name = name.trim_start_matches("\\fB").replace("\\-", "-");
+            if name.starts_with("relate") {
+                assert!(
+                    pages.contains(&format!("{name}.1")),
+                    "{page} refers to {name}(1)"
+                );
+            }
+        }
+    }
+    assert!(pages.contains(&"relate.1".to_string()));
+    assert!(
+        !pages.iter().any(|p| p.contains("merge-driver")),
+        "hidden commands have no page"
+    );
+}

@@ -12,7 +12,7 @@ fn store_with_a_duplicate() -> TestEnv {
         "log acme-2 --channel phone --summary called",
         "deal new acme-2 --title Refresh --amount 900",
         "order add acme-2 --line toner:3 --at 2026-11-02",
-        "campaign new Promo --where region=\"EU\" --channel email",
+        "campaign new Promo --where region=\"EU\" --channel letter",
         "campaign launch promo",
     ] {
         // Words are split at spaces; `_` stands for a space within one.

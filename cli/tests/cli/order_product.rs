@@ -11,7 +11,7 @@ fn product_add_list_and_show() {
     let csv = env.run(&["product", "list", "--format", "csv"]).ok();
     assert_eq!(
         csv,
-        "id,name,category,price,cost,segment\nprinter,Printer X,,499,300,standard\ntoner,Toner A4,,19.9,8,budget\n"
+        "id,name,category,price,cost,segment\nprinter,Printer X,,499.00,300.00,standard\ntoner,Toner A4,,19.90,8.00,budget\n"
     );
     let json: serde_json::Value = serde_json::from_str(
         &env.run(&["product", "show", "toner", "--format", "json"])
@@ -86,7 +86,7 @@ fn order_total_is_computed_exactly_from_the_lines() {
     assert_eq!(
         csv,
         format!(
-            "id,at,customer,lines,total,payment_method,channel\n{id},2026-05-04T00:00:00Z,ana-lima,2,509.8,card,web\n"
+            "id,at,customer,lines,total,payment_method,channel\n{id},2026-05-04T00:00:00Z,ana-lima,2,509.80,card,web\n"
         )
     );
 }

@@ -304,6 +304,18 @@ fn segments_by_field_and_by_named_segment() {
             },
         ]
     );
+    // Regions do not overlap: the total is the four customers once, 5 orders
+    // worth 350 + 60, aov 410 / 5, 102.50 per customer, ben's open deal; the
+    // key column shows `(none)` for dan.
+    let total = ["report", "segments", "--by", "region", "--section", "total"];
+    assert_eq!(
+        env.run(&[&total[..], &["--format", "csv"]].concat()).ok(),
+        "region,customers,share,orders,revenue,aov,revenue_per_customer,contacts_90d,open_deals,open_amount\n\
+         total,4,1,5,410.00,82.00,102.50,1,1,500.00\n"
+    );
+    let table = env.run(&["report", "segments", "--by", "region"]).ok();
+    assert!(table.contains("\n(none)  "), "{table}");
+    assert!(table.contains("\nAll selected customers:\n"), "{table}");
     // big: ana (150) and ben (200); eu: ana and ben. Same figures as EU above.
     let named: Vec<SegmentRow> = json(&env, &["report", "segments"]);
     let names: Vec<(&str, u64, f64)> = named
@@ -314,8 +326,8 @@ fn segments_by_field_and_by_named_segment() {
     assert_eq!(
         env.run(&["report", "segments", "--format", "csv"]).ok(),
         "segment,customers,share,orders,revenue,aov,revenue_per_customer,contacts_90d,open_deals,open_amount\n\
-         big,2,0.5,3,350,116.67,175,1,1,500\n\
-         eu,2,0.5,3,350,116.67,175,1,1,500\n"
+         big,2,0.5,3,350.00,116.67,175.00,1,1,500.00\n\
+         eu,2,0.5,3,350.00,116.67,175.00,1,1,500.00\n"
     );
     let stderr = env.run(&["report", "segments", "--by", "regoin"]).fails(2);
     assert!(stderr.contains("did you mean `region`?"), "{stderr}");
@@ -584,7 +596,19 @@ fn output_writes_the_file_instead_of_printing() {
     let printed = env
         .run(&["report", "segments", "--format", "markdown"])
         .ok();
-    assert!(printed.starts_with("| segment | customers |"), "{printed}");
+    assert!(
+        printed.starts_with(
+            "# Segments\n\nAs of 2026-11-22\n\n## Segments\n\n| segment | customers |"
+        ),
+        "{printed}"
+    );
+    // Both segments hold the same two customers: the total counts them once.
+    assert!(
+        printed.contains(
+            "## All selected customers, each once (the groups overlap: their rows add up to more)\n\n"
+        ),
+        "{printed}"
+    );
     let run = env.run(&[
         "report",
         "segments",

@@ -752,26 +752,19 @@ fn weekly_demand_per_product_by_hand() {
         units(&[("2026-11-23", 1.828125), ("2026-11-30", 1.875)])
     );
 
-    // Tables and CSV: one row per period, history then forecast.
+    // Tables and CSV: one row per product, one column per week (ISO weeks
+    // 45 to 47), then the forecast's; toner's weeks before its first sale blank.
     let mut args = vec!["--format", "csv"];
     args.extend(weekly);
     args.push("ma");
     let csv = env.run(&args).ok();
-    let paper_rows: Vec<&str> = csv.lines().filter(|l| l.starts_with("paper,")).collect();
+    let rows: Vec<&str> = csv.lines().collect();
     assert_eq!(
-        csv.lines().next(),
-        Some("product,period_start,units,series")
+        rows[0],
+        "product,2026-W45,2026-W46,2026-W47,2026-W48 (f),2026-W49 (f)"
     );
-    assert_eq!(
-        paper_rows,
-        [
-            "paper,2026-11-02,3,history",
-            "paper,2026-11-09,0,history",
-            "paper,2026-11-16,6,history",
-            "paper,2026-11-23,3,forecast",
-            "paper,2026-11-30,3,forecast",
-        ]
-    );
+    assert_eq!(rows[2], "paper,3,0,6,3,3");
+    assert_eq!(rows[6], "toner,,4,2,3,3");
 }
 
 #[test]

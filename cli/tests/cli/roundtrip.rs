@@ -205,6 +205,7 @@ fn every_record_with_every_field() {
         owner: Some("bob".into()),
         launched: Some(parse_timestamp("2026-09-30T08:00:00Z").unwrap()),
         members: vec!["acme-corp".into(), "ana-lima".into()],
+        excluded: Vec::new(),
         conflicts: vec![Conflict {
             field: "end".into(),
             value: Some("2026-11-15".into()),

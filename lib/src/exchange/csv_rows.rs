@@ -8,13 +8,18 @@ use std::str::FromStr;
 use super::presets::Preset;
 use crate::error::{Error, Problem, Result};
 
+/// The prefix of a column holding a customer's answer on marketing by a
+/// channel: `consent.email`.
+pub const CONSENT_PREFIX: &str = "consent.";
+
 /// The fields an import accepts.
 pub struct FieldSpec {
     /// The field names, in groups (a survey's answers, then a customer's fields).
     pub fields: &'static [&'static [&'static str]],
     /// Other names for fields, e.g. `email` for `emails`.
     pub aliases: &'static [(&'static str, &'static str)],
-    /// Whether custom facts `fields.NAME` may be mapped (customers, surveys).
+    /// Whether a customer's own columns may be mapped: custom facts
+    /// `fields.NAME` and consent `consent.CHANNEL` (customers, surveys).
     pub custom: bool,
     /// Fields holding lists: their items are separated by `;` (or `,`).
     pub lists: &'static [&'static str],
@@ -36,10 +41,11 @@ impl FieldSpec {
         if let Some(field) = self.names_iter().find(|f| f.eq_ignore_ascii_case(name)) {
             return Some(field.to_string());
         }
-        let custom = name.strip_prefix("fields.").filter(|rest| !rest.is_empty());
-        custom
-            .filter(|_| self.custom)
-            .map(|rest| format!("fields.{rest}"))
+        ["fields.", CONSENT_PREFIX].into_iter().find_map(|prefix| {
+            let rest = name.strip_prefix(prefix).filter(|rest| !rest.is_empty());
+            rest.filter(|_| self.custom)
+                .map(|rest| format!("{prefix}{rest}"))
+        })
     }
 
     pub fn is_list(&self, field: &str) -> bool {
@@ -53,7 +59,7 @@ impl FieldSpec {
     fn names(&self) -> String {
         let mut names = self.names_iter().collect::<Vec<_>>().join(", ");
         if self.custom {
-            names.push_str(", fields.NAME");
+            names.push_str(", fields.NAME, consent.CHANNEL");
         }
         names
     }

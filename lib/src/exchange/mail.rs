@@ -192,6 +192,10 @@ fn import_message(ws: &mut Workspace, mail: &Mail) -> Result<Option<Vec<Mailbox>
             vec![from.clone()],
         ),
     };
+    // A message exchanged with an erased person is about them.
+    if ws.skip_suppressed(correspondents.iter().map(|m| m.address.as_str()), []) {
+        return Ok(None);
+    }
     let found = correspondents
         .iter()
         .find_map(|m| ws.customers.find_key(&email_key(&m.address)));

@@ -13,6 +13,7 @@
 pub mod csv_rows;
 pub mod export;
 pub mod mail;
+pub mod person;
 pub mod presets;
 pub mod records;
 pub mod staged;
@@ -20,16 +21,19 @@ pub mod survey;
 pub mod vcard;
 
 use std::collections::HashSet;
+use std::path::Path;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
 
 use crate::error::Problem;
 use crate::model::customer::CustomerKind;
 use crate::model::duplicates::{self, Pair};
+use crate::model::erasure::Suppressed;
 use crate::model::values::{Timestamp, Zone, parse_timestamp_in, whole_seconds};
 use crate::model::{
     Customer, Dataset, Deal, Interaction, Kind, Order, Product, Record, Settings, id,
 };
+use csv_rows::Row;
 pub use staged::{Action, Change, Staged};
 use staged::{alias_key, email_key, external_key};
 
@@ -119,6 +123,13 @@ pub struct Workspace<'s> {
     pub interactions: Staged<Interaction>,
     pub deals: Staged<Deal>,
     distinct_ids: Vec<DistinctId>,
+    /// The erased persons' addresses and numbers, which nothing imported brings back.
+    suppressed: Suppressed,
+    /// How many rows, cards or messages were left out for them.
+    skipped_suppressed: usize,
+    /// What the records made from the file being imported name as their
+    /// source (consent events): `import:FILE`.
+    pub source: Option<String>,
 }
 
 impl<'s> Workspace<'s> {
@@ -140,7 +151,43 @@ impl<'s> Workspace<'s> {
             interactions: Staged::new(data.interactions),
             deals: Staged::new(data.deals),
             distinct_ids: Vec::new(),
+            suppressed: Suppressed::default(),
+            skipped_suppressed: 0,
+            source: None,
         }
+    }
+
+    /// Leaves out whatever belongs to the persons `suppressed` lists (`relate customer forget`).
+    pub fn suppress(&mut self, suppressed: Suppressed) {
+        self.suppressed = suppressed;
+    }
+
+    /// Whether a row, card or message with these e-mail addresses and phone
+    /// numbers belongs to an erased person; if so it is left out and counted.
+    pub fn skip_suppressed<'a>(
+        &mut self,
+        emails: impl IntoIterator<Item = &'a str>,
+        phones: impl IntoIterator<Item = &'a str>,
+    ) -> bool {
+        let skip = self.suppressed.matches(emails, phones);
+        self.skipped_suppressed += usize::from(skip);
+        skip
+    }
+
+    /// Whether a customers row names an erased person's address or number
+    /// (see [`Workspace::skip_suppressed`]).
+    pub fn skip_suppressed_row(&mut self, row: &Row) -> bool {
+        let items = |field| {
+            (row.get(field).unwrap_or_default().split([';', ',']))
+                .map(str::trim)
+                .filter(|item| !item.is_empty())
+        };
+        self.skip_suppressed(items("emails"), items("phones"))
+    }
+
+    /// How many rows, cards or messages were left out as an erased person's.
+    pub fn skipped_suppressed(&self) -> usize {
+        self.skipped_suppressed
     }
 
     /// The new records whose id had to differ from the one their name or key makes.
@@ -191,6 +238,13 @@ impl<'s> Workspace<'s> {
             self.options.date_format.as_deref(),
             self.settings.timezone,
         )
+    }
+
+    /// Names `file` as the source of what follows: `import:NAME`, its file
+    /// name only (the path says nothing about the data).
+    pub fn set_source(&mut self, file: &Path) {
+        let name = file.file_name().unwrap_or(file.as_os_str());
+        self.source = Some(format!("import:{}", name.to_string_lossy()));
     }
 
     /// Parses a date: a date-time counts as its calendar day in the store's timezone.

@@ -29,6 +29,7 @@ const ANSWER_FIELDS: &[&str] = &["customer", "at", "score", "summary", "body"];
 /// Imports every answer row; returns the problems of the rows left out.
 pub fn import_survey(ws: &mut Workspace, sheet: &Sheet, source: &Path) -> Vec<Problem> {
     let mut problems = sheet.problems.clone();
+    ws.set_source(source);
     for row in &sheet.rows {
         if let Err(messages) = answer(ws, row) {
             problems.extend(at_line(source, row.line, messages));
@@ -101,7 +102,7 @@ fn answer(ws: &mut Workspace, row: &Row) -> Result<(), Vec<String>> {
         let name = email.split([';', ',']).next().unwrap_or(email).to_string();
         profile.values.push(("name".into(), name));
     }
-    let customer = customer_row(ws, &profile, Lists::Add)?;
+    let customer = customer_row(ws, &profile, Lists::Add, at)?;
     interaction.customer = ws.customers.get(customer).id.clone();
     let key = interaction_key(&interaction.customer, &format_timestamp(&at), QUESTIONNAIRE);
     let existing = ws.interactions.find_key(&key);

@@ -230,6 +230,10 @@ fn read_property(card: &mut Card, structured_name: &mut Option<String>, name: &s
 pub fn import_cards(ws: &mut Workspace, cards: &[Card], source: &Path) -> Vec<Problem> {
     let mut problems = Vec::new();
     for card in cards {
+        let phones = card.phones.iter().map(String::as_str);
+        if ws.skip_suppressed(card.emails.iter().map(String::as_str), phones) {
+            continue;
+        }
         if let Err(messages) = import_card(ws, card) {
             problems.extend(super::records::at_line(source, card.line, messages));
         }

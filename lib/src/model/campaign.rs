@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::assign::{Assign, Assignment, unknown_field};
+use super::duplicates::members_renamed;
 use super::merge::Conflict;
 use super::values::{Timestamp, opt_timestamp, parse_date, utc_date};
 use super::{
@@ -42,12 +43,66 @@ pub struct Campaign {
     /// The customer ids the segment or filter selected at launch.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub members: Vec<String>,
+    /// The customers it selected whose consent left them out, and why.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub excluded: Vec<Exclusion>,
     /// Values that lost a merge, until `relate resolve` settles them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub conflicts: Vec<Conflict>,
 }
 
+/// A customer the segment or filter selected at launch whose consent forbids
+/// marketing on the campaign's channel.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Exclusion {
+    pub customer: String,
+    /// `withdrawn 2026-10-01`, `no answer (email needs a grant)`.
+    pub reason: String,
+}
+
 impl Campaign {
+    /// Whether the campaign's frozen lists name `customer`.
+    pub fn names(&self, customer: &str) -> bool {
+        self.members.iter().any(|m| m == customer)
+            || self.excluded.iter().any(|e| e.customer == customer)
+    }
+
+    /// The frozen lists with each merged customer's id replaced by the id of
+    /// the customer kept (once; one who is a member is not also excluded);
+    /// whether anything changed.
+    pub fn rename_customers<'k>(&mut self, kept_for: impl Fn(&str) -> Option<&'k str>) -> bool {
+        let members = members_renamed(&self.members, &kept_for);
+        let excluded_renamed = (self.excluded.iter()).any(|e| kept_for(&e.customer).is_some());
+        if members.is_none() && !excluded_renamed {
+            return false;
+        }
+        if let Some(members) = members {
+            self.members = members;
+        }
+        let mut excluded: Vec<Exclusion> = Vec::with_capacity(self.excluded.len());
+        for exclusion in self.excluded.drain(..) {
+            let customer = kept_for(&exclusion.customer)
+                .unwrap_or(&exclusion.customer)
+                .to_string();
+            if !self.members.contains(&customer) && !excluded.iter().any(|e| e.customer == customer)
+            {
+                excluded.push(Exclusion {
+                    customer,
+                    reason: exclusion.reason,
+                });
+            }
+        }
+        self.excluded = excluded;
+        true
+    }
+
+    /// Takes `customer` off the frozen lists (a removed customer).
+    pub fn drop_customer(&mut self, customer: &str) {
+        self.members.retain(|m| m != customer);
+        self.excluded.retain(|e| e.customer != customer);
+    }
+
     /// The days whose deals, orders and responses count for the campaign, up to
     /// `as_of`: from its start (else its launch) to its end (else `as_of`).
     /// `None` before the campaign started or when it was never launched.
@@ -86,7 +141,7 @@ impl Assign for Campaign {
     }
 
     fn kept_by(field: &str) -> Option<&'static [&'static str]> {
-        matches!(field, "launched" | "members").then_some(&["campaign launch"])
+        matches!(field, "launched" | "members" | "excluded").then_some(&["campaign launch"])
     }
 
     /// What was sent to whom is history once launched: a change would make the
@@ -105,9 +160,11 @@ impl Record for Campaign {
     record_accessors!();
 
     fn references(&self) -> Vec<Reference<'_>> {
-        (self.members.iter())
-            .map(|member| Reference::new("members", Kind::Customer, member))
-            .collect()
+        let members =
+            (self.members.iter()).map(|member| Reference::new("members", Kind::Customer, member));
+        let excluded =
+            (self.excluded.iter()).map(|e| Reference::new("excluded", Kind::Customer, &e.customer));
+        members.chain(excluded).collect()
     }
 
     fn filters(&self) -> Vec<(&'static str, &str)> {
@@ -152,6 +209,12 @@ impl Record for Campaign {
                 "members are set at launch: a campaign with members needs `launched`",
             ));
         }
+        if self.launched.is_none() && !self.excluded.is_empty() {
+            problems.push(FieldProblem::new(
+                "excluded",
+                "exclusions are set at launch: a campaign with `excluded` needs `launched`",
+            ));
+        }
         problems
     }
 }
@@ -177,6 +240,7 @@ mod tests {
             owner: None,
             launched: None,
             members: Vec::new(),
+            excluded: Vec::new(),
             conflicts: Vec::new(),
             external_id: None,
         }
@@ -203,6 +267,33 @@ mod tests {
             c.window(day("2026-11-30")),
             Some((day("2026-10-01"), day("2026-11-30")))
         );
+    }
+
+    #[test]
+    fn renaming_merged_customers_keeps_one_entry_each_and_members_first() {
+        let mut c = campaign();
+        c.members = vec!["acme".into(), "acme-2".into()];
+        let excluded = |customer: &str| Exclusion {
+            customer: customer.into(),
+            reason: "withdrawn 2026-10-01".into(),
+        };
+        c.excluded = vec![excluded("bob"), excluded("bob-2"), excluded("cid-2")];
+        let kept_for = |id: &str| match id {
+            "acme-2" => Some("acme"),
+            "bob-2" => Some("bob"),
+            "cid-2" => Some("acme"),
+            _ => None,
+        };
+        assert!(c.rename_customers(kept_for));
+        assert_eq!(c.members, ["acme"]);
+        assert_eq!(
+            c.excluded,
+            [excluded("bob")],
+            "a member is not also excluded"
+        );
+        assert!(!c.rename_customers(kept_for), "nothing left to rename");
+        c.drop_customer("bob");
+        assert!(c.excluded.is_empty() && c.names("acme") && !c.names("bob"));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::erasure::is_pseudonym;
 use super::{Asset, Dataset, Kind, Ticket};
 
 /// A problem with one record, found by looking at others.
@@ -142,6 +143,10 @@ pub fn cross_problems(data: &Dataset) -> Vec<RecordProblem> {
         for member in &c.members {
             checker.reference(Kind::Campaign, &c.id, "members", Kind::Customer, member);
         }
+        for exclusion in &c.excluded {
+            let customer = &exclusion.customer;
+            checker.reference(Kind::Campaign, &c.id, "excluded", Kind::Customer, customer);
+        }
     }
     for p in &data.products {
         if let Some(successor) = &p.successor {
@@ -155,7 +160,10 @@ pub fn cross_problems(data: &Dataset) -> Vec<RecordProblem> {
         }
     }
     for o in &data.orders {
-        checker.reference(Kind::Order, &o.id, "customer", Kind::Customer, &o.customer);
+        // An erased person's orders name their pseudonym, which no file holds.
+        if !is_pseudonym(&o.customer) {
+            checker.reference(Kind::Order, &o.id, "customer", Kind::Customer, &o.customer);
+        }
         for line in &o.lines {
             checker.reference(Kind::Order, &o.id, "lines", Kind::Product, &line.product);
         }

@@ -109,6 +109,21 @@ pub fn standing<'a>(
     }
 }
 
+/// The channels of the settings on which consent forbids marketing to the
+/// customer with `events` at `at`, each with the reason.
+pub fn marketing_forbidden<'a>(
+    events: &[ConsentEvent],
+    settings: &'a Settings,
+    at: &Timestamp,
+) -> Vec<(&'a str, String)> {
+    (settings.channels.iter())
+        .filter_map(|channel| {
+            let standing = standing(events, settings, channel, Purpose::Marketing, at);
+            Some((channel.as_str(), standing.forbids(channel)?))
+        })
+        .collect()
+}
+
 /// The (channel, purpose) pairs to show for a store: marketing on every
 /// channel of the settings, then each other pair an event names, in order.
 pub fn pairs<'a>(
@@ -340,6 +355,24 @@ mod tests {
                 ("email", "withdrawn", true, Some(false)),
                 ("email", "granted", false, None),
                 ("letter", "no answer", true, Some(true)),
+            ]
+        );
+    }
+
+    #[test]
+    fn marketing_is_forbidden_where_withdrawn_or_unanswered_on_a_channel_needing_a_grant() {
+        let settings: Settings =
+            serde_yaml::from_str("schema: 1\nchannels: [email, sms, letter, phone]\n").unwrap();
+        let events = [
+            event("email", ConsentState::Granted, "2026-03-01"),
+            event("letter", ConsentState::Withdrawn, "2026-10-01"),
+        ];
+        let now = at("2026-11-22T10:00:00Z");
+        assert_eq!(
+            marketing_forbidden(&events, &settings, &now),
+            [
+                ("sms", "no answer (sms needs a grant)".to_string()),
+                ("letter", "withdrawn 2026-10-01".to_string()),
             ]
         );
     }

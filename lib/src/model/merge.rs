@@ -147,7 +147,9 @@ enum Rule {
 
 fn rule(field: &str) -> Rule {
     match field {
-        "tags" | "emails" | "phones" | "lines" | "members" | "aliases" | "consent" => Rule::Set,
+        "tags" | "emails" | "phones" | "lines" | "members" | "aliases" | "consent" | "excluded" => {
+            Rule::Set
+        }
         "history" => Rule::History,
         "fields" => Rule::Map,
         "conflicts" => Rule::Conflicts,

@@ -34,6 +34,7 @@ pub mod customer;
 pub mod dataset;
 pub mod deal;
 pub mod duplicates;
+pub mod erasure;
 pub mod id;
 pub mod interaction;
 pub mod merge;

@@ -5,6 +5,9 @@ use chrono::NaiveDate;
 use super::new_slug_id;
 use crate::error::{Error, Result};
 use crate::filter::{Filter, combined};
+use crate::model::campaign::Exclusion;
+use crate::model::consent;
+use crate::model::interaction::Purpose;
 use crate::model::{Campaign, Kind};
 use crate::store::Store;
 
@@ -38,6 +41,7 @@ pub fn new(store: &Store, new: NewCampaign) -> Result<Campaign> {
         owner: new.owner.or_else(|| store.acting_owner()),
         launched: None,
         members: Vec::new(),
+        excluded: Vec::new(),
         conflicts: Vec::new(),
     };
     // An unknown segment or a bad filter is reported with its own hint.
@@ -52,7 +56,8 @@ pub fn new(store: &Store, new: NewCampaign) -> Result<Campaign> {
 }
 
 /// Launches a campaign now: its members are the customers its filter selects
-/// today, in id order, and stay so.
+/// today whose consent allows marketing on its channel, in id order, and stay
+/// so; the others are listed as excluded, with the reason.
 pub fn launch(store: &Store, campaign: &str) -> Result<Campaign> {
     let mut campaign: Campaign = store.get(campaign)?;
     if let Some(launched) = campaign.launched {
@@ -65,18 +70,36 @@ pub fn launch(store: &Store, campaign: &str) -> Result<Campaign> {
     let now = store.env().now;
     let today = now.date_naive();
     let data = store.dataset_of(&filter.needs().kinds())?.as_of(today);
-    let mut members: Vec<String> = filter
-        .select(&data, today)
-        .into_iter()
-        .map(|c| c.id.clone())
-        .collect();
+    let (mut members, mut excluded) = (Vec::new(), Vec::new());
+    for customer in filter.select(&data, today) {
+        let standing = consent::standing(
+            &customer.consent,
+            store.settings(),
+            &campaign.channel,
+            Purpose::Marketing,
+            &now,
+        );
+        match standing.forbids(&campaign.channel) {
+            None => members.push(customer.id.clone()),
+            Some(reason) => excluded.push(Exclusion {
+                customer: customer.id.clone(),
+                reason,
+            }),
+        }
+    }
     members.sort();
+    excluded.sort_by(|a, b| a.customer.cmp(&b.customer));
     campaign.members = members;
+    campaign.excluded = excluded;
     campaign.launched = Some(now);
     let mut tx = store.begin()?;
     tx.put(&campaign)?;
+    let left_out = match campaign.excluded.len() {
+        0 => String::new(),
+        n => format!(", {n} excluded"),
+    };
     tx.commit(&format!(
-        "campaign launch: {} ({} members)",
+        "campaign launch: {} ({} members{left_out})",
         campaign.id,
         campaign.members.len()
     ))?;

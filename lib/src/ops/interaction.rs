@@ -4,9 +4,10 @@ use chrono::NaiveDate;
 
 use super::of_customer;
 use crate::error::{Error, Result};
+use crate::model::consent::{self, ConsentState};
 use crate::model::interaction::{Direction, Purpose};
-use crate::model::values::Timestamp;
-use crate::model::{Deal, Interaction, Kind, Ticket};
+use crate::model::values::{Timestamp, utc_date};
+use crate::model::{Customer, Deal, Interaction, Kind, Ticket};
 use crate::store::Store;
 
 /// What `log` needs to know.
@@ -30,10 +31,15 @@ pub struct NewContact {
     /// A contact dated after now is refused unless this says it is meant:
     /// a mistyped year is the usual cause.
     pub future: bool,
+    /// A marketing contact on a channel the customer withdrew from is
+    /// refused unless this says it had another basis.
+    pub override_consent: bool,
 }
 
 /// Records a contact. One that is not inbound about a ticket is the ticket's
-/// first response if it has none yet (same commit).
+/// first response if it has none yet (same commit). An outbound (or
+/// undirected) marketing contact on a channel whose marketing consent the
+/// customer withdrew, as of the contact's time, is refused.
 pub fn log(store: &Store, mut new: NewContact) -> Result<Interaction> {
     if new.at > store.env().now && !new.future {
         return Err(Error::usage(format!(
@@ -61,6 +67,12 @@ pub fn log(store: &Store, mut new: NewContact) -> Result<Interaction> {
     } else {
         new.campaign.as_ref().map(|_| Purpose::Marketing)
     });
+    if purpose == Some(Purpose::Marketing)
+        && new.direction != Some(Direction::Inbound)
+        && !new.override_consent
+    {
+        refuse_withdrawn(store, &new.customer, &new.channel, &new.at)?;
+    }
     let mut interaction = Interaction::new(new.customer, new.at, new.channel);
     interaction.id = store.new_time_id(Kind::Interaction, &new.at);
     interaction.direction = new.direction;
@@ -88,6 +100,22 @@ pub fn log(store: &Store, mut new: NewContact) -> Result<Interaction> {
         interaction.customer
     ))?;
     Ok(interaction)
+}
+
+/// Refuses a marketing contact on `channel` at `at` when the customer's
+/// marketing consent in force then is a withdrawal. No answer is not refused:
+/// the contact may rest on another basis (an existing customer's soft
+/// opt-in); campaign launches apply the stricter `consent.needs_grant`.
+fn refuse_withdrawn(store: &Store, customer: &str, channel: &str, at: &Timestamp) -> Result<()> {
+    let customer: Customer = store.get_exact(customer)?;
+    match consent::in_force(&customer.consent, channel, Purpose::Marketing, at) {
+        Some(event) if event.state == ConsentState::Withdrawn => Err(Error::ConsentWithdrawn {
+            customer: customer.id,
+            channel: channel.to_string(),
+            on: utc_date(&event.at),
+        }),
+        _ => Ok(()),
+    }
 }
 
 /// How a channel reads in a commit message: `phone call`, `e-mail`, `meeting`.

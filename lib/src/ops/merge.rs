@@ -5,7 +5,6 @@ use serde::Serialize;
 use serde_yaml::Value;
 
 use crate::error::{Error, Result};
-use crate::model::duplicates::members_renamed;
 use crate::model::merge::{self, Conflict, OnConflict, Side};
 use crate::model::{Asset, Campaign, Customer, Deal, Interaction, Order, Record, Ticket};
 use crate::store::{Query, Store, Transaction};
@@ -202,10 +201,9 @@ fn memberships(store: &Store, plan: &mut Plan) -> Result<Vec<Campaign>> {
                 .any(|o| o == m)
                 .then_some(plan.keep.as_str())
         };
-        let Some(members) = members_renamed(&campaign.members, kept_for) else {
+        if !campaign.rename_customers(kept_for) {
             continue;
-        };
-        campaign.members = members;
+        }
         plan.campaigns.push(campaign.id.clone());
         changed.push(campaign);
     }

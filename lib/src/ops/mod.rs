@@ -14,6 +14,7 @@ pub mod consent;
 pub mod customer;
 pub mod deal;
 pub mod edit;
+pub mod forget;
 pub mod import;
 pub mod interaction;
 pub mod list;

@@ -23,7 +23,11 @@ pub struct Referrer {
 /// The references kept in a list of the referring record, which a cascade
 /// takes the removed record out of instead of removing the referrer: a
 /// campaign loses one member, a product its successor.
-const DETACHED: &[(Kind, &str)] = &[(Kind::Campaign, "members"), (Kind::Product, "successor")];
+const DETACHED: &[(Kind, &str)] = &[
+    (Kind::Campaign, "members"),
+    (Kind::Campaign, "excluded"),
+    (Kind::Product, "successor"),
+];
 
 impl Referrer {
     fn is_detached(&self) -> bool {
@@ -32,12 +36,12 @@ impl Referrer {
 }
 
 /// Who refers to whom in a dataset, from every record's reference fields.
-struct ReferenceIndex {
+pub(crate) struct ReferenceIndex {
     by_target: HashMap<(Kind, String), Vec<Referrer>>,
 }
 
 impl ReferenceIndex {
-    fn of(data: &Dataset) -> Self {
+    pub(crate) fn of(data: &Dataset) -> Self {
         let mut index = ReferenceIndex {
             by_target: HashMap::new(),
         };
@@ -105,7 +109,7 @@ pub fn remove(store: &Store, kind: Kind, id: &str, cascade: bool) -> Result<Remo
         .ok_or_else(|| store.not_found(kind, id))?;
     let data = store.dataset()?;
     let index = ReferenceIndex::of(&data);
-    let (dependents, detached) = dependents_of(&index, kind, id);
+    let (dependents, detached) = dependents_of(&index, kind, &[id]);
     let orders: Vec<&Referrer> = dependents
         .iter()
         .filter(|r| r.kind == Kind::Order)
@@ -132,9 +136,9 @@ pub fn remove(store: &Store, kind: Kind, id: &str, cascade: bool) -> Result<Remo
     for file in &files {
         tx.remove_file(file)?;
     }
-    for campaign in (data.campaigns.iter()).filter(|c| c.members.iter().any(|m| m == id)) {
+    for campaign in (data.campaigns.iter()).filter(|c| c.names(id)) {
         let mut campaign = campaign.clone();
-        campaign.members.retain(|member| member != id);
+        campaign.drop_customer(id);
         tx.put(&campaign)?;
     }
     for product in (data.products.iter()).filter(|p| p.successor.as_deref() == Some(id)) {
@@ -150,12 +154,18 @@ pub fn remove(store: &Store, kind: Kind, id: &str, cascade: bool) -> Result<Remo
     })
 }
 
-/// The records that depend on the record, directly or through one another,
-/// and those that only list it (see [`DETACHED`]), each once.
-fn dependents_of(index: &ReferenceIndex, kind: Kind, id: &str) -> (Vec<Referrer>, Vec<Referrer>) {
+/// The records that depend on the records `ids` of `kind` (one record's
+/// id and aliases), directly or through one another, and those that only
+/// list them (see [`DETACHED`]), each once.
+pub(crate) fn dependents_of(
+    index: &ReferenceIndex,
+    kind: Kind,
+    ids: &[&str],
+) -> (Vec<Referrer>, Vec<Referrer>) {
     let (mut dependents, mut detached) = (Vec::new(), Vec::new());
-    let mut seen: HashSet<(Kind, String)> = HashSet::from([(kind, id.to_string())]);
-    let mut queue = VecDeque::from([(kind, id.to_string())]);
+    let starts = ids.iter().map(|id| (kind, id.to_string()));
+    let mut seen: HashSet<(Kind, String)> = starts.clone().collect();
+    let mut queue: VecDeque<(Kind, String)> = starts.collect();
     while let Some((kind, id)) = queue.pop_front() {
         for referrer in index.referrers(kind, &id) {
             if !seen.insert((referrer.kind, referrer.id.clone())) {

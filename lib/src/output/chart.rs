@@ -9,8 +9,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use std::borrow::Cow;
 
-use super::html::escape;
-use super::thousands;
+use super::{escape, thousands};
 
 /// Bar series colours (Okabe–Ito blue, orange, bluish green), dark to light.
 const BAR_COLOURS: [RGBColor; 3] = [
@@ -440,7 +439,7 @@ mod tests {
             assert!(svg.contains(number), "{number} in {svg}");
         }
         // Cut to 14 characters for the axis, escaped.
-        assert!(svg.contains("&lt;script&gt;ale…"), "{svg}");
+        assert!(svg.contains("&lt;script&gt;alert…"), "{svg}");
         assert!(!svg.contains("<script"));
         assert!(!svg.contains("href"));
     }

@@ -6,29 +6,7 @@ use std::borrow::Cow;
 use std::io::{self, Write};
 
 use super::chart::Chart;
-use super::page::Heading;
-use super::{Section, Table, printable};
-
-/// `text` safe inside html elements and quoted attributes: `&`, `<`, `>`, `"`
-/// and `'` as entities, control characters as in [`printable`].
-pub fn escape(text: &str) -> Cow<'_, str> {
-    let text = printable(text);
-    if !text.contains(['&', '<', '>', '"', '\'']) {
-        return text;
-    }
-    let mut escaped = String::with_capacity(text.len() + 16);
-    for c in text.chars() {
-        match c {
-            '&' => escaped.push_str("&amp;"),
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '"' => escaped.push_str("&quot;"),
-            '\'' => escaped.push_str("&#39;"),
-            other => escaped.push(other),
-        }
-    }
-    Cow::Owned(escaped)
-}
+use super::{Heading, Section, Table, escape};
 
 /// Screen and print: tables ruled, numbers right-aligned in tabular figures,
 /// no chart or table split across printed pages.
@@ -93,7 +71,11 @@ pub fn write_document(
     writeln!(out, "<body>")?;
     if let Some(heading) = heading {
         writeln!(out, "<header><h1>{}</h1>", escape(&heading.title))?;
-        writeln!(out, "<p class=\"meta\">{}</p></header>", escape(&heading.line()))?;
+        writeln!(
+            out,
+            "<p class=\"meta\">{}</p></header>",
+            escape(&heading.line())
+        )?;
     }
     writeln!(out, "<main>")?;
     body(out)?;
@@ -114,7 +96,11 @@ pub fn write_table(out: &mut dyn Write, table: &Table) -> io::Result<()> {
     for row in &table.rows {
         write!(out, "<tr>")?;
         for cell in row {
-            let class = if cell.is_numeric() { " class=\"num\"" } else { "" };
+            let class = if cell.is_numeric() {
+                " class=\"num\""
+            } else {
+                ""
+            };
             write!(out, "<td{class}>{}</td>", escape(&cell.display(false)))?;
         }
         writeln!(out, "</tr>")?;

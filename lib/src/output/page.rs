@@ -2,31 +2,10 @@
 //! as-of date and the customers it covers, so a mailed or saved report says
 //! which day and which selection it is of.
 
-use chrono::NaiveDate;
 use std::io::{self, Write};
 
 use super::chart::Chart;
-use super::{Format, Section, Style, html, printable, write_sections};
-
-/// What a report's page starts with.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Heading {
-    pub title: String,
-    pub as_of: NaiveDate,
-    /// The selection of customers, as the command line gave it
-    /// (`segment vip · where region = "EU"`); `None` for every customer.
-    pub filter: Option<String>,
-}
-
-impl Heading {
-    /// `As of 2026-11-20 · where region = "EU"`.
-    pub fn line(&self) -> String {
-        match &self.filter {
-            Some(filter) => format!("As of {} · {filter}", self.as_of),
-            None => format!("As of {}", self.as_of),
-        }
-    }
-}
+use super::{Format, Heading, Section, Style, html, printable, write_sections};
 
 /// Writes a report's sections in `format`, under its heading in Markdown and
 /// html, with its charts in html.
@@ -53,6 +32,7 @@ pub fn write_report(
 mod tests {
     use super::*;
     use crate::output::Table;
+    use chrono::NaiveDate;
 
     #[test]
     fn markdown_starts_with_the_title_date_and_filter() {

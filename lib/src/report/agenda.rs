@@ -11,9 +11,11 @@ use std::collections::HashMap;
 use crate::figures::clv::{self, Prediction};
 use crate::figures::orders::order_stats;
 use crate::figures::rfm::{self, Segment};
+use crate::model::consent;
+use crate::model::interaction::Purpose;
 use crate::model::ticket::Target;
 use crate::model::values::{Timestamp, format_timestamp, midnight_utc, utc_date};
-use crate::model::{Customer, Dataset, Deal};
+use crate::model::{Customer, Dataset, Deal, Interaction};
 use crate::output::{Cell, Table};
 
 keyword_enum! {
@@ -57,11 +59,7 @@ pub fn agenda(data: &Dataset, now: Timestamp, days: u32) -> Vec<Item> {
         now,
         today,
         horizon,
-        owners: data
-            .customers
-            .iter()
-            .map(|c| (c.id.as_str(), c.owner.as_deref()))
-            .collect(),
+        customers: data.customers.iter().map(|c| (c.id.as_str(), c)).collect(),
     };
     let mut items = run.follow_ups();
     items.extend(run.deals());
@@ -90,15 +88,14 @@ struct Run<'a> {
     now: Timestamp,
     today: NaiveDate,
     horizon: NaiveDate,
-    /// Each customer's owner.
-    owners: HashMap<&'a str, Option<&'a str>>,
+    customers: HashMap<&'a str, &'a Customer>,
 }
 
 impl Run<'_> {
     /// Who does it: the record's owner, else the customer's.
     fn owner(&self, record_owner: Option<&str>, customer: &str) -> Option<String> {
         record_owner
-            .or_else(|| self.owners.get(customer).copied().flatten())
+            .or_else(|| self.customers.get(customer)?.owner.as_deref())
             .map(str::to_string)
     }
 
@@ -113,8 +110,25 @@ impl Run<'_> {
         }
     }
 
+    /// Whether the customer's consent allows marketing on the channel of `i`
+    /// now (a customer without a file has none to give).
+    fn may_market(&self, i: &Interaction) -> bool {
+        self.customers.get(i.customer.as_str()).is_some_and(|c| {
+            let settings = &self.data.settings;
+            consent::standing(
+                &c.consent,
+                settings,
+                &i.channel,
+                Purpose::Marketing,
+                &self.now,
+            )
+            .allows()
+        })
+    }
+
     /// A follow-up is pending while no later contact with the customer is
-    /// logged: the next contact fulfils it.
+    /// logged: the next contact fulfils it. A marketing follow-up that
+    /// consent forbids on its channel is not proposed.
     fn follow_ups(&self) -> Vec<Item> {
         let mut latest: HashMap<&str, Timestamp> = HashMap::new();
         for i in &self.data.interactions {
@@ -125,6 +139,7 @@ impl Run<'_> {
             .interactions
             .iter()
             .filter(|i| latest.get(i.customer.as_str()) == Some(&i.at))
+            .filter(|i| i.purpose != Some(Purpose::Marketing) || self.may_market(i))
             .filter_map(|i| {
                 let due = i.follow_up.filter(|due| *due <= self.horizon)?;
                 let about = i.summary.as_deref().unwrap_or(&i.channel);

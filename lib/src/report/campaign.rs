@@ -287,6 +287,7 @@ mod tests {
             owner: None,
             launched: Some(parse_timestamp("2026-09-29T12:00:00Z").unwrap()),
             members: vec!["acme".into(), "ana".into(), "bob".into(), "cid".into()],
+            excluded: Vec::new(),
             conflicts: Vec::new(),
             external_id: None,
         };

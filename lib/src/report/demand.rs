@@ -12,7 +12,7 @@ use chrono::{Datelike, Months, NaiveDate};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::{Report, Scope};
 use crate::error::{Error, Result};
@@ -64,13 +64,14 @@ impl Period {
         }
     }
 
-    /// The first day of the period after the one starting on `start`.
-    pub fn next(self, start: NaiveDate) -> NaiveDate {
+    /// The first day of the period after the one starting on `start`; `None`
+    /// past the calendar's end (a date in a file may be there).
+    pub fn next(self, start: NaiveDate) -> Option<NaiveDate> {
         match self {
-            Period::Week => start + chrono::Days::new(7),
-            Period::Month => start + Months::new(1),
-            Period::Quarter => start + Months::new(3),
-            Period::Year => start + Months::new(12),
+            Period::Week => start.checked_add_days(chrono::Days::new(7)),
+            Period::Month => start.checked_add_months(Months::new(1)),
+            Period::Quarter => start.checked_add_months(Months::new(3)),
+            Period::Year => start.checked_add_months(Months::new(12)),
         }
     }
 
@@ -99,7 +100,7 @@ impl Period {
 
     /// The period starts from `start` on.
     pub fn starts(self, start: NaiveDate) -> impl Iterator<Item = NaiveDate> {
-        std::iter::successors(Some(start), move |&s| Some(self.next(s)))
+        std::iter::successors(Some(start), move |&s| self.next(s))
     }
 }
 
@@ -222,6 +223,9 @@ pub struct Demand {
     /// What the series are grouped by, which names the tables' first column.
     #[serde(skip)]
     pub by: GroupBy,
+    /// The length of the periods, which names the tables' other columns.
+    #[serde(skip)]
+    pub period: Period,
 }
 
 /// One series per product or group that the selected customers bought, in
@@ -258,12 +262,12 @@ pub fn demand(scope: &Scope, params: &Params) -> Result<Demand> {
         }
     }
     let last = params.period.start(as_of);
-    let partial = params.period.next(last).pred_opt() != Some(as_of);
+    let next = params.period.next(last);
+    let partial = next.and_then(|next| next.pred_opt()) != Some(as_of);
     // The forecast starts with the first period not yet over.
-    let ahead = if partial {
-        last
-    } else {
-        params.period.next(last)
+    let ahead = match next {
+        Some(next) if !partial => next,
+        _ => last,
     };
     let series = sold
         .into_iter()
@@ -309,6 +313,7 @@ pub fn demand(scope: &Scope, params: &Params) -> Result<Demand> {
     Ok(Demand {
         series,
         by: params.by,
+        period: params.period,
     })
 }
 
@@ -317,29 +322,49 @@ impl Report for Demand {
         format!("Demand by {}", self.by)
     }
 
+    /// One row per group, one column per period as `revenue` has them: the
+    /// history (`*` marks the unfinished period, counted to the as-of date),
+    /// then the forecast (`(f)`); a period before a group's first sale is blank.
     fn sections(&self) -> Vec<Section> {
-        let mut table = Table::new(&[self.by.as_str(), "period_start", "units", "series"]);
+        let mut history: BTreeMap<NaiveDate, bool> = BTreeMap::new();
+        let mut ahead: BTreeSet<NaiveDate> = BTreeSet::new();
         for series in &self.series {
-            let group = || Cell::group(series.group.value());
             for sold in &series.history {
-                table.push(vec![
-                    group(),
-                    Cell::Date(sold.period_start),
-                    Cell::Number(sold.units),
-                    // Sold so far in the unfinished period.
-                    Cell::text(if sold.partial { "to date" } else { "history" }),
-                ]);
+                *history.entry(sold.period_start).or_default() |= sold.partial;
             }
-            for ahead in &series.forecast {
-                table.push(vec![
-                    group(),
-                    Cell::Date(ahead.period_start),
-                    Cell::Float(ahead.units),
-                    Cell::text("forecast"),
-                ]);
-            }
+            ahead.extend(series.forecast.iter().map(|f| f.period_start));
         }
-        vec![Section::new("demand", "Units per period", table)]
+        let mut columns = vec![self.by.as_str().to_string()];
+        columns.extend(history.iter().map(|(&start, &partial)| {
+            let label = self.period.label(start);
+            if partial { label + "*" } else { label }
+        }));
+        columns.extend(
+            ahead
+                .iter()
+                .map(|&start| format!("{} (f)", self.period.label(start))),
+        );
+        let names: Vec<&str> = columns.iter().map(String::as_str).collect();
+        let mut table = Table::new(&names);
+        for series in &self.series {
+            let mut row = vec![Cell::group(series.group.value())];
+            row.extend(history.keys().map(|start| {
+                (series.history.iter())
+                    .find(|sold| sold.period_start == *start)
+                    .map_or(Cell::Empty, |sold| Cell::Number(sold.units))
+            }));
+            row.extend(ahead.iter().map(|start| {
+                (series.forecast.iter())
+                    .find(|f| f.period_start == *start)
+                    .map_or(Cell::Empty, |f| Cell::Float(f.units))
+            }));
+            table.push(row);
+        }
+        let mut title = String::from("Units per period; (f) forecast");
+        if history.values().any(|&partial| partial) {
+            title.push_str("; * to the report's last day");
+        }
+        vec![Section::new("demand", title, table)]
     }
 }
 
@@ -693,6 +718,12 @@ mod tests {
         assert_eq!(Period::Week.start(day("2026-11-22")), day("2026-11-16"));
         assert_eq!(Period::Week.start(day("2026-11-23")), day("2026-11-23"));
         assert_eq!(Period::Month.start(day("2026-02-28")), day("2026-02-01"));
-        assert_eq!(Period::Month.next(day("2026-12-01")), day("2027-01-01"));
+        assert_eq!(
+            Period::Month.next(day("2026-12-01")),
+            Some(day("2027-01-01"))
+        );
+        let last_month = Period::Month.start(NaiveDate::MAX);
+        assert_eq!(Period::Month.next(last_month), None, "the calendar's end");
+        assert_eq!(Period::Month.starts(last_month).count(), 1);
     }
 }

@@ -7,11 +7,13 @@
 
 use chrono::Datelike;
 use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
 use super::{Report, Scope, money};
 use crate::model::values::decimal;
+use crate::output::chart::{Bars, Chart, Series, Unit};
 use crate::output::{Cell, Section, Table};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -78,6 +80,28 @@ pub fn forecast(scope: &Scope) -> Forecast {
 impl Report for Forecast {
     fn title(&self) -> String {
         "Forecast".into()
+    }
+
+    /// The weighted amount by expected close month, the best case as a line.
+    fn charts(&self) -> Vec<Chart> {
+        let amount = |d: Decimal| d.to_f64();
+        vec![Chart::Bars(Bars {
+            title: "Weighted pipeline by expected close month (line: best case)".into(),
+            categories: (self.months.iter())
+                .map(|m| m.month.clone().unwrap_or_else(|| "no date".into()))
+                .collect(),
+            bars: vec![Series::new(
+                "weighted",
+                self.months.iter().map(|m| amount(m.weighted)).collect(),
+            )],
+            line: Some(Series::new(
+                "best case",
+                self.months.iter().map(|m| amount(m.best_case)).collect(),
+            )),
+            notes: Vec::new(),
+            unit: Unit::Money,
+            horizontal: false,
+        })]
     }
 
     fn sections(&self) -> Vec<Section> {

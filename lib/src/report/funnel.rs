@@ -18,6 +18,7 @@ use crate::model::deal::Outcome;
 use crate::model::settings::WON;
 use crate::model::values::decimal;
 use crate::model::{Deal, Settings};
+use crate::output::chart::{Bars, Chart, Series, Unit};
 use crate::output::{Cell, Section, Table};
 
 /// One row of the funnel.
@@ -278,6 +279,28 @@ impl Report for Funnel {
 
     fn sections(&self) -> Vec<Section> {
         funnel_sections(&[(None, self)])
+    }
+
+    /// The deals that reached each stage, with the conversion to the next.
+    fn charts(&self) -> Vec<Chart> {
+        let reached = (self.stages.iter())
+            .map(|s| Some(s.reached as f64))
+            .collect();
+        let notes = (self.stages.iter())
+            .map(|s| {
+                s.next_conversion
+                    .map_or(String::new(), |c| format!("{:.0}% on", c * 100.0))
+            })
+            .collect();
+        vec![Chart::Bars(Bars {
+            title: "Deals that reached each stage, and the share that went on".into(),
+            categories: self.stages.iter().map(|s| s.stage.clone()).collect(),
+            bars: vec![Series::new("reached", reached)],
+            line: None,
+            notes,
+            unit: Unit::Count,
+            horizontal: false,
+        })]
     }
 }
 

@@ -14,6 +14,7 @@ pub mod assets;
 pub mod basket;
 pub mod campaign;
 pub mod clv;
+pub mod consent;
 pub mod demand;
 #[cfg(test)]
 pub(crate) mod fixture;

@@ -22,7 +22,9 @@ use super::demand::{GroupBy, Period};
 use super::{Report, Scope, mean_money};
 use crate::error::{Error, Result};
 use crate::filter::Field;
+use crate::model::erasure::erased_group;
 use crate::model::values::{decimal, opt_decimal, utc_date};
+use crate::output::chart::{Bars, Chart, Series, Unit};
 use crate::output::{Cell, Section, Table};
 
 /// What revenue is grouped by.
@@ -195,7 +197,7 @@ pub fn revenue(scope: &Scope, params: &Params) -> Result<Revenue> {
             Some(By::Customer(field)) => {
                 let keys = match (customers.get(order.customer.as_str()), &facts) {
                     (Some(customer), Some(facts)) => field.value(customer, facts).keys(),
-                    _ => Vec::new(),
+                    _ => erased_group(&order.customer).into_iter().collect(),
                 };
                 overlapping |= keys.len() > 1;
                 if keys.is_empty() {
@@ -260,10 +262,10 @@ fn summarize(
     let periods = starts
         .iter()
         .map(|&start| {
-            let full_end = period
-                .next(start)
-                .pred_opt()
-                .expect("a period has a last day");
+            // The calendar's last period ends on its last day.
+            let full_end = (period.next(start))
+                .and_then(|next| next.pred_opt())
+                .unwrap_or(NaiveDate::MAX);
             let end = full_end.min(until);
             // Like for like: as many days from the start of the earlier periods.
             let days = chrono::Days::new((end - start).num_days() as u64);
@@ -311,6 +313,41 @@ fn change_cell(change: Option<f64>) -> Cell {
 impl Report for Revenue {
     fn title(&self) -> String {
         "Revenue".into()
+    }
+
+    /// The total's revenue per period, and the same periods a year earlier
+    /// (from the change against them) as a line.
+    fn charts(&self) -> Vec<Chart> {
+        let periods = &self.total.periods;
+        let year_before = |p: &PeriodFigures| {
+            let now = p.figures.revenue.to_f64()?;
+            p.change_year
+                .map(|change| now / (1.0 + change))
+                .filter(|v| v.is_finite())
+        };
+        vec![Chart::Bars(Bars {
+            title: format!(
+                "Revenue per {} in {} (line: the same {} a year earlier)",
+                self.period, self.currency, self.period
+            ),
+            categories: (periods.iter())
+                .map(|p| {
+                    let label = self.period.label(p.period_start);
+                    if p.partial { label + "*" } else { label }
+                })
+                .collect(),
+            bars: vec![Series::new(
+                "revenue",
+                periods.iter().map(|p| p.figures.revenue.to_f64()).collect(),
+            )],
+            line: Some(Series::new(
+                "a year earlier",
+                periods.iter().map(year_before).collect(),
+            )),
+            notes: Vec::new(),
+            unit: Unit::Money,
+            horizontal: false,
+        })]
     }
 
     fn sections(&self) -> Vec<Section> {

@@ -53,6 +53,15 @@ pub struct SegmentsReport {
     #[serde(skip)]
     pub key_columns: Vec<String>,
     pub rows: Vec<SegmentRow>,
+    /// The selected customers' figures, each customer counted once (in the
+    /// tables only: JSON scripts sum the rows they choose).
+    #[serde(skip)]
+    pub total: Totals,
+    /// Whether a customer counts in more than one group (named segments that
+    /// overlap, a list field such as `tags`): the rows then sum to more
+    /// than the total.
+    #[serde(skip)]
+    pub overlapping: bool,
 }
 
 /// How customers are grouped.
@@ -142,14 +151,45 @@ impl Grouping {
     }
 }
 
-#[derive(Default)]
-struct Totals {
-    customers: u64,
-    orders: u64,
-    revenue: Decimal,
-    contacts_90d: u64,
-    open_deals: u64,
-    open_amount: Decimal,
+/// The sums of a group of customers.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Totals {
+    pub customers: u64,
+    pub orders: u64,
+    pub revenue: Decimal,
+    pub contacts_90d: u64,
+    pub open_deals: u64,
+    pub open_amount: Decimal,
+}
+
+impl Totals {
+    fn add(&mut self, facts: &Facts, id: &str) {
+        let orders = facts.orders.get(id);
+        let contacts = facts.contacts.get(id);
+        let deals = facts.deals.get(id);
+        self.customers += 1;
+        self.orders += orders.map_or(0, |s| s.count);
+        self.revenue += orders.map_or(Decimal::ZERO, |s| s.total);
+        self.contacts_90d += contacts.map_or(0, |s| s.recent);
+        self.open_deals += deals.map_or(0, |s| s.open);
+        self.open_amount += deals.map_or(Decimal::ZERO, |s| s.open_amount);
+    }
+
+    /// The figures of a row, `share` of `selected`.
+    fn row(self, keys: BTreeMap<String, Option<String>>, selected: u64) -> SegmentRow {
+        SegmentRow {
+            keys,
+            customers: self.customers,
+            share: ratio(self.customers, selected),
+            orders: self.orders,
+            revenue: self.revenue,
+            aov: mean_money(self.revenue, self.orders),
+            revenue_per_customer: mean_money(self.revenue, self.customers),
+            contacts_90d: self.contacts_90d,
+            open_deals: self.open_deals,
+            open_amount: self.open_amount,
+        }
+    }
 }
 
 /// Groups the selected customers by `by` (field names, see docs/filters.md), or
@@ -184,42 +224,30 @@ pub fn report(scope: &Scope, by: &[Field]) -> Result<SegmentsReport> {
             groups.insert(vec![Some(name.clone())], Totals::default());
         }
     }
-    let mut selected = 0;
+    let (mut total, mut overlapping) = (Totals::default(), false);
     for customer in scope.customers() {
-        selected += 1;
         let id = customer.id.as_str();
-        let orders = facts.orders.get(id);
-        let contacts = facts.contacts.get(id);
-        let deals = facts.deals.get(id);
-        for keys in grouping.keys_of(customer, &facts) {
-            let totals = groups.entry(keys).or_default();
-            totals.customers += 1;
-            totals.orders += orders.map_or(0, |s| s.count);
-            totals.revenue += orders.map_or(Decimal::ZERO, |s| s.total);
-            totals.contacts_90d += contacts.map_or(0, |s| s.recent);
-            totals.open_deals += deals.map_or(0, |s| s.open);
-            totals.open_amount += deals.map_or(Decimal::ZERO, |s| s.open_amount);
+        total.add(&facts, id);
+        let keys = grouping.keys_of(customer, &facts);
+        overlapping |= keys.len() > 1;
+        for keys in keys {
+            groups.entry(keys).or_default().add(&facts, id);
         }
     }
+    let selected = total.customers;
     let mut groups: Vec<_> = groups.into_iter().collect();
     groups.sort_by(|(a, _), (b, _)| grouping.compare(settings, a, b));
     let key_columns = grouping.columns();
     let rows = groups
         .into_iter()
-        .map(|(keys, t)| SegmentRow {
-            keys: key_columns.iter().cloned().zip(keys).collect(),
-            customers: t.customers,
-            share: ratio(t.customers, selected),
-            orders: t.orders,
-            revenue: t.revenue,
-            aov: mean_money(t.revenue, t.orders),
-            revenue_per_customer: mean_money(t.revenue, t.customers),
-            contacts_90d: t.contacts_90d,
-            open_deals: t.open_deals,
-            open_amount: t.open_amount,
-        })
+        .map(|(keys, t)| t.row(key_columns.iter().cloned().zip(keys).collect(), selected))
         .collect();
-    Ok(SegmentsReport { key_columns, rows })
+    Ok(SegmentsReport {
+        key_columns,
+        rows,
+        total,
+        overlapping,
+    })
 }
 
 impl Report for SegmentsReport {
@@ -245,27 +273,49 @@ impl Report for SegmentsReport {
             .map(String::as_str)
             .chain(figures)
             .collect();
+        let figures = |row: &SegmentRow| {
+            let money = |amount: Option<Decimal>| amount.map_or(Cell::Empty, Cell::Money);
+            [
+                Cell::Int(row.customers as i64),
+                row.share.into(),
+                Cell::Int(row.orders as i64),
+                Cell::Money(row.revenue),
+                money(row.aov),
+                money(row.revenue_per_customer),
+                Cell::Int(row.contacts_90d as i64),
+                Cell::Int(row.open_deals as i64),
+                Cell::Money(row.open_amount),
+            ]
+        };
         let mut table = Table::new(&columns);
         for row in &self.rows {
             let mut cells: Vec<Cell> = self
                 .key_columns
                 .iter()
-                .map(|column| row.keys.get(column).cloned().flatten().into())
+                .map(|column| Cell::group(row.keys.get(column).and_then(Option::as_deref)))
                 .collect();
-            cells.extend([
-                Cell::Int(row.customers as i64),
-                row.share.into(),
-                Cell::Int(row.orders as i64),
-                Cell::Number(row.revenue),
-                row.aov.into(),
-                row.revenue_per_customer.into(),
-                Cell::Int(row.contacts_90d as i64),
-                Cell::Int(row.open_deals as i64),
-                Cell::Number(row.open_amount),
-            ]);
+            cells.extend(figures(row));
             table.push(cells);
         }
-        vec![Section::new("segments", "Segments", table)]
+        // The total row: every selected customer once, under the first key.
+        let total_row = self
+            .total
+            .clone()
+            .row(BTreeMap::new(), self.total.customers);
+        let mut total = Table::new(&columns);
+        let mut cells = vec![Cell::text("total")];
+        cells.resize(self.key_columns.len(), Cell::Empty);
+        cells.extend(figures(&total_row));
+        total.push(cells);
+        let title = if self.overlapping {
+            "All selected customers, each once (the groups overlap: their rows add up to more)"
+        } else {
+            "All selected customers"
+        };
+        vec![
+            Section::new("segments", "Segments", table),
+            Section::new("total", title, total),
+        ]
     }
 }
 

@@ -50,6 +50,8 @@ pub fn check(store: &Store) -> Result<Checked> {
         }
     };
     problems.extend(stray_files(store)?);
+    // Read every time, like stray files: the kept findings cover records only.
+    problems.extend(store.suppression_entries()?.1);
     problems.sort();
     warnings.sort();
     Ok(Checked { problems, warnings })

@@ -12,6 +12,10 @@ use crate::model::{Kind, Record};
 
 pub const SETTINGS_FILE: &str = "relate.yaml";
 
+/// The folder of the suppression entries `customer forget` leaves, one file
+/// per erased person.
+pub const SUPPRESSION_FOLDER: &str = "suppressed";
+
 /// A span of months (by their first and last day) that limits which dated
 /// records are read; open ends are unbounded.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -14,7 +14,6 @@ use super::git::{Git, Stamp};
 use super::system_git::SystemGit;
 use super::{Env, Query, Store, no_author_error};
 use crate::error::{Error, Problem, Result, SyncFailure};
-use crate::model::duplicates::members_renamed;
 use crate::model::merge::Conflict;
 use crate::model::{Campaign, Customer, Kind, Record};
 
@@ -200,10 +199,9 @@ fn rewrite_merged_references(store: &Store, git: &Git) -> Result<()> {
     }
     for file in store.read_checked::<Campaign>(Query::all())?.loaded {
         let mut campaign = file.record;
-        let Some(members) = members_renamed(&campaign.members, |m| kept_for.get(m).copied()) else {
+        if !campaign.rename_customers(|m| kept_for.get(m).copied()) {
             continue;
-        };
-        campaign.members = members;
+        }
         renamed.push(format!("campaign {}", campaign.id));
         write_atomic(&store.root.join(&file.path), to_yaml(&campaign)?.as_bytes())?;
         rewritten.push(file.path);

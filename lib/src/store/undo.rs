@@ -17,6 +17,10 @@ use crate::model::merge::OnConflict;
 /// The trailer an undo commit names the commit it takes back with.
 const REVERTS: &str = "Reverts: ";
 
+/// How the subject of a `customer forget` commit starts: undo refuses to
+/// take one back, which would bring back the erased person.
+pub const FORGET_SUBJECT: &str = "customer forget: ";
+
 /// What an undo took back.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Undone {
@@ -38,6 +42,7 @@ pub fn undo(store: &Store) -> Result<Undone> {
     let author = store.author().ok_or_else(no_author_error)?;
     let mut tx = store.begin()?;
     let target = last_own_commit(git, &author)?;
+    refuse_an_erasure(&target)?;
     refuse_if_built_upon(git, &target)?;
     let before = target.parent(0)?.tree()?;
     let after = target.tree()?;
@@ -120,6 +125,20 @@ fn last_own_commit<'r>(git: &'r Git, author: &Author) -> Result<Commit<'r>> {
         "nothing to undo: {} <{}> has no change in this store's history that is not undone yet",
         author.name, author.email
     )))
+}
+
+/// Refuses to take back a `customer forget`: the person asked to be erased.
+fn refuse_an_erasure(target: &Commit) -> Result<()> {
+    let summary = target.summary().unwrap_or_default();
+    if !summary.starts_with(FORGET_SUBJECT) {
+        return Ok(());
+    }
+    Err(Error::failed(format!(
+        "`{summary}` erased a person, and relate does not bring an erased person back"
+    ))
+    .with_hint(
+        "a customer forgotten by mistake is added again with `relate customer add` (an import skips them: see docs/privacy.md)",
+    ))
 }
 
 /// Refuses a commit that the upstream branch has and has built on: teammates

@@ -6,6 +6,7 @@ mod assets;
 mod basket;
 mod campaign;
 mod clv;
+mod consent;
 mod demand;
 mod forecast;
 mod funnel;
@@ -45,6 +46,7 @@ pub enum Command {
     Service(service::Args),
     Assets(assets::Args),
     Campaign(campaign::Args),
+    Consent(consent::Args),
 }
 
 pub fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
@@ -62,6 +64,7 @@ pub fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
         Command::Service(args) => service::run(ui, args),
         Command::Assets(args) => assets::run(ui, args),
         Command::Campaign(args) => campaign::run(ui, args),
+        Command::Consent(args) => consent::run(ui, args),
     }
 }
 
@@ -201,6 +204,9 @@ impl Common {
             charts.clear();
         }
         let heading = self.heading(ui, report.title())?;
+        for section in &mut sections {
+            section.table = ui.chosen_columns(std::mem::take(&mut section.table))?;
+        }
         ui.print_to(self.output.as_deref(), |out, format, style| match format {
             Format::Json => write_json(out, report),
             _ => write_report(out, &heading, &charts, &sections, format, style),

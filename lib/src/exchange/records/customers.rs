@@ -1,10 +1,13 @@
 //! Customers files: a row creates a customer or updates the one it finds.
 
-use crate::exchange::csv_rows::{FieldSpec, Row};
+use crate::exchange::csv_rows::{CONSENT_PREFIX, FieldSpec, Row};
 use crate::exchange::staged::{email_key, external_key};
 use crate::exchange::{Workspace, add_to_list};
 use crate::model::assign::{Assignment, Op};
+use crate::model::consent::{self, ConsentEvent, ConsentState};
 use crate::model::customer::{self, CustomerKind};
+use crate::model::interaction::Purpose;
+use crate::model::values::Timestamp;
 use crate::model::{Customer, id};
 
 pub const CUSTOMER_FIELDS: FieldSpec = FieldSpec {
@@ -43,8 +46,14 @@ pub fn existing_customer(ws: &Workspace, row: &Row) -> Option<usize> {
 }
 
 /// Creates or updates the customer of a row (customer files, surveys), its
-/// list fields as `lists` says. Returns its index.
-pub fn customer_row(ws: &mut Workspace, row: &Row, lists: Lists) -> Result<usize, Vec<String>> {
+/// list fields as `lists` says; a `consent.CHANNEL` cell is what they said
+/// at `said_at` (see [`consent_cell`]). Returns its index.
+pub fn customer_row(
+    ws: &mut Workspace,
+    row: &Row,
+    lists: Lists,
+    said_at: Timestamp,
+) -> Result<usize, Vec<String>> {
     let existing = existing_customer(ws, row);
     let mut customer = match existing {
         Some(index) => ws.customers.get(index).clone(),
@@ -53,6 +62,11 @@ pub fn customer_row(ws: &mut Workspace, row: &Row, lists: Lists) -> Result<usize
     let mut errors = Vec::new();
     for (field, value) in &row.values {
         if field == "id" {
+            continue;
+        }
+        if let Some(channel) = field.strip_prefix(CONSENT_PREFIX) {
+            let source = ws.source.clone();
+            errors.extend(consent_cell(&mut customer, channel, value, said_at, source).err());
             continue;
         }
         let result = match customer_value(ws, field, value) {
@@ -74,6 +88,40 @@ pub fn customer_row(ws: &mut Workspace, row: &Row, lists: Lists) -> Result<usize
     } else {
         Err(errors)
     }
+}
+
+/// Adds to `customer`'s consent what a `consent.CHANNEL` cell says about
+/// marketing on `channel`: yes (`yes`, `y`, `true`, `1`, `granted`,
+/// `opt-in`) or no (`no`, `n`, `false`, `0`, `withdrawn`, `opt-out`). An
+/// answer the event in force already gives adds nothing, so that importing a
+/// file again changes nothing.
+fn consent_cell(
+    customer: &mut Customer,
+    channel: &str,
+    cell: &str,
+    at: Timestamp,
+    source: Option<String>,
+) -> Result<(), String> {
+    let state = match cell.to_lowercase().as_str() {
+        "yes" | "y" | "true" | "1" | "granted" | "opt-in" => ConsentState::Granted,
+        "no" | "n" | "false" | "0" | "withdrawn" | "opt-out" => ConsentState::Withdrawn,
+        _ => {
+            return Err(format!(
+                "consent.{channel}: `{cell}` is neither yes (granted) nor no (withdrawn)"
+            ));
+        }
+    };
+    let in_force = consent::in_force(&customer.consent, channel, Purpose::Marketing, &at);
+    if in_force.is_none_or(|event| event.state != state) {
+        customer.consent.push(ConsentEvent {
+            channel: channel.to_string(),
+            purpose: Purpose::Marketing,
+            state,
+            at,
+            source,
+        });
+    }
+    Ok(())
 }
 
 /// A new customer for a row: its id (given, or made from its name), kind and creation date.
@@ -153,6 +201,50 @@ mod tests {
         let ana = only(ws.customers.all());
         assert_eq!(ana.tags, ["new", "vip"]);
         assert_eq!(ana.region.as_deref(), Some("EU"));
+    }
+
+    #[test]
+    fn consent_columns_add_an_event_when_the_answer_changes() {
+        let mut ws = workspace(Vec::new());
+        let file = "name,email,consent.email,consent.letter\nAna,ana@x.example,yes,\n";
+        import_clean(&mut ws, Customers, file);
+        import_clean(&mut ws, Customers, file);
+        let ana = only(ws.customers.all());
+        let events: Vec<(&str, &str, Option<&str>)> = (ana.consent.iter())
+            .map(|e| (e.channel.as_str(), e.state.as_str(), e.source.as_deref()))
+            .collect();
+        assert_eq!(
+            events,
+            [("email", "granted", Some("import:in.csv"))],
+            "an empty cell says nothing; the same answer again adds nothing"
+        );
+        import_clean(
+            &mut ws,
+            Customers,
+            "email,consent.email\nana@x.example,opt-out\n",
+        );
+        let ana = only(ws.customers.all());
+        assert_eq!(ana.consent.len(), 2);
+        assert_eq!(ana.consent[1].state.as_str(), "withdrawn");
+        let problems = import(
+            &mut ws,
+            Customers,
+            "email,consent.email\nana@x.example,maybe\n",
+        );
+        assert_eq!(
+            problems,
+            ["2: consent.email: `maybe` is neither yes (granted) nor no (withdrawn)"]
+        );
+        let problems = import(
+            &mut ws,
+            Customers,
+            "email,consent.pigeon\nana@x.example,yes\n",
+        );
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0].starts_with("2: consent on unknown channel `pigeon`"),
+            "{problems:?}"
+        );
     }
 
     #[test]

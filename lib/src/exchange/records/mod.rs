@@ -46,17 +46,24 @@ pub fn field_spec(kind: ImportKind) -> &'static FieldSpec {
 /// (with those the sheet could not read).
 pub fn import_sheet(ws: &mut Workspace, kind: ImportKind, sheet: &Sheet, source: &Path) -> LeftOut {
     let mut left_out = LeftOut::from(sheet.problems.clone());
+    ws.set_source(source);
     if kind == ImportKind::Orders {
         orders::import_orders(ws, sheet, source, &mut left_out);
     } else {
         let import_row: fn(&mut Workspace, &Row) -> RowResult = match kind {
-            ImportKind::Customers => |ws, row| customer_row(ws, row, Lists::Replace).map(|_| ()),
+            ImportKind::Customers => |ws, row| {
+                let now = ws.now;
+                customer_row(ws, row, Lists::Replace, now).map(|_| ())
+            },
             ImportKind::Products => products::product_row,
             ImportKind::Interactions => interactions::interaction_row,
             ImportKind::Deals => deals::deal_row,
             ImportKind::Orders => unreachable!("orders are imported by groups"),
         };
         for row in &sheet.rows {
+            if kind == ImportKind::Customers && ws.skip_suppressed_row(row) {
+                continue;
+            }
             if let Err(messages) = import_row(ws, row) {
                 left_out
                     .problems
