@@ -514,6 +514,9 @@ pub struct Section {
     pub name: &'static str,
     pub title: String,
     pub table: Table,
+    /// Headline figures (rows of a label, a value and notes): an html page
+    /// shows them as cards above its charts, other formats as a table.
+    pub headline: bool,
 }
 
 impl Section {
@@ -522,6 +525,16 @@ impl Section {
             name,
             title: title.into(),
             table,
+            headline: false,
+        }
+    }
+
+    /// A section of headline figures: a row each, its first cell the label,
+    /// its second the value, the others notes under it.
+    pub fn headline(name: &'static str, title: impl Into<String>, table: Table) -> Section {
+        Section {
+            headline: true,
+            ..Section::new(name, title, table)
         }
     }
 }

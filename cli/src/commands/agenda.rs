@@ -4,7 +4,6 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 
-use relate::Error;
 use relate::model::Kind;
 use relate::model::values::{midnight_utc, utc_date};
 use relate::report::agenda::{self, Item};
@@ -47,17 +46,8 @@ pub struct Args {
 pub fn run(ui: &mut Ui, args: Args) -> anyhow::Result<()> {
     let store = ui.store()?;
     let settings = store.settings();
-    if let Some(owner) = &args.owner
-        && !settings.owners.is_empty()
-        && !settings.is_known_owner(owner)
-    {
-        let owners: Vec<&str> = settings.owners.iter().map(|o| o.id.as_str()).collect();
-        return Err(Error::usage(format!("unknown owner `{owner}`"))
-            .with_hint(format!(
-                "the owners in relate.yaml are: {}",
-                owners.join(", ")
-            ))
-            .into());
+    if let Some(owner) = &args.owner {
+        settings.check_owner_choice(owner)?;
     }
     // The agenda's today is the UTC date, as every dated record is filed by it.
     let now = match args.as_of {

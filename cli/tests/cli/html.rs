@@ -30,6 +30,7 @@ const REPORTS: &[&[&str]] = &[
     &["assets"],
     &["campaign", "autumn-printer-offer"],
     &["consent"],
+    &["dashboard"],
 ];
 
 fn page(env: &TestEnv, report: &[&str], extra: &[&str]) -> String {
@@ -73,11 +74,36 @@ fn every_report_is_one_page_without_script_or_request_headed_with_title_and_date
         assert!(html.trim_end().ends_with("</html>"), "{report:?}");
     }
     // The reports with a chart draw it inline, with a title for screen readers.
-    for report in ["funnel", "forecast", "revenue"] {
-        let html = page(&env, &[report], &[]);
-        assert_eq!(html.matches("<svg").count(), 1, "{report}");
-        assert!(html.contains("<title>"), "{report}");
+    let charts = [
+        ("funnel", 1),
+        ("forecast", 1),
+        ("revenue", 1),
+        ("rfm", 1),
+        ("loyalty", 1),
+        ("service", 1),
+        ("value", 1),
+        // One per price segment of sample-data.
+        ("demand", 3),
+        // Each of the above, demand per price segment.
+        ("dashboard", 10),
+    ];
+    for (report, count) in charts {
+        let args: &[&str] = match report {
+            "demand" => &["demand", "--by", "segment"],
+            _ => &[report],
+        };
+        let html = page(&env, args, &[]);
+        assert_eq!(html.matches("<svg").count(), count, "{report}");
+        assert_eq!(html.matches("<title>").count(), count + 1, "{report}");
     }
+    // The dashboard's headline figures are cards above its charts.
+    let dashboard = page(&env, &["dashboard"], &[]);
+    let cards = dashboard.find("<ul class=\"figures\">").unwrap();
+    assert!(cards < dashboard.find("<svg").unwrap());
+    assert!(
+        dashboard.contains("<li>revenue this month<b>"),
+        "{dashboard}"
+    );
     // The selection is said under the title, in html and Markdown alike.
     let html = page(&env, &["funnel"], &["--where", "region = \"EU\""]);
     assert!(
@@ -132,6 +158,32 @@ fn store_texts_are_escaped_on_every_page() {
     assert!(
         agenda.contains("&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x&gt;"),
         "{agenda}"
+    );
+    // A mailed subject reaches the dashboard's latest contacts as text.
+    let mbox = env.path().join("hostile.mbox");
+    std::fs::write(
+        &mbox,
+        format!(
+            "From ana@example.com Fri Nov 20 09:00:00 2026\n\
+             From: Ana Lima <ana@example.com>\n\
+             To: sales@team.example\n\
+             Subject: {hostile}\n\
+             Date: Fri, 20 Nov 2026 09:00:00 +0000\n\
+             Message-ID: <hostile-1@example.com>\n\n\
+             Hello\n"
+        ),
+    )
+    .unwrap();
+    env.run(&["import", "mail", mbox.to_str().unwrap()]).ok();
+    let dashboard = env.run(&["--format", "html", "report", "dashboard"]).ok();
+    assert!(
+        !dashboard.contains("<script>") && !dashboard.contains("<img"),
+        "{dashboard}"
+    );
+    let recent = &dashboard[dashboard.find("<section id=\"recent\">").unwrap()..];
+    assert!(
+        recent.contains("<td>ana-lima</td><td>email</td><td></td><td>&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x&gt;</td>"),
+        "{recent}"
     );
     let segments = env
         .run(&["--format", "html", "report", "segments", "--by", "region"])

@@ -15,6 +15,7 @@ mod conflicts;
 mod consent;
 mod contacts;
 mod customer;
+mod dashboard;
 mod dates;
 mod deal;
 mod duplicates;

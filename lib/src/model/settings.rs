@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 use super::values::{Zone, decimal, opt_decimal};
+use crate::error::{Error, Result};
 
 pub const SCHEMA_VERSION: u32 = 1;
 pub const WON: &str = "won";
@@ -414,6 +415,21 @@ impl Settings {
 
     pub fn is_known_owner(&self, owner: &str) -> bool {
         self.owners.iter().any(|o| o.id == owner)
+    }
+
+    /// An owner named on the command line to select by (`--owner`): refused
+    /// when the team is listed and does not hold it.
+    pub fn check_owner_choice(&self, owner: &str) -> Result<()> {
+        if self.owners.is_empty() || self.is_known_owner(owner) {
+            return Ok(());
+        }
+        let owners: Vec<&str> = self.owners.iter().map(|o| o.id.as_str()).collect();
+        Err(
+            Error::usage(format!("unknown owner `{owner}`")).with_hint(format!(
+                "the owners in relate.yaml are: {}",
+                owners.join(", ")
+            )),
+        )
     }
 
     /// The owner id whose e-mail is `email`, if any.

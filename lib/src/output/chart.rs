@@ -388,6 +388,10 @@ fn draw_heat_map(map: &HeatMap, svg: &mut String) -> Drawn {
 /// The colour of a cell holding `share` of the largest value, and the ink
 /// its number is written in (white on the dark end).
 fn heat(share: f64) -> (RGBColor, RGBColor) {
+    // Nothing is no colour, so a grid's empty cells do not read as "a few".
+    if share <= 0.0 {
+        return (WHITE, BLACK);
+    }
     let last = HEAT_SCALE.len() - 1;
     let position = share.clamp(0.0, 1.0) * last as f64;
     let low = (position.floor() as usize).min(last - 1);
@@ -458,7 +462,8 @@ mod tests {
         let svg = map.svg();
         assert_eq!(svg.matches(">\n100%\n<").count(), 2, "{svg}");
         assert!(svg.contains(">\n25%\n<"));
-        assert_eq!(heat(0.0).0, RGBColor(0xFD, 0xE7, 0x25));
+        assert_eq!(heat(0.0), (WHITE, BLACK));
+        assert_ne!(heat(0.01).0, WHITE);
         assert_eq!(heat(1.0), (RGBColor(0x44, 0x01, 0x54), WHITE));
     }
 

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use std::io::{self, Write};
 
 use super::chart::Chart;
-use super::{Heading, Section, Table, escape};
+use super::{Cell, Heading, Section, Table, escape};
 
 /// Screen and print: tables ruled, numbers right-aligned in tabular figures,
 /// no chart or table split across printed pages.
@@ -18,11 +18,13 @@ table{border-collapse:collapse;margin:.5rem 0 1.5rem;font-size:.9rem}\
 th,td{border:1px solid #bbb;padding:.2rem .5rem;text-align:left;vertical-align:top}\
 th{background:#eee}\
 td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\
+td.date{white-space:nowrap}\
 figure{margin:1rem 0}\
 svg{max-width:100%;height:auto}\
 .figures{display:flex;flex-wrap:wrap;gap:.8rem;margin:1rem 0;padding:0;list-style:none}\
 .figures li{border:1px solid #bbb;padding:.5rem .8rem;min-width:12rem}\
 .figures b{display:block;font-size:1.4rem;font-variant-numeric:tabular-nums}\
+.figures small{display:block;color:#444}\
 @media print{body{margin:0;max-width:none}figure,table,.figures li{break-inside:avoid}th{background:none}}";
 
 /// A whole page: the heading, the charts, then every section under its title.
@@ -33,10 +35,15 @@ pub fn write_page(
     sections: &[Section],
 ) -> io::Result<()> {
     write_document(out, heading, &mut |out| {
+        let (headlines, tables): (Vec<&Section>, Vec<&Section>) =
+            sections.iter().partition(|s| s.headline);
+        for section in headlines {
+            write_cards(out, section)?;
+        }
         for chart in charts {
             writeln!(out, "<figure>{}</figure>", chart.svg())?;
         }
-        for section in sections {
+        for section in tables {
             writeln!(out, "<section id=\"{}\">", escape(section.name))?;
             writeln!(out, "<h2>{}</h2>", escape(&section.title))?;
             write_table(out, &section.table)?;
@@ -44,6 +51,31 @@ pub fn write_page(
         }
         Ok(())
     })
+}
+
+/// Headline figures as cards: the label, the value in bold, then each other
+/// non-empty cell under its column's name.
+fn write_cards(out: &mut dyn Write, section: &Section) -> io::Result<()> {
+    writeln!(
+        out,
+        "<section id=\"{}\" aria-label=\"{}\"><ul class=\"figures\">",
+        escape(section.name),
+        escape(&section.title)
+    )?;
+    for row in &section.table.rows {
+        let text = |cell: &Cell| escape(&cell.display(false)).into_owned();
+        let mut cells = row.iter();
+        let label = cells.next().map(text).unwrap_or_default();
+        let value = cells.next().map(text).unwrap_or_default();
+        write!(out, "<li>{label}<b>{value}</b>")?;
+        for (column, cell) in section.table.columns.iter().skip(2).zip(cells) {
+            if *cell != Cell::Empty {
+                write!(out, "<small>{}: {}</small> ", escape(column), text(cell))?;
+            }
+        }
+        writeln!(out, "</li>")?;
+    }
+    writeln!(out, "</ul></section>")
 }
 
 /// A page holding one table (records listed with `--format html`).
@@ -96,10 +128,10 @@ pub fn write_table(out: &mut dyn Write, table: &Table) -> io::Result<()> {
     for row in &table.rows {
         write!(out, "<tr>")?;
         for cell in row {
-            let class = if cell.is_numeric() {
-                " class=\"num\""
-            } else {
-                ""
+            let class = match cell {
+                _ if cell.is_numeric() => " class=\"num\"",
+                Cell::Date(_) | Cell::DateTime(_) => " class=\"date\"",
+                _ => "",
             };
             write!(out, "<td{class}>{}</td>", escape(&cell.display(false)))?;
         }
@@ -112,7 +144,6 @@ pub fn write_table(out: &mut dyn Write, table: &Table) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::output::Cell;
     use chrono::NaiveDate;
     use rust_decimal::Decimal;
 

@@ -18,6 +18,7 @@ use super::{Report, Scope};
 use crate::error::{Error, Result};
 use crate::model::values::{decimal, utc_date};
 use crate::model::{Product, Settings};
+use crate::output::chart::{Bars, Chart, Series as ChartSeries, Unit};
 use crate::output::{Cell, Section, Table};
 
 keyword_enum! {
@@ -317,9 +318,55 @@ pub fn demand(scope: &Scope, params: &Params) -> Result<Demand> {
     })
 }
 
+/// How many groups (the most valuable) get a demand chart, and how many
+/// periods of history each shows before its forecast.
+const CHARTED_GROUPS: usize = 4;
+const CHARTED_PERIODS: usize = 12;
+
 impl Report for Demand {
     fn title(&self) -> String {
         format!("Demand by {}", self.by)
+    }
+
+    /// Per group (the first few), the latest periods sold as bars and the
+    /// forecast after them as a line.
+    fn charts(&self) -> Vec<Chart> {
+        let chart = |series: &Series| {
+            let history = &series.history[series.history.len().saturating_sub(CHARTED_PERIODS)..];
+            let label = |start: NaiveDate, mark: &str| self.period.label(start) + mark;
+            let mut categories: Vec<String> = (history.iter())
+                .map(|sold| label(sold.period_start, if sold.partial { "*" } else { "" }))
+                .collect();
+            categories.extend(
+                series
+                    .forecast
+                    .iter()
+                    .map(|f| label(f.period_start, " (f)")),
+            );
+            let (sold, ahead) = (history.len(), series.forecast.len());
+            let bars = (history.iter())
+                .map(|sold| sold.units.to_f64())
+                .chain(std::iter::repeat_n(None, ahead))
+                .collect();
+            let line = std::iter::repeat_n(None, sold)
+                .chain(series.forecast.iter().map(|f| Some(f.units)))
+                .collect();
+            Chart::Bars(Bars {
+                title: format!(
+                    "Units of {} {} per {} (line: forecast)",
+                    self.by,
+                    series.group.value().unwrap_or("(none)"),
+                    self.period
+                ),
+                categories,
+                bars: vec![ChartSeries::new("sold", bars)],
+                line: Some(ChartSeries::new("forecast", line)),
+                notes: Vec::new(),
+                unit: Unit::Count,
+                horizontal: false,
+            })
+        };
+        self.series.iter().take(CHARTED_GROUPS).map(chart).collect()
     }
 
     /// One row per group, one column per period as `revenue` has them: the

@@ -11,6 +11,7 @@ use super::{Report, Scope, median, ratio};
 use crate::model::Interaction;
 use crate::model::interaction::QUESTIONNAIRE;
 use crate::model::values::{decimal, utc_date};
+use crate::output::chart::{Chart, HeatMap, Unit};
 use crate::output::{Cell, Section, Table};
 
 /// The headline figures.
@@ -201,9 +202,38 @@ fn questionnaire_scores<'a>(
         .filter_map(|i| i.score)
 }
 
+/// The most recent cohorts a retention heat map shows: more rows than this
+/// no longer fit a page, and the latest are the ones acted on.
+const CHARTED_COHORTS: usize = 24;
+
 impl Report for LoyaltyReport {
     fn title(&self) -> String {
         "Loyalty".into()
+    }
+
+    /// Cohort retention as a heat map: a row per cohort (the latest ones), a
+    /// column per month since the first order.
+    fn charts(&self) -> Vec<Chart> {
+        let shown = &self.cohorts[self.cohorts.len().saturating_sub(CHARTED_COHORTS)..];
+        if shown.is_empty() {
+            return Vec::new();
+        }
+        let months = shown.iter().map(|c| c.retention.len()).max().unwrap_or(0);
+        let title = match self.cohorts.len() > shown.len() {
+            true => format!("Share of each cohort ordering again (the latest {CHARTED_COHORTS})"),
+            false => "Share of each cohort ordering again".into(),
+        };
+        vec![Chart::HeatMap(HeatMap {
+            title,
+            row_title: "cohort (month of the first order)".into(),
+            column_title: "months since the first order".into(),
+            rows: shown.iter().map(|c| c.cohort.clone()).collect(),
+            columns: (0..months).map(|m| format!("m{m}")).collect(),
+            cells: (shown.iter())
+                .map(|c| (0..months).map(|m| c.retention.get(m).copied()).collect())
+                .collect(),
+            unit: Unit::Share,
+        })]
     }
 
     fn sections(&self) -> Vec<Section> {

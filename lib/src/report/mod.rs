@@ -15,6 +15,7 @@ pub mod basket;
 pub mod campaign;
 pub mod clv;
 pub mod consent;
+pub mod dashboard;
 pub mod demand;
 #[cfg(test)]
 pub(crate) mod fixture;

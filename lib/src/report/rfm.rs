@@ -9,6 +9,7 @@ use super::{Report, Scope, mean_money};
 use crate::figures::orders::order_stats;
 use crate::figures::rfm::{Segment, score};
 use crate::model::values::decimal;
+use crate::output::chart::{Bars, Chart, HeatMap, Series, Unit};
 use crate::output::{Cell, Section, Table};
 
 /// One row of `report rfm`.
@@ -58,6 +59,31 @@ pub fn report(scope: &Scope) -> RfmReport {
 impl Report for RfmReport {
     fn title(&self) -> String {
         "RFM scores".into()
+    }
+
+    /// The R x F grid: how many customers have each pair of scores, the
+    /// best recency at the top.
+    fn charts(&self) -> Vec<Chart> {
+        let scores = [5u8, 4, 3, 2, 1];
+        let cells = (scores.iter())
+            .map(|&r| {
+                (1..=5u8)
+                    .map(|f| {
+                        let count = self.rows.iter().filter(|row| row.r == r && row.f == f);
+                        Some(count.count() as f64)
+                    })
+                    .collect()
+            })
+            .collect();
+        vec![Chart::HeatMap(HeatMap {
+            title: "Customers per recency and frequency score".into(),
+            row_title: "recency score (5: most recent)".into(),
+            column_title: "frequency score (5: most orders)".into(),
+            rows: scores.iter().map(|r| format!("R {r}")).collect(),
+            columns: (1..=5).map(|f| format!("F {f}")).collect(),
+            cells,
+            unit: Unit::Count,
+        })]
     }
 
     fn sections(&self) -> Vec<Section> {
@@ -139,6 +165,25 @@ pub fn summary(report: &RfmReport) -> RfmSummary {
 impl Report for RfmSummary {
     fn title(&self) -> String {
         "RFM segments".into()
+    }
+
+    fn charts(&self) -> Vec<Chart> {
+        vec![Chart::Bars(Bars {
+            title: "Customers per RFM segment".into(),
+            categories: self
+                .rows
+                .iter()
+                .map(|r| r.segment.as_str().to_string())
+                .collect(),
+            bars: vec![Series::new(
+                "customers",
+                self.rows.iter().map(|r| Some(r.customers as f64)).collect(),
+            )],
+            line: None,
+            notes: Vec::new(),
+            unit: Unit::Count,
+            horizontal: true,
+        })]
     }
 
     fn sections(&self) -> Vec<Section> {

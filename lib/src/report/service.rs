@@ -11,6 +11,7 @@ use crate::model::Ticket;
 use crate::model::settings::Priority;
 use crate::model::ticket::Deadline;
 use crate::model::values::{Timestamp, hours_between, opt_timestamp, timestamp, utc_date};
+use crate::output::chart::{Chart, HeatMap, Unit};
 use crate::output::{Cell, Section, Table};
 
 /// The period's figures.
@@ -204,6 +205,38 @@ fn counts(
 impl Report for Service {
     fn title(&self) -> String {
         "Service".into()
+    }
+
+    /// The open tickets as a grid of priority by age.
+    fn charts(&self) -> Vec<Chart> {
+        let cells = (self.open.iter())
+            .map(|row| {
+                [
+                    row.age_under_1d,
+                    row.age_1_to_7d,
+                    row.age_7_to_30d,
+                    row.age_over_30d,
+                ]
+                .into_iter()
+                .map(|count| Some(count as f64))
+                .collect()
+            })
+            .collect();
+        vec![Chart::HeatMap(HeatMap {
+            title: "Open tickets by priority and age".into(),
+            row_title: "priority".into(),
+            column_title: "age".into(),
+            rows: self
+                .open
+                .iter()
+                .map(|r| r.priority.as_str().to_string())
+                .collect(),
+            columns: ["< 1 day", "1-7 days", "7-30 days", "> 30 days"]
+                .map(String::from)
+                .to_vec(),
+            cells,
+            unit: Unit::Count,
+        })]
     }
 
     fn sections(&self) -> Vec<Section> {

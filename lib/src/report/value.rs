@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use super::{Report, Scope, mean_money, money, ratio};
 use crate::model::values::{decimal, opt_decimal, utc_date};
 use crate::model::{Order, Product};
+use crate::output::chart::{Bars, Chart, Series, Unit};
 use crate::output::{Cell, Section, Table};
 
 /// Days in a year, for purchases per year.
@@ -221,9 +222,32 @@ fn decimal_f64(value: Decimal) -> f64 {
     value.to_f64().unwrap_or(f64::NAN)
 }
 
+/// How many customers the top-customers chart shows.
+const CHARTED_CUSTOMERS: usize = 10;
+
 impl Report for ValueReport {
     fn title(&self) -> String {
         "Customer value".into()
+    }
+
+    /// The customers with the most revenue (the list is sorted by it).
+    fn charts(&self) -> Vec<Chart> {
+        let top = &self.customers[..self.customers.len().min(CHARTED_CUSTOMERS)];
+        if top.is_empty() {
+            return Vec::new();
+        }
+        vec![Chart::Bars(Bars {
+            title: format!("Top {} customers by revenue", top.len()),
+            categories: top.iter().map(|c| c.customer.clone()).collect(),
+            bars: vec![Series::new(
+                "revenue",
+                top.iter().map(|c| Some(decimal_f64(c.revenue))).collect(),
+            )],
+            line: None,
+            notes: Vec::new(),
+            unit: Unit::Money,
+            horizontal: true,
+        })]
     }
 
     fn sections(&self) -> Vec<Section> {

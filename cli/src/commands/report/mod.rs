@@ -7,6 +7,7 @@ mod basket;
 mod campaign;
 mod clv;
 mod consent;
+mod dashboard;
 mod demand;
 mod forecast;
 mod funnel;
@@ -47,6 +48,7 @@ pub enum Command {
     Assets(assets::Args),
     Campaign(campaign::Args),
     Consent(consent::Args),
+    Dashboard(dashboard::Args),
 }
 
 pub fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
@@ -65,6 +67,7 @@ pub fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
         Command::Assets(args) => assets::run(ui, args),
         Command::Campaign(args) => campaign::run(ui, args),
         Command::Consent(args) => consent::run(ui, args),
+        Command::Dashboard(args) => dashboard::run(ui, args),
     }
 }
 
