@@ -207,10 +207,11 @@ pub fn dashboard(scope: &Scope, now: Timestamp, owner: Option<&str>) -> Result<D
 
 fn compare<T: Copy>(current: T, year_earlier: T, amount: impl Fn(T) -> Decimal) -> Compared<T> {
     let (now, before) = (amount(current), amount(year_earlier));
-    let change = (!before.is_zero()).then(|| {
-        use rust_decimal::prelude::ToPrimitive;
-        (now / before).to_f64().unwrap_or(f64::NAN) - 1.0
-    });
+    // Checked: amounts come from files anyone may edit, and a huge one over a
+    // tiny one would overflow a decimal.
+    let change = (now.checked_div(before))
+        .and_then(|ratio| rust_decimal::prelude::ToPrimitive::to_f64(&ratio))
+        .map(|ratio| ratio - 1.0);
     Compared {
         current,
         year_earlier,
@@ -245,13 +246,13 @@ fn recent_contacts(scope: &Scope, owner: Option<&str>) -> Vec<Contact> {
     let owners: HashMap<&str, Option<&str>> = (scope.customers())
         .map(|c| (c.id.as_str(), c.owner.as_deref()))
         .collect();
-    let held_by = |i: &&crate::model::Interaction| -> Option<String> {
+    let held_by = |i: &crate::model::Interaction| -> Option<String> {
         let customer_owner = owners.get(i.customer.as_str()).copied().flatten();
         i.owner.as_deref().or(customer_owner).map(String::from)
     };
     let mut contacts: Vec<Contact> = scope
         .interactions()
-        .map(|i| (i, held_by(&i)))
+        .map(|i| (i, held_by(i)))
         .filter(|(_, held)| owner.is_none() || held.as_deref() == owner)
         .map(|(i, held)| Contact {
             at: i.at,
@@ -483,6 +484,16 @@ mod tests {
             .map(|c| c.customer.as_str())
             .collect();
         assert_eq!(customers, ["b", "a"]);
+        // Nothing a year earlier: no change; a huge amount over a tiny one: none either.
+        assert_eq!(
+            compare(Money(dec("5")), Money(Decimal::ZERO), |m| m.0).change,
+            None
+        );
+        let tiny = Decimal::new(1, 28);
+        assert_eq!(
+            compare(Money(Decimal::MAX), Money(tiny), |m| m.0).change,
+            None
+        );
 
         let figures = page.sections().remove(0);
         assert!(figures.headline);
