@@ -6,7 +6,7 @@ use std::fmt;
 use std::io::Write;
 use std::process::ExitCode;
 
-use relate::error::{Refusal, SyncFailure};
+use relate::error::{Refusal, RewriteRefusal, SyncFailure};
 use relate::output::printable;
 use relate::{Error, model::Kind};
 
@@ -76,7 +76,10 @@ pub fn report(error: &anyhow::Error) -> ExitCode {
 fn exit_code(error: &Error) -> u8 {
     match error {
         Error::Usage { .. } | Error::Sync(SyncFailure::BadAddress { .. }) => USAGE,
-        Error::NotFound { .. } | Error::NoRecord { .. } | Error::NoConflict { .. } => NOT_FOUND,
+        Error::NotFound { .. }
+        | Error::NoRecord { .. }
+        | Error::NoConflict { .. }
+        | Error::Rewrite(RewriteRefusal::NotInHistory { .. }) => NOT_FOUND,
         Error::InvalidData { .. } => INVALID_DATA,
         Error::Failed { .. }
         | Error::Refused(_)
@@ -92,6 +95,7 @@ fn exit_code(error: &Error) -> u8 {
         | Error::Uncommitted { .. }
         | Error::MergeUnderWay
         | Error::Sync(_)
+        | Error::Rewrite(_)
         | Error::Git(_)
         | Error::Io { .. } => FAILURE,
     }
@@ -141,6 +145,7 @@ fn hint(error: &Error) -> Option<String> {
                 .into(),
         ),
         Error::Sync(failure) => Some(sync_hint(failure)),
+        Error::Rewrite(refusal) => Some(rewrite_hint(refusal)),
         Error::NoConflict { fields, .. } if fields.is_empty() => {
             Some("it has no recorded conflicts; `relate conflicts` lists them all".into())
         }
@@ -204,6 +209,52 @@ fn sync_hint(failure: &SyncFailure) -> String {
         SyncFailure::BadAddress { .. } => {
             "give the remote's URL or path, e.g. `relate clone git@host:team/crm.git`".into()
         }
+        SyncFailure::UnrelatedHistory { .. } => format!(
+            "{KEPT}, and nothing was merged; if a teammate erased a person from history (`customer forget --rewrite-history`), clone the store again with `relate clone URL` and redo unpushed work there"
+        ),
+        SyncFailure::ErasedPerson { incoming: true, .. } => {
+            "nothing was merged: that commit brings back a person erased from history; the teammate who pushed it must clone the store again and push their work from the new clone".into()
+        }
+        SyncFailure::ErasedPerson { incoming: false, .. } => {
+            "nothing was merged or sent: this clone still holds the history from before a person was erased from it; clone the store again with `relate clone URL` and redo unpushed work there".into()
+        }
+    }
+}
+
+fn rewrite_hint(refusal: &RewriteRefusal) -> String {
+    const NOTHING: &str = "nothing was written";
+    match refusal {
+        RewriteRefusal::NoRepository => {
+            format!("{NOTHING}; `relate customer forget ID` alone erases the person from the files")
+        }
+        RewriteRefusal::NotCommitting => format!("{NOTHING}; run it without --no-commit"),
+        RewriteRefusal::SharedRepository => format!(
+            "{NOTHING}; erase the person from that repository's history with `git filter-repo` (docs/privacy.md)"
+        ),
+        RewriteRefusal::OperationUnderWay => {
+            format!("{NOTHING}; finish it (or `git merge --abort`), then run the command again")
+        }
+        RewriteRefusal::Worktrees => format!(
+            "{NOTHING}; remove them with `git worktree remove DIR`, then run the command again"
+        ),
+        RewriteRefusal::Uncommitted { .. } => format!(
+            "{NOTHING}; commit them (`relate sync` does) or drop them with `git checkout FILE`, then run the command again"
+        ),
+        RewriteRefusal::RemoteNeedsYes { .. } => format!(
+            "{NOTHING}; add --yes to force-push the rewritten history (every teammate must then clone again), or remove the remote with `git remote remove NAME`"
+        ),
+        RewriteRefusal::RemoteAhead { .. } => format!(
+            "{NOTHING}; run `relate sync` first, so that the rewrite covers every commit the remote has, then run the command again"
+        ),
+        RewriteRefusal::RemoteUnreachable { .. } => format!(
+            "{NOTHING}; the rewritten history must reach the remote: check the network and `git remote -v`, then run the command again"
+        ),
+        RewriteRefusal::NotInHistory { .. } => {
+            format!("{NOTHING}; give the customer's full id, as `relate customer list` shows it")
+        }
+        RewriteRefusal::PushFailed { command, .. } => format!(
+            "this clone's history is clean, the remote's is not yet: once the remote is reachable, run `{command}`"
+        ),
     }
 }
 

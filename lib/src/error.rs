@@ -143,6 +143,9 @@ pub enum Error {
     /// `sync` or `clone` could not exchange commits with the remote.
     #[error(transparent)]
     Sync(#[from] SyncFailure),
+    /// `forget --rewrite-history` refused or could not finish.
+    #[error(transparent)]
+    Rewrite(#[from] RewriteRefusal),
     #[error("git: {0}")]
     Git(#[from] git2::Error),
     /// The I/O error is part of the message (not a `source`), so it is printed once.
@@ -182,6 +185,61 @@ pub enum SyncFailure {
     /// An address git would read as an option.
     #[error("`{url}` is not an address of a store")]
     BadAddress { url: String },
+    /// The remote's branch and ours share no commit: one of the two
+    /// histories was rewritten (`forget --rewrite-history`).
+    #[error(
+        "the history of `{branch}` shares no commit with this clone's: one of them was rewritten"
+    )]
+    UnrelatedHistory { branch: String },
+    /// A commit to merge or to push holds a person whose history was
+    /// rewritten to erase them.
+    #[error("commit {commit} (`{path}`) holds a person erased from the store's history")]
+    ErasedPerson {
+        commit: String,
+        path: String,
+        /// Whether the commit is the remote's (else it is one of ours).
+        incoming: bool,
+    },
+}
+
+/// Why `customer forget --rewrite-history` refused, before anything was
+/// written, or (the push) could not finish.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RewriteRefusal {
+    #[error("the store is not in a git repository: it has no history to rewrite")]
+    NoRepository,
+    #[error("--no-commit leaves writes uncommitted, and a history rewrite commits")]
+    NotCommitting,
+    #[error(
+        "the store is a folder of a larger git repository, whose other files' history would be rewritten too"
+    )]
+    SharedRepository,
+    #[error("a git merge, rebase or cherry-pick is under way in the store's repository")]
+    OperationUnderWay,
+    #[error(
+        "the repository has other work trees (`git worktree list`), which a rewrite would leave on the old history"
+    )]
+    Worktrees,
+    #[error("changes not committed yet: {}", .paths.join(", "))]
+    Uncommitted { paths: Vec<String> },
+    #[error("the repository has remotes ({}): the rewritten history must be force-pushed to them", .remotes.join(", "))]
+    RemoteNeedsYes { remotes: Vec<String> },
+    #[error(
+        "`{refname}` on the remote `{remote}` holds commits this clone has not fetched or merged"
+    )]
+    RemoteAhead { remote: String, refname: String },
+    #[error("cannot reach the remote `{remote}`: {message}")]
+    RemoteUnreachable { remote: String, message: String },
+    #[error("no version of customer `{id}` is in the store or its history")]
+    NotInHistory { id: String },
+    /// The history is rewritten here; the remote still has the old one.
+    #[error("the history is rewritten in this clone, but the push to `{remote}` failed: {message}")]
+    PushFailed {
+        remote: String,
+        message: String,
+        /// The push to run once the remote is reachable.
+        command: String,
+    },
 }
 
 /// Why a deal or a ticket refused a move.

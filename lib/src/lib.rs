@@ -35,8 +35,9 @@
 //!   or by the cache; every write in a [`store::Transaction`] (store lock,
 //!   journal, commit through libgit2's tree updater, git's index brought in line
 //!   for the changed paths only); `check`; erased persons' suppression
-//!   entries; the team features (sync through the
-//!   system `git`, the merge driver, history, resolve, undo).
+//!   entries, and a person erased from every commit of history (`rewrite`);
+//!   the team features (sync through the system `git`, the merge driver,
+//!   history, resolve, undo).
 //! - [`exchange`]: import and export: CSV with column mapping and presets,
 //!   vCard, e-mail and questionnaires (skipping erased persons), a person's
 //!   data export (`export-person`), applied to the records in memory so a

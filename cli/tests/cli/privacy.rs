@@ -257,3 +257,184 @@ fn forget_takes_a_full_id_and_a_dry_run_writes_nothing() {
     env.run(&["customer", "forget", "nobody"]).fails(3);
     assert_eq!((env.files(), env.head()), (files, head));
 }
+
+/// Everything the repository's object database holds, reachable or not.
+fn every_object(env: &TestEnv) -> String {
+    let output = env
+        .git_command()
+        .args(["cat-file", "--batch-all-objects", "--batch", "--unordered"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// The contents of every version of `rel` on the current branch, oldest first.
+fn versions(env: &TestEnv, rel: &str) -> Vec<String> {
+    let commits = env.git(&["log", "--reverse", "--format=%H", "--", rel]);
+    (commits.lines())
+        .map(|commit| {
+            let out = env
+                .git_command()
+                .args(["show", &format!("{commit}:{rel}")])
+                .output();
+            String::from_utf8_lossy(&out.unwrap().stdout).into_owned()
+        })
+        .collect()
+}
+
+const ANA_DATA: [&str; 6] = [
+    "ana-lima",
+    "Ana Lima",
+    "ana@example.com",
+    "123 4567",
+    "Printers for Ana",
+    "printer jams",
+];
+
+#[test]
+fn rewrite_history_leaves_the_person_in_no_commit_tag_stash_or_object() {
+    let env = store();
+    env.git(&["tag", "-a", "v1", "-m", "Before the order of ana-lima"]);
+    let bob = env.read("customers/bob-stone.yaml");
+    env.write(
+        "customers/bob-stone.yaml",
+        &format!("{bob}# met ana-lima\n"),
+    );
+    env.git(&["stash"]);
+    let revenue_before: Value = env.json(&["report", "revenue", "--by", "product"]);
+    let bob_before = versions(&env, "customers/bob-stone.yaml");
+    let stamps = |env: &TestEnv| env.git(&["log", "--format=%an %ae %ad"]);
+    let stamps_before = stamps(&env);
+    assert!(every_object(&env).contains("Ana Lima"));
+
+    let out: Value = env.json(&[
+        "customer",
+        "forget",
+        "ana-lima",
+        "--rewrite-history",
+        "--format",
+        "json",
+    ]);
+    let pseudonym = out["pseudonym"].as_str().unwrap();
+    assert!(
+        out["history"]["commits_rewritten"].as_u64().unwrap() > 10,
+        "{out}"
+    );
+    assert_eq!(
+        out["history"]["refs_moved"], 3,
+        "main, the tag, the stash: {out}"
+    );
+    assert_eq!(out["history"]["pushed"], serde_json::json!([]));
+
+    // No commit, message, tag, stash or object left holds her.
+    let log = env.git(&["log", "--all", "-p", "--format=%B"]);
+    let tag = env.git(&["tag", "-n9", "v1"]);
+    let objects = every_object(&env);
+    for personal in ANA_DATA {
+        assert!(
+            !log.contains(personal),
+            "git log --all -p holds `{personal}`"
+        );
+        assert!(!objects.contains(personal), "an object holds `{personal}`");
+    }
+    assert!(
+        tag.contains(&format!("Before the order of {pseudonym}")),
+        "{tag}"
+    );
+    assert!(env.git(&["stash", "list"]).lines().count() == 1);
+    assert!(
+        env.git(&["stash", "show", "-p"])
+            .contains(&format!("# met {pseudonym}"))
+    );
+    env.git(&["fsck", "--full", "--strict"]);
+    assert!(env.git_status().is_empty(), "{}", env.git_status());
+    // Her orders name the pseudonym all along; the others' history is intact.
+    let order = env.git(&["log", "--format=%H", "--", "orders"]);
+    assert!(!order.is_empty());
+    assert_eq!(versions(&env, "customers/bob-stone.yaml"), bob_before);
+    let stamps_after = stamps(&env);
+    assert_eq!(
+        stamps_after.lines().skip(2).collect::<Vec<_>>(),
+        stamps_before.lines().collect::<Vec<_>>(),
+        "authors and dates kept, two commits added (forget, the marking)"
+    );
+    let entry = env.read(&format!("suppressed/{pseudonym}.yaml"));
+    assert!(entry.contains("history_rewritten: 2026-11-22"), "{entry}");
+    let revenue_after: Value = env.json(&["report", "revenue", "--by", "product"]);
+    assert_eq!(revenue_after, revenue_before);
+    env.run(&["check"]).ok();
+    // Done again, it finds her in no history.
+    let stderr = env
+        .run(&["customer", "forget", "ana-lima", "--rewrite-history"])
+        .fails(3);
+    assert!(
+        stderr.contains("no version of customer `ana-lima`"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn rewrite_history_refuses_before_writing_anything() {
+    let env = store();
+    let unchanged = |env: &TestEnv, head: &str| {
+        assert_eq!(env.head(), head);
+        assert!(env.files().iter().any(|f| f == "customers/ana-lima.yaml"));
+    };
+    let head = env.head();
+    let bob = env.read("customers/bob-stone.yaml");
+    env.write("customers/bob-stone.yaml", &format!("{bob}# a hand edit\n"));
+    let stderr = env
+        .run(&["customer", "forget", "ana-lima", "--rewrite-history"])
+        .fails(1);
+    assert!(
+        stderr.contains("changes not committed yet: customers/bob-stone.yaml"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("hint: nothing was written; commit them"),
+        "{stderr}"
+    );
+    unchanged(&env, &head);
+    env.git(&["checkout", "customers/bob-stone.yaml"]);
+
+    env.git(&["init", "--quiet", "--bare", "../remote.git"]);
+    env.git(&["remote", "add", "origin", "../remote.git"]);
+    env.git(&["push", "--quiet", "origin", "main"]);
+    let stderr = env
+        .run(&["customer", "forget", "ana-lima", "--rewrite-history"])
+        .fails(1);
+    assert!(
+        stderr.contains("the repository has remotes (origin)"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("add --yes to force-push"), "{stderr}");
+    unchanged(&env, &head);
+
+    env.run(&["customer", "forget", "nobody", "--rewrite-history", "--yes"])
+        .fails(3);
+    unchanged(&env, &head);
+    // A branch on the remote that this clone never fetched.
+    env.git(&[
+        "--git-dir",
+        "../remote.git",
+        "branch",
+        "elsewhere",
+        "main~1",
+    ]);
+    let stderr = env
+        .run(&[
+            "customer",
+            "forget",
+            "ana-lima",
+            "--rewrite-history",
+            "--yes",
+        ])
+        .fails(1);
+    assert!(
+        stderr.contains("`refs/heads/elsewhere` on the remote `origin` holds commits"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("run `relate sync` first"), "{stderr}");
+    unchanged(&env, &head);
+}

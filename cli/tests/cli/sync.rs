@@ -622,3 +622,145 @@ fn clone_checks_out_main_when_the_remote_head_names_another_branch() {
         ("origin", "main")
     );
 }
+
+/// Bo's unpushed work in a clone whose history was rewritten elsewhere.
+const HELLO: [&str; 6] = [
+    "log",
+    "acme-corp",
+    "--channel",
+    "email",
+    "--summary",
+    "Hello",
+];
+
+#[test]
+fn a_person_erased_from_history_cannot_come_back_from_an_old_clone() {
+    let team = Team::new(&[&ANA, &BO]);
+    let zoe = [
+        "customer",
+        "add",
+        "Zoe Roe",
+        "--email",
+        "zoe@roe.example",
+        "--phone",
+        "+44 20 7946 0958",
+    ];
+    team.run(&ANA, &zoe).ok();
+    team.run(
+        &ANA,
+        &[
+            "log",
+            "zoe-roe",
+            "--channel",
+            "phone",
+            "--summary",
+            "Zoe Roe called",
+        ],
+    )
+    .ok();
+    team.run(&ANA, &["sync"]).ok();
+    team.run(&BO, &["sync"]).ok();
+    // Forgotten from the files first; from history later.
+    team.run(&ANA, &["customer", "forget", "zoe-roe"]).ok();
+    team.run(&ANA, &["sync"]).ok();
+    let run = team.run(
+        &ANA,
+        &[
+            "customer",
+            "forget",
+            "zoe-roe",
+            "--rewrite-history",
+            "--yes",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("Force-pushed to origin: refs/heads/main."),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("clone the store again"),
+        "{}",
+        run.stderr
+    );
+    let out: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        out["changes"],
+        serde_json::json!([]),
+        "forgotten before: {out}"
+    );
+    assert_eq!(
+        out["history"]["pushed"],
+        serde_json::json!([{"remote": "origin", "refs": ["refs/heads/main"]}])
+    );
+    let remote_log = |team: &Team| {
+        let out = (team.git_command(std::path::Path::new("remote.git")))
+            .args(["log", "--all", "-p"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    for personal in ["zoe-roe", "Zoe Roe", "zoe@roe.example", "7946 0958"] {
+        assert!(
+            !remote_log(&team).contains(personal),
+            "the remote holds `{personal}`"
+        );
+    }
+    // Bo's clone still has the old history: sync refuses to merge or send it.
+    team.run(&BO, &HELLO).ok();
+    let remote_main = |team: &Team| {
+        (team.git_command(std::path::Path::new("remote.git")))
+            .args(["rev-parse", "main"])
+            .output()
+            .unwrap()
+            .stdout
+    };
+    let before = remote_main(&team);
+    let bo_head = team.git(&BO, &["rev-parse", "HEAD"]);
+    let stderr = team.run(&BO, &["sync"]).fails(1);
+    assert!(
+        stderr.contains("holds a person erased from the store's history"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("hint: nothing was merged or sent"),
+        "{stderr}"
+    );
+    assert_eq!(remote_main(&team), before);
+    assert_eq!(team.git(&BO, &["rev-parse", "HEAD"]), bo_head);
+    // The commands Ana was given clean Bo's clone; then it syncs again.
+    for command in out["history"]["teammate_commands"].as_array().unwrap() {
+        let words: Vec<&str> = command.as_str().unwrap().split_whitespace().collect();
+        assert_eq!(words[0], "git");
+        team.git(&BO, &words[1..]);
+    }
+    team.run(&BO, &["sync"]).ok();
+    let log = team.git(&BO, &["log", "--all", "-p"]);
+    assert!(!log.contains("Zoe Roe") && !log.contains("zoe@roe.example"));
+}
+
+#[test]
+fn sync_refuses_a_remote_history_that_shares_no_commit_with_ours() {
+    let team = Team::new(&[&ANA, &BO]);
+    team.run(&CY, &["init", "cy"]).ok();
+    team.git(
+        &CY,
+        &["push", "--quiet", "--force", "../remote.git", "main"],
+    );
+    team.run(&BO, &HELLO).ok();
+    let head = team.git(&BO, &["rev-parse", "HEAD"]);
+    let stderr = team.run(&BO, &["sync"]).fails(1);
+    assert!(
+        stderr.contains("error: the history of `origin/main` shares no commit with this clone's"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("clone the store again with `relate clone URL`"),
+        "{stderr}"
+    );
+    assert_eq!(team.git(&BO, &["rev-parse", "HEAD"]), head);
+}

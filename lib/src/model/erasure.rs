@@ -8,11 +8,16 @@
 //! again, but the list read alone gives no address back, and the salt keeps a
 //! list of every address of a domain from being hashed once and compared.
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::duplicates::{normalize_email, normalize_phone};
 use super::{Customer, FieldProblem};
+
+/// How the subject of a `customer forget` commit starts: undo refuses to
+/// take one back, which would bring back the erased person.
+pub const FORGET_SUBJECT: &str = "customer forget: ";
 
 /// What the customer of an erased person's orders starts with.
 pub const PSEUDONYM_PREFIX: &str = "erased-";
@@ -45,6 +50,10 @@ pub struct Suppression {
     pub salt: String,
     /// The hashes of the person's addresses and numbers, sorted.
     pub hashes: Vec<String>,
+    /// When `forget --rewrite-history` removed the person from every commit:
+    /// from then on `relate sync` refuses a history that still holds them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub history_rewritten: Option<NaiveDate>,
 }
 
 impl Suppression {
@@ -55,12 +64,27 @@ impl Suppression {
         salt: String,
         region: Option<phonenumber::country::Id>,
     ) -> Suppression {
+        Suppression::of_addresses(
+            customer.emails.iter().map(String::as_str),
+            customer.phones.iter().map(String::as_str),
+            salt,
+            region,
+        )
+    }
+
+    /// The entry of a person with these `emails` and `phones`.
+    pub fn of_addresses<'a>(
+        emails: impl Iterator<Item = &'a str>,
+        phones: impl Iterator<Item = &'a str>,
+        salt: String,
+        region: Option<phonenumber::country::Id>,
+    ) -> Suppression {
         let mut entry = Suppression {
             salt,
             hashes: Vec::new(),
+            history_rewritten: None,
         };
-        let keys = (customer.emails.iter().map(|email| email_key(email)))
-            .chain(customer.phones.iter().filter_map(|p| phone_key(p, region)));
+        let keys = (emails.map(email_key)).chain(phones.filter_map(|p| phone_key(p, region)));
         entry.hashes = keys.map(|key| entry.hash(&key)).collect();
         entry.hashes.sort();
         entry.hashes.dedup();
@@ -131,6 +155,17 @@ pub struct Suppressed {
 }
 
 impl Suppressed {
+    /// The entries of the people whose history was rewritten.
+    pub fn rewritten(&self) -> Suppressed {
+        Suppressed {
+            entries: (self.entries.iter())
+                .filter(|e| e.history_rewritten.is_some())
+                .cloned()
+                .collect(),
+            region: self.region,
+        }
+    }
+
     /// Whether any of `emails` or `phones` belongs to an erased person.
     pub fn matches<'a>(
         &self,
@@ -199,6 +234,7 @@ mod tests {
         let entry = Suppression {
             salt: "x".into(),
             hashes: vec!["b".repeat(64), "a".repeat(64), "zz".into()],
+            history_rewritten: None,
         };
         assert_eq!(entry.problems().len(), 3);
     }

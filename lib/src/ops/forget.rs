@@ -4,16 +4,18 @@
 //! stays under a pseudonym (their orders, for the books); nothing else names
 //! them afterwards (campaign member lists, a contact's `company:`). A
 //! suppression entry keeps imports from bringing them back. The history of
-//! the repository is another matter: see [`crate::store::rewrite`].
+//! the repository is another matter: [`forget_everywhere`] erases them from
+//! every commit too ([`crate::store::rewrite`]).
 
 use std::collections::{BTreeMap, HashSet};
 
 use super::remove::{ReferenceIndex, Referrer, dependents_of};
 use crate::error::{Error, Result};
 use crate::model::assign::{Assign, Assignment, Op};
-use crate::model::erasure::{Suppression, pseudonym};
+use crate::model::erasure::{FORGET_SUBJECT, Suppression, pseudonym};
 use crate::model::{Customer, Dataset, Kind, Record, id};
-use crate::store::{FORGET_SUBJECT, Store, Transaction, record_path};
+use crate::store::rewrite::{self, Rewritten};
+use crate::store::{Store, Transaction, record_path};
 
 /// What `forget` did (or, on a dry run, would do).
 #[derive(Debug)]
@@ -87,6 +89,35 @@ pub fn forget(store: &Store, id: &str, dry_run: bool) -> Result<Forgotten> {
     tx.put_suppression(&plan.pseudonym, &entry)?;
     tx.commit(&commit_message(&plan))?;
     Ok(plan)
+}
+
+/// What `forget --rewrite-history` did.
+#[derive(Debug)]
+pub struct ForgottenEverywhere {
+    /// The erasure from the files, unless the person was forgotten before.
+    pub forgotten: Option<Forgotten>,
+    pub rewritten: Rewritten,
+}
+
+/// Erases the customer `id` from the files (unless a `forget` did earlier)
+/// and from every commit of the repository's history, force-pushing to the
+/// remotes when `push` (the user said `--yes`). Every refusal comes before
+/// anything is written.
+pub fn forget_everywhere(store: &Store, id: &str, push: bool) -> Result<ForgottenEverywhere> {
+    if let Some(reason) = id::invalid_reason(id) {
+        return Err(Error::usage(reason));
+    }
+    let preflight = rewrite::preflight(store, push)?;
+    let forgotten = match store.find(Kind::Customer, id) {
+        Some(_) => Some(forget(store, id, false)?),
+        None => None,
+    };
+    let pseudonym = forgotten.as_ref().map(|f| f.pseudonym.as_str());
+    let rewritten = rewrite::rewrite_history(store, &preflight, id, pseudonym)?;
+    Ok(ForgottenEverywhere {
+        forgotten,
+        rewritten,
+    })
 }
 
 /// The id and the aliases of a customer: what records name them by.

@@ -7,7 +7,8 @@
 //!   the [`journal`], and one commit ([`git`], with git's index brought in line
 //!   by [`index`] and the repository kept small by [`housekeeping`]).
 //! - `init`, [`check`], and the team features: [`sync`], [`merge`] (the merge
-//!   driver), [`history`], [`resolve`], [`undo`].
+//!   driver), [`history`], [`resolve`], [`undo`], and [`rewrite`] (a person
+//!   erased from every commit).
 
 mod cache;
 pub mod check;
@@ -25,6 +26,7 @@ mod lock;
 pub mod merge;
 mod read;
 pub mod resolve;
+pub mod rewrite;
 mod suppression;
 pub mod sync;
 mod system_git;
@@ -40,7 +42,6 @@ pub use layout::{Months, SETTINGS_FILE, SUPPRESSION_FOLDER, record_path};
 pub use read::{Checked, Loaded, Query};
 pub use suppression::suppression_path;
 pub use transaction::Transaction;
-pub use undo::FORGET_SUBJECT;
 
 use std::cell::RefCell;
 use std::collections::HashMap;

@@ -135,6 +135,7 @@ fn exchange(
         let _lock = store.lock()?;
         let fetched = git.repo().refname_to_id(&upstream.refname()).ok();
         if let Some(fetched) = fetched {
+            super::rewrite::refuse_erased_history(store, git, fetched, &upstream.name())?;
             integrate(git, system, fetched, &upstream.name())?;
             rewrite_merged_references(store, git)?;
         }

@@ -47,20 +47,20 @@ impl SystemGit {
         }
     }
 
-    /// Runs `git ARGS`, reporting failure as an outcome rather than an error;
-    /// only a git that cannot be started is an error.
-    pub fn try_run(&self, args: &[&str]) -> Result<Outcome> {
-        let output = Command::new("git")
+    fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new("git");
+        command
             .args(args)
             .current_dir(&self.dir)
             .envs(self.identity.iter().map(|(k, v)| (k, v)))
-            .env("GIT_MERGE_AUTOEDIT", "no")
-            .output()
-            .map_err(|e| {
-                Error::failed(format!("cannot run git: {e}")).with_hint(
-                    "install git and put it on PATH: relate reaches remotes through it, with your SSH keys and credentials",
-                )
-            })?;
+            .env("GIT_MERGE_AUTOEDIT", "no");
+        command
+    }
+
+    /// Runs `git ARGS`, reporting failure as an outcome rather than an error;
+    /// only a git that cannot be started is an error.
+    pub fn try_run(&self, args: &[&str]) -> Result<Outcome> {
+        let output = self.command(args).output().map_err(cannot_run)?;
         let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).trim().to_string();
         let stderr = text(&output.stderr);
         Ok(Outcome {
@@ -71,6 +71,21 @@ impl SystemGit {
                 stderr
             },
         })
+    }
+
+    /// Runs `git ARGS` and returns its standard output; a failure is an error
+    /// quoting what git said.
+    pub fn stdout(&self, args: &[&str]) -> Result<String> {
+        let output = self.command(args).output().map_err(cannot_run)?;
+        if output.status.success() {
+            Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+        } else {
+            Err(Error::failed(format!(
+                "`git {}` failed: {}",
+                args.join(" "),
+                String::from_utf8_lossy(&output.stderr).trim()
+            )))
+        }
     }
 
     /// Runs `git ARGS`; a failure is an error quoting what git said.
@@ -86,4 +101,10 @@ impl SystemGit {
             )))
         }
     }
+}
+
+fn cannot_run(error: std::io::Error) -> Error {
+    Error::failed(format!("cannot run git: {error}")).with_hint(
+        "install git and put it on PATH: relate reaches remotes through it, with your SSH keys and credentials",
+    )
 }

@@ -12,14 +12,11 @@ use super::sync::{current_branch, upstream};
 use super::{Store, Transaction, no_author_error};
 use crate::error::{Error, Result};
 use crate::model::Kind;
+use crate::model::erasure::FORGET_SUBJECT;
 use crate::model::merge::OnConflict;
 
 /// The trailer an undo commit names the commit it takes back with.
 const REVERTS: &str = "Reverts: ";
-
-/// How the subject of a `customer forget` commit starts: undo refuses to
-/// take one back, which would bring back the erased person.
-pub const FORGET_SUBJECT: &str = "customer forget: ";
 
 /// What an undo took back.
 #[derive(Debug, Clone, PartialEq, Serialize)]
