@@ -87,7 +87,7 @@ row '`customer set` (a 100,000-entry folder)' "$t s" "\`git add FILE && git comm
 
 # Reads, warm: the cache is up to date.
 "$relate" check >/dev/null 2>&1 || true
-for report in segments rfm value loyalty funnel forecast demand revenue service assets; do
+for report in segments rfm value loyalty funnel forecast demand revenue service assets dashboard; do
   "$relate" report "$report" --as-of "$as_of" >/dev/null 2>&1 || true
 done
 status=$(med git status --porcelain)
@@ -95,7 +95,7 @@ t=$(med "$relate" check)
 row '`check`, warm' "$t s" "\`git status\`: $status s" "$(ratio "$t" "$status")"
 t=$(med "$relate" customer show "$customer")
 row '`customer show`, warm' "$t s" "" ""
-for report in segments rfm value loyalty funnel forecast demand service assets; do
+for report in segments rfm value loyalty funnel forecast demand service assets dashboard; do
   t=$(med "$relate" report "$report" --as-of "$as_of")
   row "\`report $report\`, warm" "$t s" "" ""
 done

@@ -130,6 +130,11 @@ impl Cell {
         Cell::Text(value.into())
     }
 
+    /// An amount of money, empty when there is none (an average over nothing).
+    pub fn money(value: Option<Decimal>) -> Cell {
+        value.map_or(Cell::Empty, Cell::Money)
+    }
+
     /// The label of a group in a report's table: `(none)` for the records
     /// without a value, never a blank that reads as a missing cell.
     pub fn group(value: Option<&str>) -> Cell {

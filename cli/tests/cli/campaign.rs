@@ -443,9 +443,9 @@ fn report_campaign_figures() {
     assert_eq!(
         table,
         "customer   contacted  responded  deals  orders  revenue\n\
-         acme-corp  yes        no             0       0        0\n\
-         ana-lima   yes        yes            1       2      200\n\
-         bob        yes        no             0       0        0\n\
-         cid        no         yes            0       1       50\n"
+         acme-corp  yes        no             0       0     0.00\n\
+         ana-lima   yes        yes            1       2   200.00\n\
+         bob        yes        no             0       0     0.00\n\
+         cid        no         yes            0       1    50.00\n"
     );
 }

@@ -124,9 +124,9 @@ fn rfm_scores_every_buyer_and_reruns_for_a_past_date() {
     assert_eq!(
         env.run(&["report", "rfm", "--format", "csv"]).ok(),
         "customer,recency_days,frequency,monetary,r,f,m,segment\n\
-         ana,2,2,150,5,3,3,potential_loyalists\n\
-         ben,174,1,200,1,1,5,hibernating\n\
-         cy,42,2,60,3,5,1,loyal_customers\n"
+         ana,2,2,150.00,5,3,3,potential_loyalists\n\
+         ben,174,1,200.00,1,1,5,hibernating\n\
+         cy,42,2,60.00,3,5,1,loyal_customers\n"
     );
     // As of 2026-06-30 only ana's 01-10 order (recency 21+28+31+30+31+30 = 171) and
     // ben's (29) exist: n = 2, bins [1, 5]. R: ben 5, ana 1; F ties at 1: ana 1, ben 5;

@@ -303,12 +303,15 @@ fn funnel_tables_and_csv() {
             "0.57",
             "1.00",
             "1",
-            "200",
-            "20",
+            "200.00",
+            "20.00",
             "6.50"
         ]
     );
-    assert_eq!(row(&table, "won"), ["won", "1", "0.14", "0", "0", "0"]);
+    assert_eq!(
+        row(&table, "won"),
+        ["won", "1", "0.14", "0", "0.00", "0.00"]
+    );
     assert_eq!(row(&table, "timing"), ["timing", "2"]);
     assert_eq!(row(&table, "0.25"), ["0.25", "40.00"]);
 
@@ -317,11 +320,11 @@ fn funnel_tables_and_csv() {
     assert_eq!(
         csv,
         "stage,reached,next_conversion,cumulative_conversion,open_deals,open_amount,weighted_amount,avg_days_in_stage\n\
-         qualification,7,0.5714285714285714,1,1,200,20,6.5\n\
-         needs_analysis,4,0.75,0.5714285714285714,0,0,0,8.666666666666666\n\
-         proposal,3,0.6666666666666666,0.42857142857142855,1,800,400,20\n\
-         negotiation,2,0.5,0.2857142857142857,1,400,300,\n\
-         won,1,,0.14285714285714285,0,0,0,\n"
+         qualification,7,0.5714285714285714,1,1,200.00,20.00,6.5\n\
+         needs_analysis,4,0.75,0.5714285714285714,0,0.00,0.00,8.666666666666666\n\
+         proposal,3,0.6666666666666666,0.42857142857142855,1,800.00,400.00,20\n\
+         negotiation,2,0.5,0.2857142857142857,1,400.00,300.00,\n\
+         won,1,,0.14285714285714285,0,0.00,0.00,\n"
     );
     let reasons = env
         .run(&[
@@ -411,7 +414,7 @@ fn forecast_by_expected_close_month() {
     let csv = env.run(&["--format", "csv", "report", "forecast"]).ok();
     assert_eq!(
         csv,
-        "month,deals,weighted,best_case,commit\n2026-12,2,700,1200,400\n2027-01,1,20,200,0\n"
+        "month,deals,weighted,best_case,commit\n2026-12,2,700.00,1200.00,400.00\n2027-01,1,20.00,200.00,0.00\n"
     );
     // --output writes the file instead of printing.
     let out = env.path().join("forecast.csv");

@@ -162,10 +162,10 @@ impl Report for CampaignReport {
             Cell::Int(self.contacted as i64),
             Cell::Int(self.responded as i64),
             Cell::Int(self.deals as i64),
-            Cell::Number(self.deal_amount),
+            Cell::Money(self.deal_amount),
             Cell::Int(self.orders as i64),
             Cell::Int(self.buyers as i64),
-            Cell::Number(self.revenue),
+            Cell::Money(self.revenue),
             self.contact_rate.into(),
             self.response_rate.into(),
             self.conversion_rate.into(),
@@ -186,7 +186,7 @@ impl Report for CampaignReport {
                 yes_no(row.responded),
                 Cell::Int(row.deals as i64),
                 Cell::Int(row.orders as i64),
-                Cell::Number(row.revenue),
+                Cell::Money(row.revenue),
             ]);
         }
         vec![

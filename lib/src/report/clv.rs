@@ -330,8 +330,8 @@ impl Report for ClvReport {
                 Cell::Float(c.age),
                 Cell::Float(c.p_alive),
                 Cell::Float(c.expected_purchases),
-                Cell::Number(c.expected_spend),
-                Cell::Number(c.clv),
+                Cell::Money(c.expected_spend),
+                Cell::Money(c.clv),
             ]);
         }
         let p = &self.params;
@@ -363,7 +363,7 @@ impl Report for ClvReport {
             ("customers", Cell::Int(s.customers as i64)),
             ("p_alive", s.p_alive.into()),
             ("expected_purchases", Cell::Float(s.expected_purchases)),
-            ("clv", Cell::Number(s.clv)),
+            ("clv", Cell::Money(s.clv)),
         ]);
         let mut sections = vec![
             Section::new("customers", "Customers by predicted value", customers),

@@ -110,9 +110,9 @@ impl Report for Forecast {
             table.push(vec![
                 row.month.as_deref().into(),
                 Cell::Int(row.deals as i64),
-                Cell::Number(row.weighted),
-                Cell::Number(row.best_case),
-                Cell::Number(row.commit),
+                Cell::Money(row.weighted),
+                Cell::Money(row.best_case),
+                Cell::Money(row.commit),
             ]);
         }
         vec![Section::new(

@@ -353,8 +353,8 @@ fn funnel_sections(funnels: &[(Option<Option<&str>>, &Funnel)]) -> Vec<Section> 
                     stage.next_conversion.into(),
                     stage.cumulative_conversion.into(),
                     Cell::Int(stage.open_deals as i64),
-                    Cell::Number(stage.open_amount),
-                    Cell::Number(stage.weighted_amount),
+                    Cell::Money(stage.open_amount),
+                    Cell::Money(stage.weighted_amount),
                     stage.avg_days_in_stage.into(),
                 ],
             ));

@@ -405,7 +405,7 @@ impl Report for Revenue {
                     Cell::Money(p.figures.revenue),
                     Cell::Int(p.figures.orders as i64),
                     Cell::Int(p.figures.customers as i64),
-                    p.figures.aov.map_or(Cell::Empty, Cell::Money),
+                    Cell::money(p.figures.aov),
                     change_cell(p.change_previous),
                     change_cell(p.change_year),
                 ]);

@@ -102,7 +102,7 @@ impl Report for RfmReport {
                 Cell::text(&row.customer),
                 Cell::Int(row.recency_days),
                 Cell::Int(row.frequency as i64),
-                Cell::Number(row.monetary),
+                Cell::Money(row.monetary),
                 Cell::Int(row.r.into()),
                 Cell::Int(row.f.into()),
                 Cell::Int(row.m.into()),
@@ -201,10 +201,10 @@ impl Report for RfmSummary {
                 Cell::text(row.segment.as_str()),
                 Cell::Int(row.customers as i64),
                 row.share.into(),
-                Cell::Number(row.revenue),
+                Cell::Money(row.revenue),
                 row.avg_recency_days.into(),
                 row.avg_frequency.into(),
-                row.avg_monetary.into(),
+                Cell::money(row.avg_monetary),
             ]);
         }
         vec![Section::new("segments", "RFM segments", table)]

@@ -274,14 +274,13 @@ impl Report for SegmentsReport {
             .chain(figures)
             .collect();
         let figures = |row: &SegmentRow| {
-            let money = |amount: Option<Decimal>| amount.map_or(Cell::Empty, Cell::Money);
             [
                 Cell::Int(row.customers as i64),
                 row.share.into(),
                 Cell::Int(row.orders as i64),
                 Cell::Money(row.revenue),
-                money(row.aov),
-                money(row.revenue_per_customer),
+                Cell::money(row.aov),
+                Cell::money(row.revenue_per_customer),
                 Cell::Int(row.contacts_90d as i64),
                 Cell::Int(row.open_deals as i64),
                 Cell::Money(row.open_amount),

@@ -266,15 +266,15 @@ impl Report for ValueReport {
         for c in &self.customers {
             customers.push(vec![
                 Cell::text(&c.customer),
-                Cell::Number(c.revenue),
+                Cell::Money(c.revenue),
                 Cell::Int(c.orders as i64),
-                Cell::Number(c.aov),
-                c.margin.into(),
+                Cell::Money(c.aov),
+                Cell::money(c.margin),
                 Cell::Date(c.first_order),
                 Cell::Date(c.last_order),
                 Cell::Int(c.tenure_days),
                 Cell::Float(c.purchases_per_year),
-                Cell::Number(c.clv),
+                Cell::Money(c.clv),
             ]);
         }
         let s = &self.summary;
@@ -282,12 +282,12 @@ impl Report for ValueReport {
         let figures: [(&str, Cell); 12] = [
             ("customers", Cell::Int(s.customers as i64)),
             ("orders", Cell::Int(s.orders as i64)),
-            ("revenue", Cell::Number(s.revenue)),
-            ("aov", s.aov.into()),
+            ("revenue", Cell::Money(s.revenue)),
+            ("aov", Cell::money(s.aov)),
             ("purchase_frequency", s.purchase_frequency.into()),
             ("repeat_rate", s.repeat_rate.into()),
-            ("churn_clv", s.churn_clv.into()),
-            ("margin", s.margin.into()),
+            ("churn_clv", Cell::money(s.churn_clv)),
+            ("margin", Cell::money(s.margin)),
             ("margin_rate", s.margin_rate.into()),
             ("lifespan_years", Cell::Number(s.lifespan_years)),
             ("pareto_customers", Cell::Int(s.pareto_customers as i64)),
