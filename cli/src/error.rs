@@ -237,6 +237,12 @@ fn rewrite_hint(refusal: &RewriteRefusal) -> String {
         RewriteRefusal::Worktrees => format!(
             "{NOTHING}; remove them with `git worktree remove DIR`, then run the command again"
         ),
+        RewriteRefusal::Shallow => format!(
+            "{NOTHING}; fetch the whole history first with `git fetch --unshallow`, then run the command again"
+        ),
+        RewriteRefusal::AliasInUse { id, alias } => format!(
+            "{NOTHING}; remove `{alias}` from the `aliases` of `{id}`'s last version if they were never the same person, or forget `{alias}` too"
+        ),
         RewriteRefusal::Uncommitted { .. } => format!(
             "{NOTHING}; commit them (`relate sync` does) or drop them with `git checkout FILE`, then run the command again"
         ),

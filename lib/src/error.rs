@@ -193,10 +193,12 @@ pub enum SyncFailure {
     UnrelatedHistory { branch: String },
     /// A commit to merge or to push holds a person whose history was
     /// rewritten to erase them.
-    #[error("commit {commit} (`{path}`) holds a person erased from the store's history")]
+    #[error("commit {commit}{} holds a person erased from the store's history", .path.as_ref().map(|p| format!(" (`{p}`)")).unwrap_or_default())]
     ErasedPerson {
         commit: String,
-        path: String,
+        /// The customer file holding their address, if one does; else the
+        /// commit is one the rewrite replaced.
+        path: Option<String>,
         /// Whether the commit is the remote's (else it is one of ours).
         incoming: bool,
     },
@@ -220,6 +222,14 @@ pub enum RewriteRefusal {
         "the repository has other work trees (`git worktree list`), which a rewrite would leave on the old history"
     )]
     Worktrees,
+    #[error(
+        "the repository is a shallow clone: its oldest commits would be pushed as the whole history"
+    )]
+    Shallow,
+    #[error(
+        "`{alias}`, merged into `{id}`, is a customer of its own again: erasing `{id}` from history would erase them too"
+    )]
+    AliasInUse { id: String, alias: String },
     #[error("changes not committed yet: {}", .paths.join(", "))]
     Uncommitted { paths: Vec<String> },
     #[error("the repository has remotes ({}): the rewritten history must be force-pushed to them", .remotes.join(", "))]

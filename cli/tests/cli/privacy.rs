@@ -295,6 +295,14 @@ const ANA_DATA: [&str; 6] = [
 #[test]
 fn rewrite_history_leaves_the_person_in_no_commit_tag_stash_or_object() {
     let env = store();
+    // Someone else whose name and address hold hers.
+    env.created(&[
+        "customer",
+        "add",
+        "Diana Lima",
+        "--email",
+        "diana@example.com",
+    ]);
     env.git(&["tag", "-a", "v1", "-m", "Before the order of ana-lima"]);
     let bob = env.read("customers/bob-stone.yaml");
     env.write(
@@ -328,9 +336,15 @@ fn rewrite_history_leaves_the_person_in_no_commit_tag_stash_or_object() {
     assert_eq!(out["history"]["pushed"], serde_json::json!([]));
 
     // No commit, message, tag, stash or object left holds her.
-    let log = env.git(&["log", "--all", "-p", "--format=%B"]);
+    // (Diana's data, which holds hers, is left out of the search.)
+    let without_diana = |text: String| {
+        ["diana-lima", "Diana Lima", "diana@example.com"]
+            .iter()
+            .fold(text, |text, diana| text.replace(diana, "Diana's"))
+    };
+    let log = without_diana(env.git(&["log", "--all", "-p", "--format=%B"]));
     let tag = env.git(&["tag", "-n9", "v1"]);
-    let objects = every_object(&env);
+    let objects = without_diana(every_object(&env));
     for personal in ANA_DATA {
         assert!(
             !log.contains(personal),
@@ -361,6 +375,12 @@ fn rewrite_history_leaves_the_person_in_no_commit_tag_stash_or_object() {
     );
     let entry = env.read(&format!("suppressed/{pseudonym}.yaml"));
     assert!(entry.contains("history_rewritten: 2026-11-22"), "{entry}");
+    assert!(entry.contains("old_history:\n- "), "{entry}");
+    let diana = env.read("customers/diana-lima.yaml");
+    assert!(
+        diana.contains("name: Diana Lima") && diana.contains("diana@example.com"),
+        "{diana}"
+    );
     let revenue_after: Value = env.json(&["report", "revenue", "--by", "product"]);
     assert_eq!(revenue_after, revenue_before);
     env.run(&["check"]).ok();
@@ -437,4 +457,21 @@ fn rewrite_history_refuses_before_writing_anything() {
     );
     assert!(stderr.contains("run `relate sync` first"), "{stderr}");
     unchanged(&env, &head);
+}
+
+#[test]
+fn rewrite_history_spares_a_customer_whose_merge_into_them_was_undone() {
+    let env = store();
+    env.created(&["customer", "add", "Cid Lima", "--email", "cid@example.com"]);
+    env.run(&["customer", "merge", "ana-lima", "cid-lima"]).ok();
+    env.run(&["undo"]).ok();
+    assert!(env.files().iter().any(|f| f == "customers/cid-lima.yaml"));
+    let cid_before = versions(&env, "customers/cid-lima.yaml");
+    env.run(&["customer", "forget", "ana-lima", "--rewrite-history"])
+        .ok();
+    assert_eq!(versions(&env, "customers/cid-lima.yaml"), cid_before);
+    assert!(
+        env.read("customers/cid-lima.yaml")
+            .contains("cid@example.com")
+    );
 }

@@ -54,6 +54,10 @@ pub struct Suppression {
     /// from then on `relate sync` refuses a history that still holds them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub history_rewritten: Option<NaiveDate>,
+    /// The oldest commits that rewrite replaced (40 hexadecimal digits each,
+    /// sorted): a clone whose history holds one still has the person.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub old_history: Vec<String>,
 }
 
 impl Suppression {
@@ -83,6 +87,7 @@ impl Suppression {
             salt,
             hashes: Vec::new(),
             history_rewritten: None,
+            old_history: Vec::new(),
         };
         let keys = (emails.map(email_key)).chain(phones.filter_map(|p| phone_key(p, region)));
         entry.hashes = keys.map(|key| entry.hash(&key)).collect();
@@ -125,6 +130,12 @@ impl Suppression {
             problems.push(FieldProblem::new(
                 "hashes",
                 format!("`{bad}` is not a SHA-256 hash (64 lowercase hexadecimal digits)"),
+            ));
+        }
+        if let Some(bad) = self.old_history.iter().find(|c| !hex(c, 40)) {
+            problems.push(FieldProblem::new(
+                "old_history",
+                format!("`{bad}` is not a commit id (40 lowercase hexadecimal digits)"),
             ));
         }
         if !self.hashes.is_sorted() {
@@ -235,6 +246,7 @@ mod tests {
             salt: "x".into(),
             hashes: vec!["b".repeat(64), "a".repeat(64), "zz".into()],
             history_rewritten: None,
+            old_history: Vec::new(),
         };
         assert_eq!(entry.problems().len(), 3);
     }

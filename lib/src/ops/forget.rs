@@ -107,13 +107,13 @@ pub fn forget_everywhere(store: &Store, id: &str, push: bool) -> Result<Forgotte
     if let Some(reason) = id::invalid_reason(id) {
         return Err(Error::usage(reason));
     }
-    let preflight = rewrite::preflight(store, push)?;
+    let preflight = rewrite::preflight(store, id, push)?;
     let forgotten = match store.find(Kind::Customer, id) {
         Some(_) => Some(forget(store, id, false)?),
         None => None,
     };
     let pseudonym = forgotten.as_ref().map(|f| f.pseudonym.as_str());
-    let rewritten = rewrite::rewrite_history(store, &preflight, id, pseudonym)?;
+    let rewritten = rewrite::rewrite_history(store, &preflight, pseudonym)?;
     Ok(ForgottenEverywhere {
         forgotten,
         rewritten,

@@ -29,16 +29,17 @@ use git2::{DiffOptions, ObjectType, Oid, ReferenceType, Repository, RepositorySt
 use super::git::Git;
 use super::layout::SUPPRESSION_FOLDER;
 use super::system_git::SystemGit;
-use super::{Store, files, suppression_path};
+use super::{Query, Store, files, suppression_path};
 use crate::error::{Error, Result, RewriteRefusal, SyncFailure};
 use crate::model::erasure::{self, FORGET_SUBJECT, Suppressed, Suppression};
-use crate::model::{Kind, id};
+use crate::model::{Customer, Kind, id};
 
 /// What was checked before anything is written: each remote to force-push,
 /// with what its refs hold now (the lease the push expects).
 #[derive(Debug)]
 pub struct Preflight {
     remotes: Vec<RemoteRefs>,
+    person: Person,
 }
 
 #[derive(Debug)]
@@ -81,9 +82,10 @@ impl Rewritten {
     }
 }
 
-/// Checks that the history of the store can be rewritten and, when it has
-/// remotes, pushed (`push`: the user said `--yes`): nothing is written.
-pub fn preflight(store: &Store, push: bool) -> Result<Preflight> {
+/// Checks that the history of the store can be rewritten without the
+/// customer `id` and, when it has remotes, pushed (`push`: the user said
+/// `--yes`), and gathers what history holds of them: nothing is written.
+pub fn preflight(store: &Store, id: &str, push: bool) -> Result<Preflight> {
     let git = store.git.as_ref().ok_or(RewriteRefusal::NoRepository)?;
     let repo = git.repo();
     if !store.env.commit {
@@ -97,6 +99,11 @@ pub fn preflight(store: &Store, push: bool) -> Result<Preflight> {
     }
     if !repo.worktrees()?.is_empty() {
         return Err(RewriteRefusal::Worktrees.into());
+    }
+    // libgit2 reads a shallow clone's oldest commits as roots: rewritten and
+    // pushed, they would cut the remote's history short.
+    if repo.is_shallow() {
+        return Err(RewriteRefusal::Shallow.into());
     }
     let pending = git.pending()?;
     if !pending.is_empty() {
@@ -150,86 +157,99 @@ pub fn preflight(store: &Store, push: bool) -> Result<Preflight> {
         }
         remotes.push(RemoteRefs { name, refs });
     }
-    Ok(Preflight { remotes })
+    let mut person = Person::gather(repo, &reachable_commits(repo, &direct_refs(repo)?)?, id)?;
+    // An address another customer holds now is theirs too (a merge into the
+    // person that was undone copied it into their file): it stays.
+    for other in store.read_checked::<Customer>(Query::all())?.loaded {
+        if other.record.id != id {
+            for email in &other.record.emails {
+                person.emails.remove(email);
+            }
+            for phone in &other.record.phones {
+                person.phones.remove(phone);
+            }
+        }
+    }
+    if let Some(alias) =
+        (person.ids.iter().skip(1)).find(|a| store.find(Kind::Customer, a).is_some())
+    {
+        return Err(RewriteRefusal::AliasInUse {
+            id: id.to_string(),
+            alias: alias.clone(),
+        }
+        .into());
+    }
+    Ok(Preflight { remotes, person })
 }
 
-/// Rewrites every commit reachable from any ref without the customer `id`
-/// (their current file, or the last one history holds), marks their
-/// suppression entry as rewritten, resets the work tree, drops the old
-/// objects and force-pushes to the remotes `preflight` checked.
-/// `pseudonym`: the one `forget` just gave them, else the one of the
-/// `forget` commit that erased them (else a new one).
+/// Rewrites every commit reachable from any ref without the person
+/// `preflight` gathered, commits their suppression entry marked as
+/// rewritten, resets the work tree, drops the old objects and force-pushes
+/// to the remotes `preflight` checked. `pseudonym`: the one `forget` just
+/// gave them, else the one of the `forget` commit that erased them (else a
+/// new one).
 pub fn rewrite_history(
     store: &Store,
     preflight: &Preflight,
-    id: &str,
     pseudonym: Option<&str>,
 ) -> Result<Rewritten> {
     let git = store.git.as_ref().ok_or(RewriteRefusal::NoRepository)?;
+    let author = store.author().ok_or_else(super::no_author_error)?;
     let repo = git.repo();
-    let commits = reachable_commits(repo, &direct_refs(repo)?)?;
-    let person = Person::gather(repo, &commits, id)?;
+    let person = &preflight.person;
+    let lock = store.lock()?;
+    let refs = direct_refs(repo)?;
+    let stashes = stash_entries(repo)?;
+    let roots: Vec<(String, Oid)> = (refs.iter().cloned())
+        .chain((stashes.iter()).map(|(oid, _)| ("refs/stash".to_string(), *oid)))
+        .collect();
+    let commits = reachable_commits(repo, &roots)?;
     let pseudonym = match pseudonym {
         Some(given) => given.to_string(),
         None => forget_pseudonym(repo, &commits, &person.ids)?
             .unwrap_or_else(|| erasure::pseudonym(&mut store.rng())),
     };
-    mark_rewritten(store, &person, &pseudonym)?;
-    let lock = store.lock()?;
-    // The marking commit is part of the history to rewrite.
-    let refs = direct_refs(repo)?;
-    let stashes = stash_entries(repo)?;
-    let roots: Vec<(String, Oid)> = (refs.iter().cloned())
-        .chain(
-            stashes
-                .iter()
-                .map(|(oid, _)| ("refs/stash".to_string(), *oid)),
-        )
-        .collect();
-    let commits = reachable_commits(repo, &roots)?;
-    let mut trees = TreeRewriter::new(repo, &person, &pseudonym);
+    let mut trees = TreeRewriter::new(repo, person, &pseudonym);
     let mut new_trees = Vec::with_capacity(commits.len());
     for commit in &commits {
         new_trees.push(trees.root(repo.find_commit(*commit)?.tree_id())?);
     }
-    let messages = Scrubber::new(
-        (person
-            .ids
-            .iter()
-            .chain(&trees.dropped_ids)
-            .map(|id| (id.as_str(), true)))
-        .chain(person.texts().map(|text| (text, false))),
-    )?;
+    let strong_ids = (person.strong_ids()).chain(trees.dropped_ids.iter().map(String::as_str));
+    let messages = Scrubber::new((strong_ids.map(|id| (id, Bound::Id))).chain(person.texts()))?;
     let mut mapped: HashMap<Oid, Oid> = HashMap::new();
-    let mut written = 0;
+    // The oldest commits rewritten: every old clone that holds the person
+    // holds one of them, and the new history none.
+    let mut first_rewritten = Vec::new();
     for (old, tree) in commits.iter().zip(new_trees) {
         let commit = repo.find_commit(*old)?;
         let parents: Vec<Oid> = commit.parent_ids().map(|p| mapped[&p]).collect();
-        let text = String::from_utf8_lossy(commit.message_bytes()).into_owned();
-        let message = messages.scrub(&text, &pseudonym).unwrap_or(text);
-        let same = tree == commit.tree_id()
-            && parents.iter().copied().eq(commit.parent_ids())
-            && message.as_bytes() == commit.message_bytes();
-        let new = if same {
-            *old
-        } else {
-            let parents = (parents.iter().map(|p| repo.find_commit(*p)))
-                .collect::<std::result::Result<Vec<_>, _>>()?;
-            let parents: Vec<&git2::Commit> = parents.iter().collect();
-            let tree = repo.find_tree(tree)?;
-            written += 1;
-            repo.commit(
-                None,
-                &commit.author(),
-                &commit.committer(),
-                &message,
-                &tree,
-                &parents,
-            )?
-        };
+        let text = String::from_utf8_lossy(commit.message_bytes());
+        let message = messages.scrub(&text, &pseudonym);
+        let same_parents = parents.iter().copied().eq(commit.parent_ids());
+        if tree == commit.tree_id() && same_parents && message.is_none() {
+            mapped.insert(*old, *old);
+            continue;
+        }
+        if same_parents {
+            first_rewritten.push(old.to_string());
+        }
+        let parents = (parents.iter().map(|p| repo.find_commit(*p)))
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        let parents: Vec<&git2::Commit> = parents.iter().collect();
+        let message = message.unwrap_or_else(|| text.into_owned());
+        let new = repo.commit(
+            None,
+            &commit.author(),
+            &commit.committer(),
+            &message,
+            &repo.find_tree(tree)?,
+            &parents,
+        )?;
         mapped.insert(*old, new);
     }
+    let written = mapped.iter().filter(|(old, new)| old != new).count();
     let moved = move_refs(repo, &refs, &mapped, &messages, &pseudonym)?;
+    mark_rewritten(store, git, person, &pseudonym, first_rewritten, &author)?;
     forget_derived_state(git)?;
     let system = SystemGit::new(git.workdir(), None, &store.env.now);
     system.run(&["reset", "--quiet", "--hard", "HEAD"])?;
@@ -240,9 +260,7 @@ pub fn rewrite_history(
         system.run(&["update-ref", "-d", "refs/stash"])?;
     }
     for (old, message) in stashes.iter().rev() {
-        let message = messages
-            .scrub(message, &pseudonym)
-            .unwrap_or(message.clone());
+        let message = (messages.scrub(message, &pseudonym)).unwrap_or(message.clone());
         let new = mapped[old].to_string();
         system.run(&["stash", "store", "--quiet", "-m", &message, &new])?;
     }
@@ -340,7 +358,7 @@ impl Profile {
 
 /// Everything history holds that identifies the person: gathered from every
 /// version of their customer file and of the files of customers merged into
-/// them (their aliases).
+/// them (the `aliases` of the last version of each).
 #[derive(Debug, Default)]
 struct Person {
     /// Their id first, then their aliases.
@@ -351,9 +369,11 @@ struct Person {
 }
 
 /// Shorter names and addresses are not replaced: a one-letter name or a
-/// mistyped two-digit phone would replace text all over the store.
+/// mistyped two-digit phone would replace text all over the store. Shorter
+/// or all-digit ids are replaced only where a record names them.
 const SHORTEST_NAME: usize = 3;
 const SHORTEST_ADDRESS: usize = 6;
+const SHORTEST_ID: usize = 3;
 
 impl Person {
     fn gather(repo: &Repository, commits: &[Oid], id: &str) -> Result<Person> {
@@ -361,16 +381,19 @@ impl Person {
             ids: vec![id.to_string()],
             ..Person::default()
         };
-        let mut seen: HashSet<Oid> = HashSet::new();
         let mut next = 0;
+        let mut found = false;
         while next < person.ids.len() {
             let path = customer_path(&person.ids[next]);
             next += 1;
+            let mut seen: HashSet<Oid> = HashSet::new();
+            let mut last = None;
             for commit in commits {
                 let tree = repo.find_commit(*commit)?.tree()?;
                 let Ok(entry) = tree.get_path(Path::new(&path)) else {
                     continue;
                 };
+                last = Some(entry.id());
                 if !seen.insert(entry.id()) {
                     continue;
                 }
@@ -378,14 +401,18 @@ impl Person {
                 person.names.extend(profile.name);
                 person.emails.extend(profile.emails);
                 person.phones.extend(profile.phones);
-                for alias in profile.aliases {
-                    if id::is_valid(&alias) && !person.ids.contains(&alias) {
-                        person.ids.push(alias);
-                    }
+            }
+            found |= last.is_some();
+            // An alias of an old version may have been taken back (an undone
+            // merge): only the last version says who was merged into them.
+            let Some(last) = last else { continue };
+            for alias in Profile::read(repo.find_blob(last)?.content()).aliases {
+                if id::is_valid(&alias) && !person.ids.contains(&alias) {
+                    person.ids.push(alias);
                 }
             }
         }
-        if seen.is_empty() {
+        if !found {
             return Err(RewriteRefusal::NotInHistory { id: id.to_string() }.into());
         }
         person
@@ -396,14 +423,35 @@ impl Person {
         Ok(person)
     }
 
-    /// Their names, e-mail addresses and phone numbers.
-    fn texts(&self) -> impl Iterator<Item = &str> {
-        (self.names.iter().chain(&self.emails).chain(&self.phones)).map(String::as_str)
+    /// Whether `id` is short or all digits: replaced as a whole value only.
+    fn is_weak(id: &str) -> bool {
+        id.len() < SHORTEST_ID || id.bytes().all(|b| b.is_ascii_digit())
+    }
+
+    /// The ids replaced wherever they stand alone.
+    fn strong_ids(&self) -> impl Iterator<Item = &str> {
+        (self.ids.iter().map(String::as_str)).filter(|id| !Person::is_weak(id))
+    }
+
+    /// The ids replaced only as the whole value of a reference.
+    fn weak_ids(&self) -> HashSet<String> {
+        (self.ids.iter())
+            .filter(|id| Person::is_weak(id))
+            .cloned()
+            .collect()
+    }
+
+    /// Their names, e-mail addresses and phone numbers, each with how it is
+    /// told from a longer text.
+    fn texts(&self) -> impl Iterator<Item = (&str, Bound)> {
+        let names = self.names.iter().map(|n| (n.as_str(), Bound::Name));
+        names.chain(self.addresses())
     }
 
     /// Their e-mail addresses and phone numbers.
-    fn addresses(&self) -> impl Iterator<Item = &str> {
-        (self.emails.iter().chain(&self.phones)).map(String::as_str)
+    fn addresses(&self) -> impl Iterator<Item = (&str, Bound)> {
+        let emails = self.emails.iter().map(|e| (e.as_str(), Bound::Email));
+        emails.chain(self.phones.iter().map(|p| (p.as_str(), Bound::Phone)))
     }
 }
 
@@ -432,17 +480,30 @@ fn forget_pseudonym(repo: &Repository, commits: &[Oid], ids: &[String]) -> Resul
     Ok(None)
 }
 
-/// Writes (in one commit) the person's suppression entry marked as rewritten,
-/// holding every address and number history knows of them: `relate sync`
-/// then refuses any history that still holds one ([`super::sync`]).
-fn mark_rewritten(store: &Store, person: &Person, pseudonym: &str) -> Result<()> {
+/// Commits, on the rewritten HEAD, the person's suppression entry marked as
+/// rewritten, with every address and number history knew of them and the
+/// oldest commits rewritten: `relate sync` then refuses any history that
+/// still holds one ([`refuse_erased_history`]). The work tree and the index
+/// follow with the reset after.
+fn mark_rewritten(
+    store: &Store,
+    git: &Git,
+    person: &Person,
+    pseudonym: &str,
+    old_history: Vec<String>,
+    author: &super::Author,
+) -> Result<()> {
     let rel = suppression_path(pseudonym);
-    let existing = match std::fs::read_to_string(store.root.join(&rel)) {
-        Ok(text) => Some(
-            files::parse_yaml::<Suppression>(&rel, &text).map_err(|p| Error::invalid(vec![p]))?,
-        ),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(Error::io(&rel, e)),
+    let head = repo_head_tree(git)?;
+    let existing = match git.blob_in(&head, &rel)? {
+        Some(bytes) => {
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            Some(
+                files::parse_yaml::<Suppression>(&rel, &text)
+                    .map_err(|p| Error::invalid(vec![p]))?,
+            )
+        }
+        None => None,
     };
     let salt = (existing.as_ref().map(|e| e.salt.clone()))
         .unwrap_or_else(|| Suppression::new_salt(&mut store.rng()));
@@ -452,31 +513,92 @@ fn mark_rewritten(store: &Store, person: &Person, pseudonym: &str) -> Result<()>
         salt,
         store.settings.phone_region(),
     );
-    entry
-        .hashes
-        .extend(existing.into_iter().flat_map(|e| e.hashes));
-    entry.hashes.sort();
-    entry.hashes.dedup();
     entry.history_rewritten = Some(store.settings.timezone.date_of(&store.env.now));
-    let mut tx = store.begin()?;
-    tx.put_suppression(pseudonym, &entry)?;
-    tx.commit(&format!(
+    entry.old_history = old_history;
+    if let Some(existing) = existing {
+        entry.hashes.extend(existing.hashes);
+        entry.old_history.extend(existing.old_history);
+    }
+    for list in [&mut entry.hashes, &mut entry.old_history] {
+        list.sort();
+        list.dedup();
+    }
+    let blob = git.write_blob(files::to_yaml(&entry)?.as_bytes())?;
+    let change = super::git::Change {
+        path: rel,
+        blob: Some(blob),
+    };
+    let message = format!(
         "{FORGET_SUBJECT}history of {pseudonym} rewritten\n\nThe suppression entry is marked: relate sync refuses a history that still holds the person.\n"
-    ))
+    );
+    let Some(prepared) = git.prepare_commit(&[change], &message, author, &store.env.now)? else {
+        return Ok(());
+    };
+    let repo = git.repo();
+    match repo.head()?.name() {
+        Some("HEAD") | None => repo.set_head_detached(prepared.commit)?,
+        Some(branch) => {
+            repo.reference(
+                branch,
+                prepared.commit,
+                true,
+                "relate customer forget --rewrite-history",
+            )?;
+        }
+    }
+    Ok(())
 }
 
-/// Finds and replaces the person's ids (`bounded`: not inside a longer id)
-/// and texts, ignoring ASCII case.
+/// The tree of HEAD's commit.
+fn repo_head_tree(git: &Git) -> Result<git2::Tree<'_>> {
+    Ok(git.repo().head()?.peel_to_commit()?.tree()?)
+}
+
+/// How a match is told from a piece of a longer text: the bytes just
+/// before and after it must not continue it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Bound {
+    /// An id: not inside a longer id (`ana-lima` in `ana-lima-2`).
+    Id,
+    /// A name: not inside a word (`Ana` in `management`, `Anaïs`).
+    Name,
+    /// An e-mail address: not inside a longer one (`ana@x.example` in
+    /// `diana@x.example` or `ana@x.example.org`).
+    Email,
+    /// A phone number: not inside a longer number.
+    Phone,
+}
+
+impl Bound {
+    fn continues(self, byte: u8, next: Option<u8>, before: bool) -> bool {
+        let word = byte.is_ascii_alphanumeric() || byte >= 0x80;
+        match self {
+            Bound::Id => word || byte == b'-',
+            Bound::Name => word,
+            Bound::Email if before => word || b"._%+-".contains(&byte),
+            // A full stop ends a sentence, unless a domain goes on after it.
+            Bound::Email => {
+                word || byte == b'-'
+                    || byte == b'_'
+                    || (byte == b'.' && next.is_some_and(|n| n.is_ascii_alphanumeric()))
+            }
+            Bound::Phone => byte.is_ascii_digit() || (before && byte == b'+'),
+        }
+    }
+}
+
+/// Finds and replaces the person's ids, names and addresses, ignoring ASCII
+/// case, each only where it stands alone ([`Bound`]).
 struct Scrubber {
     automaton: AhoCorasick,
-    bounded: Vec<bool>,
+    bounds: Vec<Bound>,
 }
 
 impl Scrubber {
-    fn new<'a>(needles: impl Iterator<Item = (&'a str, bool)>) -> Result<Scrubber> {
+    fn new<'a>(needles: impl Iterator<Item = (&'a str, Bound)>) -> Result<Scrubber> {
         let mut seen = HashSet::new();
-        let (patterns, bounded): (Vec<&str>, Vec<bool>) = needles
-            .map(|(text, bounded)| (text.trim(), bounded))
+        let (patterns, bounds): (Vec<&str>, Vec<Bound>) = needles
+            .map(|(text, bound)| (text.trim(), bound))
             .filter(|(text, _)| !text.is_empty() && seen.insert(text.to_ascii_lowercase()))
             .unzip();
         let automaton = AhoCorasickBuilder::new()
@@ -484,23 +606,24 @@ impl Scrubber {
             .match_kind(MatchKind::LeftmostLongest)
             .build(patterns)
             .map_err(|e| Error::failed(format!("cannot search for the person's data: {e}")))?;
-        Ok(Scrubber { automaton, bounded })
+        Ok(Scrubber { automaton, bounds })
     }
 
     /// `text` with each match replaced by `with`, or `None` when nothing matched.
     fn scrub(&self, text: &str, with: &str) -> Option<String> {
-        let is_id_byte = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-';
         let bytes = text.as_bytes();
         let mut out = String::new();
         let mut copied = 0;
         let mut replaced = false;
         for found in self.automaton.find_iter(text) {
-            if self.bounded[found.pattern().as_usize()] {
-                let before = found.start().checked_sub(1).map(|i| bytes[i]);
-                let after = bytes.get(found.end()).copied();
-                if before.is_some_and(is_id_byte) || after.is_some_and(is_id_byte) {
-                    continue;
-                }
+            let bound = self.bounds[found.pattern().as_usize()];
+            let before = found.start().checked_sub(1).map(|i| bytes[i]);
+            let after = bytes.get(found.end()).copied();
+            let next = bytes.get(found.end() + 1).copied();
+            if before.is_some_and(|b| bound.continues(b, None, true))
+                || after.is_some_and(|b| bound.continues(b, next, false))
+            {
+                continue;
             }
             out.push_str(&text[copied..found.start()]);
             out.push_str(with);
@@ -515,11 +638,46 @@ impl Scrubber {
     }
 }
 
+/// `text` with each line whose whole value is one of `ids` (`customer: 42`,
+/// `company: 42`, `- 42`, quoted or not) naming `with` instead; `None` when
+/// no line does.
+fn replace_references(text: &str, ids: &HashSet<String>, with: &str) -> Option<String> {
+    if ids.is_empty() {
+        return None;
+    }
+    let mut replaced = false;
+    let lines: Vec<String> = (text.split_inclusive('\n'))
+        .map(|line| {
+            let body = line.trim_end_matches(['\n', '\r']);
+            let ending = &line[body.len()..];
+            let trimmed = body.trim_start();
+            let indent = &body[..body.len() - trimmed.len()];
+            let (key, value) = match trimmed.strip_prefix("- ") {
+                Some(value) => ("- ", value),
+                None => match trimmed.split_once(": ") {
+                    Some((key @ ("customer" | "company"), value)) => (key, value),
+                    _ => return line.to_string(),
+                },
+            };
+            let bare = value.trim().trim_matches(|c| c == '\'' || c == '"');
+            if !ids.contains(bare) {
+                return line.to_string();
+            }
+            replaced = true;
+            let separator = if key == "- " { "" } else { ": " };
+            format!("{indent}{key}{separator}{with}{ending}")
+        })
+        .collect();
+    replaced.then(|| lines.concat())
+}
+
 /// Rewrites trees without the person, each distinct (folder, tree) and
 /// (kind, blob) once.
 struct TreeRewriter<'r> {
     repo: &'r Repository,
     ids: HashSet<String>,
+    /// Short or all-digit ids: replaced only as a record's reference.
+    weak_ids: HashSet<String>,
     /// Their customer files, by path.
     files: HashSet<String>,
     /// Ids and addresses: replaced in every file.
@@ -538,19 +696,26 @@ struct TreeRewriter<'r> {
 
 impl<'r> TreeRewriter<'r> {
     fn new(repo: &'r Repository, person: &Person, pseudonym: &str) -> TreeRewriter<'r> {
-        let build = |needles: Vec<(&str, bool)>| {
+        let build = |needles: Vec<(&str, Bound)>| {
             Scrubber::new(needles.into_iter()).expect("the person's texts are few and short")
         };
         TreeRewriter {
             repo,
             ids: person.ids.iter().cloned().collect(),
+            weak_ids: person.weak_ids(),
             files: person.ids.iter().map(|id| customer_path(id)).collect(),
             everywhere: build(
-                (person.ids.iter().map(|id| (id.as_str(), true)))
-                    .chain(person.addresses().map(|a| (a, false)))
+                (person.strong_ids().map(|id| (id, Bound::Id)))
+                    .chain(person.addresses())
                     .collect(),
             ),
-            names: build(person.names.iter().map(|n| (n.as_str(), false)).collect()),
+            names: build(
+                person
+                    .names
+                    .iter()
+                    .map(|n| (n.as_str(), Bound::Name))
+                    .collect(),
+            ),
             company_lines: (person.names.iter())
                 .map(|n| format!("company: {}", n.trim()).to_lowercase())
                 .collect(),
@@ -649,7 +814,9 @@ impl<'r> TreeRewriter<'r> {
         if theirs {
             return Ok(None);
         }
-        let scrubbed = self.everywhere.scrub(text, &self.pseudonym);
+        let referenced = replace_references(text, &self.weak_ids, &self.pseudonym);
+        let text = referenced.as_deref().unwrap_or(text);
+        let scrubbed = (self.everywhere.scrub(text, &self.pseudonym)).or(referenced.clone());
         let refers = scrubbed.is_some() || {
             let lower = text.to_lowercase();
             (lower.lines()).any(|line| self.company_lines.iter().any(|c| line.trim() == c))
@@ -725,8 +892,9 @@ fn move_refs(
 }
 
 /// Removes what relate and git derived from the old history: the cache and
-/// journals under `.git/relate/`, and the heads git keeps of its last
-/// operations, which would keep old commits from being collected.
+/// journals under `.git/relate/`, the heads and messages git keeps of its
+/// last operations (old commits would stay reachable from the heads), and
+/// the conflict resolutions `rerere` recorded.
 fn forget_derived_state(git: &Git) -> Result<()> {
     let dir = git.git_dir();
     match std::fs::remove_dir_all(dir.join("relate")) {
@@ -734,7 +902,18 @@ fn forget_derived_state(git: &Git) -> Result<()> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => return Err(Error::io(&dir.join("relate"), e)),
     }
-    for head in ["ORIG_HEAD", "FETCH_HEAD"] {
+    match std::fs::remove_dir_all(dir.join("rr-cache")) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(Error::io(&dir.join("rr-cache"), e)),
+    }
+    for head in [
+        "ORIG_HEAD",
+        "FETCH_HEAD",
+        "COMMIT_EDITMSG",
+        "MERGE_MSG",
+        "SQUASH_MSG",
+    ] {
         match std::fs::remove_file(dir.join(head)) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -777,7 +956,8 @@ fn push(
         if names.is_empty() {
             continue;
         }
-        let mut args: Vec<&str> = vec!["push", "--quiet"];
+        // All or nothing: a lease that fails leaves no ref of the remote moved.
+        let mut args: Vec<&str> = vec!["push", "--quiet", "--atomic"];
         args.extend(leases.iter().map(String::as_str));
         args.extend(["--", remote.name.as_str()]);
         args.extend(refspecs.iter().map(String::as_str));
@@ -834,6 +1014,24 @@ pub(super) fn refuse_erased_history(
     if erased.entries.is_empty() {
         return Ok(());
     }
+    // The commits the rewrite replaced: a history holding one is the old one.
+    let reaches =
+        |tip: Oid, old: Oid| tip == old || repo.graph_descendant_of(tip, old).unwrap_or(false);
+    for old in (erased.entries.iter()).flat_map(|e| &e.old_history) {
+        let Ok(old) = Oid::from_str(old) else {
+            continue;
+        };
+        for (tip, incoming) in [(fetched, true), (head, false)] {
+            if reaches(tip, old) {
+                return Err(SyncFailure::ErasedPerson {
+                    commit: old.to_string()[..10].to_string(),
+                    path: None,
+                    incoming,
+                }
+                .into());
+            }
+        }
+    }
     let customers = git.git_path(Path::new(Kind::Customer.folder()));
     for (from, hide, incoming) in [(fetched, head, true), (head, fetched, false)] {
         let mut walk = repo.revwalk()?;
@@ -857,7 +1055,7 @@ pub(super) fn refuse_erased_history(
                     let path = file.path().map(|p| p.display().to_string());
                     return Err(SyncFailure::ErasedPerson {
                         commit: commit.id().to_string()[..10].to_string(),
-                        path: path.unwrap_or_default(),
+                        path,
                         incoming,
                     }
                     .into());
@@ -895,23 +1093,51 @@ fn entries_in(git: &Git, tree: &git2::Tree) -> Result<Vec<Suppression>> {
 mod tests {
     use super::*;
 
+    fn scrubber() -> Scrubber {
+        let needles = [
+            ("ana", Bound::Id),
+            ("ana-lima", Bound::Id),
+            ("Ana Lima", Bound::Name),
+            ("Ana", Bound::Name),
+            ("ana@x.example", Bound::Email),
+            ("+31 20 555 0100", Bound::Phone),
+        ];
+        Scrubber::new(needles.into_iter()).unwrap()
+    }
+
     #[test]
-    fn ids_are_replaced_only_where_they_stand_alone() {
-        let scrubber = Scrubber::new(
-            [
-                ("ana-lima", true),
-                ("Ana Lima", false),
-                ("ana@x.example", false),
-            ]
-            .into_iter(),
-        )
-        .unwrap();
-        let text = "customer: ana-lima\nother: ana-lima-2\nnote: ANA@x.example wrote; ana lima\n";
+    fn the_persons_data_is_replaced_where_it_stands_alone() {
+        let text = "customer: ana-lima\nnote: ANA@x.example wrote; ana lima called \
+                    from +31 20 555 0100. Ana!\nmembers: [ana]\n";
         assert_eq!(
-            scrubber.scrub(text, "erased-1").unwrap(),
-            "customer: erased-1\nother: ana-lima-2\nnote: erased-1 wrote; erased-1\n"
+            scrubber().scrub(text, "erased-1").unwrap(),
+            "customer: erased-1\nnote: erased-1 wrote; erased-1 called \
+             from erased-1. erased-1!\nmembers: [erased-1]\n"
         );
-        assert_eq!(scrubber.scrub("bob-ana-lima and banana", "x"), None);
+    }
+
+    #[test]
+    fn nothing_inside_a_longer_id_word_address_or_number_is_replaced() {
+        for other in [
+            "ana-lima-2 bob-ana-lima BANANA",
+            "management Anaïs Diana",
+            "diana@x.example ana@x.example.org ana@x.examples",
+            "+31 20 555 01001 9+31 20 555 0100",
+        ] {
+            assert_eq!(scrubber().scrub(other, "x"), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn a_short_or_numeric_id_is_replaced_only_as_a_reference() {
+        let ids: HashSet<String> = ["42".to_string()].into();
+        let text = "customer: 42\namount: 42\nmembers:\n  - '42'\n  - 420\ncompany: \"42\"\n";
+        assert_eq!(
+            replace_references(text, &ids, "erased-1").unwrap(),
+            "customer: erased-1\namount: 42\nmembers:\n  - erased-1\n  - 420\ncompany: erased-1\n"
+        );
+        assert_eq!(replace_references("amount: 42\n", &ids, "x"), None);
+        assert!(Person::is_weak("42") && Person::is_weak("ab") && !Person::is_weak("ana"));
     }
 
     #[test]
