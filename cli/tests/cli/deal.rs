@@ -315,3 +315,64 @@ fn list_filters_and_locks_its_json() {
         .fails(3);
     assert!(stderr.contains("no product `ink`"), "{stderr}");
 }
+
+#[test]
+fn a_deal_in_another_currency_is_kept_apart_then_won_at_the_settings_rate() {
+    let env = TestEnv::with_basics();
+    let id = env.created(&[
+        "deal",
+        "new",
+        "acme-corp",
+        "--title",
+        "Fleet",
+        "--amount",
+        "1000",
+    ]);
+    env.run(&["deal", "set", &id, "currency=USD"]).ok();
+    // Never summed with euros: rows and lists of its own.
+    let forecast: serde_json::Value = env.json(&["report", "forecast"]);
+    assert_eq!(forecast[0]["currency"], "USD", "{forecast}");
+    assert_eq!(forecast[0]["best_case"], 1000);
+    let funnel: serde_json::Value = env.json(&["report", "funnel"]);
+    assert_eq!(funnel["stages"][0]["open_deals"], 1);
+    assert_eq!(funnel["stages"][0]["open_amount"], 0);
+    assert_eq!(
+        funnel["other_currencies"],
+        serde_json::json!([{"currency": "USD", "open_deals": 1, "open_amount": 1000}])
+    );
+    let head = env.head();
+    let stderr = env.run(&["deal", "win", &id]).fails(1);
+    assert!(
+        stderr.contains("relate.yaml gives no exchange rate for USD"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("hint: add `exchange_rates: {USD: RATE}`"),
+        "{stderr}"
+    );
+    assert_eq!(env.head(), head);
+    // With a rate, converted, and the heading says at what rate.
+    let settings = env.read("relate.yaml");
+    env.write(
+        "relate.yaml",
+        &settings.replace(
+            "currency: EUR\n",
+            "currency: EUR\nexchange_rates:\n  USD: 0.92\n",
+        ),
+    );
+    env.git(&["commit", "-qam", "rates"]);
+    let table = env
+        .run(&["report", "forecast", "--format", "markdown"])
+        .ok();
+    assert!(table.contains("converted: 1 USD = 0.92"), "{table}");
+    assert!(table.contains("920.00"), "{table}");
+    env.run(&["deal", "win", &id]).ok();
+    let order = (env.files().into_iter())
+        .find(|f| f.starts_with("orders/") && f.ends_with(".yaml"))
+        .expect("the won deal's order");
+    assert!(
+        env.read(&order).contains("total: 920\n"),
+        "{}",
+        env.read(&order)
+    );
+}

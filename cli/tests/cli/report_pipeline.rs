@@ -372,6 +372,7 @@ fn funnel_refuses_bad_arguments() {
 struct Month {
     #[serde(deserialize_with = "crate::common::present")]
     month: Option<String>,
+    currency: String,
     deals: u64,
     weighted: f64,
     best_case: f64,
@@ -388,6 +389,7 @@ fn forecast_by_expected_close_month() {
     let months: Vec<Month> = json(&env, &["report", "forecast"]);
     let month = |m: Option<&str>, deals, weighted, best_case, commit| Month {
         month: m.map(str::to_string),
+        currency: "EUR".into(),
         deals,
         weighted,
         best_case,
@@ -414,7 +416,7 @@ fn forecast_by_expected_close_month() {
     let csv = env.run(&["--format", "csv", "report", "forecast"]).ok();
     assert_eq!(
         csv,
-        "month,deals,weighted,best_case,commit\n2026-12,2,700.00,1200.00,400.00\n2027-01,1,20.00,200.00,0.00\n"
+        "month,currency,deals,weighted,best_case,commit\n2026-12,EUR,2,700.00,1200.00,400.00\n2027-01,EUR,1,20.00,200.00,0.00\n"
     );
     // --output writes the file instead of printing.
     let out = env.path().join("forecast.csv");
@@ -877,6 +879,7 @@ fn reports_follow_the_customer_selection() {
         months,
         [Month {
             month: Some("2026-12".into()),
+            currency: "EUR".into(),
             deals: 2,
             weighted: 700.0,
             best_case: 1200.0,

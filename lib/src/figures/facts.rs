@@ -67,6 +67,7 @@ pub struct DealStats {
 
 pub fn deal_stats<'a>(
     deals: impl IntoIterator<Item = &'a Deal>,
+    settings: &crate::model::Settings,
     as_of: NaiveDate,
 ) -> HashMap<&'a str, DealStats> {
     let mut stats: HashMap<&str, DealStats> = HashMap::new();
@@ -80,7 +81,8 @@ pub fn deal_stats<'a>(
         let entry = stats.entry(deal.customer.as_str()).or_default();
         if open {
             entry.open += 1;
-            entry.open_amount += deal.value();
+            // A deal in a currency without an exchange rate is not summed.
+            entry.open_amount += deal.value_in_store_currency(settings).unwrap_or_default();
         }
         entry.won += u64::from(won);
     }
@@ -178,7 +180,7 @@ impl<'a> Facts<'a> {
                 HashMap::new()
             },
             deals: if needs.deals {
-                deal_stats(&data.deals, as_of)
+                deal_stats(&data.deals, &data.settings, as_of)
             } else {
                 HashMap::new()
             },

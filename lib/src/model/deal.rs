@@ -96,10 +96,22 @@ impl Deal {
         }
     }
 
-    /// The deal's amount, or the sum of its lines when it has none.
+    /// The deal's amount, or the sum of its lines when it has none, in the
+    /// deal's currency.
     pub fn value(&self) -> Decimal {
         self.amount
             .unwrap_or_else(|| super::order::lines_total(&self.lines))
+    }
+
+    /// The code of the deal's own currency, upper case (empty when none is named).
+    pub fn currency_code(&self) -> String {
+        (self.currency.as_deref().unwrap_or_default().trim()).to_ascii_uppercase()
+    }
+
+    /// The deal's value in the store's currency: `None` when the deal is in
+    /// another currency that relate.yaml gives no exchange rate for.
+    pub fn value_in_store_currency(&self, settings: &super::Settings) -> Option<Decimal> {
+        settings.in_store_currency(self.value(), self.currency.as_deref())
     }
 
     fn last_move_date(&self) -> NaiveDate {

@@ -27,6 +27,15 @@ pub struct Settings {
     pub schema: u32,
     #[serde(default = "default_currency")]
     pub currency: String,
+    /// What one unit of another currency is worth in `currency`: the reports
+    /// that sum deal amounts convert with it; a currency without a rate is
+    /// never summed with `currency` (docs/analytics.md, "Currencies").
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        with = "super::values::decimal_map"
+    )]
+    pub exchange_rates: BTreeMap<String, Decimal>,
     /// The timezone of date-times given without an offset (UTC when not set).
     #[serde(default, skip_serializing_if = "Zone::is_utc")]
     pub timezone: Zone,
@@ -257,8 +266,13 @@ pub const DEFAULT_SETTINGS_YAML: &str = r#"# relate store settings. Edit by hand
 # Version of the file format of this store.
 schema: 1
 
-# Currency of new deals unless one is given.
+# The store's currency: of orders, prices and reports, and of new deals
+# unless one is given.
 currency: EUR
+# What one unit of another currency is worth in it: reports convert deals in
+# those currencies; without a rate they are never summed with it.
+# exchange_rates:
+#   USD: 0.92
 
 # The timezone of dates and times written without an offset, on the command
 # line and in imported files: an IANA name (UTC when not set).
@@ -462,8 +476,49 @@ impl Settings {
     }
 
     /// Problems of the settings themselves, as messages.
+    /// `amount` in `currency` as an amount in the store's currency: itself
+    /// when it is the store's (or none is named), converted at the rate of
+    /// `exchange_rates`, `None` without one.
+    pub fn in_store_currency(&self, amount: Decimal, currency: Option<&str>) -> Option<Decimal> {
+        if self.is_store_currency(currency) {
+            return Some(amount);
+        }
+        self.rate_of(currency).map(|(_, rate)| amount * rate)
+    }
+
+    /// Whether amounts in `currency` are in the store's (none named is).
+    pub fn is_store_currency(&self, currency: Option<&str>) -> bool {
+        currency
+            .map(str::trim)
+            .is_none_or(|code| code.is_empty() || code.eq_ignore_ascii_case(&self.currency))
+    }
+
+    /// The exchange rate of another `currency`, as relate.yaml names it.
+    pub fn rate_of(&self, currency: Option<&str>) -> Option<(&str, Decimal)> {
+        let code = currency?.trim();
+        if self.is_store_currency(Some(code)) {
+            return None;
+        }
+        (self.exchange_rates.iter())
+            .find(|(named, _)| named.eq_ignore_ascii_case(code))
+            .map(|(named, rate)| (named.as_str(), *rate))
+    }
+
     pub fn problems(&self) -> Vec<String> {
         let mut problems = Vec::new();
+        for (code, rate) in &self.exchange_rates {
+            if *rate <= Decimal::ZERO {
+                problems.push(format!(
+                    "exchange_rates: `{code}` must be worth more than 0 {}",
+                    self.currency
+                ));
+            }
+            if code.eq_ignore_ascii_case(&self.currency) {
+                problems.push(format!(
+                    "exchange_rates: `{code}` is the store's own currency"
+                ));
+            }
+        }
         if self.schema != SCHEMA_VERSION {
             problems.push(format!(
                 "schema {} is not supported by this relate (it reads schema {SCHEMA_VERSION})",
@@ -553,6 +608,25 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn amounts_convert_only_at_a_rate_and_never_from_the_store_currency() {
+        let mut settings: Settings = serde_yaml::from_str(DEFAULT_SETTINGS_YAML).unwrap();
+        settings.exchange_rates = [("USD".to_string(), Decimal::new(92, 2))].into();
+        let hundred = Decimal::from(100);
+        assert_eq!(settings.in_store_currency(hundred, None), Some(hundred));
+        assert_eq!(
+            settings.in_store_currency(hundred, Some("eur")),
+            Some(hundred)
+        );
+        assert_eq!(
+            settings.in_store_currency(hundred, Some("usd")),
+            Some(Decimal::from(92))
+        );
+        assert_eq!(settings.in_store_currency(hundred, Some("GBP")), None);
+        settings.exchange_rates.insert("EUR".into(), Decimal::ZERO);
+        assert_eq!(settings.problems().len(), 2, "{:?}", settings.problems());
+    }
 
     #[test]
     fn default_settings_parse_and_are_clean() {

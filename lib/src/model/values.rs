@@ -388,6 +388,32 @@ pub mod opt_decimal {
     }
 }
 
+/// Serde for a map of exact decimals (the settings' `exchange_rates`).
+pub mod decimal_map {
+    use super::*;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use std::collections::BTreeMap;
+
+    #[derive(Serialize, Deserialize)]
+    struct Wrapped(#[serde(with = "decimal")] Decimal);
+
+    pub fn serialize<S: Serializer>(
+        map: &BTreeMap<String, Decimal>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        let wrapped: BTreeMap<&String, Wrapped> =
+            map.iter().map(|(k, v)| (k, Wrapped(*v))).collect();
+        wrapped.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<BTreeMap<String, Decimal>, D::Error> {
+        let wrapped = BTreeMap::<String, Wrapped>::deserialize(d)?;
+        Ok(wrapped.into_iter().map(|(k, Wrapped(v))| (k, v)).collect())
+    }
+}
+
 /// Serde for a date-time: RFC 3339 out, RFC 3339 or a bare date in.
 pub mod timestamp {
     use super::*;

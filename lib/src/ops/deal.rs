@@ -126,16 +126,38 @@ pub struct Won {
 }
 
 /// Closes a deal as won and, in the same commit, records the order of its
-/// lines (or of its amount) dated `at`.
+/// lines (or of its amount) dated `at`: in the store's currency, converted at
+/// the settings' exchange rate when the deal is in another (refused without
+/// one: orders are in the store's currency).
 pub fn win(store: &Store, deal: &str, at: Timestamp) -> Result<Won> {
     let mut deal: Deal = store.get(deal)?;
+    let settings = store.settings();
+    let Some(total) = deal.value_in_store_currency(settings) else {
+        let currency = deal.currency.clone().unwrap_or_default();
+        return Err(Error::failed(format!(
+            "deal `{}` is in {currency}, and relate.yaml gives no exchange rate for {currency}: its order would be recorded in {}",
+            deal.id, settings.currency
+        ))
+        .with_hint(format!(
+            "add `exchange_rates: {{{currency}: RATE}}` to relate.yaml (what 1 {currency} is worth in {}), or change the deal's currency with `relate deal set {} currency={}`",
+            settings.currency, deal.id, settings.currency
+        )));
+    };
+    let rate = settings
+        .rate_of(deal.currency.as_deref())
+        .map(|(_, rate)| rate);
     deal.close(Outcome::Won, utc_date(&at), store.actor(), None)?;
     let mut tx = store.begin()?;
     tx.put(&deal)?;
     let order = (!deal.lines.is_empty() || deal.amount.is_some()).then(|| {
         let mut order = Order::new(deal.customer.clone(), at);
         order.lines = deal.lines.clone();
-        order.total = Some(deal.value());
+        if let Some(rate) = rate {
+            for line in &mut order.lines {
+                line.price = (line.price * rate).normalize();
+            }
+        }
+        order.total = Some(total.normalize());
         order.deal = Some(deal.id.clone());
         order
     });

@@ -94,7 +94,10 @@ pub fn campaign(scope: &Scope, campaign: &Campaign) -> CampaignReport {
             && in_window(d.created)
         {
             row.deals += 1;
-            deal_amount += d.value();
+            // In the store's currency: one without an exchange rate is not summed.
+            deal_amount += d
+                .value_in_store_currency(&scope.data.settings)
+                .unwrap_or_default();
         }
     }
     for o in scope.orders() {

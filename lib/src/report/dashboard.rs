@@ -170,8 +170,12 @@ pub fn dashboard(scope: &Scope, now: Timestamp, owner: Option<&str>) -> Result<D
         revenue_month,
         revenue_year,
         open_deals: forecast.months.iter().map(|m| m.deals).sum(),
-        open_pipeline: forecast.months.iter().map(|m| m.best_case).sum(),
-        weighted_forecast: forecast.months.iter().map(|m| m.weighted).sum(),
+        open_pipeline: (forecast.in_currency(&settings.currency))
+            .map(|m| m.best_case)
+            .sum(),
+        weighted_forecast: (forecast.in_currency(&settings.currency))
+            .map(|m| m.weighted)
+            .sum(),
         win_rate: funnel.win_rate,
         new_customers: new_customers(scope, as_of, year_earlier),
         at_risk_customers: loyalty.summary.at_risk,

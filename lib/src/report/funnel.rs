@@ -60,6 +60,19 @@ pub struct Funnel {
     pub avg_cycle_days: Option<f64>,
     /// Reasons of the deals lost in the period, most frequent first.
     pub lost_reasons: Vec<LostReason>,
+    /// Open deals in a currency that relate.yaml has no exchange rate for:
+    /// counted in their stage's `open_deals`, left out of its amounts.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub other_currencies: Vec<OtherCurrency>,
+}
+
+/// The open deals of one currency that the stage amounts leave out.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OtherCurrency {
+    pub currency: String,
+    pub open_deals: u64,
+    #[serde(with = "decimal")]
+    pub open_amount: Decimal,
 }
 
 /// The funnel of one owner (`None`: deals without an owner).
@@ -189,7 +202,30 @@ fn funnel_of(settings: &Settings, deals: &[&Deal], period: Period) -> Funnel {
         win_rate: ratio(won().count() as u64, closed.len() as u64),
         avg_cycle_days: mean(won().map(|(deal, _, at)| (*at - deal.created).num_days() as f64)),
         lost_reasons: lost_reasons(&closed),
+        other_currencies: other_currencies(settings, deals),
     }
+}
+
+/// The open deals whose amounts cannot be summed with the store's currency,
+/// per currency.
+fn other_currencies(settings: &Settings, deals: &[&Deal]) -> Vec<OtherCurrency> {
+    let mut by: BTreeMap<String, (u64, Decimal)> = BTreeMap::new();
+    for deal in deals {
+        if open_stage(settings, deal).is_some() && deal.value_in_store_currency(settings).is_none()
+        {
+            let code = deal.currency_code();
+            let entry = by.entry(code).or_default();
+            entry.0 += 1;
+            entry.1 += deal.value();
+        }
+    }
+    (by.into_iter())
+        .map(|(currency, (open_deals, open_amount))| OtherCurrency {
+            currency,
+            open_deals,
+            open_amount,
+        })
+        .collect()
 }
 
 fn stage_rows(settings: &Settings, deals: &[&Deal], cohort: &[&Deal]) -> Vec<StageRow> {
@@ -211,7 +247,8 @@ fn stage_rows(settings: &Settings, deals: &[&Deal], cohort: &[&Deal]) -> Vec<Sta
     for deal in deals {
         if let Some(stage) = open_stage(settings, deal) {
             open[stage].0 += 1;
-            open[stage].1 += deal.value();
+            // In the store's currency; other currencies are listed apart.
+            open[stage].1 += deal.value_in_store_currency(settings).unwrap_or_default();
         }
     }
     let names = settings
@@ -343,7 +380,18 @@ fn funnel_sections(funnels: &[(Option<Option<&str>>, &Funnel)]) -> Vec<Section> 
     ]);
     let mut summary = table(&["win_rate", "avg_cycle_days"]);
     let mut reasons = table(&["reason", "deals"]);
+    let mut others = table(&["currency", "open_deals", "open_amount"]);
     for &(owner, funnel) in funnels {
+        for other in &funnel.other_currencies {
+            others.push(row(
+                owner,
+                vec![
+                    Cell::text(&other.currency),
+                    Cell::Int(other.open_deals as i64),
+                    Cell::Money(other.open_amount),
+                ],
+            ));
+        }
         for stage in &funnel.stages {
             stages.push(row(
                 owner,
@@ -373,11 +421,19 @@ fn funnel_sections(funnels: &[(Option<Option<&str>>, &Funnel)]) -> Vec<Section> 
             ));
         }
     }
-    vec![
+    let mut sections = vec![
         Section::new("stages", "Stages", stages),
         Section::new("summary", "Win rate and sales cycle", summary),
         Section::new("lost_reasons", "Lost reasons", reasons),
-    ]
+    ];
+    if !others.rows.is_empty() {
+        sections.push(Section::new(
+            "other_currencies",
+            "Open deals in currencies without an exchange rate (not in the stage amounts)",
+            others,
+        ));
+    }
+    sections
 }
 
 #[cfg(test)]
