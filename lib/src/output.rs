@@ -48,15 +48,19 @@ pub struct Heading {
     /// The selection of customers, as the command line gave it
     /// (`segment vip · where region = "EU"`); `None` for every customer.
     pub filter: Option<String>,
+    /// The currency of the page's money columns; `None` when it has none.
+    pub currency: Option<String>,
 }
 
 impl Heading {
-    /// `As of 2026-11-20 · where region = "EU"`.
+    /// `As of 2026-11-20 · amounts in EUR · where region = "EU"`.
     pub fn line(&self) -> String {
-        match &self.filter {
-            Some(filter) => format!("As of {} · {filter}", self.as_of),
-            None => format!("As of {}", self.as_of),
-        }
+        let parts = [
+            Some(format!("As of {}", self.as_of)),
+            self.currency.as_ref().map(|c| format!("amounts in {c}")),
+            self.filter.clone(),
+        ];
+        parts.into_iter().flatten().collect::<Vec<_>>().join(" · ")
     }
 }
 
@@ -295,6 +299,11 @@ pub struct Table {
 }
 
 impl Table {
+    /// Whether a cell of the table is money.
+    pub fn has_money(&self) -> bool {
+        (self.rows.iter().flatten()).any(|cell| matches!(cell, Cell::Money(_)))
+    }
+
     pub fn new(columns: &[&str]) -> Table {
         Table {
             columns: columns.iter().map(|c| c.to_string()).collect(),

@@ -115,7 +115,9 @@ fn owner_picks_the_agenda_and_markdown_keeps_the_tables_without_charts() {
         ])
         .ok();
     assert!(
-        markdown.starts_with("# Dashboard for bob\n\nAs of 2026-11-20\n\n## Figures (EUR)\n\n"),
+        markdown.starts_with(
+            "# Dashboard for bob\n\nAs of 2026-11-20 · amounts in EUR\n\n## Figures (EUR)\n\n"
+        ),
         "{markdown}"
     );
     for title in [

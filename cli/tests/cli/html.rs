@@ -107,7 +107,7 @@ fn every_report_is_one_page_without_script_or_request_headed_with_title_and_date
     // The selection is said under the title, in html and Markdown alike.
     let html = page(&env, &["funnel"], &["--where", "region = \"EU\""]);
     assert!(
-        html.contains("As of 2026-11-20 · where region = &quot;EU&quot;"),
+        html.contains("As of 2026-11-20 · amounts in EUR · where region = &quot;EU&quot;"),
         "{html}"
     );
     let base = [
@@ -128,7 +128,9 @@ fn every_report_is_one_page_without_script_or_request_headed_with_title_and_date
         )
         .ok();
     assert!(
-        markdown.starts_with("# Funnel\n\nAs of 2026-11-20 · segment big-spenders\n\n## "),
+        markdown.starts_with(
+            "# Funnel\n\nAs of 2026-11-20 · amounts in EUR · segment big-spenders\n\n## "
+        ),
         "{markdown}"
     );
 }

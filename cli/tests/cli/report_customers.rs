@@ -598,7 +598,7 @@ fn output_writes_the_file_instead_of_printing() {
         .ok();
     assert!(
         printed.starts_with(
-            "# Segments\n\nAs of 2026-11-22\n\n## Segments\n\n| segment | customers |"
+            "# Segments\n\nAs of 2026-11-22 · amounts in EUR\n\n## Segments\n\n| segment | customers |"
         ),
         "{printed}"
     );

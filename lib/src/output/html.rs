@@ -171,6 +171,7 @@ mod tests {
             title: "Funnel".into(),
             as_of: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
             filter: Some("where name = \"<b>\"".into()),
+            currency: None,
         };
         let mut out = Vec::new();
         let sections = [Section::new("stages", "Stages", table)];

@@ -40,6 +40,7 @@ mod tests {
             title: "Funnel".into(),
             as_of: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
             filter: Some("where region = \"EU\"".into()),
+            currency: None,
         };
         let sections = [Section::new("stages", "Stages", Table::new(&["stage"]))];
         let render = |format| {
@@ -57,5 +58,10 @@ mod tests {
             ..heading
         };
         assert_eq!(unfiltered.line(), "As of 2026-11-20");
+        let in_euros = Heading {
+            currency: Some("EUR".into()),
+            ..unfiltered
+        };
+        assert_eq!(in_euros.line(), "As of 2026-11-20 · amounts in EUR");
     }
 }

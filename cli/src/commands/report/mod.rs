@@ -206,7 +206,10 @@ impl Common {
             sections = vec![sections.swap_remove(index)];
             charts.clear();
         }
-        let heading = self.heading(ui, report.title())?;
+        let mut heading = self.heading(ui, report.title())?;
+        if sections.iter().any(|s| s.table.has_money()) {
+            heading.currency = Some(ui.store()?.settings().currency.clone());
+        }
         for section in &mut sections {
             section.table = ui.chosen_columns(std::mem::take(&mut section.table))?;
         }
@@ -234,6 +237,7 @@ impl Common {
             title,
             as_of,
             filter: (!selection.is_empty()).then(|| selection.join(" · ")),
+            currency: None,
         })
     }
 }
