@@ -741,6 +741,19 @@ fn a_person_erased_from_history_cannot_come_back_from_an_old_clone() {
     team.run(&BO, &["sync"]).ok();
     let log = team.git(&BO, &["log", "--all", "-p"]);
     assert!(!log.contains("Zoe Roe") && !log.contains("zoe@roe.example"));
+    // Written in again under another name, her address is refused too.
+    let zoe_again = team.run(
+        &BO,
+        &["customer", "add", "Z. Roe", "--email", "ZOE@roe.example"],
+    );
+    assert_eq!(zoe_again.code, 0, "{zoe_again:?}");
+    let before = remote_main(&team);
+    let stderr = team.run(&BO, &["sync"]).fails(1);
+    assert!(
+        stderr.contains("(`customers/z-roe.yaml`) holds a person erased"),
+        "{stderr}"
+    );
+    assert_eq!(remote_main(&team), before);
 }
 
 #[test]
