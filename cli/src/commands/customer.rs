@@ -142,6 +142,7 @@ fn add(ui: &mut Ui, args: AddArgs) -> anyhow::Result<()> {
         customer,
         taken,
         likely_duplicates,
+        suppressed,
     } = ops::customer::add(
         &store,
         NewCustomer {
@@ -163,6 +164,13 @@ fn add(ui: &mut Ui, args: AddArgs) -> anyhow::Result<()> {
         ));
     }
     super::duplicates::note_likely_duplicates(ui, &likely_duplicates);
+    if suppressed {
+        ui.note(
+            "warning: an e-mail address or phone number of this customer is one of a person erased on request \
+             (a suppression entry under suppressed/ matches it): keep them only if they asked to come back; \
+             once that person's history was rewritten, `relate sync` refuses to share them (docs/privacy.md)",
+        );
+    }
     ui.created(&customer.id)
 }
 

@@ -747,6 +747,13 @@ fn a_person_erased_from_history_cannot_come_back_from_an_old_clone() {
         &["customer", "add", "Z. Roe", "--email", "ZOE@roe.example"],
     );
     assert_eq!(zoe_again.code, 0, "{zoe_again:?}");
+    assert!(
+        zoe_again.stderr.contains(
+            "warning: an e-mail address or phone number of this customer is one of a person erased"
+        ),
+        "{}",
+        zoe_again.stderr
+    );
     let before = remote_main(&team);
     let stderr = team.run(&BO, &["sync"]).fails(1);
     assert!(

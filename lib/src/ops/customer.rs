@@ -4,6 +4,7 @@ use crate::error::{Error, Result};
 use crate::model::assign::Assignment;
 use crate::model::customer::{CONSENT, CustomerKind};
 use crate::model::duplicates::{self, Found, Pair};
+use crate::model::erasure::Suppressed;
 use crate::model::{Customer, Kind, id};
 use crate::store::{Query, Store};
 
@@ -30,6 +31,9 @@ pub struct Added {
     pub customer: Customer,
     pub taken: Option<String>,
     pub likely_duplicates: Vec<Pair>,
+    /// Whether one of its addresses or numbers is an erased person's (a
+    /// suppression entry matches): created all the same, as asked by hand.
+    pub suppressed: bool,
 }
 
 /// Adds a customer; an e-mail address another customer has is refused.
@@ -83,6 +87,14 @@ pub fn add(store: &Store, new: NewCustomer) -> Result<Added> {
     let new = [customer.id.as_str()].into_iter().collect();
     let likely_duplicates =
         duplicates::involving(&customers, &new, store.settings().phone_region());
+    let erased = Suppressed {
+        entries: store.suppression_entries()?.0,
+        region: store.settings().phone_region(),
+    };
+    let suppressed = erased.matches(
+        customer.emails.iter().map(String::as_str),
+        customer.phones.iter().map(String::as_str),
+    );
     let mut tx = store.begin()?;
     tx.put(&customer)?;
     // Ids only: a commit message is the hardest place to erase a name from.
@@ -91,6 +103,7 @@ pub fn add(store: &Store, new: NewCustomer) -> Result<Added> {
         customer,
         taken,
         likely_duplicates,
+        suppressed,
     })
 }
 
