@@ -357,6 +357,18 @@ fn a_deal_in_another_currency_is_kept_apart_then_won_at_the_settings_rate() {
         "relate.yaml",
         &settings.replace(
             "currency: EUR\n",
+            "currency: EUR\nexchange_rates:\n  USD: -1\n",
+        ),
+    );
+    let stderr = env.run(&["report", "forecast"]).fails(4);
+    assert!(
+        stderr.contains("exchange_rates: `USD` must be worth more than 0 and at most 1000000 EUR"),
+        "{stderr}"
+    );
+    env.write(
+        "relate.yaml",
+        &settings.replace(
+            "currency: EUR\n",
             "currency: EUR\nexchange_rates:\n  USD: 0.92\n",
         ),
     );

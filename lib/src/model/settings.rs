@@ -70,6 +70,10 @@ pub struct Settings {
     pub consent: ConsentSettings,
 }
 
+/// The largest exchange rate: any amount up to `MAX_AMOUNT` converted at
+/// it, and a million of those summed, still fits a decimal.
+const MAX_RATE: Decimal = Decimal::from_parts(1_000_000, 0, 0, false, 0);
+
 fn default_currency() -> String {
     "EUR".into()
 }
@@ -507,9 +511,10 @@ impl Settings {
     pub fn problems(&self) -> Vec<String> {
         let mut problems = Vec::new();
         for (code, rate) in &self.exchange_rates {
-            if *rate <= Decimal::ZERO {
+            // Bounded, so that no amount relate keeps overflows when converted.
+            if *rate <= Decimal::ZERO || *rate > MAX_RATE {
                 problems.push(format!(
-                    "exchange_rates: `{code}` must be worth more than 0 {}",
+                    "exchange_rates: `{code}` must be worth more than 0 and at most {MAX_RATE} {}",
                     self.currency
                 ));
             }
@@ -625,7 +630,10 @@ mod tests {
         );
         assert_eq!(settings.in_store_currency(hundred, Some("GBP")), None);
         settings.exchange_rates.insert("EUR".into(), Decimal::ZERO);
-        assert_eq!(settings.problems().len(), 2, "{:?}", settings.problems());
+        settings
+            .exchange_rates
+            .insert("XBT".into(), Decimal::from(2_000_000));
+        assert_eq!(settings.problems().len(), 3, "{:?}", settings.problems());
     }
 
     #[test]

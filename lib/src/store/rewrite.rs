@@ -252,19 +252,12 @@ pub fn rewrite_history(
     mark_rewritten(store, git, person, &pseudonym, first_rewritten, &author)?;
     forget_derived_state(git)?;
     let system = SystemGit::new(git.workdir(), None, &store.env.now);
-    system.run(&["reset", "--quiet", "--hard", "HEAD"])?;
-    system.run(&["reflog", "expire", "--expire=now", "--all"])?;
-    // The stash is a reflog: its entries are stored again, rewritten (on a
-    // fresh ref: git logs no entry for a ref that does not move).
-    if !stashes.is_empty() {
-        system.run(&["update-ref", "-d", "refs/stash"])?;
-    }
-    for (old, message) in stashes.iter().rev() {
-        let message = (messages.scrub(message, &pseudonym)).unwrap_or(message.clone());
-        let new = mapped[old].to_string();
-        system.run(&["stash", "store", "--quiet", "-m", &message, &new])?;
-    }
-    system.run(&["gc", "--quiet", "--prune=now"])?;
+    clean_up(&system, &stashes, &mapped, &messages, &pseudonym).map_err(|e| {
+        // The refs are moved already: what is left is git's housekeeping.
+        e.with_hint(
+            "the commits are rewritten; finish by hand: `git reset --hard HEAD && git reflog expire --expire=now --all && git gc --prune=now`",
+        )
+    })?;
     drop(lock);
     let pushed = push(git, &system, preflight)?;
     Ok(Rewritten {
@@ -273,6 +266,30 @@ pub fn rewrite_history(
         refs: moved,
         pushed,
     })
+}
+
+/// Brings the work tree and the index to the rewritten HEAD, stores the
+/// stash entries again and drops every old object.
+fn clean_up(
+    system: &SystemGit,
+    stashes: &[(Oid, String)],
+    mapped: &HashMap<Oid, Oid>,
+    messages: &Scrubber,
+    pseudonym: &str,
+) -> Result<()> {
+    system.run(&["reset", "--quiet", "--hard", "HEAD"])?;
+    system.run(&["reflog", "expire", "--expire=now", "--all"])?;
+    // The stash is a reflog: its entries are stored again, rewritten (on a
+    // fresh ref: git logs no entry for a ref that does not move).
+    if !stashes.is_empty() {
+        system.run(&["update-ref", "-d", "refs/stash"])?;
+    }
+    for (old, message) in stashes.iter().rev() {
+        let message = (messages.scrub(message, pseudonym)).unwrap_or(message.clone());
+        let new = mapped[old].to_string();
+        system.run(&["stash", "store", "--quiet", "-m", &message, &new])?;
+    }
+    system.run(&["gc", "--quiet", "--prune=now"])
 }
 
 /// Every ref that names an object directly (symbolic refs follow them).
