@@ -22,8 +22,10 @@
 //!   validation of a record alone, the references between records, `FIELD=VALUE`
 //!   assignments, the field-by-field three-way merge of records, and the
 //!   rules that find probable duplicate customers, customers' consent
-//!   events with the rule that says which one is in force, and erasure's
-//!   pseudonyms and salted suppression hashes. Pure data, no I/O.
+//!   events with the rule that says which one is in force, erasure's
+//!   pseudonyms and salted suppression hashes, and what `search` looks in
+//!   (each kind's texts, folded, and the test that rules records out, which
+//!   the cache answers from kept search texts). Pure data, no I/O.
 //! - [`output`]: the one place where rows become a table, JSON, CSV or Markdown.
 //! - [`figures`]: per-customer figures computed from the records up to a date
 //!   (order totals, RFM scores, contacts, deals, and the BG/NBD and Gamma-Gamma
@@ -32,7 +34,7 @@
 //!   segments), and the check of the filters that settings and campaigns hold.
 //! - [`store`]: files and git. Finding the store; the one read seam
 //!   ([`store::Store::read`] with a typed [`store::Query`]) answered by the files
-//!   or by the cache; every write in a [`store::Transaction`] (store lock,
+//!   or by the cache (records, and the search texts of search queries); every write in a [`store::Transaction`] (store lock,
 //!   journal, commit through libgit2's tree updater, git's index brought in line
 //!   for the changed paths only); `check`; erased persons' suppression
 //!   entries, and a person erased from every commit of history (`rewrite`);

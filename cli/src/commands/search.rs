@@ -32,17 +32,14 @@ pub struct Args {
 
 pub fn run(ui: &mut Ui, args: Args) -> anyhow::Result<()> {
     let store = ui.store()?;
-    // Customers are read whatever the kinds: they are the context of the others.
-    let mut kinds = if args.kind.is_empty() {
+    let kinds = if args.kind.is_empty() {
         Kind::ALL.to_vec()
     } else {
         args.kind.clone()
     };
-    kinds.push(Kind::Customer);
-    kinds.sort();
-    kinds.dedup();
-    let data = store.dataset_of(&kinds)?;
-    let found = search::search(&data, &args.words.join(" "), &args.kind, args.limit);
+    let text = args.words.join(" ");
+    let (data, query) = store.search_candidates(&kinds, &text)?;
+    let found = search::search(&data, &query, &args.kind, args.limit);
     let sections = found.sections();
     ui.print_to(None, |out, format, style| match format {
         Format::Json => write_json(out, &found),

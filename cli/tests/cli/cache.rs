@@ -52,6 +52,9 @@ const READS: &[&[&str]] = &[
     &["report", "assets"],
     &["agenda"],
     &["recommend", "aurora-legal-plc"],
+    &["search", "aurora"],
+    &["search", "aurora", "call"],
+    &["search", "renewal", "--kind", "deal,interaction"],
 ];
 
 /// Each reading command's output and exit code, with the cache and without.
@@ -89,8 +92,11 @@ fn edit_keeping_size_and_mtime(path: &Path, from: &str, to: &str) {
     file.set_modified(mtime).unwrap();
 }
 
+/// The cache's segments and the search texts kept beside them.
 fn segments(env: &TestEnv) -> Vec<PathBuf> {
-    cache_files(env, "seg")
+    let mut files = cache_files(env, "seg");
+    files.extend(cache_files(env, "words"));
+    files
 }
 
 /// The files of the cache with the extension `ext`.
@@ -132,10 +138,11 @@ fn step(env: &TestEnv, n: u64) -> String {
         }
         2 => {
             let text = std::fs::read_to_string(&customer).unwrap();
+            // A different name to search, of the same length.
             let (from, to) = if text.contains("name: Aurora") {
-                ("name: Aurora", "name: AURORA")
+                ("name: Aurora", "name: Zurora")
             } else {
-                ("name: AURORA", "name: Aurora")
+                ("name: Zurora", "name: Aurora")
             };
             edit_keeping_size_and_mtime(&customer, from, to);
             "a hand edit keeping size and mtime".into()

@@ -40,6 +40,7 @@ pub mod interaction;
 pub mod merge;
 pub mod order;
 pub mod product;
+pub mod searchable;
 pub mod settings;
 pub mod ticket;
 pub mod values;
@@ -235,7 +236,9 @@ impl<'a> Reference<'a> {
 }
 
 /// What every record type offers the store and the checks.
-pub trait Record: Serialize + DeserializeOwned + Clone + PartialEq + Send + Sync {
+pub trait Record:
+    Serialize + DeserializeOwned + Clone + PartialEq + Send + Sync + searchable::Searchable
+{
     const KIND: Kind;
 
     fn id(&self) -> &str;

@@ -12,13 +12,13 @@
 //! They are grouped by kind, the kind with the best hit first.
 
 use serde::Serialize;
-use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 
-use crate::model::values::utc_date;
-use crate::model::{Customer, Dataset, Kind};
+use crate::model::searchable::fold;
+use crate::model::searchable::{Doc, Searchable, TextQuery, same_key};
+use crate::model::{Dataset, Kind};
 use crate::output::{Cell, Section, Table};
 use crate::report::Report;
 
@@ -70,25 +70,14 @@ pub struct Found {
     pub left_out: BTreeMap<&'static str, usize>,
 }
 
-/// The searchable texts of one record.
-struct Doc<'a> {
-    kind: Kind,
-    id: &'a str,
-    customer: Option<&'a str>,
-    date: Option<chrono::NaiveDate>,
-    /// The field that a name match is about (`name`, `title`, `subject`).
-    name: Option<(&'static str, &'a str)>,
-    /// Keys the whole query may equal.
-    exact: Vec<&'a str>,
-    texts: Vec<(Cow<'static, str>, Cow<'a, str>)>,
-}
-
 /// Finds the records of `kinds` (every kind when empty) that match `query`,
-/// at most `limit` per kind.
-pub fn search(data: &Dataset, query: &str, kinds: &[Kind], limit: usize) -> Found {
-    let words: Vec<String> = fold(query).split_whitespace().map(String::from).collect();
+/// at most `limit` per kind. The customers' texts that complete their
+/// records' own come from the query (`TextQuery::new`), so `data` needs to
+/// hold only the records that may match (`Store::search_candidates`).
+pub fn search(data: &Dataset, query: &TextQuery, kinds: &[Kind], limit: usize) -> Found {
+    let words = &query.words;
     let mut found = Found {
-        query: query.trim().to_string(),
+        query: query.whole.clone(),
         hits: Vec::new(),
         left_out: BTreeMap::new(),
     };
@@ -96,20 +85,12 @@ pub fn search(data: &Dataset, query: &str, kinds: &[Kind], limit: usize) -> Foun
         return found;
     }
     let wanted = |kind: Kind| kinds.is_empty() || kinds.contains(&kind);
-    let customers: HashMap<&str, &Customer> =
-        data.customers.iter().map(|c| (c.id.as_str(), c)).collect();
-    // A customer's folded texts, as the context of the records about them.
-    let context = |id: Option<&str>| -> Vec<String> {
-        id.and_then(|id| customers.get(id))
-            .map(|c| customer_doc(c).texts.iter().map(|(_, t)| fold(t)).collect())
-            .unwrap_or_default()
-    };
-    let whole = query.trim();
+    let whole = query.whole.as_str();
     let mut groups: Vec<(Kind, Vec<Hit>)> = Vec::new();
     for kind in Kind::ALL.into_iter().filter(|k| wanted(*k)) {
         let mut hits: Vec<Hit> = docs_of(data, kind)
             .par_bridge()
-            .filter_map(|doc| matched(&doc, whole, &words, &context))
+            .filter_map(|doc| matched(&doc, whole, words, query.context_of(doc.customer)))
             .collect();
         if hits.is_empty() {
             continue;
@@ -132,13 +113,8 @@ pub fn search(data: &Dataset, query: &str, kinds: &[Kind], limit: usize) -> Foun
 }
 
 /// The hit `doc` makes, if every word is in its texts (or, for a word missing
-/// there, in its customer's, as long as one word is its own).
-fn matched(
-    doc: &Doc,
-    whole: &str,
-    words: &[String],
-    context: &dyn Fn(Option<&str>) -> Vec<String>,
-) -> Option<Hit> {
+/// there, in its customer's folded texts `theirs`, as long as one word is its own).
+fn matched(doc: &Doc, whole: &str, words: &[String], theirs: &str) -> Option<Hit> {
     let hit = |rank: Rank, field: &str, text: &str, word: &str| Hit {
         kind: doc.kind.name(),
         id: doc.id.to_string(),
@@ -162,40 +138,11 @@ fn matched(
     let own = |word: &String| folded.iter().position(|t| t.contains(word.as_str()));
     let first = words.iter().find_map(|w| own(w).map(|at| (at, w)))?;
     let missing: Vec<&String> = words.iter().filter(|w| own(w).is_none()).collect();
-    if !missing.is_empty() {
-        let theirs = context(doc.customer);
-        if !missing
-            .iter()
-            .all(|w| theirs.iter().any(|t| t.contains(w.as_str())))
-        {
-            return None;
-        }
+    if !missing.iter().all(|w| theirs.contains(w.as_str())) {
+        return None;
     }
     let (field, text) = &doc.texts[first.0];
     Some(hit(Rank::Text, field, text, first.1))
-}
-
-/// An exact key equals the query ignoring case (ids, e-mails) or, for phone
-/// numbers, when their digits are the same.
-fn same_key(key: &str, query: &str) -> bool {
-    if key.eq_ignore_ascii_case(query) {
-        return true;
-    }
-    let digits = |text: &str| -> String { text.chars().filter(char::is_ascii_digit).collect() };
-    let is_phone = |text: &str| {
-        text.chars()
-            .all(|c| c.is_ascii_digit() || " +-()./".contains(c))
-    };
-    is_phone(key) && is_phone(query) && digits(query).len() >= 6 && digits(key) == digits(query)
-}
-
-/// Text folded for comparison: accents spelled in ASCII, lower case.
-pub fn fold(text: &str) -> String {
-    if text.is_ascii() {
-        text.to_ascii_lowercase()
-    } else {
-        deunicode::deunicode(text).to_lowercase()
-    }
 }
 
 /// The part of `text` around the first place `word` (folded) is found: one
@@ -233,168 +180,18 @@ fn snippet(text: &str, word: &str) -> String {
 }
 
 fn docs_of<'a>(data: &'a Dataset, kind: Kind) -> Box<dyn Iterator<Item = Doc<'a>> + Send + 'a> {
-    let text = |name: &'static str, value: &'a Option<String>| {
-        value
-            .as_deref()
-            .map(|v| (Cow::Borrowed(name), Cow::Borrowed(v)))
-    };
-    match kind {
-        Kind::Customer => Box::new(data.customers.iter().map(customer_doc)),
-        Kind::Interaction => Box::new(data.interactions.iter().map(move |i| {
-            Doc {
-                kind,
-                id: &i.id,
-                customer: Some(&i.customer),
-                date: Some(utc_date(&i.at)),
-                name: None,
-                exact: (i.external_id.iter().chain(&i.message_id))
-                    .map(String::as_str)
-                    .chain([i.id.as_str()])
-                    .collect(),
-                texts: [text("summary", &i.summary), text("body", &i.body)]
-                    .into_iter()
-                    .flatten()
-                    .collect(),
-            }
-        })),
-        Kind::Deal => Box::new(data.deals.iter().map(move |d| {
-            Doc {
-                kind,
-                id: &d.id,
-                customer: Some(&d.customer),
-                date: Some(d.created),
-                name: Some(("title", &d.title)),
-                exact: keys(&d.id, &d.external_id),
-                texts: [Some((
-                    Cow::Borrowed("title"),
-                    Cow::Borrowed(d.title.as_str()),
-                ))]
-                .into_iter()
-                .chain([text("lost_reason", &d.lost_reason)])
-                .flatten()
-                .collect(),
-            }
-        })),
-        Kind::Ticket => Box::new(data.tickets.iter().map(move |t| {
-            Doc {
-                kind,
-                id: &t.id,
-                customer: Some(&t.customer),
-                date: Some(utc_date(&t.opened)),
-                name: Some(("subject", &t.subject)),
-                exact: keys(&t.id, &t.external_id),
-                texts: std::iter::once((
-                    Cow::Borrowed("subject"),
-                    Cow::Borrowed(t.subject.as_str()),
-                ))
-                .chain(
-                    (t.history.iter().filter_map(|e| e.note.as_deref()))
-                        .map(|note| (Cow::Borrowed("history"), Cow::Borrowed(note))),
-                )
-                .collect(),
-            }
-        })),
-        Kind::Product => Box::new(data.products.iter().map(move |p| {
-            Doc {
-                kind,
-                id: &p.id,
-                customer: None,
-                date: None,
-                name: Some(("name", &p.name)),
-                exact: keys(&p.id, &p.external_id),
-                texts: [Some((
-                    Cow::Borrowed("name"),
-                    Cow::Borrowed(p.name.as_str()),
-                ))]
-                .into_iter()
-                .chain([text("category", &p.category), text("segment", &p.segment)])
-                .flatten()
-                .collect(),
-            }
-        })),
-        Kind::Order => Box::new(data.orders.iter().map(move |o| Doc {
-            kind,
-            id: &o.id,
-            customer: Some(&o.customer),
-            date: Some(utc_date(&o.at)),
-            name: None,
-            exact: keys(&o.id, &o.external_id),
-            texts: Vec::new(),
-        })),
-        Kind::Asset => Box::new(data.assets.iter().map(move |a| {
-            Doc {
-                kind,
-                id: &a.id,
-                customer: Some(&a.customer),
-                date: a.installed,
-                name: None,
-                exact: keys(&a.id, &a.external_id)
-                    .into_iter()
-                    .chain(a.serial.as_deref())
-                    .collect(),
-                texts: vec![(Cow::Borrowed("product"), Cow::Borrowed(a.product.as_str()))],
-            }
-        })),
-        Kind::Campaign => Box::new(data.campaigns.iter().map(move |c| Doc {
-            kind,
-            id: &c.id,
-            customer: None,
-            date: c.start,
-            name: Some(("name", &c.name)),
-            exact: keys(&c.id, &c.external_id),
-            texts: vec![(Cow::Borrowed("name"), Cow::Borrowed(c.name.as_str()))],
-        })),
+    fn docs<T: Searchable + Sync>(records: &[T]) -> Box<dyn Iterator<Item = Doc<'_>> + Send + '_> {
+        Box::new(records.iter().map(Searchable::search_doc))
     }
-}
-
-fn keys<'a>(id: &'a str, external_id: &'a Option<String>) -> Vec<&'a str> {
-    std::iter::once(id).chain(external_id.as_deref()).collect()
-}
-
-fn customer_doc(c: &Customer) -> Doc<'_> {
-    let optional = [
-        ("company", &c.company),
-        ("region", &c.region),
-        ("notes", &c.notes),
-        ("source", &c.source),
-    ];
-    let lists = [
-        ("emails", &c.emails),
-        ("phones", &c.phones),
-        ("tags", &c.tags),
-    ];
-    let texts = std::iter::once((Cow::Borrowed("name"), Cow::Borrowed(c.name.as_str())))
-        .chain(optional.into_iter().filter_map(|(field, value)| {
-            value
-                .as_deref()
-                .map(|v| (Cow::Borrowed(field), Cow::Borrowed(v)))
-        }))
-        .chain(lists.into_iter().flat_map(|(field, values)| {
-            values
-                .iter()
-                .map(move |v| (Cow::Borrowed(field), Cow::Borrowed(v.as_str())))
-        }))
-        .chain(c.fields.iter().filter_map(|(name, value)| {
-            let value = match value {
-                serde_yaml::Value::String(text) => Cow::Borrowed(text.as_str()),
-                serde_yaml::Value::Number(n) => Cow::Owned(n.to_string()),
-                serde_yaml::Value::Bool(b) => Cow::Owned(b.to_string()),
-                _ => return None,
-            };
-            Some((Cow::Owned(format!("fields.{name}")), value))
-        }))
-        .collect();
-    Doc {
-        kind: Kind::Customer,
-        id: &c.id,
-        customer: None,
-        date: c.created,
-        name: Some(("name", &c.name)),
-        exact: (c.emails.iter().chain(&c.phones).chain(&c.external_id))
-            .map(String::as_str)
-            .chain([c.id.as_str()])
-            .collect(),
-        texts,
+    match kind {
+        Kind::Customer => docs(&data.customers),
+        Kind::Interaction => docs(&data.interactions),
+        Kind::Deal => docs(&data.deals),
+        Kind::Ticket => docs(&data.tickets),
+        Kind::Product => docs(&data.products),
+        Kind::Order => docs(&data.orders),
+        Kind::Asset => docs(&data.assets),
+        Kind::Campaign => docs(&data.campaigns),
     }
 }
 
@@ -455,7 +252,7 @@ mod tests {
     }
 
     fn found(data: &Dataset, query: &str) -> Vec<(&'static str, String, Rank)> {
-        search(data, query, &[], 10)
+        search(data, &TextQuery::new(query, &data.customers), &[], 10)
             .hits
             .into_iter()
             .map(|h| (h.kind, h.id, h.rank))
@@ -494,17 +291,12 @@ mod tests {
             found(&data, "JAN@jansen.nl"),
             [("customer", "jansen".to_string(), Rank::Exact)]
         );
-        let limited = search(&data, "invoice", &[Kind::Interaction], 1);
+        let invoice = TextQuery::new("invoice", &data.customers);
+        let limited = search(&data, &invoice, &[Kind::Interaction], 1);
         assert_eq!(limited.hits.len(), 1);
         // Newest first within a rank.
         assert_eq!(limited.hits[0].id, "20260602-muller");
         assert_eq!(limited.left_out.get("interaction"), Some(&1));
-    }
-
-    #[test]
-    fn folds_case_and_accents() {
-        assert_eq!(fold("Müller ÉCOLE"), "muller ecole");
-        assert_eq!(fold("ABC"), "abc");
     }
 
     #[test]

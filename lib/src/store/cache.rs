@@ -36,15 +36,15 @@
 use git2::Oid;
 use rayon::prelude::*;
 use std::borrow::Cow;
-use std::fs::Metadata;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::files::blob_id;
-use super::layout::Listing;
+use super::layout::{Listing, StatKey};
 use super::read::{Facets, FileRead, Files, Loaded, Query, Source, parse_bytes};
 use crate::model::Record;
+use crate::model::searchable::{Folded, TextQuery};
 
 /// Files changed this recently before a segment was written are checked by
 /// content until the segment is written again: far more than the tick of any
@@ -53,6 +53,9 @@ use crate::model::Record;
 const RACY_MARGIN: Duration = Duration::from_secs(2);
 
 const MAGIC: &[u8; 8] = b"relate\0c";
+
+/// The mark of a folder's search texts (`.words`), kept beside its segment.
+const WORDS_MAGIC: &[u8; 8] = b"relate\0w";
 
 /// Changes whenever the record types or this format change (see build.rs),
 /// so that a cache written by another build is never trusted.
@@ -72,46 +75,7 @@ pub(crate) struct Cache {
     mode: CacheMode,
 }
 
-/// The facts of a file that the cache trusts: if none changed, neither did
-/// its content (see the module documentation for the racy case).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct StatKey {
-    mtime_ns: i64,
-    ctime_ns: i64,
-    ino: u64,
-    dev: u64,
-    size: u64,
-}
-
 impl StatKey {
-    #[cfg(unix)]
-    fn of(metadata: &Metadata) -> StatKey {
-        use std::os::unix::fs::MetadataExt;
-        StatKey {
-            mtime_ns: metadata.mtime() * 1_000_000_000 + metadata.mtime_nsec(),
-            ctime_ns: metadata.ctime() * 1_000_000_000 + metadata.ctime_nsec(),
-            ino: metadata.ino(),
-            dev: metadata.dev(),
-            size: metadata.size(),
-        }
-    }
-
-    #[cfg(not(unix))]
-    fn of(metadata: &Metadata) -> StatKey {
-        let nanos = |t: std::io::Result<SystemTime>| {
-            t.ok()
-                .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-                .map_or(0, |d| d.as_nanos() as i64)
-        };
-        StatKey {
-            mtime_ns: nanos(metadata.modified()),
-            ctime_ns: nanos(metadata.created()),
-            ino: 0,
-            dev: 0,
-            size: metadata.len(),
-        }
-    }
-
     /// Whether the file may have changed again within the clock tick of its
     /// last change, after the segment recorded it.
     fn is_racy(&self, written_ns: i64) -> bool {
@@ -148,6 +112,16 @@ struct Segment<'a> {
     entries: Vec<Entry<'a>>,
 }
 
+impl Segment<'_> {
+    /// Whether some entries checked by content when the segment was written
+    /// would now be trusted by their stat key: writing it again spares reading them.
+    fn aged_racy(&self, new_written_ns: i64) -> bool {
+        self.entries
+            .iter()
+            .any(|e| e.stat.is_racy(self.written_ns) && !e.stat.is_racy(new_written_ns))
+    }
+}
+
 /// An entry to write: borrowed from the old segment, or newly encoded.
 struct NewEntry<'a> {
     name: Cow<'a, str>,
@@ -179,21 +153,32 @@ impl Cache {
             .join(format!("{}.seg", escape(&folder.to_string_lossy())))
     }
 
+    fn words_path(&self, folder: &Path) -> PathBuf {
+        self.dir
+            .join(format!("{}.words", escape(&folder.to_string_lossy())))
+    }
+
     /// The segment bytes of `folder`, if a complete one of this build is there.
     fn read_segment(&self, folder: &Path) -> Option<Vec<u8>> {
+        self.read_whole(&self.segment_path(folder))
+    }
+
+    /// The bytes of a cache file whose checksum holds (not in rebuild mode).
+    fn read_whole(&self, path: &Path) -> Option<Vec<u8>> {
         if self.mode == CacheMode::Rebuild {
             return None;
         }
-        let bytes = std::fs::read(self.segment_path(folder)).ok()?;
+        let bytes = std::fs::read(path).ok()?;
         let (body, checksum) = bytes.split_at_checked(bytes.len().checked_sub(8)?)?;
         let expected = u64::from_le_bytes(checksum.try_into().ok()?);
         (xxhash_rust::xxh3::xxh3_64(body) == expected).then_some(bytes)
     }
 
-    fn write_segment(&self, folder: &Path, written_ns: i64, entries: &[NewEntry]) {
+    /// Writes a segment (`MAGIC`) or a folder's search texts (`WORDS_MAGIC`).
+    fn write_segment(&self, path: &Path, magic: &[u8; 8], written_ns: i64, entries: &[NewEntry]) {
         let mut out =
             Vec::with_capacity(64 + entries.iter().map(|e| 96 + e.payload.len()).sum::<usize>());
-        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(magic);
         put_bytes(&mut out, SCHEMA.as_bytes());
         out.extend_from_slice(&written_ns.to_le_bytes());
         out.extend_from_slice(&(entries.len() as u64).to_le_bytes());
@@ -220,11 +205,7 @@ impl Cache {
         let checksum = xxhash_rust::xxh3::xxh3_64(&out);
         out.extend_from_slice(&checksum.to_le_bytes());
         // Best effort: a cache that cannot be written only makes the next command slower.
-        let _ = self.replace_segment(folder, &out);
-    }
-
-    fn replace_segment(&self, folder: &Path, bytes: &[u8]) -> std::io::Result<()> {
-        self.replace_file(&self.segment_path(folder), bytes)
+        let _ = self.replace_file(path, &out);
     }
 
     fn replace_file(&self, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
@@ -248,8 +229,8 @@ impl Cache {
         listing: &Listing,
     ) -> Option<Vec<Oid>> {
         let bytes = self.read_segment(folder)?;
-        let segment = parse_segment(&bytes)?;
-        matched(listing, &segment.entries)
+        let segment = parse_segment(&bytes, MAGIC)?;
+        matched(&listing.records, &segment.entries, |e| e.name)
             .into_par_iter()
             .map(|(file, candidate)| {
                 still_true(root, file, candidate, segment.written_ns).map(|entry| entry.blob)
@@ -306,76 +287,265 @@ impl Source for Cache {
         listing: &Listing,
         query: &Query,
     ) -> Vec<FileRead<T>> {
+        if let Some(text) = query.text
+            && let Some(reads) = self.load_by_words(root, folder, listing, query, text)
+        {
+            return reads;
+        }
         let bytes = self.read_segment(folder);
-        let segment = bytes.as_deref().and_then(parse_segment);
+        let segment = bytes.as_deref().and_then(|b| parse_segment(b, MAGIC));
         let entries: &[Entry] = segment.as_ref().map_or(&[], |s| &s.entries);
-        let written_ns = segment.as_ref().map_or(i64::MIN, |s| s.written_ns);
-        let lookups: Vec<(&super::layout::Entry, Option<&Entry>)> = matched(listing, entries)
-            .into_par_iter()
-            .map(|(file, candidate)| (file, still_true(root, file, candidate, written_ns)))
-            .collect();
+        let lookups = still_true_all(root, &listing.records, segment.as_ref());
         let misses = lookups.iter().filter(|(_, hit)| hit.is_none()).count();
         if query.is_selective() && misses > lookups.len() - misses {
             // Mostly uncached: parsing every file to answer a narrow query costs
             // more than the query; the files answer it, and a wider read fills the cache.
             return Files.load(root, folder, listing, query);
         }
+        // A search also keeps the folder's search texts up to date.
+        let words_bytes = query
+            .text
+            .and_then(|_| self.read_whole(&self.words_path(folder)));
+        let words = words_bytes
+            .as_deref()
+            .and_then(|b| parse_segment(b, WORDS_MAGIC));
+        let words_of: Vec<Option<&Entry>> = match (query.text, &words) {
+            (Some(_), Some(_)) => still_true_all(root, &listing.records, words.as_ref())
+                .into_iter()
+                .map(|(_, words)| words)
+                .collect(),
+            _ => Vec::new(),
+        };
         let now_ns = nanos_since_epoch(SystemTime::now());
         let new_written_ns = now_ns.saturating_sub(RACY_MARGIN.as_nanos() as i64);
-        // Each file: what the query gets of it, and its entry in the new segment.
-        let results: Vec<(Option<FileRead<T>>, Option<NewEntry>)> = lookups
+        // Each file: what the query gets of it, its entry in the new segment,
+        // and (for a search) its search texts.
+        let results: Vec<Outcome<T>> = lookups
             .par_iter()
-            .map(|(file, hit)| match hit {
-                Some(entry) if !query.selects(entry.facets()) => (None, Some(kept(entry))),
-                Some(entry) => match decode::<T>(entry, &file.path) {
-                    Some(read) => (Some(Ok(read)), Some(kept(entry))),
-                    None => (Some(reparse(root, &file.path)), None),
-                },
-                None => {
-                    let read = reparse::<T>(root, &file.path);
-                    let entry = read.as_ref().ok().and_then(|loaded| {
-                        encode(loaded, file_name(&file.path), StatKey::of(&file.metadata))
-                    });
-                    (Some(read), entry)
-                }
+            .enumerate()
+            .map(|(at, (file, hit))| {
+                let words = words_of.get(at).copied().flatten();
+                load_one(root, file, *hit, words, query)
             })
             .collect();
-        let aged_racy = segment.as_ref().is_some_and(|s| {
-            s.entries
-                .iter()
-                .any(|e| e.stat.is_racy(s.written_ns) && !e.stat.is_racy(new_written_ns))
-        });
         let mut reads = Vec::with_capacity(results.len());
         let mut new_entries = Vec::with_capacity(results.len());
-        for (read, entry) in results {
+        let mut new_words = Vec::new();
+        for (read, entry, words) in results {
             reads.extend(read);
             new_entries.extend(entry);
+            new_words.extend(words);
         }
-        let changed =
-            segment.is_none() || new_entries.len() != entries.len() || misses > 0 || aged_racy;
+        let changed = segment.as_ref().is_none_or(|s| s.aged_racy(new_written_ns))
+            || new_entries.len() != entries.len()
+            || misses > 0;
         if changed {
-            self.write_segment(folder, new_written_ns, &new_entries);
+            let path = self.segment_path(folder);
+            self.write_segment(&path, MAGIC, new_written_ns, &new_entries);
+        }
+        let words_changed = words.as_ref().is_none_or(|w| {
+            w.aged_racy(new_written_ns)
+                || w.entries.len() != new_words.len()
+                || new_words.iter().any(|e| matches!(e.payload, Cow::Owned(_)))
+        });
+        if query.text.is_some() && words_changed {
+            let path = self.words_path(folder);
+            self.write_segment(&path, WORDS_MAGIC, new_written_ns, &new_words);
         }
         reads
     }
 }
 
+impl Cache {
+    /// The id and folded search texts of every record file in `listing`, if
+    /// the folder's search texts speak for each one; `None` as soon as one
+    /// file is new, changed or gone.
+    pub(crate) fn folded_texts(
+        &self,
+        root: &Path,
+        folder: &Path,
+        listing: &Listing,
+    ) -> Option<Vec<(String, String)>> {
+        let bytes = self.read_whole(&self.words_path(folder))?;
+        let words = parse_segment(&bytes, WORDS_MAGIC)?;
+        if words.entries.len() != listing.records.len() {
+            return None;
+        }
+        still_true_all(root, &listing.records, Some(&words))
+            .into_iter()
+            .map(|(_, hit)| {
+                let (id, texts, _) = decode_folded(hit?.payload)?;
+                Some((id.to_string(), texts.to_string()))
+            })
+            .collect()
+    }
+
+    /// A search of a folder whose search texts speak for every file: only
+    /// the records that may match are decoded, and nothing is written; `None`
+    /// when a file is new, changed or gone (the full read then brings the
+    /// search texts up to date).
+    fn load_by_words<T: Record>(
+        &self,
+        root: &Path,
+        folder: &Path,
+        listing: &Listing,
+        query: &Query,
+        text: &TextQuery,
+    ) -> Option<Vec<FileRead<T>>> {
+        let bytes = self.read_whole(&self.words_path(folder))?;
+        let words = parse_segment(&bytes, WORDS_MAGIC)?;
+        let new_written_ns =
+            nanos_since_epoch(SystemTime::now()).saturating_sub(RACY_MARGIN.as_nanos() as i64);
+        if words.entries.len() != listing.records.len() || words.aged_racy(new_written_ns) {
+            return None;
+        }
+        let candidates: Vec<&super::layout::Entry> =
+            still_true_all(root, &listing.records, Some(&words))
+                .into_iter()
+                .map(|(file, hit)| hit.map(|words| (file, words)))
+                .collect::<Option<Vec<_>>>()?
+                .into_iter()
+                .filter(|(_, words)| query.selects(words.facets()) && may_match(text, words))
+                .map(|(file, _)| file)
+                .collect();
+        if candidates.is_empty() {
+            return Some(Vec::new());
+        }
+        let bytes = self.read_segment(folder);
+        let segment = bytes.as_deref().and_then(|b| parse_segment(b, MAGIC));
+        Some(
+            still_true_all(root, candidates, segment.as_ref())
+                .into_par_iter()
+                .map(|(file, hit)| {
+                    hit.and_then(|entry| decode::<T>(entry, &file.path))
+                        .map_or_else(|| reparse(root, &file.path), Ok)
+                })
+                .collect(),
+        )
+    }
+}
+
+/// Each file with its entry in `segment`, if the segment still speaks for it.
+fn still_true_all<'l, 'e, 's>(
+    root: &Path,
+    files: impl IntoIterator<Item = &'l super::layout::Entry>,
+    segment: Option<&'e Segment<'s>>,
+) -> Vec<(&'l super::layout::Entry, Option<&'e Entry<'s>>)> {
+    let entries: &[Entry] = segment.map_or(&[], |s| &s.entries);
+    let written_ns = segment.map_or(i64::MIN, |s| s.written_ns);
+    matched(files, entries, |e| e.name)
+        .into_par_iter()
+        .map(|(file, candidate)| (file, still_true(root, file, candidate, written_ns)))
+        .collect()
+}
+
+/// What one file gives a read: the record for the query, its entry in the
+/// new segment, and its search texts.
+type Outcome<'e, T> = (
+    Option<FileRead<T>>,
+    Option<NewEntry<'e>>,
+    Option<NewEntry<'e>>,
+);
+
+/// One file of a folder: what the query gets of it (nothing when its entry
+/// tells it is not selected), its entry in the new segment, and for a search
+/// its search texts, kept if they still speak for the file, else folded anew.
+fn load_one<'e, T: Record>(
+    root: &Path,
+    file: &super::layout::Entry,
+    hit: Option<&'e Entry<'e>>,
+    words: Option<&'e Entry<'e>>,
+    query: &Query,
+) -> (
+    Option<FileRead<T>>,
+    Option<NewEntry<'e>>,
+    Option<NewEntry<'e>>,
+) {
+    let Some(entry) = hit else {
+        let read = reparse::<T>(root, &file.path);
+        let loaded = read.as_ref().ok();
+        let name = file_name(&file.path);
+        let entry = loaded.and_then(|loaded| encode(loaded, name, file.stat));
+        let words = query
+            .text
+            .and(loaded)
+            .map(|loaded| words_entry(loaded, name, file.stat));
+        return (Some(read), entry, words);
+    };
+    if !query.selects(entry.facets()) {
+        return (None, Some(kept(entry)), words.map(kept));
+    }
+    if let (Some(text), Some(words)) = (query.text, words)
+        && !may_match(text, words)
+    {
+        return (None, Some(kept(entry)), Some(kept(words)));
+    }
+    match decode::<T>(entry, &file.path) {
+        Some(read) => {
+            let words = query
+                .text
+                .map(|_| words.map_or_else(|| words_entry(&read, entry.name, entry.stat), kept));
+            (Some(Ok(read)), Some(kept(entry)), words)
+        }
+        None => (Some(reparse(root, &file.path)), None, None),
+    }
+}
+
+/// Whether the record whose search texts `words` holds may be a hit.
+fn may_match(text: &TextQuery, words: &Entry) -> bool {
+    decode_folded(words.payload)
+        .is_none_or(|(_, texts, keys)| text.may_match(texts, &keys, words.customer))
+}
+
+/// The search texts of a parsed record, as an entry of its folder's `.words`.
+fn words_entry<'a, T: Record>(loaded: &Loaded<T>, name: &str, stat: StatKey) -> NewEntry<'a> {
+    let folded = Folded::of(&loaded.record.search_doc());
+    let mut payload = Vec::with_capacity(folded.texts.len() + 64);
+    put_bytes(&mut payload, folded.id.as_bytes());
+    put_bytes(&mut payload, folded.texts.as_bytes());
+    payload.extend_from_slice(&(folded.keys.len() as u64).to_le_bytes());
+    for key in &folded.keys {
+        put_bytes(&mut payload, key.as_bytes());
+    }
+    NewEntry {
+        name: Cow::Owned(name.to_string()),
+        stat,
+        blob: loaded.blob,
+        customer: folded.customer.map(Cow::Owned),
+        channel: loaded.record.channel().map(|c| Cow::Owned(c.to_string())),
+        conflicted: !loaded.record.conflicts().is_empty(),
+        payload: Cow::Owned(payload),
+    }
+}
+
+/// The record's id, folded texts and keys, as [`words_entry`] wrote them.
+fn decode_folded(payload: &[u8]) -> Option<(&str, &str, Vec<&str>)> {
+    let mut reader = Reader { bytes: payload };
+    let id = reader.text()?;
+    let texts = reader.text()?;
+    let count = usize::try_from(reader.u64()?).ok()?;
+    let keys = (0..count.min(reader.bytes.len() / 8))
+        .map(|_| reader.text())
+        .collect::<Option<Vec<&str>>>()?;
+    (keys.len() == count && reader.bytes.is_empty()).then_some((id, texts, keys))
+}
+
 /// Each file of the listing with its entry in the segment, if it has one. The
 /// folder's listing and its segment are both in id order: one merge.
-fn matched<'l, 'e, 's>(
-    listing: &'l Listing,
-    entries: &'e [Entry<'s>],
-) -> Vec<(&'l super::layout::Entry, Option<&'e Entry<'s>>)> {
+fn matched<'l, 'e, E>(
+    files: impl IntoIterator<Item = &'l super::layout::Entry>,
+    entries: &'e [E],
+    name: impl Fn(&E) -> &str,
+) -> Vec<(&'l super::layout::Entry, Option<&'e E>)> {
     let mut candidates = entries.iter().peekable();
-    listing
-        .records
-        .iter()
+    files
+        .into_iter()
         .map(|file| {
             while candidates
-                .next_if(|e| entry_id(e.name) < file.id())
+                .next_if(|e| entry_id(name(e)) < file.id())
                 .is_some()
             {}
-            (file, candidates.next_if(|e| e.name == file.name))
+            (file, candidates.next_if(|e| name(e) == file.name))
         })
         .collect()
 }
@@ -389,7 +559,7 @@ fn still_true<'e, 's>(
     candidate: Option<&'e Entry<'s>>,
     written_ns: i64,
 ) -> Option<&'e Entry<'s>> {
-    let stat = StatKey::of(&file.metadata);
+    let stat = file.stat;
     candidate.filter(|entry| {
         entry.stat == stat
             && (!stat.is_racy(written_ns)
@@ -499,12 +669,12 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// The entries of a segment whose checksum has been verified; `None` for one
-/// of another format or schema.
-fn parse_segment(bytes: &[u8]) -> Option<Segment<'_>> {
+/// The entries of a segment (or search texts, by `magic`) whose checksum has
+/// been verified; `None` for one of another format or schema.
+fn parse_segment<'a>(bytes: &'a [u8], magic: &[u8; 8]) -> Option<Segment<'a>> {
     let body = &bytes[..bytes.len().checked_sub(8)?];
     let mut reader = Reader { bytes: body };
-    if reader.take(MAGIC.len())? != MAGIC || reader.text()? != SCHEMA {
+    if reader.take(magic.len())? != magic || reader.text()? != SCHEMA {
         return None;
     }
     let written_ns = reader.i64()?;
@@ -573,9 +743,9 @@ mod tests {
             payload: Cow::Borrowed(b"{}"),
         };
         let folder = Path::new("customers");
-        cache.write_segment(folder, 42, &[entry]);
+        cache.write_segment(&cache.segment_path(folder), MAGIC, 42, &[entry]);
         let bytes = cache.read_segment(folder).expect("a complete segment");
-        let segment = parse_segment(&bytes).unwrap();
+        let segment = parse_segment(&bytes, MAGIC).unwrap();
         assert_eq!(segment.written_ns, 42);
         let read = &segment.entries[0];
         assert_eq!(

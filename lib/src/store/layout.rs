@@ -130,8 +130,49 @@ pub struct Entry {
     pub path: PathBuf,
     /// The file name.
     pub name: String,
-    /// Its own metadata (of the link, for a symlink).
-    pub metadata: Metadata,
+    /// Its own stat data (of the link, for a symlink).
+    pub stat: StatKey,
+}
+
+/// The facts of a file that the cache trusts: if none changed, neither did
+/// its content (see the module documentation for the racy case).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatKey {
+    pub mtime_ns: i64,
+    pub ctime_ns: i64,
+    pub ino: u64,
+    pub dev: u64,
+    pub size: u64,
+}
+
+impl StatKey {
+    #[cfg(unix)]
+    pub fn of(metadata: &Metadata) -> StatKey {
+        use std::os::unix::fs::MetadataExt;
+        StatKey {
+            mtime_ns: metadata.mtime() * 1_000_000_000 + metadata.mtime_nsec(),
+            ctime_ns: metadata.ctime() * 1_000_000_000 + metadata.ctime_nsec(),
+            ino: metadata.ino(),
+            dev: metadata.dev(),
+            size: metadata.size(),
+        }
+    }
+
+    #[cfg(not(unix))]
+    pub fn of(metadata: &Metadata) -> StatKey {
+        let nanos = |t: std::io::Result<SystemTime>| {
+            t.ok()
+                .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos() as i64)
+        };
+        StatKey {
+            mtime_ns: nanos(metadata.modified()),
+            ctime_ns: nanos(metadata.created()),
+            ino: 0,
+            dev: 0,
+            size: metadata.len(),
+        }
+    }
 }
 
 impl Entry {
@@ -175,7 +216,7 @@ pub fn list_folder(root: &Path, folder: &Path) -> Result<Listing> {
                     Entry {
                         path,
                         name: name.to_string_lossy().into_owned(),
-                        metadata,
+                        stat: StatKey::of(&metadata),
                     },
                 ))),
                 // Removed between the listing and the look: it is not there.

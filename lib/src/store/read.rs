@@ -19,7 +19,9 @@ use super::layout::{self, Listing, Months, direct_path, record_folders};
 use super::{Seen, Store};
 use crate::error::{Error, Problem, Result};
 use crate::model::id::suggest;
+use crate::model::searchable::{Searchable, TextQuery, folded_texts};
 use crate::model::{Customer, Dataset, Kind, Record, Settings, id};
+use std::collections::HashMap;
 
 /// How many characters of an id at least name a record by its start, as
 /// git and jj take short hashes.
@@ -36,6 +38,8 @@ pub struct Query<'a> {
     pub channel: Option<&'a str>,
     /// Only the records with merge conflicts waiting for `relate resolve`.
     pub conflicted: bool,
+    /// Only the records that may hold the words of a search.
+    pub text: Option<&'a TextQuery>,
     /// Note what was read, so that a write notices a change made meanwhile.
     pub for_update: bool,
 }
@@ -67,6 +71,14 @@ impl<'a> Query<'a> {
         }
     }
 
+    /// The records that may hold the words of `text` (`relate search`).
+    pub fn matching(text: &'a TextQuery) -> Query<'a> {
+        Query {
+            text: Some(text),
+            ..Query::default()
+        }
+    }
+
     /// The same query, reading only the interactions on `channel`.
     pub fn on_channel(self, channel: &'a str) -> Query<'a> {
         Query {
@@ -92,6 +104,13 @@ impl<'a> Query<'a> {
                 .channel
                 .is_none_or(|wanted| facets.channel == Some(wanted))
             && (!self.conflicted || facets.conflicted)
+    }
+
+    /// Whether a record the query's other facets select may hold the words
+    /// of its search, if it has one.
+    pub(crate) fn selects_text<T: Record>(&self, record: &T) -> bool {
+        self.text
+            .is_none_or(|text| text.may_match_doc(&record.search_doc()))
     }
 
     /// Whether a file's text can hold a record the query asks for: a cheap
@@ -434,7 +453,10 @@ impl Store {
                 let mut problems = Vec::new();
                 for read in reads {
                     match read {
-                        Ok(file) if query.selects(Facets::of(&file.record)) => {
+                        Ok(file)
+                            if query.selects(Facets::of(&file.record))
+                                && query.selects_text(&file.record) =>
+                        {
                             let alone = problems_alone(settings, &file);
                             if !alone.is_empty() {
                                 problems.extend(with_lines(root, &file.path, alone));
@@ -496,6 +518,48 @@ impl Store {
             }
         }
         Ok(data)
+    }
+
+    /// What `relate search` needs: the records of `kinds` that may hold the
+    /// words of `text`, and the query with every customer's folded texts
+    /// (which complete their records' own). The cache answers both without
+    /// decoding the records that cannot match.
+    pub fn search_candidates(&self, kinds: &[Kind], text: &str) -> Result<(Dataset, TextQuery)> {
+        let query = TextQuery::with_context(text, self.customer_texts()?);
+        let data = self.dataset_in(kinds, |_| Query::matching(&query))?;
+        Ok((data, query))
+    }
+
+    /// Every customer's folded search texts by id, from the cache's search
+    /// texts when they speak for every customer file, else from the files.
+    /// Invalid customers count as they are: only hits are checked (exit 4).
+    fn customer_texts(&self) -> Result<HashMap<String, String>> {
+        let folders = record_folders(&self.root, Kind::Customer, Months::default())?;
+        if let Some(cache) = &self.cache {
+            let mut texts = HashMap::new();
+            for folder in &folders {
+                let listing = layout::list_folder(&self.root, folder)?;
+                match cache.folded_texts(&self.root, folder, &listing) {
+                    Some(folder_texts) => texts.extend(folder_texts),
+                    None => return self.customer_texts_from_records(),
+                }
+            }
+            return Ok(texts);
+        }
+        self.customer_texts_from_records()
+    }
+
+    fn customer_texts_from_records(&self) -> Result<HashMap<String, String>> {
+        let customers = self.read_checked::<Customer>(Query::all())?.loaded;
+        Ok(customers
+            .iter()
+            .map(|file| {
+                (
+                    file.record.id.clone(),
+                    folded_texts(&file.record.search_doc()),
+                )
+            })
+            .collect())
     }
 
     /// Reads and parses one record file, noting what was read for a later write.
