@@ -318,16 +318,31 @@ impl Source for Cache {
         };
         let now_ns = nanos_since_epoch(SystemTime::now());
         let new_written_ns = now_ns.saturating_sub(RACY_MARGIN.as_nanos() as i64);
+        let changed = segment.as_ref().is_none_or(|s| s.aged_racy(new_written_ns))
+            || misses > 0
+            || entries.len() != lookups.len();
+        let words_changed = query.text.is_some()
+            && words.as_ref().is_none_or(|w| {
+                w.aged_racy(new_written_ns)
+                    || w.entries.len() != lookups.len()
+                    || words_of.iter().any(Option::is_none)
+            });
+        let load = |at: usize| {
+            let (file, hit) = lookups[at];
+            let words = words_of.get(at).copied().flatten();
+            load_one(root, file, hit, words, query)
+        };
+        if !changed && !words_changed {
+            // Nothing to write: only what the query gets is kept, so that the
+            // files it passes over cost no memory.
+            return (0..lookups.len())
+                .into_par_iter()
+                .filter_map(|at| load(at).0)
+                .collect();
+        }
         // Each file: what the query gets of it, its entry in the new segment,
         // and (for a search) its search texts.
-        let results: Vec<Outcome<T>> = lookups
-            .par_iter()
-            .enumerate()
-            .map(|(at, (file, hit))| {
-                let words = words_of.get(at).copied().flatten();
-                load_one(root, file, *hit, words, query)
-            })
-            .collect();
+        let results: Vec<Outcome<T>> = (0..lookups.len()).into_par_iter().map(load).collect();
         let mut reads = Vec::with_capacity(results.len());
         let mut new_entries = Vec::with_capacity(results.len());
         let mut new_words = Vec::new();
@@ -336,19 +351,11 @@ impl Source for Cache {
             new_entries.extend(entry);
             new_words.extend(words);
         }
-        let changed = segment.as_ref().is_none_or(|s| s.aged_racy(new_written_ns))
-            || new_entries.len() != entries.len()
-            || misses > 0;
-        if changed {
+        if changed || new_entries.len() != entries.len() {
             let path = self.segment_path(folder);
             self.write_segment(&path, MAGIC, new_written_ns, &new_entries);
         }
-        let words_changed = words.as_ref().is_none_or(|w| {
-            w.aged_racy(new_written_ns)
-                || w.entries.len() != new_words.len()
-                || new_words.iter().any(|e| matches!(e.payload, Cow::Owned(_)))
-        });
-        if query.text.is_some() && words_changed {
+        if words_changed {
             let path = self.words_path(folder);
             self.write_segment(&path, WORDS_MAGIC, new_written_ns, &new_words);
         }
