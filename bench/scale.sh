@@ -108,9 +108,9 @@ t=$(med "$relate" report clv --as-of "$as_of")
 row '`report clv` (fit and predictions), warm' "$t s" "$clv_status" ""
 t=$(med "$relate" agenda)
 row '`agenda`, warm' "$t s" "" ""
-# Every text of every record folded and compared; duplicates compares within blocks.
+# The search texts of every record compared (see docs/performance.md); duplicates compares within blocks.
 t=$(med "$relate" search invoice utrecht)
-row '`search invoice utrecht`, warm' "$t s" "" ""
+row '`search invoice utrecht`, warm' "$t s" "\`git status\`: $status s" "$(ratio "$t" "$status")"
 t=$(med "$relate" customer duplicates --format csv)
 row '`customer duplicates`, warm' "$t s" "" ""
 mem=$( { /usr/bin/time -f '%M' "$relate" report segments --as-of "$as_of" >/dev/null; } 2>&1 | tail -1)
