@@ -267,12 +267,23 @@ impl BgTerms {
     }
 
     fn log_likelihood(&self, p: &BgNbd, t_x: f64, t: f64) -> f64 {
-        let ln_a3 = -(p.r + self.x) * (p.alpha + t).ln();
+        self.log_likelihood_of_logs(p, (p.alpha + t_x).ln(), (p.alpha + t).ln())
+    }
+
+    /// [`BgTerms::log_likelihood`] given ln(alpha + t_x) and ln(alpha + T),
+    /// which a likelihood sum computes once per distinct time.
+    fn log_likelihood_of_logs(&self, p: &BgNbd, ln_alpha_t_x: f64, ln_alpha_t: f64) -> f64 {
+        let ln_a3 = -(p.r + self.x) * ln_alpha_t;
         let sum = match self.ln_a4_factor {
             Some(factor) => {
-                let ln_a4 = factor - (p.r + self.x) * (p.alpha + t_x).ln();
-                let top = ln_a3.max(ln_a4);
-                top + ((ln_a3 - top).exp() + (ln_a4 - top).exp()).ln()
+                let ln_a4 = factor - (p.r + self.x) * ln_alpha_t_x;
+                let (top, low) = if ln_a3 >= ln_a4 {
+                    (ln_a3, ln_a4)
+                } else {
+                    (ln_a4, ln_a3)
+                };
+                // exp(top - top) is exactly 1: one exp instead of two, same bits.
+                top + (1.0 + (low - top).exp()).ln()
             }
             None => ln_a3,
         };
@@ -299,8 +310,11 @@ fn chunked_sum<T: Sync>(rows: &[T], term: impl Fn(&T) -> f64 + Sync) -> f64 {
 struct BgData {
     /// The distinct x, ascending.
     xs: Vec<u64>,
-    /// (index into `xs`, t_x, T, count).
-    rows: Vec<(usize, f64, f64, f64)>,
+    /// The distinct times (t_x and T alike), ascending: a day-based store
+    /// has a few thousand, so each likelihood takes their logarithms once.
+    times: Vec<f64>,
+    /// (index into `xs`, index of t_x and of T into `times`, count).
+    rows: Vec<(usize, usize, usize, f64)>,
 }
 
 impl BgData {
@@ -311,25 +325,36 @@ impl BgData {
                 .then(p.1.total_cmp(&q.1))
                 .then(p.2.total_cmp(&q.2))
         });
+        let mut times: Vec<f64> = sorted.iter().flat_map(|h| [h.1, h.2]).collect();
+        times.sort_by(f64::total_cmp);
+        times.dedup_by(|p, q| p.total_cmp(q).is_eq());
+        let time_index = |time: f64| {
+            times
+                .binary_search_by(|probe| probe.total_cmp(&time))
+                .expect("every time is listed")
+        };
         let mut xs: Vec<u64> = Vec::new();
-        let mut rows: Vec<(usize, f64, f64, f64)> = Vec::new();
+        let mut rows: Vec<(usize, usize, usize, f64)> = Vec::new();
+        let mut last: Option<(f64, f64)> = None;
         for (x, t_x, t) in sorted {
             if xs.last() != Some(&x) {
                 xs.push(x);
             }
             let index = xs.len() - 1;
             match rows.last_mut() {
-                Some(row) if row.0 == index && row.1 == t_x && row.2 == t => row.3 += 1.0,
-                _ => rows.push((index, t_x, t, 1.0)),
+                Some(row) if row.0 == index && last == Some((t_x, t)) => row.3 += 1.0,
+                _ => rows.push((index, time_index(t_x), time_index(t), 1.0)),
             }
+            last = Some((t_x, t));
         }
-        BgData { xs, rows }
+        BgData { xs, times, rows }
     }
 
     fn log_likelihood(&self, p: &BgNbd) -> f64 {
         let terms: Vec<BgTerms> = self.xs.iter().map(|x| BgTerms::new(p, *x as f64)).collect();
+        let ln_alpha: Vec<f64> = self.times.iter().map(|t| (p.alpha + t).ln()).collect();
         chunked_sum(&self.rows, |(i, t_x, t, count)| {
-            count * terms[*i].log_likelihood(p, *t_x, *t)
+            count * terms[*i].log_likelihood_of_logs(p, ln_alpha[*t_x], ln_alpha[*t])
         })
     }
 }
@@ -366,6 +391,48 @@ impl GammaGamma {
     pub fn conditional_expected(&self, x: u64, m_x: f64) -> f64 {
         let x = x as f64;
         (self.v + m_x * x) * self.p / (self.p * x + self.q - 1.0)
+    }
+}
+
+/// The repeaters as the Gamma-Gamma likelihood sums them: the terms that
+/// depend on x alone once per distinct x, ln m_x once per customer. The sum
+/// is [`GammaGamma::log_likelihood`]'s, term by term in the same order, so
+/// its bits are the same.
+struct GgData {
+    /// The distinct x.
+    xs: Vec<u64>,
+    /// (index into `xs`, m_x, ln m_x), in the repeaters' order.
+    rows: Vec<(usize, f64, f64)>,
+}
+
+impl GgData {
+    fn new(repeaters: &[(u64, f64)]) -> GgData {
+        let mut xs: Vec<u64> = repeaters.iter().map(|(x, _)| *x).collect();
+        xs.sort_unstable();
+        xs.dedup();
+        let rows = repeaters
+            .iter()
+            .map(|(x, m)| (xs.binary_search(x).expect("every x is listed"), *m, m.ln()))
+            .collect();
+        GgData { xs, rows }
+    }
+
+    fn log_likelihood(&self, g: &GammaGamma) -> f64 {
+        let ln_gamma_q = ln_gamma(g.q);
+        let q_ln_v = g.q * g.v.ln();
+        // Per x: p x, the Γ terms with q ln v, and p x ln x.
+        let per_x: Vec<(f64, f64, f64)> = (self.xs.iter())
+            .map(|x| {
+                let px = g.p * *x as f64;
+                let head = ln_gamma(px + g.q) - ln_gamma(px) - ln_gamma_q + q_ln_v;
+                (px, head, px * (*x as f64).ln())
+            })
+            .collect();
+        chunked_sum(&self.rows, |(i, m_x, ln_m_x)| {
+            let (px, head, px_ln_x) = per_x[*i];
+            let x = self.xs[*i] as f64;
+            head + (px - 1.0) * ln_m_x + px_ln_x - (px + g.q) * (g.v + m_x * x).ln()
+        })
     }
 }
 
@@ -592,8 +659,8 @@ pub fn fit_gamma_gamma(repeaters: &[(u64, f64)]) -> Result<(GammaGamma, f64)> {
         q: x[1].exp(),
         v: x[2].exp(),
     };
-    let ll = |g: &GammaGamma| -> f64 { chunked_sum(repeaters, |(x, m)| g.log_likelihood(*x, *m)) };
-    let min = nelder_mead(|x| -ll(&params(x)), &[0.0; 3]);
+    let data = GgData::new(repeaters);
+    let min = nelder_mead(|x| -data.log_likelihood(&params(x)), &[0.0; 3]);
     if !min.converged || !min.value.is_finite() {
         return Err(not_converged("Gamma-Gamma", &["p", "q", "v"], &min));
     }
@@ -803,6 +870,53 @@ mod tests {
                 $tolerance
             );
         }};
+    }
+
+    #[test]
+    fn the_likelihood_sums_give_the_same_bits_as_each_customer_summed() {
+        let histories: Vec<(u64, f64, f64)> = (0..20_000u64)
+            .map(|i| {
+                (
+                    i % 7,
+                    (i % 97) as f64 * ((i % 7).min(1) as f64),
+                    100.0 + (i % 13) as f64,
+                )
+            })
+            .collect();
+        let bg = BgNbd {
+            r: 0.24,
+            alpha: 4.4,
+            a: 0.79,
+            b: 2.4,
+        };
+        let data = BgData::new(&histories);
+        let mut merged: Vec<(u64, f64, f64)> = histories.clone();
+        merged.sort_by(|p, q| {
+            p.0.cmp(&q.0)
+                .then(p.1.total_cmp(&q.1))
+                .then(p.2.total_cmp(&q.2))
+        });
+        // The sum as it was written before times had their logarithms once.
+        let mut rows: Vec<(u64, f64, f64, f64)> = Vec::new();
+        for (x, t_x, t) in merged {
+            match rows.last_mut() {
+                Some(row) if row.0 == x && row.1 == t_x && row.2 == t => row.3 += 1.0,
+                _ => rows.push((x, t_x, t, 1.0)),
+            }
+        }
+        let direct = chunked_sum(&rows, |(x, t_x, t, n)| n * bg.log_likelihood(*x, *t_x, *t));
+        assert_eq!(data.log_likelihood(&bg).to_bits(), direct.to_bits());
+        let repeaters: Vec<(u64, f64)> = (1..5_000u64)
+            .map(|i| (1 + i % 9, 3.5 + (i % 31) as f64 * 1.7))
+            .collect();
+        let gg = GammaGamma {
+            p: 6.25,
+            q: 3.74,
+            v: 15.44,
+        };
+        let direct = chunked_sum(&repeaters, |(x, m)| gg.log_likelihood(*x, *m));
+        let summed = GgData::new(&repeaters).log_likelihood(&gg);
+        assert_eq!(summed.to_bits(), direct.to_bits());
     }
 
     #[test]
