@@ -1,6 +1,7 @@
 //! Gives the cache of parsed records (src/store/cache.rs) a schema id that
-//! changes whenever the record types or the cache format change, so that a
-//! cache written by another build is never trusted.
+//! changes whenever the record types, the cache format or the locked
+//! versions of the crates change, so that a cache written by another build
+//! is never trusted.
 
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::Path;
@@ -11,6 +12,9 @@ fn main() {
     let mut files = Vec::new();
     collect(Path::new("src/model"), &mut files);
     files.push(Path::new("src/store/cache.rs").to_path_buf());
+    // The versions of the crates that parse and fold what the cache keeps
+    // (serde_json, serde_yaml, deunicode...): another lock, another schema.
+    files.push(Path::new("../Cargo.lock").to_path_buf());
     files.sort();
     for file in &files {
         println!("cargo:rerun-if-changed={}", file.display());

@@ -54,6 +54,10 @@ const READS: &[&[&str]] = &[
     &["recommend", "aurora-legal-plc"],
     &["search", "aurora"],
     &["search", "aurora", "call"],
+    // Words only the renamed customer has (step 2), alone and as the
+    // context of their logged calls.
+    &["search", "zurora"],
+    &["search", "zurora", "call"],
     &["search", "renewal", "--kind", "deal,interaction"],
 ];
 

@@ -83,6 +83,23 @@ fn a_byte_order_mark_is_no_error() {
 }
 
 #[test]
+fn a_file_dated_centuries_ahead_is_read_as_any_other() {
+    let env = TestEnv::with_basics();
+    let path = env.store().join("customers/acme-corp.yaml");
+    // Past 2262, nanoseconds since 1970 no longer fit in 64 bits.
+    let far = std::time::UNIX_EPOCH + Duration::from_secs(10_500_000_000);
+    let file = std::fs::File::options().write(true).open(&path).unwrap();
+    file.set_modified(far).unwrap();
+    env.run(&["check"]).ok();
+    for _ in 0..2 {
+        let shown = env.run(&["customer", "show", "acme-corp"]).ok();
+        assert!(shown.contains("Acme Corp"), "{shown}");
+    }
+    let found = env.run(&["search", "acme"]).ok();
+    assert!(found.contains("acme-corp"), "{found}");
+}
+
+#[test]
 fn a_duplicate_key_is_reported_at_its_line_and_an_unknown_key_with_a_suggestion() {
     let env = TestEnv::with_basics();
     let text = env.read("customers/acme-corp.yaml");

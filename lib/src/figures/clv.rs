@@ -282,8 +282,10 @@ impl BgTerms {
                 } else {
                     (ln_a4, ln_a3)
                 };
-                // exp(top - top) is exactly 1: one exp instead of two, same bits.
-                top + (1.0 + (low - top).exp()).ln()
+                // exp(top - top) is exactly 1 for a finite top and NaN for
+                // any other: one exp instead of two, the same bits.
+                let one = if top.is_finite() { 1.0 } else { f64::NAN };
+                top + (one + (low - top).exp()).ln()
             }
             None => ln_a3,
         };
@@ -377,12 +379,11 @@ impl GammaGamma {
     /// m_x over x purchases, as Fader, Hardie and Lee (2005) and Hardie's note "The Gamma-Gamma Model of Monetary Value" (2013) writes
     /// it: Γ(px + q) / (Γ(px) Γ(q)) v^q m_x^(px - 1) x^(px) / (v + m_x x)^(px + q).
     pub fn log_likelihood(&self, x: u64, m_x: f64) -> f64 {
-        let px = self.p * x as f64;
-        ln_gamma(px + self.q) - ln_gamma(px) - ln_gamma(self.q)
-            + self.q * self.v.ln()
-            + (px - 1.0) * m_x.ln()
-            + px * (x as f64).ln()
-            - (px + self.q) * (self.v + m_x * x as f64).ln()
+        GgTerms::new(self, x, ln_gamma(self.q), self.q * self.v.ln()).log_likelihood(
+            self,
+            m_x,
+            m_x.ln(),
+        )
     }
 
     /// E[M | p, q, v, m_x, x] = (v + m_x x) p / (p x + q - 1) (same sources): a
@@ -394,14 +395,42 @@ impl GammaGamma {
     }
 }
 
-/// The repeaters as the Gamma-Gamma likelihood sums them: the terms that
-/// depend on x alone once per distinct x, ln m_x once per customer. The sum
-/// is [`GammaGamma::log_likelihood`]'s, term by term in the same order, so
-/// its bits are the same.
+/// The parts of the Gamma-Gamma log-likelihood that depend on x alone
+/// (given ln Γ(q) and q ln v, which depend on neither x nor m_x).
+struct GgTerms {
+    x: f64,
+    px: f64,
+    /// ln Γ(px + q) - ln Γ(px) - ln Γ(q) + q ln v.
+    head: f64,
+    /// px ln x.
+    px_ln_x: f64,
+}
+
+impl GgTerms {
+    fn new(g: &GammaGamma, x: u64, ln_gamma_q: f64, q_ln_v: f64) -> GgTerms {
+        let x = x as f64;
+        let px = g.p * x;
+        GgTerms {
+            x,
+            px,
+            head: ln_gamma(px + g.q) - ln_gamma(px) - ln_gamma_q + q_ln_v,
+            px_ln_x: px * x.ln(),
+        }
+    }
+
+    /// The terms summed left to right as the formula reads.
+    fn log_likelihood(&self, g: &GammaGamma, m_x: f64, ln_m_x: f64) -> f64 {
+        self.head + (self.px - 1.0) * ln_m_x + self.px_ln_x
+            - (self.px + g.q) * (g.v + m_x * self.x).ln()
+    }
+}
+
+/// The repeaters as the Gamma-Gamma likelihood sums them: [`GgTerms`] once
+/// per distinct x, ln m_x once per customer, in the repeaters' order.
 struct GgData {
     /// The distinct x.
     xs: Vec<u64>,
-    /// (index into `xs`, m_x, ln m_x), in the repeaters' order.
+    /// (index into `xs`, m_x, ln m_x).
     rows: Vec<(usize, f64, f64)>,
 }
 
@@ -418,20 +447,12 @@ impl GgData {
     }
 
     fn log_likelihood(&self, g: &GammaGamma) -> f64 {
-        let ln_gamma_q = ln_gamma(g.q);
-        let q_ln_v = g.q * g.v.ln();
-        // Per x: p x, the Γ terms with q ln v, and p x ln x.
-        let per_x: Vec<(f64, f64, f64)> = (self.xs.iter())
-            .map(|x| {
-                let px = g.p * *x as f64;
-                let head = ln_gamma(px + g.q) - ln_gamma(px) - ln_gamma_q + q_ln_v;
-                (px, head, px * (*x as f64).ln())
-            })
+        let (ln_gamma_q, q_ln_v) = (ln_gamma(g.q), g.q * g.v.ln());
+        let terms: Vec<GgTerms> = (self.xs.iter())
+            .map(|x| GgTerms::new(g, *x, ln_gamma_q, q_ln_v))
             .collect();
         chunked_sum(&self.rows, |(i, m_x, ln_m_x)| {
-            let (px, head, px_ln_x) = per_x[*i];
-            let x = self.xs[*i] as f64;
-            head + (px - 1.0) * ln_m_x + px_ln_x - (px + g.q) * (g.v + m_x * x).ln()
+            terms[*i].log_likelihood(g, *m_x, *ln_m_x)
         })
     }
 }
@@ -904,7 +925,23 @@ mod tests {
                 _ => rows.push((x, t_x, t, 1.0)),
             }
         }
-        let direct = chunked_sum(&rows, |(x, t_x, t, n)| n * bg.log_likelihood(*x, *t_x, *t));
+        // Each customer's likelihood as the formula reads, two exps and all.
+        let one = |x: u64, t_x: f64, t: f64| {
+            let (xf, p) = (x as f64, bg);
+            let ln_a1 = ln_gamma(p.r + xf) - ln_gamma(p.r) + p.r * p.alpha.ln();
+            let ln_a2 =
+                ln_gamma(p.a + p.b) + ln_gamma(p.b + xf) - ln_gamma(p.b) - ln_gamma(p.a + p.b + xf);
+            let ln_a3 = -(p.r + xf) * (p.alpha + t).ln();
+            let sum = if x > 0 {
+                let ln_a4 = (p.a / (p.b + xf - 1.0)).ln() - (p.r + xf) * (p.alpha + t_x).ln();
+                let top = ln_a3.max(ln_a4);
+                top + ((ln_a3 - top).exp() + (ln_a4 - top).exp()).ln()
+            } else {
+                ln_a3
+            };
+            ln_a1 + ln_a2 + sum
+        };
+        let direct = chunked_sum(&rows, |(x, t_x, t, n)| n * one(*x, *t_x, *t));
         assert_eq!(data.log_likelihood(&bg).to_bits(), direct.to_bits());
         let repeaters: Vec<(u64, f64)> = (1..5_000u64)
             .map(|i| (1 + i % 9, 3.5 + (i % 31) as f64 * 1.7))
@@ -914,7 +951,14 @@ mod tests {
             q: 3.74,
             v: 15.44,
         };
-        let direct = chunked_sum(&repeaters, |(x, m)| gg.log_likelihood(*x, *m));
+        let direct = chunked_sum(&repeaters, |(x, m)| {
+            let px = gg.p * *x as f64;
+            ln_gamma(px + gg.q) - ln_gamma(px) - ln_gamma(gg.q)
+                + gg.q * gg.v.ln()
+                + (px - 1.0) * m.ln()
+                + px * (*x as f64).ln()
+                - (px + gg.q) * (gg.v + m * *x as f64).ln()
+        });
         let summed = GgData::new(&repeaters).log_likelihood(&gg);
         assert_eq!(summed.to_bits(), direct.to_bits());
     }

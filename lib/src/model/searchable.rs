@@ -68,6 +68,17 @@ pub fn folded_texts(doc: &Doc) -> String {
     joined
 }
 
+/// Each customer's folded texts by id: the context [`TextQuery`] completes
+/// their records' words with.
+pub fn customer_context<'c>(
+    customers: impl IntoIterator<Item = &'c Customer>,
+) -> HashMap<String, String> {
+    customers
+        .into_iter()
+        .map(|c| (c.id.clone(), folded_texts(&c.search_doc())))
+        .collect()
+}
+
 /// The words of a search and its customers' folded texts: enough to rule out
 /// the records that cannot match without decoding them.
 #[derive(Debug, PartialEq, Eq)]
@@ -81,12 +92,8 @@ pub struct TextQuery {
 }
 
 impl TextQuery {
-    pub fn new(query: &str, customers: &[Customer]) -> TextQuery {
-        let context = customers
-            .iter()
-            .map(|c| (c.id.clone(), folded_texts(&c.search_doc())))
-            .collect();
-        TextQuery::with_context(query, context)
+    pub fn new<'c>(query: &str, customers: impl IntoIterator<Item = &'c Customer>) -> TextQuery {
+        TextQuery::with_context(query, customer_context(customers))
     }
 
     /// The query with each customer's folded texts ([`folded_texts`]) by id.
@@ -98,9 +105,11 @@ impl TextQuery {
         }
     }
 
-    /// The folded texts of `customer`, empty for an unknown one.
+    /// The folded texts of `customer`, empty for an unknown one (and for an
+    /// empty id, which names no customer: the cache keeps no empty ids).
     pub fn context_of(&self, customer: Option<&str>) -> &str {
         customer
+            .filter(|id| !id.is_empty())
             .and_then(|id| self.context.get(id))
             .map_or("", String::as_str)
     }

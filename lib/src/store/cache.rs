@@ -292,6 +292,9 @@ impl Source for Cache {
         {
             return reads;
         }
+        // Taken before any file is looked at: an entry whose times are not
+        // safely older than this was possibly changed again since it was read.
+        let now_ns = nanos_since_epoch(SystemTime::now());
         let bytes = self.read_segment(folder);
         let segment = bytes.as_deref().and_then(|b| parse_segment(b, MAGIC));
         let entries: &[Entry] = segment.as_ref().map_or(&[], |s| &s.entries);
@@ -316,7 +319,6 @@ impl Source for Cache {
                 .collect(),
             _ => Vec::new(),
         };
-        let now_ns = nanos_since_epoch(SystemTime::now());
         let new_written_ns = now_ns.saturating_sub(RACY_MARGIN.as_nanos() as i64);
         let changed = segment.as_ref().is_none_or(|s| s.aged_racy(new_written_ns))
             || misses > 0
@@ -367,7 +369,7 @@ impl Cache {
     /// The id and folded search texts of every record file in `listing`, if
     /// the folder's search texts speak for each one; `None` as soon as one
     /// file is new, changed or gone.
-    pub(crate) fn folded_texts(
+    pub(crate) fn kept_folded_texts(
         &self,
         root: &Path,
         folder: &Path,
@@ -463,11 +465,7 @@ fn load_one<'e, T: Record>(
     hit: Option<&'e Entry<'e>>,
     words: Option<&'e Entry<'e>>,
     query: &Query,
-) -> (
-    Option<FileRead<T>>,
-    Option<NewEntry<'e>>,
-    Option<NewEntry<'e>>,
-) {
+) -> Outcome<'e, T> {
     let Some(entry) = hit else {
         let read = reparse::<T>(root, &file.path);
         let loaded = read.as_ref().ok();

@@ -145,13 +145,23 @@ pub struct StatKey {
     pub size: u64,
 }
 
+/// Nanoseconds since the epoch, saturated: a file may carry any time (`touch
+/// -d 2300-01-01`), and the change time, which no program can set, still
+/// tells its edits apart.
+#[cfg(unix)]
+fn nanos(seconds: i64, nanoseconds: i64) -> i64 {
+    seconds
+        .saturating_mul(1_000_000_000)
+        .saturating_add(nanoseconds)
+}
+
 impl StatKey {
     #[cfg(unix)]
     pub fn of(metadata: &Metadata) -> StatKey {
         use std::os::unix::fs::MetadataExt;
         StatKey {
-            mtime_ns: metadata.mtime() * 1_000_000_000 + metadata.mtime_nsec(),
-            ctime_ns: metadata.ctime() * 1_000_000_000 + metadata.ctime_nsec(),
+            mtime_ns: nanos(metadata.mtime(), metadata.mtime_nsec()),
+            ctime_ns: nanos(metadata.ctime(), metadata.ctime_nsec()),
             ino: metadata.ino(),
             dev: metadata.dev(),
             size: metadata.size(),

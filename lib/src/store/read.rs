@@ -19,7 +19,7 @@ use super::layout::{self, Listing, Months, direct_path, record_folders};
 use super::{Seen, Store};
 use crate::error::{Error, Problem, Result};
 use crate::model::id::suggest;
-use crate::model::searchable::{Searchable, TextQuery, folded_texts};
+use crate::model::searchable::{TextQuery, customer_context};
 use crate::model::{Customer, Dataset, Kind, Record, Settings, id};
 use std::collections::HashMap;
 
@@ -526,7 +526,13 @@ impl Store {
     /// decoding the records that cannot match.
     pub fn search_candidates(&self, kinds: &[Kind], text: &str) -> Result<(Dataset, TextQuery)> {
         let query = TextQuery::with_context(text, self.customer_texts()?);
-        let data = self.dataset_in(kinds, |_| Query::matching(&query))?;
+        // Customers are read whatever the kinds, so that their search texts,
+        // which give the next search its context, are kept up to date.
+        let mut kinds = kinds.to_vec();
+        kinds.push(Kind::Customer);
+        kinds.sort();
+        kinds.dedup();
+        let data = self.dataset_in(&kinds, |_| Query::matching(&query))?;
         Ok((data, query))
     }
 
@@ -539,7 +545,7 @@ impl Store {
             let mut texts = HashMap::new();
             for folder in &folders {
                 let listing = layout::list_folder(&self.root, folder)?;
-                match cache.folded_texts(&self.root, folder, &listing) {
+                match cache.kept_folded_texts(&self.root, folder, &listing) {
                     Some(folder_texts) => texts.extend(folder_texts),
                     None => return self.customer_texts_from_records(),
                 }
@@ -551,15 +557,7 @@ impl Store {
 
     fn customer_texts_from_records(&self) -> Result<HashMap<String, String>> {
         let customers = self.read_checked::<Customer>(Query::all())?.loaded;
-        Ok(customers
-            .iter()
-            .map(|file| {
-                (
-                    file.record.id.clone(),
-                    folded_texts(&file.record.search_doc()),
-                )
-            })
-            .collect())
+        Ok(customer_context(customers.iter().map(|file| &file.record)))
     }
 
     /// Reads and parses one record file, noting what was read for a later write.
