@@ -728,6 +728,46 @@ mod tests {
     }
 
     #[test]
+    fn a_search_of_an_unchanged_folder_decodes_from_its_search_texts_and_writes_nothing() {
+        use crate::model::Interaction;
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let folder = Path::new("interactions/2026/11");
+        std::fs::create_dir_all(root.join(folder)).unwrap();
+        for (id, summary) in [
+            ("a1", "Invoice sent"),
+            ("a2", "Demo"),
+            ("a3", "Old invoices"),
+        ] {
+            let text = format!(
+                "id: {id}\ncustomer: acme\nat: 2026-11-02T10:00:00Z\nchannel: email\nsummary: {summary}\n"
+            );
+            std::fs::write(root.join(folder).join(format!("{id}.yaml")), text).unwrap();
+        }
+        let cache = Cache::new(&root.join(".git"), "", CacheMode::Use);
+        let text = TextQuery::with_context("invoice", Default::default());
+        let query = Query::matching(&text);
+        let search = || {
+            let listing = super::super::layout::list_folder(root, folder).unwrap();
+            let mut ids: Vec<String> = cache
+                .load::<Interaction>(root, folder, &listing, &query)
+                .into_iter()
+                .map(|read| read.unwrap().record.id)
+                .collect();
+            ids.sort();
+            ids
+        };
+        // The first search reads every record and keeps both segments.
+        assert_eq!(search().len(), 3, "no search texts yet: every record");
+        assert!(cache.words_path(folder).exists());
+        // The second tests the words on the search texts alone: only the
+        // records that may match, and the record segment is not written.
+        std::fs::remove_file(cache.segment_path(folder)).unwrap();
+        assert_eq!(search(), ["a1", "a3"]);
+        assert!(!cache.segment_path(folder).exists(), "nothing written");
+    }
+
+    #[test]
     fn segments_round_trip_and_corruption_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let cache = Cache::new(dir.path(), "", CacheMode::Use);
