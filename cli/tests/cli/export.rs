@@ -256,7 +256,7 @@ fn json_and_jsonl_carry_whole_records() {
         ana.notes.as_deref(),
         Some("Prefers e-mail.\nSpeaks Portuguese, English.")
     );
-    assert_eq!(ana.fields["shoe_size"], 38);
+    assert_eq!(ana.fields.get("shoe_size"), Some(&38.into()));
 
     let jsonl = env.run(&["export", "orders", "--format", "jsonl"]).ok();
     let orders: Vec<Order> = jsonl

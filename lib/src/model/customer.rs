@@ -1,9 +1,9 @@
 //! A customer: a person or an organization the team has relations with.
 
 use chrono::NaiveDate;
+use litemap::LiteMap;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 use super::assign::Assignment;
 use super::consent::{self, ConsentEvent};
@@ -77,8 +77,8 @@ pub struct Customer {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     /// Free-form facts: name -> scalar.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub fields: BTreeMap<String, serde_yaml::Value>,
+    #[serde(default, skip_serializing_if = "LiteMap::is_empty")]
+    pub fields: LiteMap<String, serde_yaml::Value>,
     /// What the customer said about being contacted, oldest first:
     /// append-only, written by `relate consent` (and imports).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -139,7 +139,7 @@ impl Customer {
             payment_method: None,
             region: None,
             notes: None,
-            fields: BTreeMap::new(),
+            fields: LiteMap::new(),
             consent: Vec::new(),
             conflicts: Vec::new(),
         }
