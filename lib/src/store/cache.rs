@@ -287,14 +287,32 @@ impl Source for Cache {
         listing: &Listing,
         query: &Query,
     ) -> Vec<FileRead<T>> {
-        if let Some(text) = query.text
-            && let Some(reads) = self.load_by_words(root, folder, listing, query, text)
-        {
-            return reads;
-        }
         // Taken before any file is looked at: an entry whose times are not
         // safely older than this was possibly changed again since it was read.
         let now_ns = nanos_since_epoch(SystemTime::now());
+        let new_written_ns = now_ns.saturating_sub(RACY_MARGIN.as_nanos() as i64);
+        // A search looks at the folder's search texts first: when they speak
+        // for every file, only the records that may match are decoded.
+        let words_bytes = query
+            .text
+            .and_then(|_| self.read_whole(&self.words_path(folder)));
+        let words = words_bytes
+            .as_deref()
+            .and_then(|b| parse_segment(b, WORDS_MAGIC));
+        let words_of: Vec<Option<&Entry>> = match &words {
+            Some(w) => still_true_all(root, &listing.records, Some(w))
+                .into_iter()
+                .map(|(_, words)| words)
+                .collect(),
+            None => Vec::new(),
+        };
+        if let (Some(text), Some(w)) = (query.text, &words)
+            && w.entries.len() == listing.records.len()
+            && !w.aged_racy(new_written_ns)
+            && let Some(all) = words_of.iter().copied().collect::<Option<Vec<&Entry>>>()
+        {
+            return self.load_candidates(root, folder, listing, query, text, &all);
+        }
         let bytes = self.read_segment(folder);
         let segment = bytes.as_deref().and_then(|b| parse_segment(b, MAGIC));
         let entries: &[Entry] = segment.as_ref().map_or(&[], |s| &s.entries);
@@ -305,21 +323,6 @@ impl Source for Cache {
             // more than the query; the files answer it, and a wider read fills the cache.
             return Files.load(root, folder, listing, query);
         }
-        // A search also keeps the folder's search texts up to date.
-        let words_bytes = query
-            .text
-            .and_then(|_| self.read_whole(&self.words_path(folder)));
-        let words = words_bytes
-            .as_deref()
-            .and_then(|b| parse_segment(b, WORDS_MAGIC));
-        let words_of: Vec<Option<&Entry>> = match (query.text, &words) {
-            (Some(_), Some(_)) => still_true_all(root, &listing.records, words.as_ref())
-                .into_iter()
-                .map(|(_, words)| words)
-                .collect(),
-            _ => Vec::new(),
-        };
-        let new_written_ns = now_ns.saturating_sub(RACY_MARGIN.as_nanos() as i64);
         let changed = segment.as_ref().is_none_or(|s| s.aged_racy(new_written_ns))
             || misses > 0
             || entries.len() != lookups.len();
@@ -389,48 +392,34 @@ impl Cache {
             .collect()
     }
 
-    /// A search of a folder whose search texts speak for every file: only
-    /// the records that may match are decoded, and nothing is written; `None`
-    /// when a file is new, changed or gone (the full read then brings the
-    /// search texts up to date).
-    fn load_by_words<T: Record>(
+    /// A search of a folder whose search texts (`words`, one per file of
+    /// `listing`) all still speak for their files: only the records that may
+    /// match are decoded, and nothing is written.
+    fn load_candidates<T: Record>(
         &self,
         root: &Path,
         folder: &Path,
         listing: &Listing,
         query: &Query,
         text: &TextQuery,
-    ) -> Option<Vec<FileRead<T>>> {
-        let bytes = self.read_whole(&self.words_path(folder))?;
-        let words = parse_segment(&bytes, WORDS_MAGIC)?;
-        let new_written_ns =
-            nanos_since_epoch(SystemTime::now()).saturating_sub(RACY_MARGIN.as_nanos() as i64);
-        if words.entries.len() != listing.records.len() || words.aged_racy(new_written_ns) {
-            return None;
-        }
-        let candidates: Vec<&super::layout::Entry> =
-            still_true_all(root, &listing.records, Some(&words))
-                .into_iter()
-                .map(|(file, hit)| hit.map(|words| (file, words)))
-                .collect::<Option<Vec<_>>>()?
-                .into_iter()
-                .filter(|(_, words)| query.selects(words.facets()) && may_match(text, words))
-                .map(|(file, _)| file)
-                .collect();
+        words: &[&Entry],
+    ) -> Vec<FileRead<T>> {
+        let candidates: Vec<&super::layout::Entry> = (listing.records.iter().zip(words))
+            .filter(|(_, words)| query.selects(words.facets()) && may_match(text, words))
+            .map(|(file, _)| file)
+            .collect();
         if candidates.is_empty() {
-            return Some(Vec::new());
+            return Vec::new();
         }
         let bytes = self.read_segment(folder);
         let segment = bytes.as_deref().and_then(|b| parse_segment(b, MAGIC));
-        Some(
-            still_true_all(root, candidates, segment.as_ref())
-                .into_par_iter()
-                .map(|(file, hit)| {
-                    hit.and_then(|entry| decode::<T>(entry, &file.path))
-                        .map_or_else(|| reparse(root, &file.path), Ok)
-                })
-                .collect(),
-        )
+        still_true_all(root, candidates, segment.as_ref())
+            .into_par_iter()
+            .map(|(file, hit)| {
+                hit.and_then(|entry| decode::<T>(entry, &file.path))
+                    .map_or_else(|| reparse(root, &file.path), Ok)
+            })
+            .collect()
     }
 }
 

@@ -170,10 +170,10 @@ impl StatKey {
 
     #[cfg(not(unix))]
     pub fn of(metadata: &Metadata) -> StatKey {
-        let nanos = |t: std::io::Result<SystemTime>| {
+        let nanos = |t: std::io::Result<std::time::SystemTime>| {
             t.ok()
-                .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-                .map_or(0, |d| d.as_nanos() as i64)
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
         };
         StatKey {
             mtime_ns: nanos(metadata.modified()),
