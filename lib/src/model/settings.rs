@@ -479,7 +479,6 @@ impl Settings {
         band_of(&self.price_segments, price)
     }
 
-    /// Problems of the settings themselves, as messages.
     /// `amount` in `currency` as an amount in the store's currency: itself
     /// when it is the store's (or none is named), converted at the rate of
     /// `exchange_rates`, `None` without one.
@@ -508,6 +507,7 @@ impl Settings {
             .map(|(named, rate)| (named.as_str(), *rate))
     }
 
+    /// Problems of the settings themselves, as messages.
     pub fn problems(&self) -> Vec<String> {
         let mut problems = Vec::new();
         for (code, rate) in &self.exchange_rates {

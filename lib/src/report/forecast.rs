@@ -111,7 +111,6 @@ impl Report for Forecast {
         format!("Forecast{}", rates_note(&self.rates))
     }
 
-    /// The weighted amount by expected close month, the best case as a line.
     /// The weighted amount by expected close month, the best case as a line,
     /// in the first currency (the store's, unless it has no open deal).
     fn charts(&self) -> Vec<Chart> {

@@ -209,12 +209,13 @@ pub fn rewrite_history(
         None => forget_pseudonym(repo, &commits, &person.ids)?
             .unwrap_or_else(|| erasure::pseudonym(&mut store.rng())),
     };
-    let mut trees = TreeRewriter::new(repo, person, &pseudonym);
+    let mut trees = TreeRewriter::new(repo, person, &pseudonym)?;
     let mut new_trees = Vec::with_capacity(commits.len());
     for commit in &commits {
         new_trees.push(trees.root(repo.find_commit(*commit)?.tree_id())?);
     }
-    let strong_ids = (person.strong_ids()).chain(trees.dropped_ids.iter().map(String::as_str));
+    let dropped = (trees.dropped_ids.iter().map(String::as_str)).filter(|id| !Person::is_weak(id));
+    let strong_ids = person.strong_ids().chain(dropped);
     let messages = Scrubber::new((strong_ids.map(|id| (id, Bound::Id))).chain(person.texts()))?;
     let mut mapped: HashMap<Oid, Oid> = HashMap::new();
     // The oldest commits rewritten: every old clone that holds the person
@@ -711,12 +712,13 @@ struct TreeRewriter<'r> {
     dropped_ids: BTreeSet<String>,
 }
 
+/// How many folders deep a rewrite follows history's trees.
+const MAX_TREE_DEPTH: usize = 256;
+
 impl<'r> TreeRewriter<'r> {
-    fn new(repo: &'r Repository, person: &Person, pseudonym: &str) -> TreeRewriter<'r> {
-        let build = |needles: Vec<(&str, Bound)>| {
-            Scrubber::new(needles.into_iter()).expect("the person's texts are few and short")
-        };
-        TreeRewriter {
+    fn new(repo: &'r Repository, person: &Person, pseudonym: &str) -> Result<TreeRewriter<'r>> {
+        let build = |needles: Vec<(&str, Bound)>| Scrubber::new(needles.into_iter());
+        Ok(TreeRewriter {
             repo,
             ids: person.ids.iter().cloned().collect(),
             weak_ids: person.weak_ids(),
@@ -725,14 +727,14 @@ impl<'r> TreeRewriter<'r> {
                 (person.strong_ids().map(|id| (id, Bound::Id)))
                     .chain(person.addresses())
                     .collect(),
-            ),
+            )?,
             names: build(
                 person
                     .names
                     .iter()
                     .map(|n| (n.as_str(), Bound::Name))
                     .collect(),
-            ),
+            )?,
             company_lines: (person.names.iter())
                 .map(|n| format!("company: {}", n.trim()).to_lowercase())
                 .collect(),
@@ -740,7 +742,7 @@ impl<'r> TreeRewriter<'r> {
             trees: HashMap::new(),
             blobs: HashMap::new(),
             dropped_ids: BTreeSet::new(),
-        }
+        })
     }
 
     /// The rewritten root tree (an empty one if nothing is left).
@@ -755,6 +757,15 @@ impl<'r> TreeRewriter<'r> {
     fn tree(&mut self, oid: Oid, dir: &str) -> Result<Option<Oid>> {
         if let Some(done) = self.trees.get(&(dir.to_string(), oid)) {
             return Ok(*done);
+        }
+        // History is input: a tree nested past any store's depth (git itself
+        // refuses 4096 levels) is refused rather than recursed into.
+        if dir.matches('/').count() >= MAX_TREE_DEPTH {
+            return Err(Error::failed(format!(
+                "`{}` is nested more than {MAX_TREE_DEPTH} folders deep in history",
+                dir.chars().take(200).collect::<String>()
+            ))
+            .with_hint("nothing was rewritten; remove that folder from history with git first"));
         }
         let tree = self.repo.find_tree(oid)?;
         let mut entries = Vec::with_capacity(tree.len());
