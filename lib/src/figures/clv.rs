@@ -826,13 +826,33 @@ pub fn predictions<'a>(
     as_of: NaiveDate,
     options: &Options,
 ) -> Result<(Fit, BTreeMap<&'a str, Prediction>)> {
-    let histories = histories(&data.orders, &data.products_by_id(), as_of, options.period);
-    let fit = fit(&histories, options.period)?;
+    let (fit, histories) = fitted(data, as_of, options.period)?;
     let predictions = histories
         .iter()
         .map(|(id, h)| Ok((*id, fit.predict(h, options)?)))
         .collect::<Result<_>>()?;
     Ok((fit, predictions))
+}
+
+/// Every customer's P(alive) as of `as_of`, under the fit [`predictions`]
+/// makes, without the expected purchases and CLV it also sums month by month.
+pub fn p_alive(data: &Dataset, as_of: NaiveDate, period: Period) -> Result<HashMap<&str, f64>> {
+    let (fit, histories) = fitted(data, as_of, period)?;
+    Ok(histories
+        .iter()
+        .map(|(id, h)| (*id, fit.bg_nbd.p_alive(h.frequency, h.recency, h.age)))
+        .collect())
+}
+
+/// The models fitted to every customer's history as of `as_of`, and the histories.
+fn fitted(
+    data: &Dataset,
+    as_of: NaiveDate,
+    period: Period,
+) -> Result<(Fit, BTreeMap<&str, History>)> {
+    let histories = histories(&data.orders, &data.products_by_id(), as_of, period);
+    let fit = fit(&histories, period)?;
+    Ok((fit, histories))
 }
 
 /// The figures the filter fields `clv.*` test.
@@ -1079,6 +1099,47 @@ mod tests {
     }
 
     /// Orders on one day are one purchase; recency and age in fractional weeks.
+    #[test]
+    fn p_alive_alone_is_the_p_alive_of_the_full_predictions() {
+        use crate::report::fixture::{dataset, date, order};
+        // 300 customers as BG/NBD tells their story: each buys at its own
+        // rate (exponential gaps) and may drop out after each purchase with
+        // its own probability (a linear congruential generator, fixed seed).
+        let mut seed: u64 = 7;
+        let mut uniform = move || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((seed >> 11) as f64 + 0.5) / (1u64 << 53) as f64
+        };
+        let start = date("2025-01-01");
+        let mut orders = Vec::new();
+        for c in 0..300 {
+            let mean_gap = 10.0 + 80.0 * uniform();
+            let dropout = 0.05 + 0.5 * uniform() * uniform();
+            let mut day = 300.0 * uniform();
+            while day < 690.0 {
+                let at = start + chrono::Days::new(day as u64);
+                let amount = format!("{}", 10 + (100.0 * uniform()) as u32);
+                orders.push(order(&format!("c{c:03}"), &at.to_string(), &amount));
+                if uniform() < dropout {
+                    break;
+                }
+                day -= mean_gap * uniform().ln();
+            }
+        }
+        let data = dataset(Vec::new(), orders);
+        let as_of = date("2026-11-30");
+        let options = Options::default();
+        let (_, full) = predictions(&data, as_of, &options).unwrap();
+        let alone = p_alive(&data, as_of, options.period).unwrap();
+        assert_eq!(alone.len(), full.len());
+        assert!(full.len() > 250);
+        for (id, prediction) in &full {
+            assert_eq!(alone[id].to_bits(), prediction.p_alive.to_bits(), "{id}");
+        }
+    }
+
     #[test]
     fn histories_merge_days_and_leave_the_first_purchase_out_of_the_value() {
         use crate::report::fixture::{date, order};

@@ -8,7 +8,7 @@ use chrono::{Days, NaiveDate};
 use serde::Serialize;
 use std::collections::HashMap;
 
-use crate::figures::clv::{self, Prediction};
+use crate::figures::clv;
 use crate::figures::orders::order_stats;
 use crate::figures::rfm::{self, Segment};
 use crate::model::consent;
@@ -369,15 +369,8 @@ impl Run<'_> {
         if threshold <= 0.0 {
             return Vec::new();
         }
-        let options = clv::Options::default();
-        let p_alive = |date: NaiveDate| {
-            clv::predictions(self.data, date, &options).map(|(_, predictions)| {
-                predictions
-                    .into_iter()
-                    .map(|(id, p): (&str, Prediction)| (id, p.p_alive))
-                    .collect::<HashMap<&str, f64>>()
-            })
-        };
+        let period = clv::Options::default().period;
+        let p_alive = |date: NaiveDate| clv::p_alive(self.data, date, period);
         let (Ok(now), Ok(then)) = (p_alive(self.today), p_alive(before)) else {
             return Vec::new();
         };

@@ -17,6 +17,7 @@ use super::agenda::{self, Item};
 use super::demand::{self, GroupBy, Method, Period};
 use super::{Report, Scope, forecast, funnel, loyalty, revenue, rfm, service, value};
 use crate::error::Result;
+use crate::model::Interaction;
 use crate::model::values::{Timestamp, decimal, timestamp, utc_date};
 use crate::output::chart::Chart;
 use crate::output::{Cell, Section, Table};
@@ -250,25 +251,34 @@ fn recent_contacts(scope: &Scope, owner: Option<&str>) -> Vec<Contact> {
     let owners: HashMap<&str, Option<&str>> = (scope.customers())
         .map(|c| (c.id.as_str(), c.owner.as_deref()))
         .collect();
-    let held_by = |i: &crate::model::Interaction| -> Option<String> {
+    fn held_by<'a>(owners: &HashMap<&str, Option<&'a str>>, i: &'a Interaction) -> Option<&'a str> {
         let customer_owner = owners.get(i.customer.as_str()).copied().flatten();
-        i.owner.as_deref().or(customer_owner).map(String::from)
+        i.owner.as_deref().or(customer_owner)
+    }
+    // Newest first, then by customer, then in the order read. Only the few
+    // shown are sorted and copied, not every contact of the store.
+    let newest_first = |a: &(usize, &Interaction), b: &(usize, &Interaction)| {
+        (b.1.at.cmp(&a.1.at))
+            .then_with(|| a.1.customer.cmp(&b.1.customer))
+            .then(a.0.cmp(&b.0))
     };
-    let mut contacts: Vec<Contact> = scope
-        .interactions()
-        .map(|i| (i, held_by(i)))
-        .filter(|(_, held)| owner.is_none() || held.as_deref() == owner)
-        .map(|(i, held)| Contact {
+    let mut latest: Vec<(usize, &Interaction)> = (scope.interactions().enumerate())
+        .filter(|(_, i)| owner.is_none() || held_by(&owners, i) == owner)
+        .collect();
+    if latest.len() > RECENT_CONTACTS {
+        latest.select_nth_unstable_by(RECENT_CONTACTS, newest_first);
+        latest.truncate(RECENT_CONTACTS);
+    }
+    latest.sort_by(newest_first);
+    (latest.into_iter())
+        .map(|(_, i)| Contact {
             at: i.at,
             customer: i.customer.clone(),
             channel: i.channel.clone(),
-            owner: held,
+            owner: held_by(&owners, i).map(String::from),
             summary: i.summary.clone(),
         })
-        .collect();
-    contacts.sort_by(|a, b| b.at.cmp(&a.at).then_with(|| a.customer.cmp(&b.customer)));
-    contacts.truncate(RECENT_CONTACTS);
-    contacts
+        .collect()
 }
 
 /// A change as a signed percentage, `+12%`.
@@ -508,6 +518,29 @@ mod tests {
                 Cell::Money(dec("280")),
                 Cell::Money(dec("140")),
                 Cell::text("+100%"),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_page_lists_the_ten_newest_contacts_then_by_customer() {
+        let mut data = dataset(Vec::new(), Vec::new());
+        // Customer c00 to c11, on the 1st, 2nd and 3rd of March in turn,
+        // read in the reverse order of their names.
+        data.interactions = (0..12)
+            .rev()
+            .map(|i| contact(&format!("c{i:02}"), &format!("2026-03-0{}", 1 + i % 3)))
+            .collect();
+        let as_of = date("2026-03-10");
+        let scope = Scope::all(&data, as_of);
+        let page = dashboard(&scope, midnight_utc(as_of), None).unwrap();
+        let customers: Vec<&str> = (page.recent_contacts.iter())
+            .map(|c| c.customer.as_str())
+            .collect();
+        assert_eq!(
+            customers,
+            [
+                "c02", "c05", "c08", "c11", "c01", "c04", "c07", "c10", "c00", "c03"
             ]
         );
     }

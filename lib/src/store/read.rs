@@ -173,14 +173,17 @@ pub(crate) type FileRead<T> = std::result::Result<Loaded<T>, Problem>;
 /// Where records are read from: the files, or the cache that answers the same.
 pub(crate) trait Source: Sync {
     /// The records of the record files in `listing` (one folder) that `query`
-    /// may select; a file that cannot be read or parsed is a problem.
+    /// may select, in the listing's order; a file that cannot be read or
+    /// parsed is a problem. A slot is `None` for a file passed over (a
+    /// selective query may leave those out): reads that keep nearly every
+    /// file fill one slot each, in place, instead of copying them again.
     fn load<T: Record>(
         &self,
         root: &Path,
         folder: &Path,
         listing: &Listing,
         query: &Query,
-    ) -> Vec<FileRead<T>>;
+    ) -> Vec<Option<FileRead<T>>>;
 }
 
 /// The files themselves: every file is read and parsed again.
@@ -193,11 +196,11 @@ impl Source for Files {
         _folder: &Path,
         listing: &Listing,
         query: &Query,
-    ) -> Vec<FileRead<T>> {
+    ) -> Vec<Option<FileRead<T>>> {
         listing
             .records
             .par_iter()
-            .filter_map(|entry| match std::fs::read(root.join(&entry.path)) {
+            .map(|entry| match std::fs::read(root.join(&entry.path)) {
                 Ok(bytes) => {
                     let text = String::from_utf8_lossy(&bytes);
                     query
@@ -445,15 +448,15 @@ impl Store {
             .par_iter()
             .map(|folder| {
                 let listing = layout::list_folder(root, folder)?;
-                let reads: Vec<FileRead<T>> = match cache {
+                let reads: Vec<Option<FileRead<T>>> = match cache {
                     Some(cache) => cache.load(root, folder, &listing, &query),
                     None => Files.load(root, folder, &listing, &query),
                 };
-                let mut kept = Vec::with_capacity(reads.len());
                 let mut problems = Vec::new();
-                for read in reads {
-                    match read {
-                        Ok(file)
+                // Collected in place, in the memory of `reads`.
+                let kept = (reads.into_iter())
+                    .filter_map(|read| match read {
+                        Some(Ok(file))
                             if query.selects(Facets::of(&file.record))
                                 && query.selects_text(&file.record) =>
                         {
@@ -461,12 +464,15 @@ impl Store {
                             if !alone.is_empty() {
                                 problems.extend(with_lines(root, &file.path, alone));
                             }
-                            kept.push(keep(file));
+                            Some(keep(file))
                         }
-                        Ok(_) => {}
-                        Err(problem) => problems.push(problem),
-                    }
-                }
+                        Some(Ok(_)) | None => None,
+                        Some(Err(problem)) => {
+                            problems.push(problem);
+                            None
+                        }
+                    })
+                    .collect();
                 Ok((kept, problems))
             })
             .collect();
