@@ -454,7 +454,7 @@ impl Store {
                 };
                 let mut problems = Vec::new();
                 // Collected in place, in the memory of `reads`.
-                let kept = (reads.into_iter())
+                let mut kept: Vec<O> = (reads.into_iter())
                     .filter_map(|read| match read {
                         Some(Ok(file))
                             if query.selects(Facets::of(&file.record))
@@ -473,6 +473,11 @@ impl Store {
                         }
                     })
                     .collect();
+                // A narrow read keeps few of its slots: the rest goes back
+                // rather than wait, folder after folder, for the join.
+                if kept.len() < kept.capacity() / 2 {
+                    kept.shrink_to_fit();
+                }
                 Ok((kept, problems))
             })
             .collect();
