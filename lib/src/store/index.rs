@@ -3,12 +3,14 @@
 //! clean after every write.
 //!
 //! On a store of a million files the index is 150 MB: reading and writing it
-//! whole through libgit2 takes seconds, while `git update-index` rewrites it
-//! in a tenth of that. So the system `git` updates a copy of the index (a hard
-//! link: git writes its result to a new file, never into the one it read)
-//! while relate holds `.git/index.lock`, the lock every git command takes
-//! before writing the index; the copy replaces the index only once HEAD has
-//! moved. Without a system `git`, libgit2 does the same, more slowly.
+//! whole through libgit2 takes seconds. So relate writes a copy of the index
+//! with the changed entries replaced in place and every other byte copied
+//! from the old one (`index_file`), while it holds `.git/index.lock`, the lock
+//! every git command takes before writing the index; the copy replaces the
+//! index only once HEAD has moved. An index of a form that code leaves alone
+//! goes through the system `git update-index` on a copy (a hard link: git
+//! writes its result to a new file, never into the one it read), or, without
+//! a system `git`, through libgit2, more slowly.
 
 use std::collections::HashMap;
 use std::io::{ErrorKind, Write};
@@ -137,9 +139,9 @@ pub fn stage(repo: &Repository, lock: &IndexLock, tree: &Tree, paths: &[String])
         }
     }
     let staged = Staged { new_index };
-    let old = match std::fs::read(&lock.index) {
+    let old = match map_index(&lock.index) {
         Ok(bytes) => bytes,
-        Err(e) if e.kind() == ErrorKind::NotFound => index_file::empty(),
+        Err(e) if e.kind() == ErrorKind::NotFound => OldIndex::Read(index_file::empty()),
         Err(e) => return Err(Error::io(&lock.index, e)),
     };
     let patched =
@@ -155,7 +157,7 @@ pub fn stage(repo: &Repository, lock: &IndexLock, tree: &Tree, paths: &[String])
         return Ok(staged);
     }
     if !old.is_empty() && std::fs::hard_link(&lock.index, &staged.new_index).is_err() {
-        std::fs::write(&staged.new_index, &old).map_err(|e| Error::io(&staged.new_index, e))?;
+        std::fs::write(&staged.new_index, &*old).map_err(|e| Error::io(&staged.new_index, e))?;
     }
     match update_with_system_git(repo.path(), workdir, &staged.new_index, paths) {
         Err(e) if e.kind() == ErrorKind::NotFound => {
@@ -176,6 +178,41 @@ pub fn stage(repo: &Repository, lock: &IndexLock, tree: &Tree, paths: &[String])
         Ok(_) => {}
     }
     Ok(staged)
+}
+
+/// The index as it is on disk, while relate holds its lock.
+enum OldIndex {
+    Mapped(memmap2::Mmap),
+    Read(Vec<u8>),
+}
+
+impl std::ops::Deref for OldIndex {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match self {
+            OldIndex::Mapped(map) => map,
+            OldIndex::Read(bytes) => bytes,
+        }
+    }
+}
+
+/// The index mapped from the page cache where the system allows, else read:
+/// reading 150 MB into a fresh buffer costs half a second on an idle VM whose
+/// host takes back the memory the guest freed (docs/performance.md).
+fn map_index(path: &Path) -> std::io::Result<OldIndex> {
+    let file = std::fs::File::open(path)?;
+    if file.metadata()?.len() > 0 {
+        // SAFETY: a mapping is undefined behaviour only if the file changes
+        // while it is mapped. Git never writes an index in place: it writes
+        // `index.lock` and renames it over the index (the renamed-away inode
+        // keeps its content), and relate holds that lock until the mapping is
+        // gone.
+        if let Ok(map) = unsafe { memmap2::Mmap::map(&file) } {
+            return Ok(OldIndex::Mapped(map));
+        }
+    }
+    std::fs::read(path).map(OldIndex::Read)
 }
 
 /// Looks up files in a tree, reading each folder's tree once: a lookup from
