@@ -200,6 +200,17 @@ pub struct Listing {
     pub others: Vec<Entry>,
 }
 
+/// How many entries a folder holds, by name only (0 if it is not there):
+/// an upper bound of its records that costs no look at any file.
+pub fn count_entries(root: &Path, folder: &Path) -> Result<usize> {
+    let abs = root.join(folder);
+    match std::fs::read_dir(&abs) {
+        Ok(entries) => Ok(entries.count()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(0),
+        Err(e) => Err(Error::io(&abs, e)),
+    }
+}
+
 /// Lists a record folder, with each entry's metadata (one `fstatat` each, no
 /// path walk). A symlink is never a record: it could lead out of the store.
 pub fn list_folder(root: &Path, folder: &Path) -> Result<Listing> {

@@ -342,6 +342,154 @@ fn hash_file(hasher: &mut xxhash_rust::xxh3::Xxh3, path: &Path, blob: Oid) {
     hasher.update(blob.as_bytes());
 }
 
+/// What reading folders needs of a store, shared by the threads that read
+/// them: the files, and the cache (`C`) that answers for them when there is one.
+struct FolderReader<'s, C> {
+    root: &'s Path,
+    cache: Option<&'s C>,
+    settings: &'s Settings,
+}
+
+impl<C: Source> FolderReader<'_, C> {
+    /// What a source gives of the files of `folder` that the query may select.
+    fn load<T: Record>(&self, folder: &Path, query: &Query) -> Result<Vec<Option<FileRead<T>>>> {
+        let listing = layout::list_folder(self.root, folder)?;
+        Ok(match self.cache {
+            Some(cache) => cache.load(self.root, folder, &listing, query),
+            None => Files.load(self.root, folder, &listing, query),
+        })
+    }
+
+    /// Of the files a source read, what `keep` gives of each record the
+    /// query selects; invalid records and unreadable files go to `problems`.
+    fn checked<'s, T: Record + 's, O>(
+        &'s self,
+        reads: Vec<Option<FileRead<T>>>,
+        query: &'s Query,
+        keep: &'s (impl Fn(Loaded<T>) -> O + Sync),
+        problems: &'s mut Vec<Problem>,
+    ) -> impl Iterator<Item = O> + 's {
+        reads.into_iter().filter_map(move |read| match read {
+            Some(Ok(file))
+                if query.selects(Facets::of(&file.record)) && query.selects_text(&file.record) =>
+            {
+                let alone = problems_alone(self.settings, &file);
+                if !alone.is_empty() {
+                    problems.extend(with_lines(self.root, &file.path, alone));
+                }
+                Some(keep(file))
+            }
+            Some(Ok(_)) | None => None,
+            Some(Err(problem)) => {
+                problems.push(problem);
+                None
+            }
+        })
+    }
+
+    /// A wide read of many folders. Each folder's entries are counted first
+    /// (names only, no look at the files), which gives it a run of slots in
+    /// the result; its records are put straight into them, and the empty
+    /// slots left (files that are not records, invalid ones) are closed up
+    /// in place. A folder that gained files after it was counted keeps the
+    /// extra records aside, and only then is the result assembled anew.
+    fn fill_from_folders<T: Record, O: Send>(
+        &self,
+        folders: &[PathBuf],
+        query: &Query,
+        keep: &(impl Fn(Loaded<T>) -> O + Sync),
+    ) -> Result<(Vec<O>, Vec<Problem>)> {
+        let counts: Vec<usize> = folders
+            .par_iter()
+            .map(|folder| layout::count_entries(self.root, folder))
+            .collect::<Result<_>>()?;
+        self.fill_runs(folders, counts, query, keep)
+    }
+
+    /// [`FolderReader::fill_from_folders`], given how many slots each folder gets.
+    fn fill_runs<T: Record, O: Send>(
+        &self,
+        folders: &[PathBuf],
+        counts: Vec<usize>,
+        query: &Query,
+        keep: &(impl Fn(Loaded<T>) -> O + Sync),
+    ) -> Result<(Vec<O>, Vec<Problem>)> {
+        let mut slots: Vec<Option<O>> = Vec::new();
+        slots.resize_with(counts.iter().sum(), || None);
+        let mut runs: Vec<&mut [Option<O>]> = Vec::with_capacity(counts.len());
+        let mut rest = slots.as_mut_slice();
+        for &count in &counts {
+            let (run, after) = rest.split_at_mut(count);
+            runs.push(run);
+            rest = after;
+        }
+        let per_folder: Vec<Result<(Vec<O>, Vec<Problem>)>> = (folders.par_iter().zip(runs))
+            .map(|(folder, run)| {
+                let reads = self.load::<T>(folder, query)?;
+                let mut problems = Vec::new();
+                let mut extra = Vec::new();
+                let mut free = run.iter_mut();
+                for record in self.checked(reads, query, keep, &mut problems) {
+                    match free.next() {
+                        Some(slot) => *slot = Some(record),
+                        None => extra.push(record),
+                    }
+                }
+                Ok((extra, problems))
+            })
+            .collect();
+        let mut problems = Vec::new();
+        let mut extras = Vec::with_capacity(per_folder.len());
+        for folder in per_folder {
+            let (extra, folder_problems) = folder?;
+            extras.push(extra);
+            problems.extend(folder_problems);
+        }
+        if extras.iter().all(Vec::is_empty) {
+            // In place: an `Option` of a record takes no more room than the
+            // record, and `filter_map` collects in the same memory, where
+            // `flatten` (as of Rust 1.95) copies into a new one.
+            #[allow(clippy::filter_map_identity)]
+            let all = slots.into_iter().filter_map(|slot| slot).collect();
+            return Ok((all, problems));
+        }
+        let mut all = Vec::with_capacity(slots.len() + extras.iter().map(Vec::len).sum::<usize>());
+        let mut slots = slots.into_iter();
+        for (count, extra) in counts.into_iter().zip(extras) {
+            all.extend(slots.by_ref().take(count).flatten());
+            all.extend(extra);
+        }
+        Ok((all, problems))
+    }
+}
+
+/// A narrow read of many folders: each keeps few records, given back
+/// folder by folder, then joined.
+fn join_folders<O: Send>(
+    folders: &[PathBuf],
+    read: impl Fn(&PathBuf, &mut Vec<Problem>) -> Result<Vec<O>> + Sync,
+) -> Result<(Vec<O>, Vec<Problem>)> {
+    let per_folder: Vec<Result<(Vec<O>, Vec<Problem>)>> = folders
+        .par_iter()
+        .map(|folder| {
+            let mut problems = Vec::new();
+            Ok((read(folder, &mut problems)?, problems))
+        })
+        .collect();
+    let total = per_folder
+        .iter()
+        .map(|folder| folder.as_ref().map_or(0, |(kept, _)| kept.len()))
+        .sum();
+    let mut all = Vec::with_capacity(total);
+    let mut problems = Vec::new();
+    for folder in per_folder {
+        let (kept, folder_problems) = folder?;
+        all.extend(kept);
+        problems.extend(folder_problems);
+    }
+    Ok((all, problems))
+}
+
 impl Store {
     /// The text of relate.yaml, for digests of the store's content.
     pub(crate) fn settings_text(&self) -> Result<Vec<u8>> {
@@ -437,62 +585,43 @@ impl Store {
     /// Reads the folders the query needs, in parallel, checking each record
     /// alone; of each record the query selects, `keep` gives what is kept.
     /// Folders are read in order and each lists its records in order.
+    ///
+    /// Each copy of a million records is fresh memory the kernel zeroes
+    /// first, so the records are moved as little as possible: one folder's
+    /// are kept in the memory they were read into; a wide read of many
+    /// folders puts each record straight into its place in the result; only
+    /// a narrow read (few records kept) joins what each folder kept.
     fn read_folders<T: Record, O: Send>(
         &self,
         query: Query,
         keep: impl Fn(Loaded<T>) -> O + Sync,
     ) -> Result<(Vec<O>, Vec<Problem>)> {
         let folders = record_folders(&self.root, T::KIND, query.months)?;
-        let (root, cache, settings) = (&self.root, self.cache.as_ref(), &self.settings);
-        let per_folder: Vec<Result<(Vec<O>, Vec<Problem>)>> = folders
-            .par_iter()
-            .map(|folder| {
-                let listing = layout::list_folder(root, folder)?;
-                let reads: Vec<Option<FileRead<T>>> = match cache {
-                    Some(cache) => cache.load(root, folder, &listing, &query),
-                    None => Files.load(root, folder, &listing, &query),
-                };
+        let reader = FolderReader {
+            root: &self.root,
+            cache: self.cache.as_ref(),
+            settings: &self.settings,
+        };
+        let read = |folder: &PathBuf, problems: &mut Vec<Problem>| -> Result<Vec<O>> {
+            let reads = reader.load::<T>(folder, &query)?;
+            // Collected in place, in the memory of `reads`.
+            let mut kept: Vec<O> = reader.checked(reads, &query, &keep, problems).collect();
+            // A narrow read keeps few of its slots: the rest goes back now,
+            // rather than wait, folder after folder, for the join.
+            if kept.len() < kept.capacity() / 2 {
+                kept.shrink_to_fit();
+            }
+            Ok(kept)
+        };
+        let (all, mut problems) = match folders.as_slice() {
+            [] => (Vec::new(), Vec::new()),
+            [folder] => {
                 let mut problems = Vec::new();
-                // Collected in place, in the memory of `reads`.
-                let mut kept: Vec<O> = (reads.into_iter())
-                    .filter_map(|read| match read {
-                        Some(Ok(file))
-                            if query.selects(Facets::of(&file.record))
-                                && query.selects_text(&file.record) =>
-                        {
-                            let alone = problems_alone(settings, &file);
-                            if !alone.is_empty() {
-                                problems.extend(with_lines(root, &file.path, alone));
-                            }
-                            Some(keep(file))
-                        }
-                        Some(Ok(_)) | None => None,
-                        Some(Err(problem)) => {
-                            problems.push(problem);
-                            None
-                        }
-                    })
-                    .collect();
-                // A narrow read keeps few of its slots: the rest goes back
-                // rather than wait, folder after folder, for the join.
-                if kept.len() < kept.capacity() / 2 {
-                    kept.shrink_to_fit();
-                }
-                Ok((kept, problems))
-            })
-            .collect();
-        // One allocation of the final size: no growing copies of a million records.
-        let total = per_folder
-            .iter()
-            .map(|folder| folder.as_ref().map_or(0, |(kept, _)| kept.len()))
-            .sum();
-        let mut all = Vec::with_capacity(total);
-        let mut problems = Vec::new();
-        for folder in per_folder {
-            let (kept, folder_problems) = folder?;
-            all.extend(kept);
-            problems.extend(folder_problems);
-        }
+                (read(folder, &mut problems)?, problems)
+            }
+            _ if query.is_selective() || query.text.is_some() => join_folders(&folders, read)?,
+            _ => reader.fill_from_folders(&folders, &query, &keep)?,
+        };
         problems.sort();
         Ok((all, problems))
     }
@@ -807,6 +936,74 @@ impl Store {
             if !self.exists(kind, &candidate) {
                 return candidate;
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Interaction;
+
+    /// Three month folders of two interactions each, one of them invalid.
+    fn months() -> (tempfile::TempDir, Vec<PathBuf>) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut folders = Vec::new();
+        for (month, ids) in [
+            ("09", ["a1", "a2"]),
+            ("10", ["b1", "b2"]),
+            ("11", ["c1", "c2"]),
+        ] {
+            let folder = PathBuf::from(format!("interactions/2026/{month}"));
+            std::fs::create_dir_all(dir.path().join(&folder)).unwrap();
+            for id in ids {
+                let at = match id {
+                    "b2" => "not a date".to_string(),
+                    _ => format!("2026-{month}-02T10:00:00Z"),
+                };
+                let text = format!("id: {id}\ncustomer: acme\nat: {at}\nchannel: email\n");
+                std::fs::write(dir.path().join(&folder).join(format!("{id}.yaml")), text).unwrap();
+            }
+            folders.push(folder);
+        }
+        (dir, folders)
+    }
+
+    fn ids(records: &[Interaction]) -> Vec<&str> {
+        records.iter().map(|i| i.id.as_str()).collect()
+    }
+
+    #[test]
+    fn a_wide_read_fills_its_slots_in_order_whether_the_counts_fit_or_fall_short() {
+        let (dir, folders) = months();
+        let settings = crate::report::fixture::settings();
+        let reader = FolderReader::<Files> {
+            root: dir.path(),
+            cache: None,
+            settings: &settings,
+        };
+        let query = Query::all();
+        let keep = |file: Loaded<Interaction>| file.record;
+        let (joined, problems) = join_folders(&folders, |folder, problems| {
+            let reads = reader.load::<Interaction>(folder, &query)?;
+            Ok(reader.checked(reads, &query, &keep, problems).collect())
+        })
+        .unwrap();
+        assert_eq!(ids(&joined), ["a1", "a2", "b1", "c1", "c2"]);
+        assert_eq!(problems.len(), 1);
+        assert!(
+            problems[0].to_string().contains("b2.yaml"),
+            "{}",
+            problems[0]
+        );
+        // Counted with room to spare, exactly, and short of what a folder
+        // holds (files added after the count): the same records, in order.
+        for counts in [vec![3, 2, 5], vec![2, 2, 2], vec![0, 1, 2], vec![0, 0, 0]] {
+            let (filled, filled_problems) = reader
+                .fill_runs(&folders, counts.clone(), &query, &keep)
+                .unwrap();
+            assert_eq!(filled, joined, "{counts:?}");
+            assert_eq!(filled_problems, problems, "{counts:?}");
         }
     }
 }
