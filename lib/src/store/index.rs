@@ -451,7 +451,17 @@ mod tests {
 
     /// Runs git in `dir`, hermetically; returns its output.
     fn git(dir: &Path, args: &[&str]) -> String {
-        let output = Command::new("git")
+        output_of(&mut hermetic_git(dir, args), args)
+    }
+
+    /// Runs git in `dir` on the index file `index` instead of `.git/index`.
+    fn git_on_index(dir: &Path, index: &Path, args: &[&str]) -> String {
+        output_of(hermetic_git(dir, args).env("GIT_INDEX_FILE", index), args)
+    }
+
+    fn hermetic_git(dir: &Path, args: &[&str]) -> Command {
+        let mut command = Command::new("git");
+        command
             .args(args)
             .current_dir(dir)
             .env("GIT_CONFIG_NOSYSTEM", "1")
@@ -459,9 +469,12 @@ mod tests {
             .env("GIT_AUTHOR_NAME", "T")
             .env("GIT_AUTHOR_EMAIL", "t@x")
             .env("GIT_COMMITTER_NAME", "T")
-            .env("GIT_COMMITTER_EMAIL", "t@x")
-            .output()
-            .expect("git runs");
+            .env("GIT_COMMITTER_EMAIL", "t@x");
+        command
+    }
+
+    fn output_of(command: &mut Command, args: &[&str]) -> String {
+        let output = command.output().expect("git runs");
         assert!(
             output.status.success(),
             "git {args:?}: {}",
@@ -517,22 +530,10 @@ mod tests {
         // The tree the commit would have: built by git in a scratch index.
         let scratch = root.join(".git/scratch-index");
         std::fs::copy(root.join(".git/index"), &scratch).unwrap();
-        let output = Command::new("git")
-            .args(["update-index", "--add", "--remove", "--"])
-            .args(&paths)
-            .current_dir(root)
-            .env("GIT_INDEX_FILE", &scratch)
-            .output()
-            .unwrap();
-        assert!(output.status.success());
-        let tree_id = Command::new("git")
-            .args(["write-tree"])
-            .current_dir(root)
-            .env("GIT_INDEX_FILE", &scratch)
-            .output()
-            .unwrap();
-        let tree_id = String::from_utf8(tree_id.stdout)
-            .unwrap()
+        let mut update_index = vec!["update-index", "--add", "--remove", "--"];
+        update_index.extend(paths.iter().map(String::as_str));
+        git_on_index(root, &scratch, &update_index);
+        let tree_id = git_on_index(root, &scratch, &["write-tree"])
             .trim()
             .to_string();
         std::fs::remove_file(&scratch).unwrap();
@@ -555,8 +556,10 @@ mod tests {
             // git's own result, from the same old index.
             let theirs = root.join(".git/theirs-index");
             std::fs::copy(root.join(".git/index"), &theirs).unwrap();
-            let output = Command::new("git")
-                .args([
+            git_on_index(
+                root,
+                &theirs,
+                &[
                     "update-index",
                     "--add",
                     "--remove",
@@ -565,40 +568,15 @@ mod tests {
                     "interactions/2026/10/x.yaml",
                     "orders/2026/11/z.yaml",
                     "customers/acme.yaml",
-                ])
-                .current_dir(root)
-                .env("GIT_INDEX_FILE", &theirs)
-                .output()
-                .unwrap();
-            assert!(output.status.success());
+                ],
+            );
             let ours = root.join(".git/ours-index");
             std::fs::write(&ours, &new).unwrap();
-            let listing = |index: &Path| {
-                let output = Command::new("git")
-                    .args(["ls-files", "--stage", "--debug"])
-                    .current_dir(root)
-                    .env("GIT_INDEX_FILE", index)
-                    .output()
-                    .unwrap();
-                assert!(
-                    output.status.success(),
-                    "{}",
-                    String::from_utf8_lossy(&output.stderr)
-                );
-                String::from_utf8(output.stdout).unwrap()
-            };
+            let listing =
+                |index: &Path| git_on_index(root, index, &["ls-files", "--stage", "--debug"]);
             assert_eq!(listing(&ours), listing(&theirs), "index version {version}");
             // Cached trees: git trusts them in write-tree, so a stale one would show.
-            let write_tree = Command::new("git")
-                .args(["write-tree"])
-                .current_dir(root)
-                .env("GIT_INDEX_FILE", &ours)
-                .output()
-                .unwrap();
-            assert_eq!(
-                String::from_utf8(write_tree.stdout).unwrap().trim(),
-                tree_id
-            );
+            assert_eq!(git_on_index(root, &ours, &["write-tree"]).trim(), tree_id);
             // The index keeps its format (git writes 3 only when an entry needs it).
             let version_of = |bytes: &[u8]| u32::from_be_bytes(bytes[4..8].try_into().unwrap());
             let before = std::fs::read(root.join(".git/index")).unwrap();
@@ -611,6 +589,56 @@ mod tests {
                 "stat data is the files'"
             );
         }
+    }
+
+    #[test]
+    fn a_path_longer_than_the_flags_can_hold_is_read_to_its_end() {
+        let dir = repository("2", false);
+        let root = dir.path();
+        let blob = git(root, &["rev-parse", "HEAD:a.yaml"]).trim().to_string();
+        let cacheinfo = |path: &str| format!("100644,{blob},{path}");
+        // Its flags say 0xfff; only the NUL ends it.
+        let long = format!("long/{}/end.yaml", "x".repeat(5000));
+        git(
+            root,
+            &["update-index", "--add", "--cacheinfo", &cacheinfo(&long)],
+        );
+        let old = std::fs::read(root.join(".git/index")).unwrap();
+        let oid = Oid::from_str(&blob).unwrap();
+        let update = index_file::Update {
+            path: b"zz/new.yaml".to_vec(),
+            // As `--cacheinfo` makes it: no stat data.
+            entry: Some(index_file::EntryData {
+                ctime: (0, 0),
+                mtime: (0, 0),
+                dev: 0,
+                ino: 0,
+                mode: 0o100644,
+                uid: 0,
+                gid: 0,
+                size: 0,
+                oid: oid.as_bytes().try_into().unwrap(),
+            }),
+        };
+        let ours = root.join(".git/ours-index");
+        let patched = index_file::apply(&old, &[update]).expect("an index this code handles");
+        std::fs::write(&ours, patched.to_vec()).unwrap();
+        let theirs = root.join(".git/theirs-index");
+        std::fs::copy(root.join(".git/index"), &theirs).unwrap();
+        let in_index = |index: &Path, args: &[&str]| git_on_index(root, index, args);
+        in_index(
+            &theirs,
+            &[
+                "update-index",
+                "--add",
+                "--cacheinfo",
+                &cacheinfo("zz/new.yaml"),
+            ],
+        );
+        let listing = ["ls-files", "--stage", "--debug"];
+        let listed = in_index(&ours, &listing);
+        assert_eq!(listed, in_index(&theirs, &listing));
+        assert!(listed.contains(&long) && listed.contains("zz/new.yaml"));
     }
 
     #[test]

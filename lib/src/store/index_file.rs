@@ -150,15 +150,20 @@ pub fn apply<'a>(old: &'a [u8], updates: &[Update]) -> Option<Patched<'a>> {
     // a version 4 entry (whose path is encoded against it) can be copied as is.
     let mut in_step = true;
     let mut at = HEADER;
-    // The path of the old entry read last (version 4 decodes against it).
-    let mut path: Vec<u8> = Vec::new();
+    // The path of the old entry read last, decoded (version 4 encodes each
+    // path against the one before; earlier versions hold it whole).
+    let mut decoded: Vec<u8> = Vec::new();
     let mut pending = updates.iter().peekable();
     let mut written = 0usize;
     for _ in 0..count {
-        let entry = read_entry(old, at, body_end, version, &mut path)?;
+        let entry = read_entry(old, at, body_end, version, &mut decoded)?;
         at = entry.end;
+        let path = match version {
+            4 => decoded.as_slice(),
+            _ => &old[entry.name_at..entry.name_end],
+        };
         // Updates for paths before this entry are new entries.
-        while let Some(update) = pending.next_if(|u| u.path.as_slice() < path.as_slice()) {
+        while let Some(update) = pending.next_if(|u| u.path.as_slice() < path) {
             if let Some(data) = &update.entry {
                 pieces.add(writer.new_entry(&update.path, data));
                 written += 1;
@@ -183,14 +188,14 @@ pub fn apply<'a>(old: &'a [u8], updates: &[Update]) -> Option<Patched<'a>> {
         if version == 4 && !in_step {
             // The encoding names an entry that changed: write it anew.
             let mut bytes = old[entry.start..entry.name_at].to_vec();
-            writer.encode_path(&mut bytes, &path);
+            writer.encode_path(&mut bytes, path);
             pieces.add(bytes);
             in_step = true;
         } else {
             pieces.copy(entry.start, entry.end);
         }
         if version == 4 {
-            writer.previous.clone_from(&path);
+            writer.previous.clone_from(&decoded);
         }
         written += 1;
     }
@@ -244,10 +249,16 @@ struct Entry {
     extended: u16,
     /// Where the path's encoding starts (after flags and extended flags).
     name_at: usize,
+    /// Where a whole path (versions 2 and 3) ends: its terminating NUL.
+    name_end: usize,
 }
 
-/// Reads the entry at `start`; `path` holds the path of the entry before
-/// (for version 4) and is replaced by this one's.
+/// The name length of an entry's flags that means "this long or longer".
+const NAME_MASK: u16 = 0xfff;
+
+/// Reads the entry at `start`. For version 4, `path` holds the path of the
+/// entry before and is replaced by this one's; earlier versions leave it be:
+/// their entries hold their paths whole.
 fn read_entry(
     bytes: &[u8],
     start: usize,
@@ -269,19 +280,25 @@ fn read_entry(
     } else {
         (0, start + FIXED)
     };
-    let end = if version == 4 {
+    let (end, name_end) = if version == 4 {
         let (strip, suffix_at) = read_varint(bytes, name_at)?;
         let keep = path.len().checked_sub(usize::try_from(strip).ok()?)?;
         let nul = suffix_at + bytes.get(suffix_at..limit)?.iter().position(|&b| b == 0)?;
         path.truncate(keep);
         path.extend_from_slice(&bytes[suffix_at..nul]);
-        nul + 1
+        (nul + 1, nul)
     } else {
-        let nul = name_at + bytes.get(name_at..limit)?.iter().position(|&b| b == 0)?;
-        path.clear();
-        path.extend_from_slice(&bytes[name_at..nul]);
+        // The flags hold the path's length unless it is that long or longer, as
+        // git reads it (read-cache.c): a million entries are walked without
+        // looking for the end of each path.
+        let length = flags & NAME_MASK;
+        let nul = match length {
+            NAME_MASK => name_at + bytes.get(name_at..limit)?.iter().position(|&b| b == 0)?,
+            _ => name_at + usize::from(length),
+        };
+        (*bytes.get(nul)? == 0).then_some(())?;
         // Padded with 1 to 8 NULs to a multiple of eight bytes from the entry's start.
-        start + (nul - start + 8) / 8 * 8
+        (start + (nul - start + 8) / 8 * 8, nul)
     };
     (end <= limit).then_some(Entry {
         start,
@@ -289,6 +306,7 @@ fn read_entry(
         flags,
         extended,
         name_at,
+        name_end,
     })
 }
 
@@ -317,7 +335,8 @@ impl EntryWriter {
             out.extend_from_slice(&value.to_be_bytes());
         }
         out.extend_from_slice(&data.oid);
-        let name_length = u16::try_from(path.len().min(0xfff)).expect("masked to 12 bits");
+        let name_length =
+            u16::try_from(path.len().min(usize::from(NAME_MASK))).expect("masked to 12 bits");
         out.extend_from_slice(&name_length.to_be_bytes());
         if self.version == 4 {
             self.encode_path(&mut out, path);
