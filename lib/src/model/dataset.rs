@@ -61,14 +61,28 @@ impl Dataset {
                 asset.retired = None;
             }
         }
-        let active: HashSet<&str> = (self.interactions.iter().map(|i| i.customer.as_str()))
+        // Usually no customer was created later: then no record is looked at.
+        let mut unseen: HashMap<&str, usize> = (self.customers.iter().enumerate())
+            .filter(|(_, c)| c.created.is_some_and(|created| created > date))
+            .map(|(at, c)| (c.id.as_str(), at))
+            .collect();
+        let customers_of_records = (self.interactions.iter().map(|i| i.customer.as_str()))
             .chain(self.orders.iter().map(|o| o.customer.as_str()))
             .chain(self.deals.iter().map(|d| d.customer.as_str()))
             .chain(self.tickets.iter().map(|t| t.customer.as_str()))
-            .chain(self.assets.iter().map(|a| a.customer.as_str()))
-            .collect();
-        self.customers.retain(|c| {
-            c.created.is_none_or(|created| created <= date) || active.contains(c.id.as_str())
+            .chain(self.assets.iter().map(|a| a.customer.as_str()));
+        for customer in customers_of_records {
+            if unseen.is_empty() {
+                break;
+            }
+            unseen.remove(customer);
+        }
+        let dropped: HashSet<usize> = unseen.into_values().collect();
+        let mut at = 0;
+        self.customers.retain(|_| {
+            let keep = !dropped.contains(&at);
+            at += 1;
+            keep
         });
         self
     }

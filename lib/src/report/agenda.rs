@@ -61,12 +61,22 @@ pub fn agenda(data: &Dataset, now: Timestamp, days: u32) -> Vec<Item> {
         horizon,
         customers: data.customers.iter().map(|c| (c.id.as_str(), c)).collect(),
     };
-    let mut items = run.follow_ups();
-    items.extend(run.deals());
-    items.extend(run.tickets());
-    items.extend(run.maintenance());
-    items.extend(run.slipped_into_at_risk());
-    items.extend(run.likely_lost());
+    // The RFM scores and BG/NBD fits behind the last two kinds take the
+    // most time: each part is computed alone, on every core.
+    let (mut items, (at_risk, lost)) = rayon::join(
+        || {
+            [
+                run.follow_ups(),
+                run.deals(),
+                run.tickets(),
+                run.maintenance(),
+            ]
+            .concat()
+        },
+        || rayon::join(|| run.slipped_into_at_risk(), || run.likely_lost()),
+    );
+    items.extend(at_risk);
+    items.extend(lost);
     items.sort_by(|a, b| order_key(a).cmp(&order_key(b)));
     items
 }
@@ -317,7 +327,7 @@ impl Run<'_> {
                 .map(|(id, rfm)| (id, rfm.segment))
                 .collect()
         };
-        let (now, then) = (segments(self.today), segments(before));
+        let (now, then) = rayon::join(|| segments(self.today), || segments(before));
         let mut customers: Vec<&Customer> = self
             .data
             .customers
@@ -371,7 +381,7 @@ impl Run<'_> {
         }
         let period = clv::Options::default().period;
         let p_alive = |date: NaiveDate| clv::p_alive(self.data, date, period);
-        let (Ok(now), Ok(then)) = (p_alive(self.today), p_alive(before)) else {
+        let (Ok(now), Ok(then)) = rayon::join(|| p_alive(self.today), || p_alive(before)) else {
             return Vec::new();
         };
         let mut lost: Vec<(&str, f64, f64)> = now

@@ -111,11 +111,35 @@ struct Parts {
 /// The dashboard as of `scope.as_of`, its clocks read at `now` (see
 /// [`super::moment`]), with the agenda of `owner` (everyone's without one).
 pub fn dashboard(scope: &Scope, now: Timestamp, owner: Option<&str>) -> Result<Dashboard> {
-    let as_of = scope.as_of;
     let settings = &scope.data.settings;
     if let Some(owner) = owner {
         settings.check_owner_choice(owner)?;
     }
+    // The agenda (RFM scores and BG/NBD fits on two dates) takes as long as
+    // all the rest: both are computed at once, on every core.
+    let (agenda, rest) = rayon::join(
+        || agenda::agenda(scope.data, now, 0),
+        || figures_and_parts(scope, now),
+    );
+    let (figures, parts) = rest?;
+    let agenda = (agenda.into_iter())
+        .filter(|item| owner.is_none() || item.owner.as_deref() == owner)
+        .filter(|item| scope.includes(&item.customer))
+        .collect();
+    Ok(Dashboard {
+        currency: settings.currency.clone(),
+        owner: owner.map(String::from),
+        figures,
+        agenda,
+        recent_contacts: recent_contacts(scope, owner),
+        parts,
+    })
+}
+
+/// The headline figures, and the reports they come from.
+fn figures_and_parts(scope: &Scope, now: Timestamp) -> Result<(Figures, Parts)> {
+    let as_of = scope.as_of;
+    let settings = &scope.data.settings;
     let year_earlier = as_of - Months::new(12);
     let to_date = |period: Period, day: NaiveDate| -> Result<Decimal> {
         let params = revenue::Params {
@@ -185,29 +209,17 @@ pub fn dashboard(scope: &Scope, now: Timestamp, owner: Option<&str>) -> Result<D
             .filter(|b| b.met.is_none())
             .count() as u64,
     };
-    let agenda = agenda::agenda(scope.data, now, 0)
-        .into_iter()
-        .filter(|item| owner.is_none() || item.owner.as_deref() == owner)
-        .filter(|item| scope.includes(&item.customer))
-        .collect();
-    let recent_contacts = recent_contacts(scope, owner);
-    Ok(Dashboard {
-        currency: settings.currency.clone(),
-        owner: owner.map(String::from),
-        figures,
-        agenda,
-        recent_contacts,
-        parts: Parts {
-            revenue: monthly,
-            funnel,
-            forecast,
-            rfm: rfm::report(scope),
-            loyalty,
-            demand,
-            service,
-            value,
-        },
-    })
+    let parts = Parts {
+        revenue: monthly,
+        funnel,
+        forecast,
+        rfm: rfm::report(scope),
+        loyalty,
+        demand,
+        service,
+        value,
+    };
+    Ok((figures, parts))
 }
 
 fn compare<T: Copy>(current: T, year_earlier: T, amount: impl Fn(T) -> Decimal) -> Compared<T> {
