@@ -54,6 +54,13 @@ const RACY_MARGIN: Duration = Duration::from_secs(2);
 
 const MAGIC: &[u8; 8] = b"relate\0c";
 
+/// Bytes enough for a segment's header: its mark, schema, time and count.
+const HEADER_MAX: usize = 8 + 8 + SCHEMA.len() + 8 + 8;
+
+/// The size of an entry with an empty name, customer, channel and record:
+/// four length prefixes, two times, inode, device and size, blob id, flag.
+const SMALLEST_ENTRY: u64 = 4 * 8 + 5 * 8 + 20 + 1;
+
 /// The mark of a folder's search texts (`.words`), kept beside its segment.
 const WORDS_MAGIC: &[u8; 8] = b"relate\0w";
 
@@ -161,6 +168,28 @@ impl Cache {
     /// The segment bytes of `folder`, if a complete one of this build is there.
     fn read_segment(&self, folder: &Path) -> Option<Vec<u8>> {
         self.read_whole(&self.segment_path(folder))
+    }
+
+    /// The number of entries the header of `folder`'s segment gives, bounded
+    /// by how many entries of the smallest size the file could hold.
+    fn segment_count(&self, folder: &Path) -> Option<usize> {
+        use std::io::Read;
+        if self.mode == CacheMode::Rebuild {
+            return None;
+        }
+        let mut file = std::fs::File::open(self.segment_path(folder)).ok()?;
+        let length = file.metadata().ok()?.len();
+        let mut header = [0u8; HEADER_MAX];
+        let read = file.read(&mut header).ok()?;
+        let mut reader = Reader {
+            bytes: &header[..read],
+        };
+        if reader.take(MAGIC.len())? != MAGIC || reader.text()? != SCHEMA {
+            return None;
+        }
+        let _written_ns = reader.i64()?;
+        let count = reader.u64()?;
+        usize::try_from(count.min(length / SMALLEST_ENTRY)).ok()
     }
 
     /// The bytes of a cache file whose checksum holds (not in rebuild mode).
@@ -280,6 +309,15 @@ impl Cache {
 }
 
 impl Source for Cache {
+    /// As many as the folder's segment held when it was written (read from its
+    /// header alone, unchecked: only room is made with it), else its entries.
+    fn records_about(&self, root: &Path, folder: &Path) -> crate::error::Result<usize> {
+        match self.segment_count(folder) {
+            Some(count) => Ok(count),
+            None => super::layout::count_entries(root, folder),
+        }
+    }
+
     fn load<T: Record>(
         &self,
         root: &Path,
@@ -810,5 +848,48 @@ mod tests {
         assert!(cache.read_segment(folder).is_none(), "a flipped bit");
         std::fs::write(&path, &corrupt[..corrupt.len() / 2]).unwrap();
         assert!(cache.read_segment(folder).is_none(), "a truncated file");
+    }
+
+    #[test]
+    fn a_segment_header_tells_how_many_records_to_make_room_for() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let cache = Cache::new(&root.join(".git"), "", CacheMode::Use);
+        let folder = Path::new("customers");
+        std::fs::create_dir_all(root.join(folder)).unwrap();
+        for name in ["a.yaml", "b.yaml", "notes.txt"] {
+            std::fs::write(root.join(folder).join(name), "x").unwrap();
+        }
+        let about = || cache.records_about(root, folder).unwrap();
+        assert_eq!(about(), 3, "no segment: the folder's entries");
+        let entry = |name: &'static str| NewEntry {
+            name: name.into(),
+            stat: StatKey {
+                mtime_ns: 1,
+                ctime_ns: 2,
+                ino: 3,
+                dev: 4,
+                size: 5,
+            },
+            blob: blob_id(b"x"),
+            customer: None,
+            channel: None,
+            conflicted: false,
+            payload: Cow::Borrowed(b"{}"),
+        };
+        let path = cache.segment_path(folder);
+        cache.write_segment(&path, MAGIC, 42, &[entry("a.yaml"), entry("b.yaml")]);
+        assert_eq!(about(), 2, "the segment's entries");
+        // A header claiming more entries than the file could hold is bounded by its size.
+        let mut bytes = std::fs::read(&path).unwrap();
+        let count_at = 8 + 8 + SCHEMA.len() + 8;
+        bytes[count_at..count_at + 8].copy_from_slice(&u64::MAX.to_le_bytes());
+        std::fs::write(&path, &bytes).unwrap();
+        assert_eq!(about(), bytes.len() / SMALLEST_ENTRY as usize);
+        std::fs::write(&path, b"relate").unwrap();
+        assert_eq!(about(), 3, "a header cut short: the entries again");
+        let rebuilding = Cache::new(&root.join(".git"), "", CacheMode::Rebuild);
+        cache.write_segment(&path, MAGIC, 42, &[entry("a.yaml")]);
+        assert_eq!(rebuilding.records_about(root, folder).unwrap(), 3);
     }
 }

@@ -184,6 +184,13 @@ pub(crate) trait Source: Sync {
         listing: &Listing,
         query: &Query,
     ) -> Vec<Option<FileRead<T>>>;
+
+    /// About how many records `folder` holds, to make room for them before
+    /// they are read: any number is safe (a shortfall is made up, a surplus
+    /// closed up), but the nearer the better. By default its entries, counted.
+    fn records_about(&self, root: &Path, folder: &Path) -> Result<usize> {
+        layout::count_entries(root, folder)
+    }
 }
 
 /// The files themselves: every file is read and parsed again.
@@ -387,9 +394,9 @@ impl<C: Source> FolderReader<'_, C> {
         })
     }
 
-    /// A wide read of many folders. Each folder's entries are counted first
-    /// (names only, no look at the files), which gives it a run of slots in
-    /// the result; its records are put straight into them, and the empty
+    /// A wide read of many folders. Each folder's records are counted first
+    /// (by its cache segment, else by its entries' names: no look at the
+    /// files), which gives it a run of slots in the result; its records are put straight into them, and the empty
     /// slots left (files that are not records, invalid ones) are closed up
     /// in place. A folder that gained files after it was counted keeps the
     /// extra records aside, and only then is the result assembled anew.
@@ -401,7 +408,10 @@ impl<C: Source> FolderReader<'_, C> {
     ) -> Result<(Vec<O>, Vec<Problem>)> {
         let counts: Vec<usize> = folders
             .par_iter()
-            .map(|folder| layout::count_entries(self.root, folder))
+            .map(|folder| match self.cache {
+                Some(cache) => cache.records_about(self.root, folder),
+                None => Files.records_about(self.root, folder),
+            })
             .collect::<Result<_>>()?;
         self.fill_runs(folders, counts, query, keep)
     }
