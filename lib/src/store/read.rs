@@ -460,7 +460,12 @@ impl<C: Source> FolderReader<'_, C> {
             // record, and `filter_map` collects in the same memory, where
             // `flatten` (as of Rust 1.95) copies into a new one.
             #[allow(clippy::filter_map_identity)]
-            let all = slots.into_iter().filter_map(|slot| slot).collect();
+            let mut all: Vec<O> = slots.into_iter().filter_map(|slot| slot).collect();
+            // Counts that were far too high (folders emptied since their
+            // segments were written) give back the room left over.
+            if all.len() < all.capacity() / 2 {
+                all.shrink_to_fit();
+            }
             return Ok((all, problems));
         }
         let mut all = Vec::with_capacity(slots.len() + extras.iter().map(Vec::len).sum::<usize>());
@@ -1006,14 +1011,22 @@ mod tests {
             "{}",
             problems[0]
         );
-        // Counted with room to spare, exactly, and short of what a folder
-        // holds (files added after the count): the same records, in order.
-        for counts in [vec![3, 2, 5], vec![2, 2, 2], vec![0, 1, 2], vec![0, 0, 0]] {
+        // Counted with room to spare, far too much, exactly, and short of what
+        // a folder holds (files added after the count): the same records, in
+        // order, and never more than twice their room.
+        for counts in [
+            vec![3, 2, 5],
+            vec![100, 100, 100],
+            vec![2, 2, 2],
+            vec![0, 1, 2],
+            vec![0, 0, 0],
+        ] {
             let (filled, filled_problems) = reader
                 .fill_runs(&folders, counts.clone(), &query, &keep)
                 .unwrap();
             assert_eq!(filled, joined, "{counts:?}");
             assert_eq!(filled_problems, problems, "{counts:?}");
+            assert!(filled.capacity() <= 2 * filled.len(), "{counts:?}");
         }
     }
 }
