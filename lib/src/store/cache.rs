@@ -184,11 +184,7 @@ impl Cache {
         let mut reader = Reader {
             bytes: &header[..read],
         };
-        if reader.take(MAGIC.len())? != MAGIC || reader.text()? != SCHEMA {
-            return None;
-        }
-        let _written_ns = reader.i64()?;
-        let count = reader.u64()?;
+        let (_written_ns, count) = reader.header(MAGIC)?;
         usize::try_from(count.min(length / SMALLEST_ENTRY)).ok()
     }
 
@@ -706,6 +702,15 @@ impl<'a> Reader<'a> {
         self.take(len)
     }
 
+    /// A segment's header: its mark (`magic`) and this build's schema, then
+    /// when it was written and how many entries follow.
+    fn header(&mut self, magic: &[u8; 8]) -> Option<(i64, u64)> {
+        if self.take(magic.len())? != magic || self.text()? != SCHEMA {
+            return None;
+        }
+        Some((self.i64()?, self.u64()?))
+    }
+
     pub(crate) fn text(&mut self) -> Option<&'a str> {
         std::str::from_utf8(self.bytes()?).ok()
     }
@@ -716,11 +721,8 @@ impl<'a> Reader<'a> {
 fn parse_segment<'a>(bytes: &'a [u8], magic: &[u8; 8]) -> Option<Segment<'a>> {
     let body = &bytes[..bytes.len().checked_sub(8)?];
     let mut reader = Reader { bytes: body };
-    if reader.take(magic.len())? != magic || reader.text()? != SCHEMA {
-        return None;
-    }
-    let written_ns = reader.i64()?;
-    let count = usize::try_from(reader.u64()?).ok()?;
+    let (written_ns, count) = reader.header(magic)?;
+    let count = usize::try_from(count).ok()?;
     let mut entries = Vec::with_capacity(count.min(body.len() / 64));
     for _ in 0..count {
         let name = reader.text()?;

@@ -396,9 +396,9 @@ impl<C: Source> FolderReader<'_, C> {
 
     /// A wide read of many folders. Each folder's records are counted first
     /// (by its cache segment, else by its entries' names: no look at the
-    /// files), which gives it a run of slots in the result; its records are put straight into them, and the empty
-    /// slots left (files that are not records, invalid ones) are closed up
-    /// in place. A folder that gained files after it was counted keeps the
+    /// files), which gives it a run of slots in the result; its records are
+    /// put straight into them, and the empty slots left (files that are not
+    /// records, invalid ones) are closed up in place. A folder that gained files after it was counted keeps the
     /// extra records aside, and only then is the result assembled anew.
     fn fill_from_folders<T: Record, O: Send>(
         &self,
