@@ -191,21 +191,28 @@ fn files_no_command_reads_are_reported() {
     env.write("customers/notes.txt", "remember\n");
     env.write("interactions/wrongdir.yaml", "id: x\n");
     env.write("orders/2026/11/.relate-abc.tmp", "half\n");
+    env.write("orders/2026/11/.gitkeep", "");
+    env.write("orders/2026/11/old/inv-1.yaml", "id: inv-1\n");
+    env.write("orders/2026/summary.csv", "x\n");
     std::os::unix::fs::symlink(
         env.store().join("customers/acme-corp.yaml"),
         env.store().join("customers/link.yaml"),
     )
     .unwrap();
-    let run = env.run(&["check"]);
-    assert_eq!(run.code, 4, "{run:#?}");
-    assert_eq!(
-        run.stdout,
-        "customers/link.yaml: a symlink: relate never follows links in the store; replace it with the file\n\
+    let expected = "customers/link.yaml: a symlink: relate never follows links in the store; replace it with the file\n\
          customers/notes.txt: not read by relate: customers are files named customers/<id>.yaml\n\
          customers/sub/nested.yaml: not read by relate: customers are files named customers/<id>.yaml\n\
          interactions/wrongdir.yaml: not read by relate: interactions are files named interactions/<yyyy>/<mm>/<id>.yaml\n\
-         orders/2026/11/.relate-abc.tmp: left over from an interrupted write: delete it\n"
-    );
+         orders/2026/11/.relate-abc.tmp: left over from an interrupted write: delete it\n\
+         orders/2026/11/old/inv-1.yaml: not read by relate: orders are files named orders/<yyyy>/<mm>/<id>.yaml\n\
+         orders/2026/summary.csv: not read by relate: orders are files named orders/<yyyy>/<mm>/<id>.yaml\n";
+    // Reading every file (and filling the cache), then from the cache, where
+    // the stray files come from the listings the reads made; then without it.
+    for cache in ["on", "on", "off"] {
+        let run = env.run_with_env(("RELATE_CACHE", cache), &["check"]);
+        assert_eq!(run.code, 4, "{run:#?}");
+        assert_eq!(run.stdout, expected, "cache {cache}");
+    }
 }
 
 #[test]

@@ -158,6 +158,11 @@ impl TestEnv {
         serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"))
     }
 
+    /// Runs `relate ARGS` with the environment variable `name` set to `value`.
+    pub fn run_with_env(&self, (name, value): (&str, &str), args: &[&str]) -> Run {
+        run_command(self.command().env(name, value).args(args))
+    }
+
     /// Runs `relate ARGS` with `stdin` as standard input.
     pub fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Run {
         run_command(self.command().args(args).write_stdin(stdin))

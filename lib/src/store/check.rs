@@ -207,42 +207,107 @@ fn stray_files(store: &Store) -> Result<Vec<Problem>> {
         // from (see `layout::record_folders`), told by its directory entry's
         // type alone: `check` does not look at each record file twice.
         let record_depth = if kind.is_dated() { 3 } else { 1 };
-        for entry in walkdir::WalkDir::new(&folder).min_depth(1) {
-            let entry = entry.map_err(|e| {
-                let path = e.path().unwrap_or(&folder).to_path_buf();
-                crate::error::Error::io(&path, e.into())
-            })?;
+        let mut walk = walkdir::WalkDir::new(&folder).min_depth(1).into_iter();
+        if record_depth == 1 {
+            // The kind's folder is its one record folder.
+            if let Some(others) = store.strays.of(Path::new(kind.folder())) {
+                listed_strays(store, kind, &others, &mut problems)?;
+                continue;
+            }
+        }
+        while let Some(entry) = walk.next() {
+            let entry = entry.map_err(|e| walk_error(&folder, e))?;
             let rel = entry
                 .path()
                 .strip_prefix(store.root())
                 .expect("walked below the root");
             let file_type = entry.file_type();
-            let is_record = file_type.is_file()
-                && entry.depth() == record_depth
-                && entry.file_name().to_str().is_some_and(is_record_name);
-            if file_type.is_dir() || entry.file_name() == ".gitkeep" || is_record {
+            if file_type.is_dir() {
+                // A record folder this command's reads listed: what it holds
+                // besides records is known, and listing it again is most of
+                // what this walk would cost.
+                if entry.depth() == record_depth - 1
+                    && let Some(others) = store.strays.of(rel)
+                {
+                    walk.skip_current_dir();
+                    listed_strays(store, kind, &others, &mut problems)?;
+                }
                 continue;
             }
-            let layout = if kind.is_dated() {
-                format!("{}/<yyyy>/<mm>/<id>.yaml", kind.folder())
-            } else {
-                format!("{}/<id>.yaml", kind.folder())
-            };
-            let message = if file_type.is_symlink() {
-                "a symlink: relate never follows links in the store; replace it with the file"
-                    .to_string()
-            } else if entry.file_name().to_string_lossy().starts_with(".relate-") {
-                "left over from an interrupted write: delete it".to_string()
-            } else {
-                format!(
-                    "not read by relate: {}s are files named {layout}",
-                    kind.name()
-                )
-            };
-            problems.push(Problem::new(rel, None, message));
+            let is_record = entry.depth() == record_depth;
+            problems.extend(stray_problem(kind, rel, file_type, is_record));
         }
     }
     Ok(problems)
+}
+
+/// The problems of what a record folder's listing found besides records:
+/// each entry, or for a folder, each file in it (all at the wrong depth).
+fn listed_strays(
+    store: &Store,
+    kind: Kind,
+    others: &[PathBuf],
+    problems: &mut Vec<Problem>,
+) -> Result<()> {
+    for rel in others {
+        let path = store.root().join(rel);
+        let Ok(metadata) = std::fs::symlink_metadata(&path) else {
+            // Gone since it was listed.
+            continue;
+        };
+        if !metadata.is_dir() {
+            problems.extend(stray_problem(kind, rel, metadata.file_type(), true));
+            continue;
+        }
+        for entry in walkdir::WalkDir::new(&path).min_depth(1) {
+            let entry = entry.map_err(|e| walk_error(&path, e))?;
+            if !entry.file_type().is_dir() {
+                let rel = entry
+                    .path()
+                    .strip_prefix(store.root())
+                    .expect("walked below the root");
+                problems.extend(stray_problem(kind, rel, entry.file_type(), false));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn walk_error(folder: &Path, e: walkdir::Error) -> crate::error::Error {
+    let path = e.path().unwrap_or(folder).to_path_buf();
+    crate::error::Error::io(&path, e.into())
+}
+
+/// What is wrong with a file that is not a directory, `at_record_depth` or
+/// not; `None` for a record or a `.gitkeep`.
+fn stray_problem(
+    kind: Kind,
+    rel: &Path,
+    file_type: std::fs::FileType,
+    at_record_depth: bool,
+) -> Option<Problem> {
+    let name = rel.file_name().unwrap_or_default();
+    let is_record =
+        file_type.is_file() && at_record_depth && name.to_str().is_some_and(is_record_name);
+    if name == ".gitkeep" || is_record {
+        return None;
+    }
+    let layout = if kind.is_dated() {
+        format!("{}/<yyyy>/<mm>/<id>.yaml", kind.folder())
+    } else {
+        format!("{}/<id>.yaml", kind.folder())
+    };
+    let message = if file_type.is_symlink() {
+        "a symlink: relate never follows links in the store; replace it with the file".to_string()
+    } else if name.to_string_lossy().starts_with(".relate-") {
+        "left over from an interrupted write: delete it".to_string()
+    } else {
+        format!(
+            "not read by relate: {}s are files named {layout}",
+            kind.name()
+        )
+    };
+    Some(Problem::new(rel, None, message))
 }
 
 struct Run<'a> {

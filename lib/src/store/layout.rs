@@ -4,8 +4,10 @@
 
 use chrono::NaiveDate;
 use rayon::prelude::*;
+use std::collections::HashMap;
 use std::fs::Metadata;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use crate::error::{Error, Result};
 use crate::model::{Kind, Record};
@@ -261,6 +263,34 @@ pub fn list_folder(root: &Path, folder: &Path) -> Result<Listing> {
     // a kind are listed by folder, then id, with no sort across folders.
     listing.records.sort_by(|a, b| a.id().cmp(b.id()));
     Ok(listing)
+}
+
+/// What listing each record folder found besides its records, by folder:
+/// `check` reports those stray files from here instead of reading each
+/// folder a second time (its whole cost on a big store is listing folders).
+#[derive(Default)]
+pub struct Strays(Mutex<HashMap<PathBuf, Vec<PathBuf>>>);
+
+impl Strays {
+    /// [`list_folder`], noting the folder's other entries.
+    pub fn list(&self, root: &Path, folder: &Path) -> Result<Listing> {
+        let listing = list_folder(root, folder)?;
+        let others = listing.others.iter().map(|e| e.path.clone()).collect();
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(folder.to_path_buf(), others);
+        Ok(listing)
+    }
+
+    /// The entries besides records of `folder` (relative to the root), if it was listed.
+    pub fn of(&self, folder: &Path) -> Option<Vec<PathBuf>> {
+        let listed = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        listed.get(folder).cloned()
+    }
 }
 
 #[cfg(test)]

@@ -70,6 +70,7 @@ pub struct Store {
     env: Env,
     cache: Option<cache::Cache>,
     seen: RefCell<HashMap<PathBuf, Seen>>,
+    strays: layout::Strays,
     /// What recovering an interrupted write did when the store was opened.
     recovered: Option<Recovery>,
 }
@@ -133,6 +134,7 @@ impl Store {
             env,
             cache,
             seen: RefCell::default(),
+            strays: layout::Strays::default(),
             recovered: None,
         }
     }

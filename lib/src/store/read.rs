@@ -355,12 +355,13 @@ struct FolderReader<'s, C> {
     root: &'s Path,
     cache: Option<&'s C>,
     settings: &'s Settings,
+    strays: &'s layout::Strays,
 }
 
 impl<C: Source> FolderReader<'_, C> {
     /// What a source gives of the files of `folder` that the query may select.
     fn load<T: Record>(&self, folder: &Path, query: &Query) -> Result<Vec<Option<FileRead<T>>>> {
-        let listing = layout::list_folder(self.root, folder)?;
+        let listing = self.strays.list(self.root, folder)?;
         Ok(match self.cache {
             Some(cache) => cache.load(self.root, folder, &listing, query),
             None => Files.load(self.root, folder, &listing, query),
@@ -521,13 +522,13 @@ impl Store {
             return Ok(None);
         };
         let mut digest = ContentDigest::new(&self.settings_text()?);
-        let root = &self.root;
+        let (root, strays) = (&self.root, &self.strays);
         for &kind in kinds {
             let folders = record_folders(root, kind, Months::default())?;
             let per_folder: Vec<Result<Option<Option<u128>>>> = folders
                 .par_iter()
                 .map(|folder| {
-                    let listing = layout::list_folder(root, folder)?;
+                    let listing = strays.list(root, folder)?;
                     if listing.records.is_empty() {
                         return Ok(Some(None));
                     }
@@ -616,6 +617,7 @@ impl Store {
             root: &self.root,
             cache: self.cache.as_ref(),
             settings: &self.settings,
+            strays: &self.strays,
         };
         let read = |folder: &PathBuf, problems: &mut Vec<Problem>| -> Result<Vec<O>> {
             let reads = reader.load::<T>(folder, &query)?;
@@ -996,6 +998,7 @@ mod tests {
             root: dir.path(),
             cache: None,
             settings: &settings,
+            strays: &layout::Strays::default(),
         };
         let query = Query::all();
         let keep = |file: Loaded<Interaction>| file.record;
