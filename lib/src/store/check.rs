@@ -207,14 +207,14 @@ fn stray_files(store: &Store) -> Result<Vec<Problem>> {
         // from (see `layout::record_folders`), told by its directory entry's
         // type alone: `check` does not look at each record file twice.
         let record_depth = if kind.is_dated() { 3 } else { 1 };
-        let mut walk = walkdir::WalkDir::new(&folder).min_depth(1).into_iter();
-        if record_depth == 1 {
-            // The kind's folder is its one record folder.
-            if let Some(others) = store.strays.of(Path::new(kind.folder())) {
-                listed_strays(store, kind, &others, &mut problems)?;
-                continue;
-            }
+        if record_depth == 1
+            && let Some(others) = store.strays.of(Path::new(kind.folder()))
+        {
+            // The kind's folder is its one record folder, and a read listed it.
+            listed_strays(store, kind, &others, &mut problems)?;
+            continue;
         }
+        let mut walk = walkdir::WalkDir::new(&folder).min_depth(1).into_iter();
         while let Some(entry) = walk.next() {
             let entry = entry.map_err(|e| walk_error(&folder, e))?;
             let rel = entry
