@@ -194,7 +194,7 @@ fn list(ui: &mut Ui, args: ListArgs) -> anyhow::Result<()> {
     let mut customers: Vec<Customer> = store
         .read::<Customer>(Query::all())?
         .into_iter()
-        .filter(|c| args.owner.is_none() || c.owner == args.owner)
+        .filter(|c| args.owner.is_none() || c.owner.as_deref() == args.owner.as_deref())
         .filter(|c| args.stage.is_none() || c.stage == args.stage)
         .filter(|c| args.tag.as_ref().is_none_or(|t| c.tags.contains(t)))
         .collect();
@@ -212,7 +212,7 @@ pub fn customers_table(customers: &[Customer]) -> Table {
     ]);
     for c in customers {
         table.push(vec![
-            Cell::text(&c.id),
+            Cell::text(c.id.as_str()),
             Cell::text(&c.name),
             Cell::text(c.kind.as_str()),
             c.stage.map(Lifecycle::as_str).into(),

@@ -83,7 +83,7 @@ fn selected_customers(store: &Store, args: &Args) -> anyhow::Result<Option<HashS
         filter
             .select(&data, today)
             .into_iter()
-            .map(|c| c.id.clone())
+            .map(|c| c.id.to_string())
             .collect(),
     ))
 }

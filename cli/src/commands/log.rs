@@ -128,10 +128,10 @@ pub fn interactions_table(interactions: &[Interaction]) -> Table {
     ]);
     for i in interactions {
         table.push(vec![
-            Cell::text(&i.id),
+            Cell::text(i.id.as_str()),
             Cell::DateTime(i.at),
-            Cell::text(&i.customer),
-            Cell::text(&i.channel),
+            Cell::text(i.customer.as_str()),
+            Cell::text(i.channel.as_str()),
             i.direction.map(Direction::as_str).into(),
             i.owner.as_deref().into(),
             i.summary.as_deref().into(),

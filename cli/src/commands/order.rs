@@ -151,9 +151,9 @@ pub fn orders_table(orders: &[Order]) -> Table {
     ]);
     for o in orders {
         table.push(vec![
-            Cell::text(&o.id),
+            Cell::text(o.id.as_str()),
             Cell::DateTime(o.at),
-            Cell::text(&o.customer),
+            Cell::text(o.customer.as_str()),
             Cell::Int(o.lines.len() as i64),
             Cell::Money(o.value()),
             o.payment_method.as_deref().into(),
@@ -168,7 +168,7 @@ pub fn lines_table(lines: &[Line]) -> Table {
     let mut table = Table::new(&["product", "quantity", "price", "amount"]);
     for line in lines {
         table.push(vec![
-            Cell::text(&line.product),
+            Cell::text(line.product.as_str()),
             Cell::Number(line.quantity),
             Cell::Money(line.price),
             Cell::Money(line.amount()),

@@ -31,7 +31,7 @@ fn line(product: &str, quantity: &str, price: &str) -> Line {
 #[test]
 fn every_record_with_every_field() {
     let mut customer = Customer::new(
-        "ana-lima".into(),
+        "ana-lima",
         "Ana Lima: \"CEO\" # yes".into(),
         CustomerKind::Person,
     );

@@ -9,8 +9,8 @@ use super::records;
 use crate::model::{Customer, Deal, Interaction, Order, Product};
 use crate::output::{Cell, Table};
 
-fn text(value: &Option<String>) -> Cell {
-    value.as_deref().into()
+fn text<S: AsRef<str>>(value: &Option<S>) -> Cell {
+    value.as_ref().map(AsRef::as_ref).into()
 }
 
 /// Custom field values as cells: numbers and booleans in their YAML form.
@@ -40,7 +40,7 @@ pub fn customers_table(customers: &[Customer]) -> Table {
     };
     for c in customers {
         let mut row = vec![
-            Cell::text(&c.id),
+            Cell::text(c.id.as_str()),
             text(&c.external_id),
             Cell::text(&c.name),
             Cell::text(c.kind.as_str()),
@@ -89,11 +89,11 @@ pub fn orders_table(orders: &[Order]) -> Table {
     for o in orders {
         let order_cells = |line: Option<&crate::model::Line>| {
             vec![
-                Cell::text(&o.id),
+                Cell::text(o.id.as_str()),
                 text(&o.external_id),
-                Cell::text(&o.customer),
+                Cell::text(o.customer.as_str()),
                 Cell::DateTime(o.at),
-                line.map_or(Cell::Empty, |l| Cell::text(&l.product)),
+                line.map_or(Cell::Empty, |l| Cell::text(l.product.as_str())),
                 line.map_or(Cell::Empty, |l| Cell::Number(l.quantity)),
                 line.map_or(Cell::Empty, |l| Cell::Number(l.price)),
                 Cell::Number(o.value()),
@@ -116,11 +116,11 @@ pub fn interactions_table(interactions: &[Interaction]) -> Table {
     let mut table = Table::new(crate::model::interaction::FIELDS);
     for i in interactions {
         table.push(vec![
-            Cell::text(&i.id),
+            Cell::text(i.id.as_str()),
             text(&i.external_id),
-            Cell::text(&i.customer),
+            Cell::text(i.customer.as_str()),
             Cell::DateTime(i.at),
-            Cell::text(&i.channel),
+            Cell::text(i.channel.as_str()),
             i.direction.map(|d| d.as_str()).into(),
             i.purpose.map(|p| p.as_str()).into(),
             text(&i.owner),

@@ -2,6 +2,7 @@
 //! `mail-parser` crate (MIME, RFC 2047 encoded words, legacy charsets), become
 //! `email` interactions with the customers they were exchanged with.
 
+use compact_str::CompactString;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -172,7 +173,7 @@ fn import_message(ws: &mut Workspace, mail: &Mail) -> Result<Option<Vec<Mailbox>
         .as_ref()
         .ok_or("the message has no From address")?;
     let team = |address: &str| ws.settings.owner_by_email(address);
-    let sender_owner = team(&from.address).map(|o| o.id.clone());
+    let sender_owner = team(&from.address).map(|o| CompactString::from(&o.id));
     let (direction, owner, correspondents): (_, _, Vec<Mailbox>) = match sender_owner {
         Some(owner) => (
             Direction::Outbound,
@@ -188,7 +189,7 @@ fn import_message(ws: &mut Workspace, mail: &Mail) -> Result<Option<Vec<Mailbox>
             mail.recipients
                 .iter()
                 .find_map(|m| team(&m.address))
-                .map(|o| o.id.clone()),
+                .map(|o| CompactString::from(&o.id)),
             vec![from.clone()],
         ),
     };
@@ -209,7 +210,7 @@ fn import_message(ws: &mut Workspace, mail: &Mail) -> Result<Option<Vec<Mailbox>
             let mut lead = ws.new_customer(&name, CustomerKind::Person)?;
             lead.emails = vec![first.address.clone()];
             lead.stage = Some(Lifecycle::Lead);
-            lead.source = Some(CHANNEL.to_string());
+            lead.source = Some(CHANNEL.into());
             Reference::New(lead)
         }
         (None, _) => return Ok(Some(correspondents)),
@@ -231,7 +232,7 @@ fn import_message(ws: &mut Workspace, mail: &Mail) -> Result<Option<Vec<Mailbox>
         });
     let id = match existing {
         Some(index) => ws.interactions.get(index).id.clone(),
-        None => ws.new_time_id(Kind::Interaction, &at),
+        None => ws.new_time_id(Kind::Interaction, &at).into(),
     };
     let previous = existing.map(|index| ws.interactions.get(index).clone());
     let interaction = Interaction {
@@ -239,7 +240,7 @@ fn import_message(ws: &mut Workspace, mail: &Mail) -> Result<Option<Vec<Mailbox>
         external_id: previous.as_ref().and_then(|p| p.external_id.clone()),
         customer: customer_id,
         at,
-        channel: CHANNEL.to_string(),
+        channel: CHANNEL.into(),
         direction: Some(direction),
         purpose: previous.as_ref().and_then(|p| p.purpose),
         owner,
@@ -250,7 +251,7 @@ fn import_message(ws: &mut Workspace, mail: &Mail) -> Result<Option<Vec<Mailbox>
         campaign: previous.as_ref().and_then(|p| p.campaign.clone()),
         follow_up: previous.as_ref().and_then(|p| p.follow_up),
         score: None,
-        message_id: mail.message_id.clone(),
+        message_id: mail.message_id.as_deref().map(CompactString::from),
         conflicts: Vec::new(),
     };
     let problems = interaction.problems(ws.settings);

@@ -360,7 +360,7 @@ impl<'s> Workspace<'s> {
         let mut customer = self.new_customer(name, CustomerKind::Person)?;
         match email {
             Some(email) => customer.emails.push(email.to_string()),
-            None => customer.external_id = Some(reference.to_string()),
+            None => customer.external_id = Some(reference.into()),
         }
         Ok(Reference::New(customer))
     }
@@ -415,7 +415,7 @@ impl<'s> Workspace<'s> {
             Reference::Existing(index) => index,
             Reference::New(customer) => self.put_customer(None, customer),
         };
-        self.customers.get(index).id.clone()
+        self.customers.get(index).id.to_string()
     }
 
     /// The product a file's key names: the one whose `external_id` it is, else
@@ -626,7 +626,7 @@ mod tests {
 
     #[test]
     fn lists_gain_only_what_they_lack() {
-        let mut ana = Customer::new("ana".into(), "Ana".into(), CustomerKind::Person);
+        let mut ana = Customer::new("ana", "Ana".into(), CustomerKind::Person);
         ana.emails = vec!["ana@x.example".into()];
         ana.phones = vec!["+31 20 555 0100".into(), "ask reception".into()];
         add_to_list(&mut ana, "emails", ["ANA@x.example", " ana@y.example "]).unwrap();

@@ -102,7 +102,7 @@ pub fn gather(store: &Store, id: &str) -> Result<Person> {
             works_here || employer
         })
         .map(|c| Linked {
-            id: c.id.clone(),
+            id: c.id.to_string(),
             name: c.name.clone(),
             kind: c.kind,
         })
@@ -219,7 +219,7 @@ fn write_summary(out: &mut dyn Write, person: &Person) -> std::io::Result<()> {
     for i in &person.interactions {
         interactions.push(vec![
             Cell::text(format_timestamp(&i.at)),
-            Cell::text(&i.channel),
+            Cell::text(i.channel.as_str()),
             i.summary.as_deref().into(),
         ]);
     }
@@ -235,7 +235,7 @@ fn write_summary(out: &mut dyn Write, person: &Person) -> std::io::Result<()> {
     let mut orders = Table::new(&["id", "at", "total"]);
     for o in &person.orders {
         orders.push(vec![
-            Cell::text(&o.id),
+            Cell::text(o.id.as_str()),
             Cell::text(format_timestamp(&o.at)),
             Cell::Money(o.value()),
         ]);

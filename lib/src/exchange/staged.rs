@@ -35,8 +35,8 @@ pub fn message_key(message_id: &str) -> String {
     format!("msg:{}", message_id.trim())
 }
 
-fn external(external_id: &Option<String>) -> impl Iterator<Item = String> + '_ {
-    external_id.iter().map(|e| external_key(e))
+fn external(external_id: Option<&str>) -> impl Iterator<Item = String> + '_ {
+    external_id.into_iter().map(external_key)
 }
 
 impl Importable for Customer {
@@ -47,7 +47,7 @@ impl Importable for Customer {
             .filter(|c| c.field == "external_id")
             .filter_map(|c| c.value.as_ref()?.as_str())
             .map(external_key);
-        external(&self.external_id)
+        external(self.external_id.as_deref())
             .chain(merged_external_ids)
             .chain(self.emails.iter().map(|e| email_key(e)))
             .chain(self.aliases.iter().map(|id| alias_key(id)))
@@ -61,7 +61,7 @@ impl Importable for Customer {
 
 impl Importable for Product {
     fn keys(&self) -> Vec<String> {
-        external(&self.external_id).collect()
+        external(self.external_id.as_deref()).collect()
     }
 
     fn label(&self) -> String {
@@ -81,7 +81,7 @@ impl Importable for Order {
             &format_timestamp(&self.at),
             &self.value().normalize().to_string(),
         );
-        external(&self.external_id)
+        external(self.external_id.as_deref())
             .chain(std::iter::once(natural))
             .collect()
     }
@@ -99,7 +99,7 @@ pub fn interaction_key(customer: &str, at: &str, channel: &str) -> String {
 impl Importable for Interaction {
     fn keys(&self) -> Vec<String> {
         let natural = interaction_key(&self.customer, &format_timestamp(&self.at), &self.channel);
-        external(&self.external_id)
+        external(self.external_id.as_deref())
             .chain(self.message_id.iter().map(|m| message_key(m)))
             .chain(std::iter::once(natural))
             .collect()
@@ -118,7 +118,7 @@ pub fn deal_key(customer: &str, title: &str) -> String {
 
 impl Importable for Deal {
     fn keys(&self) -> Vec<String> {
-        external(&self.external_id)
+        external(self.external_id.as_deref())
             .chain(std::iter::once(deal_key(&self.customer, &self.title)))
             .collect()
     }
@@ -313,7 +313,7 @@ mod tests {
     use crate::model::customer::CustomerKind;
 
     fn customer(id: &str, email: &str) -> Customer {
-        let mut c = Customer::new(id.into(), id.into(), CustomerKind::Person);
+        let mut c = Customer::new(id, id.into(), CustomerKind::Person);
         c.emails.push(email.into());
         c
     }

@@ -76,7 +76,7 @@ fn answer(ws: &mut Workspace, row: &Row) -> Result<(), Vec<String>> {
         match ws.find_customer(reference) {
             Some(index) => profile
                 .values
-                .push(("id".into(), ws.customers.get(index).id.clone())),
+                .push(("id".into(), ws.customers.get(index).id.to_string())),
             None if !ws.options.create_customers => errors.push(format!(
                 "unknown customer `{reference}`: add it first, or use --create-customers"
             )),
@@ -103,12 +103,12 @@ fn answer(ws: &mut Workspace, row: &Row) -> Result<(), Vec<String>> {
         profile.values.push(("name".into(), name));
     }
     let customer = customer_row(ws, &profile, Lists::Add, at)?;
-    interaction.customer = ws.customers.get(customer).id.clone();
+    interaction.customer = ws.customers.get(customer).id.as_str().into();
     let key = interaction_key(&interaction.customer, &format_timestamp(&at), QUESTIONNAIRE);
     let existing = ws.interactions.find_key(&key);
     interaction.id = match existing {
         Some(index) => ws.interactions.get(index).id.clone(),
-        None => ws.new_time_id(Kind::Interaction, &at),
+        None => ws.new_time_id(Kind::Interaction, &at).into(),
     };
     ws.interactions.put(existing, interaction);
     Ok(())

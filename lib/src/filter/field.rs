@@ -240,7 +240,7 @@ impl Field {
 
     /// The field's value for `customer`, with figures from `facts`.
     pub fn value<'a>(&self, customer: &'a Customer, facts: &Facts) -> Value<'a> {
-        let text = |value: &'a Option<String>| value.as_deref().map_or(Value::Missing, Value::text);
+        let text = |value: Option<&'a str>| value.map_or(Value::Missing, Value::text);
         let id = customer.id.as_str();
         let orders = facts.orders.get(id);
         let contacts = facts.contacts.get(id);
@@ -250,26 +250,26 @@ impl Field {
         let count = |n: u64| Value::Number(Decimal::from(n));
         match self {
             Field::Id => Value::text(id),
-            Field::Name => Value::text(&customer.name),
+            Field::Name => Value::text(customer.name.as_ref()),
             Field::Kind => Value::text(customer.kind.as_str()),
-            Field::Company => text(&customer.company),
+            Field::Company => text(customer.company.as_deref()),
             Field::Emails => Value::List(&customer.emails),
             Field::Phones => Value::List(&customer.phones),
-            Field::Owner => text(&customer.owner),
+            Field::Owner => text(customer.owner.as_deref()),
             Field::Stage => customer
                 .stage
                 .map_or(Value::Missing, |s| Value::text(s.as_str())),
-            Field::Source => text(&customer.source),
+            Field::Source => text(customer.source.as_deref()),
             Field::Created => customer.created.map_or(Value::Missing, Value::Date),
             Field::Tags => Value::List(&customer.tags),
-            Field::Gender => text(&customer.gender),
+            Field::Gender => text(customer.gender.as_deref()),
             Field::BirthYear => customer
                 .birth_year
                 .map_or(Value::Missing, |y| Value::Number(y.into())),
             Field::Income => customer.income.map_or(Value::Missing, Value::Number),
-            Field::Purpose => text(&customer.purpose),
-            Field::PaymentMethod => text(&customer.payment_method),
-            Field::Region => text(&customer.region),
+            Field::Purpose => text(customer.purpose.as_deref()),
+            Field::PaymentMethod => text(customer.payment_method.as_deref()),
+            Field::Region => text(customer.region.as_deref()),
             Field::Custom(name) => customer
                 .fields
                 .get(name)

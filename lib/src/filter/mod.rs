@@ -407,7 +407,7 @@ mod tests {
         customers_matching(&data, date("2026-06-30"), text)
             .unwrap()
             .into_iter()
-            .map(|c| c.id.clone())
+            .map(|c| c.id.to_string())
             .collect()
     }
 

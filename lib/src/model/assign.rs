@@ -135,21 +135,21 @@ impl Assignment {
     }
 
     /// The text of a single-valued optional field: `None` unsets it.
-    pub fn text(&self) -> Result<Option<String>, String> {
-        Ok(self.scalar()?.map(String::from))
+    pub fn text<S: for<'a> From<&'a str>>(&self) -> Result<Option<S>, String> {
+        Ok(self.scalar()?.map(S::from))
     }
 
     /// The text of a field a record cannot be without.
-    pub fn required(&self) -> Result<String, String> {
+    pub fn required<S: for<'a> From<&'a str>>(&self) -> Result<S, String> {
         self.text()?
             .ok_or_else(|| format!("`{}` cannot be unset", self.field))
     }
 
     /// The id of another record, for a reference field (`None` unsets it).
-    pub fn reference(&self) -> Result<Option<String>, String> {
+    pub fn reference<S: for<'a> From<&'a str>>(&self) -> Result<Option<S>, String> {
         self.parsed(|value| match id::invalid_reason(value) {
             Some(reason) => Err(reason),
-            None => Ok(value.to_string()),
+            None => Ok(S::from(value)),
         })
     }
 

@@ -97,8 +97,9 @@ pub fn cross_problems(data: &Dataset) -> Vec<RecordProblem> {
         // A reference to a merged customer's id (a teammate's record written
         // before the merge reached them) still finds the customer kept.
         customers: (data.customers.iter())
-            .flat_map(|c| std::iter::once(&c.id).chain(&c.aliases))
-            .map(String::as_str)
+            .flat_map(|c| {
+                std::iter::once(c.id.as_str()).chain(c.aliases.iter().map(String::as_str))
+            })
             .collect(),
         deals: data.deals.iter().map(|d| d.id.as_str()).collect(),
         products: data.products.iter().map(|p| p.id.as_str()).collect(),

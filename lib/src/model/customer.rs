@@ -1,6 +1,7 @@
 //! A customer: a person or an organization the team has relations with.
 
 use chrono::NaiveDate;
+use compact_str::CompactString;
 use litemap::LiteMap;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -35,10 +36,10 @@ keyword_enum! {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Customer {
-    pub id: String,
+    pub id: CompactString,
     /// The record's id in the system it was imported from, so that re-imports update it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub external_id: Option<String>,
+    pub external_id: Option<CompactString>,
     /// The ids of customers merged into this one (`relate customer merge`):
     /// references to them still find it, and no new record takes them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -46,33 +47,33 @@ pub struct Customer {
     pub name: String,
     pub kind: CustomerKind,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub company: Option<String>,
+    pub company: Option<CompactString>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub emails: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub phones: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub owner: Option<String>,
+    pub owner: Option<CompactString>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stage: Option<Lifecycle>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
+    pub source: Option<CompactString>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<NaiveDate>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gender: Option<String>,
+    pub gender: Option<CompactString>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub birth_year: Option<i32>,
     #[serde(default, with = "opt_decimal", skip_serializing_if = "Option::is_none")]
     pub income: Option<Decimal>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub purpose: Option<String>,
+    pub purpose: Option<CompactString>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payment_method: Option<String>,
+    pub payment_method: Option<CompactString>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
+    pub region: Option<CompactString>,
     /// Free text about the customer (a vCard's NOTE).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
@@ -117,9 +118,9 @@ pub const FIELDS: &[&str] = &[
 pub const CONSENT: &str = "consent";
 
 impl Customer {
-    pub fn new(id: String, name: String, kind: CustomerKind) -> Self {
+    pub fn new(id: impl Into<CompactString>, name: String, kind: CustomerKind) -> Self {
         Customer {
-            id,
+            id: id.into(),
             external_id: None,
             aliases: Vec::new(),
             name,
@@ -147,7 +148,6 @@ impl Customer {
 
     /// Applies `FIELD=VALUE` (or `+=`, `-=` on lists; `fields.NAME=VALUE` for custom facts).
     pub fn assign(&mut self, a: &Assignment) -> Result<(), String> {
-        let text = |a: &Assignment| a.scalar().map(|v| v.map(String::from));
         match a.field.as_str() {
             "id" => return Err("the id cannot be changed with `set`".into()),
             "aliases" => {
@@ -165,14 +165,14 @@ impl Customer {
             "name" => self.name = a.scalar()?.ok_or("a customer needs a name")?.to_string(),
             "kind" => self.kind = a.parsed(str::parse)?.ok_or("a customer needs a kind")?,
             "stage" => self.stage = a.parsed(str::parse)?,
-            "company" => self.company = text(a)?,
+            "company" => self.company = a.text()?,
             "emails" | "email" => a.apply_to_list(&mut self.emails)?,
             "phones" | "phone" => a.apply_to_list(&mut self.phones)?,
             "tags" | "tag" => a.apply_to_list(&mut self.tags)?,
-            "owner" => self.owner = text(a)?,
-            "source" => self.source = text(a)?,
+            "owner" => self.owner = a.text()?,
+            "source" => self.source = a.text()?,
             "created" => self.created = a.parsed(parse_date)?,
-            "gender" => self.gender = text(a)?,
+            "gender" => self.gender = a.text()?,
             "birth_year" => {
                 self.birth_year = a.parsed(|v| {
                     v.parse()
@@ -180,11 +180,11 @@ impl Customer {
                 })?
             }
             "income" => self.income = a.parsed(parse_decimal)?,
-            "purpose" => self.purpose = text(a)?,
-            "payment_method" => self.payment_method = text(a)?,
-            "region" => self.region = text(a)?,
-            "notes" => self.notes = text(a)?,
-            "external_id" => self.external_id = text(a)?,
+            "purpose" => self.purpose = a.text()?,
+            "payment_method" => self.payment_method = a.text()?,
+            "region" => self.region = a.text()?,
+            "notes" => self.notes = a.text()?,
+            "external_id" => self.external_id = a.text()?,
             field => {
                 let Some(name) = field.strip_prefix("fields.") else {
                     return Err(unknown_field(field));

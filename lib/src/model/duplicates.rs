@@ -399,8 +399,8 @@ impl<'c> Index<'c> {
         let score = ((1.0 - doubt) * 1000.0).round() / 1000.0;
         let (a, b) = if cx.id <= cy.id { (cx, cy) } else { (cy, cx) };
         Some(Pair {
-            a: a.id.clone(),
-            b: b.id.clone(),
+            a: a.id.to_string(),
+            b: b.id.to_string(),
             score,
             reasons,
         })
@@ -552,10 +552,11 @@ fn grouped(pairs: Vec<Pair>) -> Vec<Group> {
 mod tests {
     use super::*;
     use crate::model::customer::CustomerKind;
+    use compact_str::CompactString;
 
     fn person(id: &str, name: &str, company: Option<&str>, emails: &[&str]) -> Customer {
-        let mut c = Customer::new(id.into(), name.into(), CustomerKind::Person);
-        c.company = company.map(String::from);
+        let mut c = Customer::new(id, name.into(), CustomerKind::Person);
+        c.company = company.map(CompactString::from);
         c.emails = emails.iter().map(|e| e.to_string()).collect();
         c
     }

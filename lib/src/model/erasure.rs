@@ -199,7 +199,7 @@ mod tests {
     use crate::model::customer::CustomerKind;
 
     fn ana() -> Customer {
-        let mut ana = Customer::new("ana".into(), "Ana Lima".into(), CustomerKind::Person);
+        let mut ana = Customer::new("ana", "Ana Lima".into(), CustomerKind::Person);
         ana.emails = vec!["Ana.Lima@gmail.com".into()];
         ana.phones = vec!["+31 20 555 0100".into()];
         ana

@@ -1,6 +1,7 @@
 //! An interaction: one logged contact with a customer through some channel.
 
 use chrono::NaiveDate;
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
 use super::assign::{Assign, Assignment, unknown_field};
@@ -55,39 +56,39 @@ pub const QUESTIONNAIRE: &str = "questionnaire";
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Interaction {
-    pub id: String,
+    pub id: CompactString,
     /// The record's id in the system it was imported from, so that re-imports update it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub external_id: Option<String>,
-    pub customer: String,
+    pub external_id: Option<CompactString>,
+    pub customer: CompactString,
     #[serde(with = "timestamp")]
     pub at: Timestamp,
-    pub channel: String,
+    pub channel: CompactString,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub direction: Option<Direction>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purpose: Option<Purpose>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub owner: Option<String>,
+    pub owner: Option<CompactString>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deal: Option<String>,
+    pub deal: Option<CompactString>,
     /// The service ticket it was about.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ticket: Option<String>,
+    pub ticket: Option<CompactString>,
     /// The marketing campaign it belonged to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub campaign: Option<String>,
+    pub campaign: Option<CompactString>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub follow_up: Option<NaiveDate>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub score: Option<u8>,
     /// The Message-ID of an imported e-mail, so that re-imports update it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message_id: Option<String>,
+    pub message_id: Option<CompactString>,
     /// Values that lost a merge, until `relate resolve` settles them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub conflicts: Vec<Conflict>,
@@ -96,13 +97,17 @@ pub struct Interaction {
 impl Interaction {
     /// A contact with `customer` at `at` through `channel`, with nothing else
     /// said yet and no id.
-    pub fn new(customer: String, at: Timestamp, channel: String) -> Self {
+    pub fn new(
+        customer: impl Into<CompactString>,
+        at: Timestamp,
+        channel: impl Into<CompactString>,
+    ) -> Self {
         Interaction {
-            id: String::new(),
+            id: CompactString::default(),
             external_id: None,
-            customer,
+            customer: customer.into(),
             at,
-            channel,
+            channel: channel.into(),
             direction: None,
             purpose: None,
             owner: None,

@@ -20,7 +20,7 @@ macro_rules! record_accessors {
         }
 
         fn belong_to(&mut self, customer: &str) {
-            self.customer = customer.to_string();
+            self.customer = customer.into();
         }
     };
 }

@@ -1,6 +1,7 @@
 //! An order: one sale to a customer, and the `Line` type it shares with deals.
 
 use chrono::NaiveDate;
+use compact_str::CompactString;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
@@ -17,7 +18,7 @@ use super::{FieldProblem, Kind, Record, Reference, Settings, id, id_problems};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Line {
-    pub product: String,
+    pub product: CompactString,
     #[serde(with = "decimal")]
     pub quantity: Decimal,
     /// Unit price.
@@ -131,11 +132,11 @@ pub fn line_problems(lines: &[Line]) -> Vec<FieldProblem> {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Order {
-    pub id: String,
+    pub id: CompactString,
     /// The record's id in the system it was imported from, so that re-imports update it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub external_id: Option<String>,
-    pub customer: String,
+    pub external_id: Option<CompactString>,
+    pub customer: CompactString,
     #[serde(with = "timestamp")]
     pub at: Timestamp,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -144,11 +145,11 @@ pub struct Order {
     #[serde(default, with = "opt_decimal", skip_serializing_if = "Option::is_none")]
     pub total: Option<Decimal>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payment_method: Option<String>,
+    pub payment_method: Option<CompactString>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub channel: Option<String>,
+    pub channel: Option<CompactString>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deal: Option<String>,
+    pub deal: Option<CompactString>,
     /// Values that lost a merge, until `relate resolve` settles them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub conflicts: Vec<Conflict>,
@@ -156,11 +157,11 @@ pub struct Order {
 
 impl Order {
     /// An order of `customer` at `at` with no lines, total or id yet.
-    pub fn new(customer: String, at: Timestamp) -> Self {
+    pub fn new(customer: impl Into<CompactString>, at: Timestamp) -> Self {
         Order {
-            id: String::new(),
+            id: CompactString::default(),
             external_id: None,
-            customer,
+            customer: customer.into(),
             at,
             lines: Vec::new(),
             total: None,

@@ -75,7 +75,7 @@ pub fn customer_context<'c>(
 ) -> HashMap<String, String> {
     customers
         .into_iter()
-        .map(|c| (c.id.clone(), folded_texts(&c.search_doc())))
+        .map(|c| (c.id.to_string(), folded_texts(&c.search_doc())))
         .collect()
 }
 
@@ -165,24 +165,22 @@ pub fn fold(text: &str) -> String {
 
 fn text<'a>(
     name: &'static str,
-    value: &'a Option<String>,
+    value: Option<&'a str>,
 ) -> Option<(Cow<'static, str>, Cow<'a, str>)> {
-    value
-        .as_deref()
-        .map(|v| (Cow::Borrowed(name), Cow::Borrowed(v)))
+    value.map(|v| (Cow::Borrowed(name), Cow::Borrowed(v)))
 }
 
-fn keys<'a>(id: &'a str, external_id: &'a Option<String>) -> Vec<&'a str> {
-    std::iter::once(id).chain(external_id.as_deref()).collect()
+fn keys<'a>(id: &'a str, external_id: Option<&'a str>) -> Vec<&'a str> {
+    std::iter::once(id).chain(external_id).collect()
 }
 
 impl Searchable for Customer {
     fn search_doc(&self) -> Doc<'_> {
         let optional = [
-            ("company", &self.company),
-            ("region", &self.region),
-            ("notes", &self.notes),
-            ("source", &self.source),
+            ("company", self.company.as_deref()),
+            ("region", self.region.as_deref()),
+            ("notes", self.notes.as_deref()),
+            ("source", self.source.as_deref()),
         ];
         let lists = [
             ("emails", &self.emails),
@@ -216,14 +214,11 @@ impl Searchable for Customer {
             customer: None,
             date: self.created,
             name: Some(("name", &self.name)),
-            exact: (self
-                .emails
-                .iter()
-                .chain(&self.phones)
-                .chain(&self.external_id))
-            .map(String::as_str)
-            .chain([self.id.as_str()])
-            .collect(),
+            exact: (self.emails.iter().chain(&self.phones))
+                .map(String::as_str)
+                .chain(self.external_id.as_deref())
+                .chain([self.id.as_str()])
+                .collect(),
             texts,
         }
     }
@@ -238,13 +233,16 @@ impl Searchable for Interaction {
             date: Some(utc_date(&self.at)),
             name: None,
             exact: (self.external_id.iter().chain(&self.message_id))
-                .map(String::as_str)
+                .map(|text| text.as_str())
                 .chain([self.id.as_str()])
                 .collect(),
-            texts: [text("summary", &self.summary), text("body", &self.body)]
-                .into_iter()
-                .flatten()
-                .collect(),
+            texts: [
+                text("summary", self.summary.as_deref()),
+                text("body", self.body.as_deref()),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
         }
     }
 }
@@ -257,10 +255,10 @@ impl Searchable for Deal {
             customer: Some(&self.customer),
             date: Some(self.created),
             name: Some(("title", &self.title)),
-            exact: keys(&self.id, &self.external_id),
+            exact: keys(&self.id, self.external_id.as_deref()),
             texts: [(Cow::Borrowed("title"), Cow::Borrowed(self.title.as_str()))]
                 .into_iter()
-                .chain(text("lost_reason", &self.lost_reason))
+                .chain(text("lost_reason", self.lost_reason.as_deref()))
                 .collect(),
         }
     }
@@ -274,7 +272,7 @@ impl Searchable for Ticket {
             customer: Some(&self.customer),
             date: Some(utc_date(&self.opened)),
             name: Some(("subject", &self.subject)),
-            exact: keys(&self.id, &self.external_id),
+            exact: keys(&self.id, self.external_id.as_deref()),
             texts: std::iter::once((
                 Cow::Borrowed("subject"),
                 Cow::Borrowed(self.subject.as_str()),
@@ -296,13 +294,13 @@ impl Searchable for Product {
             customer: None,
             date: None,
             name: Some(("name", &self.name)),
-            exact: keys(&self.id, &self.external_id),
+            exact: keys(&self.id, self.external_id.as_deref()),
             texts: [(Cow::Borrowed("name"), Cow::Borrowed(self.name.as_str()))]
                 .into_iter()
                 .chain(
                     [
-                        text("category", &self.category),
-                        text("segment", &self.segment),
+                        text("category", self.category.as_deref()),
+                        text("segment", self.segment.as_deref()),
                     ]
                     .into_iter()
                     .flatten(),
@@ -320,7 +318,7 @@ impl Searchable for Order {
             customer: Some(&self.customer),
             date: Some(utc_date(&self.at)),
             name: None,
-            exact: keys(&self.id, &self.external_id),
+            exact: keys(&self.id, self.external_id.as_deref()),
             texts: Vec::new(),
         }
     }
@@ -334,7 +332,7 @@ impl Searchable for Asset {
             customer: Some(&self.customer),
             date: self.installed,
             name: None,
-            exact: keys(&self.id, &self.external_id)
+            exact: keys(&self.id, self.external_id.as_deref())
                 .into_iter()
                 .chain(self.serial.as_deref())
                 .collect(),
@@ -354,7 +352,7 @@ impl Searchable for Campaign {
             customer: None,
             date: self.start,
             name: Some(("name", &self.name)),
-            exact: keys(&self.id, &self.external_id),
+            exact: keys(&self.id, self.external_id.as_deref()),
             texts: vec![(Cow::Borrowed("name"), Cow::Borrowed(self.name.as_str()))],
         }
     }
@@ -379,11 +377,7 @@ mod tests {
     }
 
     fn customer_of_utrecht() -> Customer {
-        let mut customer = Customer::new(
-            "jansen".into(),
-            "Jan Jansen".into(),
-            CustomerKind::Organization,
-        );
+        let mut customer = Customer::new("jansen", "Jan Jansen".into(), CustomerKind::Organization);
         customer.region = Some("Utrecht".into());
         customer
     }

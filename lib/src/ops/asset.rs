@@ -93,10 +93,10 @@ pub fn service(store: &Store, asset: &str, visit: Visit) -> Result<(Asset, Inter
     let mut asset: Asset = store.get(asset)?;
     asset.serviced(utc_date(&visit.at));
     let mut contact = Interaction::new(asset.customer.clone(), visit.at, visit.channel);
-    contact.id = store.new_time_id(Kind::Interaction, &visit.at);
+    contact.id = store.new_time_id(Kind::Interaction, &visit.at).into();
     contact.direction = Some(Direction::Outbound);
     contact.purpose = Some(Purpose::Service);
-    contact.owner = visit.owner.or_else(|| store.acting_owner());
+    contact.owner = (visit.owner.or_else(|| store.acting_owner())).map(Into::into);
     contact.summary = Some(
         visit
             .summary

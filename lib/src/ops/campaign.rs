@@ -80,9 +80,9 @@ pub fn launch(store: &Store, campaign: &str) -> Result<Campaign> {
             &now,
         );
         match standing.forbids(&campaign.channel) {
-            None => members.push(customer.id.clone()),
+            None => members.push(customer.id.to_string()),
             Some(reason) => excluded.push(Exclusion {
-                customer: customer.id.clone(),
+                customer: customer.id.to_string(),
                 reason,
             }),
         }

@@ -52,7 +52,12 @@ pub fn add(store: &Store, new: NewCustomer) -> Result<Added> {
             });
         }
         Some(id) => match merged_into(&id) {
-            Some(into) => return Err(Error::MergedId { id, into }),
+            Some(into) => {
+                return Err(Error::MergedId {
+                    id,
+                    into: into.to_string(),
+                });
+            }
             None => (id, None),
         },
         None => {
@@ -75,8 +80,8 @@ pub fn add(store: &Store, new: NewCustomer) -> Result<Added> {
     let mut customer = Customer::new(id, new.name, kind);
     customer.emails = new.emails;
     customer.phones = new.phones;
-    customer.company = new.company;
-    customer.owner = new.owner.or_else(|| store.acting_owner());
+    customer.company = new.company.map(Into::into);
+    customer.owner = (new.owner.or_else(|| store.acting_owner())).map(Into::into);
     customer.tags = new.tags;
     customer.created = Some(store.env().now.date_naive());
     for assignment in &new.sets {
@@ -127,7 +132,7 @@ pub fn set(store: &Store, id: &str, assignments: &[Assignment]) -> Result<Custom
         if assignment.field == CONSENT {
             return Err(Error::AppendOnly {
                 kind: Kind::Customer.name(),
-                id: customer.id,
+                id: customer.id.to_string(),
                 field: CONSENT,
             });
         }
@@ -157,7 +162,7 @@ fn refuse_shared_emails(holders: &[Customer], customer: &Customer) -> Result<()>
         {
             return Err(Error::EmailTaken {
                 email: email.clone(),
-                holder: other.id.clone(),
+                holder: other.id.to_string(),
             });
         }
     }

@@ -158,7 +158,7 @@ pub fn win(store: &Store, deal: &str, at: Timestamp) -> Result<Won> {
             }
         }
         order.total = Some(total.normalize());
-        order.deal = Some(deal.id.clone());
+        order.deal = Some(deal.id.as_str().into());
         order
     });
     let order = order

@@ -155,7 +155,7 @@ fn plan(data: &Dataset, customer: &Customer, pseudonym: String) -> Forgotten {
         if contact.id != customer.id && contact.company.as_deref().is_some_and(named) {
             plan.detached.push(Referrer {
                 kind: Kind::Customer,
-                id: contact.id.clone(),
+                id: contact.id.to_string(),
                 field: "company",
                 path: record_path(contact),
             });

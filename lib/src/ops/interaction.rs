@@ -1,6 +1,7 @@
 //! Contacts with customers: `relate log`.
 
 use chrono::NaiveDate;
+use compact_str::CompactString;
 
 use super::of_customer;
 use crate::error::{Error, Result};
@@ -74,15 +75,15 @@ pub fn log(store: &Store, mut new: NewContact) -> Result<Interaction> {
         refuse_withdrawn(store, &new.customer, &new.channel, &new.at)?;
     }
     let mut interaction = Interaction::new(new.customer, new.at, new.channel);
-    interaction.id = store.new_time_id(Kind::Interaction, &new.at);
+    interaction.id = store.new_time_id(Kind::Interaction, &new.at).into();
     interaction.direction = new.direction;
     interaction.purpose = purpose;
-    interaction.owner = new.owner.or_else(|| store.acting_owner());
+    interaction.owner = (new.owner.or_else(|| store.acting_owner())).map(Into::into);
     interaction.summary = Some(new.summary);
     interaction.body = new.body;
-    interaction.deal = new.deal;
-    interaction.ticket = ticket.as_ref().map(|t| t.id.clone());
-    interaction.campaign = new.campaign;
+    interaction.deal = new.deal.map(Into::into);
+    interaction.ticket = ticket.as_ref().map(|t| CompactString::from(&t.id));
+    interaction.campaign = new.campaign.map(Into::into);
     interaction.follow_up = new.follow_up;
     interaction.score = new.score;
     let mut tx = store.begin()?;
@@ -110,7 +111,7 @@ fn refuse_withdrawn(store: &Store, customer: &str, channel: &str, at: &Timestamp
     let customer: Customer = store.get_exact(customer)?;
     match consent::in_force(&customer.consent, channel, Purpose::Marketing, at) {
         Some(event) if event.state == ConsentState::Withdrawn => Err(Error::ConsentWithdrawn {
-            customer: customer.id,
+            customer: customer.id.to_string(),
             channel: channel.to_string(),
             on: utc_date(&event.at),
         }),

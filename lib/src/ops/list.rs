@@ -16,6 +16,7 @@ use crate::model::{
     customer, interaction,
 };
 use crate::store::{Months, Query, Store};
+use compact_str::CompactString;
 
 /// Refuses a value of a list filter that none of `names` is: it would list
 /// nothing, when the user meant one of them.
@@ -67,7 +68,7 @@ pub fn select_customers(
     let mut data = store.dataset_of(&others)?;
     data.customers = customers;
     let data = data.as_of(today);
-    let selected: HashSet<String> = (filter.select(&data, today).into_iter())
+    let selected: HashSet<CompactString> = (filter.select(&data, today).into_iter())
         .map(|c| c.id.clone())
         .collect();
     Ok((data.customers.into_iter())
@@ -123,7 +124,7 @@ pub fn contacts(store: &Store, wanted: &Contacts) -> Result<Vec<Interaction>> {
         query = query.on_channel(channel);
     }
     let mut contacts: Vec<Interaction> = store.read(query)?;
-    let matches = |wanted: Option<&str>, value: &Option<String>| {
+    let matches = |wanted: Option<&str>, value: &Option<CompactString>| {
         wanted.is_none_or(|wanted| value.as_deref() == Some(wanted))
     };
     contacts.retain(|i| {

@@ -66,8 +66,8 @@ pub fn merge_customers(
     }
     let now = store.env().now;
     let mut plan = Plan {
-        keep: kept.id.clone(),
-        others: merging.iter().map(|c| c.id.clone()).collect(),
+        keep: kept.id.to_string(),
+        others: merging.iter().map(|c| c.id.to_string()).collect(),
         moved: Vec::new(),
         campaigns: Vec::new(),
         fields: Vec::new(),
@@ -146,8 +146,8 @@ fn merge_profiles(
     let mut merged: Customer = serde_yaml::from_value(merged)
         .map_err(|e| Error::failed(format!("merging `{}`: {e}", other.id)))?;
     // The other's own aliases were united with ours as a list.
-    if !merged.aliases.contains(&other.id) {
-        merged.aliases.push(other.id.clone());
+    if !merged.aliases.iter().any(|alias| alias == other.id) {
+        merged.aliases.push(other.id.to_string());
     }
     Ok((merged, conflicts))
 }

@@ -16,7 +16,7 @@ pub fn resolve_lines(store: &Store, specs: &[LineSpec]) -> Result<Vec<Line>> {
         .map(|spec| {
             let product: Product = store.get(&spec.product)?;
             Ok(Line {
-                product: product.id,
+                product: product.id.into(),
                 quantity: spec.quantity,
                 price: spec.price.unwrap_or(product.price),
             })
@@ -26,7 +26,7 @@ pub fn resolve_lines(store: &Store, specs: &[LineSpec]) -> Result<Vec<Line>> {
 
 /// Writes a new order with a fresh time-ordered id into `tx`.
 pub fn write_order(store: &Store, tx: &mut Transaction, mut order: Order) -> Result<Order> {
-    order.id = store.new_time_id(Kind::Order, &order.at);
+    order.id = store.new_time_id(Kind::Order, &order.at).into();
     tx.put(&order)?;
     Ok(order)
 }
@@ -78,9 +78,9 @@ pub fn add(store: &Store, mut new: NewOrder) -> Result<Order> {
     let mut order = Order::new(new.customer, new.at);
     order.lines = lines;
     order.total = total;
-    order.payment_method = new.payment_method;
-    order.channel = new.channel;
-    order.deal = new.deal;
+    order.payment_method = new.payment_method.map(Into::into);
+    order.channel = new.channel.map(Into::into);
+    order.deal = new.deal.map(Into::into);
     let mut tx = store.begin()?;
     let order = write_order(store, &mut tx, order)?;
     tx.commit(&format!("order add: {} for {}", order.id, order.customer))?;

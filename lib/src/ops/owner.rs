@@ -13,28 +13,28 @@ use crate::store::{SETTINGS_FILE, Store};
 /// The records that name each owner (`owner:` fields), in kind and id order.
 pub fn named_owners(data: &Dataset) -> BTreeMap<String, Vec<(Kind, String)>> {
     let mut named: BTreeMap<String, Vec<(Kind, String)>> = BTreeMap::new();
-    let mut note = |kind: Kind, id: &str, owner: &Option<String>| {
+    let mut note = |kind: Kind, id: &str, owner: Option<&str>| {
         if let Some(owner) = owner {
             named
-                .entry(owner.clone())
+                .entry(owner.to_string())
                 .or_default()
                 .push((kind, id.to_string()));
         }
     };
     for c in &data.customers {
-        note(Kind::Customer, &c.id, &c.owner);
+        note(Kind::Customer, &c.id, c.owner.as_deref());
     }
     for i in &data.interactions {
-        note(Kind::Interaction, &i.id, &i.owner);
+        note(Kind::Interaction, &i.id, i.owner.as_deref());
     }
     for d in &data.deals {
-        note(Kind::Deal, &d.id, &d.owner);
+        note(Kind::Deal, &d.id, d.owner.as_deref());
     }
     for t in &data.tickets {
-        note(Kind::Ticket, &t.id, &t.owner);
+        note(Kind::Ticket, &t.id, t.owner.as_deref());
     }
     for c in &data.campaigns {
-        note(Kind::Campaign, &c.id, &c.owner);
+        note(Kind::Campaign, &c.id, c.owner.as_deref());
     }
     named
 }

@@ -168,8 +168,8 @@ impl Run<'_> {
                     owner: self.owner(i.owner.as_deref(), &i.customer),
                     due,
                     kind: ItemKind::FollowUp,
-                    customer: i.customer.clone(),
-                    record: i.id.clone(),
+                    customer: i.customer.to_string(),
+                    record: i.id.to_string(),
                     what,
                     command,
                 })
@@ -347,8 +347,8 @@ impl Run<'_> {
                     owner: self.owner(None, &c.id),
                     due: self.today,
                     kind: ItemKind::AtRisk,
-                    customer: c.id.clone(),
-                    record: c.id.clone(),
+                    customer: c.id.to_string(),
+                    record: c.id.to_string(),
                     what,
                     command: format!("relate recommend {}", c.id),
                 }
@@ -616,7 +616,7 @@ mod tests {
     fn maintenance_due() {
         let mut data = Dataset::empty(settings());
         data.customers = vec![Customer::new(
-            "acme".into(),
+            "acme",
             "Acme".into(),
             CustomerKind::Organization,
         )];
@@ -667,12 +667,12 @@ mod tests {
             ("x", &["08-01", "08-15", "10-20"]),
         ];
         for (customer, dates) in orders {
-            let mut c = Customer::new(customer.into(), customer.into(), CustomerKind::Person);
+            let mut c = Customer::new(customer, customer.into(), CustomerKind::Person);
             c.owner = Some("dan".into());
             data.customers.push(c);
             for date in dates {
                 data.orders.push(Order {
-                    id: format!("{customer}-{date}"),
+                    id: format!("{customer}-{date}").into(),
                     customer: customer.into(),
                     at: parse_timestamp(&format!("2026-{date}")).unwrap(),
                     lines: Vec::new(),

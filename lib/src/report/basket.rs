@@ -435,12 +435,12 @@ mod tests {
             lines: products
                 .iter()
                 .map(|p| Line {
-                    product: p.to_string(),
+                    product: (*p).into(),
                     quantity: Decimal::ONE,
                     price: Decimal::ONE,
                 })
                 .collect(),
-            ..Order::new("acme".into(), parse_timestamp(at).unwrap())
+            ..Order::new("acme", parse_timestamp(at).unwrap())
         }
     }
 

@@ -205,6 +205,7 @@ mod tests {
     use crate::model::values::parse_timestamp;
     use crate::model::{Dataset, Deal, Interaction, Order};
     use crate::report::funnel::tests::{day, deal, settings};
+    use compact_str::CompactString;
 
     fn contact(
         customer: &str,
@@ -213,22 +214,18 @@ mod tests {
         campaign: Option<&str>,
     ) -> Interaction {
         Interaction {
-            id: format!("{customer}-{at}"),
+            id: format!("{customer}-{at}").into(),
             direction: Some(direction),
-            campaign: campaign.map(str::to_string),
-            ..Interaction::new(
-                customer.into(),
-                parse_timestamp(at).unwrap(),
-                "email".into(),
-            )
+            campaign: campaign.map(CompactString::from),
+            ..Interaction::new(customer, parse_timestamp(at).unwrap(), "email")
         }
     }
 
     fn order(customer: &str, at: &str, total: i64) -> Order {
         Order {
-            id: format!("{customer}-{at}"),
+            id: format!("{customer}-{at}").into(),
             total: Some(Decimal::from(total)),
-            ..Order::new(customer.into(), parse_timestamp(at).unwrap())
+            ..Order::new(customer, parse_timestamp(at).unwrap())
         }
     }
 

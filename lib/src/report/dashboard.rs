@@ -285,8 +285,8 @@ fn recent_contacts(scope: &Scope, owner: Option<&str>) -> Vec<Contact> {
     (latest.into_iter())
         .map(|(_, i)| Contact {
             at: i.at,
-            customer: i.customer.clone(),
-            channel: i.channel.clone(),
+            customer: i.customer.to_string(),
+            channel: i.channel.to_string(),
             owner: held_by(&owners, i).map(String::from),
             summary: i.summary.clone(),
         })

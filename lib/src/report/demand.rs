@@ -537,16 +537,16 @@ mod tests {
 
     fn order(at: &str, lines: &[(&str, i64)]) -> Order {
         Order {
-            id: format!("o-{at}"),
+            id: format!("o-{at}").into(),
             lines: lines
                 .iter()
                 .map(|(product, quantity)| Line {
-                    product: product.to_string(),
+                    product: (*product).into(),
                     quantity: Decimal::from(*quantity),
                     price: Decimal::ONE,
                 })
                 .collect(),
-            ..Order::new("acme".into(), parse_timestamp(at).unwrap())
+            ..Order::new("acme", parse_timestamp(at).unwrap())
         }
     }
 

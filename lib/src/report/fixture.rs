@@ -18,15 +18,15 @@ pub fn dec(text: &str) -> Decimal {
 }
 
 pub fn customer(id: &str) -> Customer {
-    Customer::new(id.into(), id.to_uppercase(), CustomerKind::Person)
+    Customer::new(id, id.to_uppercase(), CustomerKind::Person)
 }
 
 /// An order of `total` without lines, at midnight UTC of `day`.
 pub fn order(customer: &str, day: &str, total: &str) -> Order {
     Order {
-        id: format!("{}-{customer}-{total}", day.replace('-', "")),
+        id: format!("{}-{customer}-{total}", day.replace('-', "")).into(),
         total: Some(dec(total)),
-        ..Order::new(customer.into(), midnight_utc(date(day)))
+        ..Order::new(customer, midnight_utc(date(day)))
     }
 }
 
@@ -36,7 +36,7 @@ pub fn order_lines(customer: &str, day: &str, lines: &[(&str, &str, &str)]) -> O
         lines: lines
             .iter()
             .map(|(product, quantity, price)| Line {
-                product: product.to_string(),
+                product: (*product).into(),
                 quantity: dec(quantity),
                 price: dec(price),
             })
@@ -48,8 +48,8 @@ pub fn order_lines(customer: &str, day: &str, lines: &[(&str, &str, &str)]) -> O
 
 pub fn contact(customer: &str, day: &str) -> Interaction {
     Interaction {
-        id: format!("{}-{customer}", day.replace('-', "")),
-        ..Interaction::new(customer.into(), midnight_utc(date(day)), "phone".into())
+        id: format!("{}-{customer}", day.replace('-', "")).into(),
+        ..Interaction::new(customer, midnight_utc(date(day)), "phone")
     }
 }
 

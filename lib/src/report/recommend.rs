@@ -336,13 +336,13 @@ mod tests {
 
     fn order(customer: &str, date: &str, products: &[&str]) -> Order {
         Order {
-            id: format!("{customer}-{date}"),
+            id: format!("{customer}-{date}").into(),
             customer: customer.into(),
             at: parse_timestamp(date).unwrap(),
             lines: products
                 .iter()
                 .map(|p| Line {
-                    product: p.to_string(),
+                    product: (*p).into(),
                     quantity: Decimal::ONE,
                     price: Decimal::ONE,
                 })
@@ -525,11 +525,8 @@ mod tests {
     #[test]
     fn a_customer_without_orders_gets_what_buyers_bought() {
         let mut data = dataset();
-        data.customers.push(Customer::new(
-            "new".into(),
-            "New".into(),
-            CustomerKind::Person,
-        ));
+        data.customers
+            .push(Customer::new("new", "New".into(), CustomerKind::Person));
         let data = data.as_of(day("2026-11-22"));
         let offers = recommend(&data, "new", day("2026-11-22"), &params(), 3).unwrap();
         // No purchases, no rules apply; of the 5 buyers, printer was bought by 3

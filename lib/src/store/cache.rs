@@ -792,7 +792,7 @@ mod tests {
                 .load::<Interaction>(root, folder, &listing, &query)
                 .into_iter()
                 .flatten()
-                .map(|read| read.unwrap().record.id)
+                .map(|read| read.unwrap().record.id.into())
                 .collect();
             ids.sort();
             ids

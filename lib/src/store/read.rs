@@ -813,7 +813,7 @@ impl Store {
         Ok(customers
             .into_iter()
             .find(|file| file.record.aliases.iter().any(|alias| alias == id))
-            .map(|file| file.record.id))
+            .map(|file| file.record.id.into()))
     }
 
     /// The path of the record `id` of `kind`, if it exists.

@@ -145,7 +145,7 @@ fn new_customer(ws: &Workspace, row: &Row) -> Result<Customer, Vec<String>> {
         if let Some(reason) = id::invalid_reason(id) {
             return Err(vec![reason]);
         }
-        customer.id = id.to_string();
+        customer.id = id.into();
     }
     Ok(customer)
 }
@@ -189,7 +189,7 @@ mod tests {
 
     #[test]
     fn a_row_finds_its_customer_by_e_mail_and_a_list_cell_replaces_the_list() {
-        let mut ana = Customer::new("ana".into(), "Ana".into(), CustomerKind::Person);
+        let mut ana = Customer::new("ana", "Ana".into(), CustomerKind::Person);
         ana.emails = vec!["ana@x.example".into()];
         ana.tags = vec!["old".into()];
         let mut ws = workspace(vec![ana]);

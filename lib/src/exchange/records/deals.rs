@@ -181,7 +181,7 @@ mod tests {
 
     fn acme() -> Vec<Customer> {
         vec![Customer::new(
-            "acme".into(),
+            "acme",
             "Acme".into(),
             CustomerKind::Organization,
         )]

@@ -7,6 +7,7 @@ use crate::exchange::staged::{external_key, interaction_key, message_key};
 use crate::model::interaction::{self, Direction, Purpose};
 use crate::model::values::format_timestamp;
 use crate::model::{Interaction, Kind};
+use compact_str::CompactString;
 
 pub const INTERACTION_FIELDS: FieldSpec = FieldSpec {
     // A file from elsewhere may name the customer instead of giving its id.
@@ -31,7 +32,7 @@ pub(super) fn interaction_row(ws: &mut Workspace, row: &Row) -> RowResult {
     let message_id = row.get("message_id").map(bare_message_id);
     // What the row says, applied to the interaction it finds or to a new one.
     let fill = |ws: &Workspace, interaction: &mut Interaction| {
-        interaction.customer = customer_id.clone();
+        interaction.customer = customer_id.as_str().into();
         interaction.at = at;
         fill_interaction(ws, interaction, row)
     };
@@ -67,7 +68,7 @@ pub(super) fn interaction_row(ws: &mut Workspace, row: &Row) -> RowResult {
             let channel =
                 channel.ok_or_else(|| vec!["a new interaction needs a `channel`".to_string()])?;
             Interaction {
-                id,
+                id: id.into(),
                 ..Interaction::new(String::new(), at, channel.to_string())
             }
         }
@@ -94,21 +95,22 @@ pub fn fill_interaction(ws: &Workspace, interaction: &mut Interaction, row: &Row
     let mut errors = Vec::new();
     for (field, value) in &row.values {
         let text = Some(value.clone());
+        let code = Some(CompactString::from(value));
         let result: Result<(), String> = (|| {
             match field.as_str() {
-                "external_id" => interaction.external_id = text,
-                "channel" => interaction.channel = value.clone(),
+                "external_id" => interaction.external_id = code.clone(),
+                "channel" => interaction.channel = value.into(),
                 "direction" => {
                     interaction.direction = Some(value.to_lowercase().parse::<Direction>()?)
                 }
                 "purpose" => interaction.purpose = Some(value.to_lowercase().parse::<Purpose>()?),
-                "owner" => interaction.owner = Some(ws.owner_id(value)?),
+                "owner" => interaction.owner = Some(ws.owner_id(value)?.into()),
                 "summary" => interaction.summary = text,
                 "body" => interaction.body = text,
                 "deal" if !ws.deals.has_id(value) => return Err(format!("unknown deal `{value}`")),
-                "deal" => interaction.deal = text,
-                "ticket" => interaction.ticket = text,
-                "campaign" => interaction.campaign = text,
+                "deal" => interaction.deal = code.clone(),
+                "ticket" => interaction.ticket = code.clone(),
+                "campaign" => interaction.campaign = code.clone(),
                 "follow_up" => interaction.follow_up = Some(ws.day(value)?),
                 "score" => {
                     let score: u8 = value.parse().ok().filter(|s| *s <= 10).ok_or_else(|| {
@@ -116,7 +118,7 @@ pub fn fill_interaction(ws: &Workspace, interaction: &mut Interaction, row: &Row
                     })?;
                     interaction.score = Some(score);
                 }
-                "message_id" => interaction.message_id = Some(bare_message_id(value).to_string()),
+                "message_id" => interaction.message_id = Some(bare_message_id(value).into()),
                 _ => {}
             }
             Ok(())
@@ -137,7 +139,7 @@ mod tests {
     use crate::model::interaction::Direction;
 
     fn ana() -> Vec<Customer> {
-        let mut ana = Customer::new("ana".into(), "Ana Lima".into(), CustomerKind::Person);
+        let mut ana = Customer::new("ana", "Ana Lima".into(), CustomerKind::Person);
         ana.emails = vec!["ana@x.example".into()];
         vec![ana]
     }

@@ -123,7 +123,7 @@ fn row_customer(ws: &Workspace, row: &Row) -> Result<Reference<Customer>, String
 /// The id of the customer a reference stands for.
 fn customer_id(ws: &Workspace, reference: &Reference<Customer>) -> String {
     match reference {
-        Reference::Existing(index) => ws.customers.get(*index).id.clone(),
-        Reference::New(customer) => customer.id.clone(),
+        Reference::Existing(index) => ws.customers.get(*index).id.to_string(),
+        Reference::New(customer) => customer.id.to_string(),
     }
 }

@@ -1,6 +1,7 @@
 //! Orders files: one row per order line, as retail exports give them; the
 //! rows of one order are checked, and left out, together.
 
+use compact_str::CompactString;
 use rust_decimal::Decimal;
 use std::collections::HashMap;
 use std::path::Path;
@@ -175,7 +176,7 @@ fn order_lines(
         if let (Some(product), Some(quantity), true) = (product, quantity, messages.is_empty()) {
             lines.push(Line {
                 price: price.unwrap_or(product.price),
-                product: product.id,
+                product: product.id.into(),
                 quantity,
             });
         }
@@ -242,7 +243,7 @@ fn order_group(ws: &mut Workspace, rows: &[&Row]) -> Result<(), Vec<(usize, Stri
     };
     // What the rows say, applied to the order they find or to a new one.
     let fill = |order: &mut Order| {
-        order.customer = customer_id.clone();
+        order.customer = customer_id.as_str().into();
         order.at = at;
         if !lines.is_empty() {
             order.lines = lines.clone();
@@ -252,8 +253,9 @@ fn order_group(ws: &mut Workspace, rows: &[&Row]) -> Result<(), Vec<(usize, Stri
         } else {
             total_amount.unwrap_or_else(|| lines_total(&order.lines))
         });
-        let text =
-            |value: Option<&str>, old: &Option<String>| value.map(String::from).or(old.clone());
+        let text = |value: Option<&str>, old: &Option<CompactString>| {
+            value.map(CompactString::new).or_else(|| old.clone())
+        };
         order.external_id = text(external_id, &order.external_id);
         order.payment_method = text(payment_method, &order.payment_method);
         order.channel = text(channel, &order.channel);
@@ -282,8 +284,8 @@ fn order_group(ws: &mut Workspace, rows: &[&Row]) -> Result<(), Vec<(usize, Stri
         Some(index) => ws.orders.get(index).clone(),
         None => Order {
             id: match given_id {
-                Some(id) => id.to_string(),
-                None => ws.new_time_id(Kind::Order, &at),
+                Some(id) => id.into(),
+                None => ws.new_time_id(Kind::Order, &at).into(),
             },
             ..Order::new(String::new(), at)
         },
@@ -313,7 +315,7 @@ mod tests {
 
     /// A workspace with the customer `ana` and the products `toner` (12) and `paper` (4).
     fn shop() -> Workspace<'static> {
-        let ana = Customer::new("ana".into(), "Ana".into(), CustomerKind::Person);
+        let ana = Customer::new("ana", "Ana".into(), CustomerKind::Person);
         let mut ws = workspace(vec![ana]);
         import_clean(
             &mut ws,
