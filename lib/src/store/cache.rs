@@ -42,7 +42,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::files::blob_id;
 use super::layout::{Listing, StatKey};
-use super::read::{Facets, FileRead, Files, Loaded, Query, Source, parse_bytes};
+use super::read::{Facets, FileRead, Files, Fill, Loaded, Query, Source, parse_bytes};
 use crate::model::Record;
 use crate::model::searchable::{Folded, TextQuery};
 
@@ -50,7 +50,7 @@ use crate::model::searchable::{Folded, TextQuery};
 /// content until the segment is written again: far more than the tick of any
 /// file-system clock (a few milliseconds), and than the time between listing
 /// a folder and writing its segment.
-const RACY_MARGIN: Duration = Duration::from_secs(2);
+pub(crate) const RACY_MARGIN: Duration = Duration::from_secs(2);
 
 const MAGIC: &[u8; 8] = b"relate\0c";
 
@@ -314,12 +314,16 @@ impl Source for Cache {
         }
     }
 
-    fn load<T: Record>(
+    /// A warm wide read given slots decodes each record straight into its
+    /// slot, so that no folder-sized vector of reads is held beside the
+    /// result (on the big store, 60 MB for one month of interactions).
+    fn load_or_fill<T: Record, O: Send>(
         &self,
         root: &Path,
         folder: &Path,
         listing: &Listing,
         query: &Query,
+        fill: Fill<'_, T, O>,
     ) -> Vec<Option<FileRead<T>>> {
         // Taken before any file is looked at: an entry whose times are not
         // safely older than this was possibly changed again since it was read.
@@ -380,6 +384,13 @@ impl Source for Cache {
                     .filter_map(|at| load(at).0)
                     .map(Some)
                     .collect();
+            }
+            if let Some((slots, keep)) = fill.filter(|(slots, _)| slots.len() == lookups.len()) {
+                slots
+                    .par_iter_mut()
+                    .enumerate()
+                    .for_each(|(at, slot)| *slot = load(at).0.and_then(keep));
+                return Vec::new();
             }
             // Each read goes straight to its slot: an unindexed collect would
             // join growing chunks, and each copy of a million records is fresh

@@ -13,6 +13,7 @@
 use git2::Oid;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 
 use super::files::{blob_id, line_of_key, parse_yaml};
 use super::layout::{self, Listing, Months, direct_path, record_folders};
@@ -170,6 +171,12 @@ pub struct Checked<T> {
 /// One record file as a source found it.
 pub(crate) type FileRead<T> = std::result::Result<Loaded<T>, Problem>;
 
+/// Slots for a folder's records, one per record file, and what is kept of each read.
+pub(crate) type Fill<'s, T, O> = Option<(
+    &'s mut [Option<O>],
+    &'s (dyn Fn(FileRead<T>) -> Option<O> + Sync),
+)>;
+
 /// Where records are read from: the files, or the cache that answers the same.
 pub(crate) trait Source: Sync {
     /// The records of the record files in `listing` (one folder) that `query`
@@ -183,6 +190,21 @@ pub(crate) trait Source: Sync {
         folder: &Path,
         listing: &Listing,
         query: &Query,
+    ) -> Vec<Option<FileRead<T>>> {
+        self.load_or_fill::<T, ()>(root, folder, listing, query, None)
+    }
+
+    /// [`Source::load`]; given slots (one per record file), a source may
+    /// instead put what the function gives of each read in its slot as it
+    /// reads, and return nothing. Whatever it returns, the caller puts in
+    /// the slots in order.
+    fn load_or_fill<T: Record, O: Send>(
+        &self,
+        root: &Path,
+        folder: &Path,
+        listing: &Listing,
+        query: &Query,
+        fill: Fill<'_, T, O>,
     ) -> Vec<Option<FileRead<T>>>;
 
     /// About how many records `folder` holds, to make room for them before
@@ -197,12 +219,13 @@ pub(crate) trait Source: Sync {
 pub(crate) struct Files;
 
 impl Source for Files {
-    fn load<T: Record>(
+    fn load_or_fill<T: Record, O: Send>(
         &self,
         root: &Path,
         _folder: &Path,
         listing: &Listing,
         query: &Query,
+        _fill: Fill<'_, T, O>,
     ) -> Vec<Option<FileRead<T>>> {
         listing
             .records
@@ -362,10 +385,19 @@ impl<C: Source> FolderReader<'_, C> {
     /// What a source gives of the files of `folder` that the query may select.
     fn load<T: Record>(&self, folder: &Path, query: &Query) -> Result<Vec<Option<FileRead<T>>>> {
         let listing = self.strays.list(self.root, folder)?;
-        Ok(match self.cache {
-            Some(cache) => cache.load(self.root, folder, &listing, query),
-            None => Files.load(self.root, folder, &listing, query),
-        })
+        Ok(self.load_listed(folder, &listing, query))
+    }
+
+    fn load_listed<T: Record>(
+        &self,
+        folder: &Path,
+        listing: &Listing,
+        query: &Query,
+    ) -> Vec<Option<FileRead<T>>> {
+        match self.cache {
+            Some(cache) => cache.load(self.root, folder, listing, query),
+            None => Files.load(self.root, folder, listing, query),
+        }
     }
 
     /// Of the files a source read, what `keep` gives of each record the
@@ -377,22 +409,34 @@ impl<C: Source> FolderReader<'_, C> {
         keep: &'s (impl Fn(Loaded<T>) -> O + Sync),
         problems: &'s mut Vec<Problem>,
     ) -> impl Iterator<Item = O> + 's {
-        reads.into_iter().filter_map(move |read| match read {
-            Some(Ok(file))
+        reads.into_iter().flatten().filter_map(move |read| {
+            let (kept, found) = self.check_one(read, query, keep);
+            problems.extend(found);
+            kept
+        })
+    }
+
+    /// What `keep` gives of one read if the query selects it, and its problems.
+    fn check_one<T: Record, O>(
+        &self,
+        read: FileRead<T>,
+        query: &Query,
+        keep: &impl Fn(Loaded<T>) -> O,
+    ) -> (Option<O>, Vec<Problem>) {
+        match read {
+            Ok(file)
                 if query.selects(Facets::of(&file.record)) && query.selects_text(&file.record) =>
             {
                 let alone = problems_alone(self.settings, &file);
-                if !alone.is_empty() {
-                    problems.extend(with_lines(self.root, &file.path, alone));
-                }
-                Some(keep(file))
+                let problems = match alone.is_empty() {
+                    true => Vec::new(),
+                    false => with_lines(self.root, &file.path, alone),
+                };
+                (Some(keep(file)), problems)
             }
-            Some(Ok(_)) | None => None,
-            Some(Err(problem)) => {
-                problems.push(problem);
-                None
-            }
-        })
+            Ok(_) => (None, Vec::new()),
+            Err(problem) => (None, vec![problem]),
+        }
     }
 
     /// A wide read of many folders. Each folder's records are counted first
@@ -417,6 +461,54 @@ impl<C: Source> FolderReader<'_, C> {
         self.fill_runs(folders, counts, query, keep)
     }
 
+    /// Reads `folder` into `run`, its slots in the result, in order; the
+    /// records beyond them (files added since the folder was counted) are
+    /// returned aside, with the folder's problems.
+    fn fill_run<T: Record, O: Send>(
+        &self,
+        folder: &Path,
+        query: &Query,
+        keep: &(impl Fn(Loaded<T>) -> O + Sync),
+        run: &mut [Option<O>],
+    ) -> Result<(Vec<O>, Vec<Problem>)> {
+        let listing = self.strays.list(self.root, folder)?;
+        let mut problems = Vec::new();
+        if let Some(slots) = run.get_mut(..listing.records.len()) {
+            // Filled on every core: problems are rare, so one lock is enough.
+            let found = Mutex::new(Vec::new());
+            let check = |read: FileRead<T>| {
+                let (kept, problems) = self.check_one(read, query, keep);
+                if !problems.is_empty() {
+                    found
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .extend(problems);
+                }
+                kept
+            };
+            let into = Some((&mut *slots, &check as &(dyn Fn(_) -> _ + Sync)));
+            let reads = match self.cache {
+                Some(cache) => cache.load_or_fill(self.root, folder, &listing, query, into),
+                None => Files.load_or_fill(self.root, folder, &listing, query, into),
+            };
+            for (slot, read) in slots.iter_mut().zip(reads) {
+                *slot = read.and_then(check);
+            }
+            problems = found.into_inner().unwrap_or_else(PoisonError::into_inner);
+            return Ok((Vec::new(), problems));
+        }
+        let reads = self.load_listed(folder, &listing, query);
+        let mut extra = Vec::new();
+        let mut free = run.iter_mut();
+        for record in self.checked(reads, query, keep, &mut problems) {
+            match free.next() {
+                Some(slot) => *slot = Some(record),
+                None => extra.push(record),
+            }
+        }
+        Ok((extra, problems))
+    }
+
     /// [`FolderReader::fill_from_folders`], given how many slots each folder gets.
     fn fill_runs<T: Record, O: Send>(
         &self,
@@ -435,19 +527,7 @@ impl<C: Source> FolderReader<'_, C> {
             rest = after;
         }
         let per_folder: Vec<Result<(Vec<O>, Vec<Problem>)>> = (folders.par_iter().zip(runs))
-            .map(|(folder, run)| {
-                let reads = self.load::<T>(folder, query)?;
-                let mut problems = Vec::new();
-                let mut extra = Vec::new();
-                let mut free = run.iter_mut();
-                for record in self.checked(reads, query, keep, &mut problems) {
-                    match free.next() {
-                        Some(slot) => *slot = Some(record),
-                        None => extra.push(record),
-                    }
-                }
-                Ok((extra, problems))
-            })
+            .map(|(folder, run)| self.fill_run(folder, query, keep, run))
             .collect();
         let mut problems = Vec::new();
         let mut extras = Vec::with_capacity(per_folder.len());
@@ -961,6 +1041,7 @@ impl Store {
 mod tests {
     use super::*;
     use crate::model::Interaction;
+    use crate::store::cache::{self, Cache, CacheMode};
 
     /// Three month folders of two interactions each, one of them invalid.
     fn months() -> (tempfile::TempDir, Vec<PathBuf>) {
@@ -1030,6 +1111,51 @@ mod tests {
             assert_eq!(filled, joined, "{counts:?}");
             assert_eq!(filled_problems, problems, "{counts:?}");
             assert!(filled.capacity() <= 2 * filled.len(), "{counts:?}");
+        }
+        // With the cache: the first read writes the segments, the second
+        // decodes each record straight into its slot (the files are older
+        // than the racy margin, so the segments are trusted as they are).
+        std::thread::sleep(cache::RACY_MARGIN + std::time::Duration::from_millis(100));
+        let cache = Cache::new(&dir.path().join(".git"), "", CacheMode::Use);
+        let cached = FolderReader {
+            root: dir.path(),
+            cache: Some(&cache),
+            settings: &settings,
+            strays: &layout::Strays::default(),
+        };
+        let segments = || {
+            let dir = dir.path().join(".git/relate/cache/store");
+            let mut files: Vec<_> = (std::fs::read_dir(&dir).unwrap())
+                .map(|entry| {
+                    let entry = entry.unwrap();
+                    (
+                        entry.file_name(),
+                        entry.metadata().unwrap().modified().unwrap(),
+                    )
+                })
+                .collect();
+            files.sort();
+            files
+        };
+        for pass in ["cold", "warm"] {
+            for counts in [vec![3, 2, 5], vec![2, 2, 2], vec![0, 1, 2]] {
+                let (filled, filled_problems) = cached
+                    .fill_runs(&folders, counts.clone(), &query, &keep)
+                    .unwrap();
+                assert_eq!(filled, joined, "{pass} {counts:?}");
+                assert_eq!(filled_problems, problems, "{pass} {counts:?}");
+            }
+            if pass == "cold" {
+                // The folder with the invalid file is read again each time
+                // (its file has no entry); the others are not written again.
+                let written = segments();
+                assert_eq!(written.len(), 3, "one segment per folder");
+                cached
+                    .fill_runs(&folders, vec![2, 2, 2], &query, &keep)
+                    .unwrap();
+                let again = segments();
+                assert_eq!([&again[0], &again[2]], [&written[0], &written[2]]);
+            }
         }
     }
 }
