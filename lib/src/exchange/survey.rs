@@ -1,6 +1,7 @@
 //! Questionnaire answers: each row fills in its respondent's profile fields and
 //! logs one `questionnaire` interaction, with a score where a column gives one.
 
+use compact_str::CompactString;
 use std::path::Path;
 
 use super::Workspace;
@@ -55,7 +56,7 @@ fn answer(ws: &mut Workspace, row: &Row) -> Result<(), Vec<String>> {
         others: Vec::new(),
     };
     // The interaction is checked before the profile changes, so a bad answer changes nothing.
-    let mut interaction = Interaction::new(String::new(), at, QUESTIONNAIRE.to_string());
+    let mut interaction = Interaction::new(CompactString::default(), at, QUESTIONNAIRE);
     interaction.direction = Some(crate::model::interaction::Direction::Inbound);
     interaction.body = answer_text(row);
     let mut errors = fill_interaction(ws, &mut interaction, &answers);

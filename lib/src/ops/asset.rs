@@ -92,7 +92,7 @@ pub struct Visit {
 pub fn service(store: &Store, asset: &str, visit: Visit) -> Result<(Asset, Interaction)> {
     let mut asset: Asset = store.get(asset)?;
     asset.serviced(utc_date(&visit.at));
-    let mut contact = Interaction::new(asset.customer.clone(), visit.at, visit.channel);
+    let mut contact = Interaction::new(asset.customer.as_str(), visit.at, visit.channel);
     contact.id = store.new_time_id(Kind::Interaction, &visit.at).into();
     contact.direction = Some(Direction::Outbound);
     contact.purpose = Some(Purpose::Service);

@@ -472,7 +472,6 @@ impl<C: Source> FolderReader<'_, C> {
         run: &mut [Option<O>],
     ) -> Result<(Vec<O>, Vec<Problem>)> {
         let listing = self.strays.list(self.root, folder)?;
-        let mut problems = Vec::new();
         if let Some(slots) = run.get_mut(..listing.records.len()) {
             // Filled on every core: problems are rare, so one lock is enough.
             let found = Mutex::new(Vec::new());
@@ -494,10 +493,11 @@ impl<C: Source> FolderReader<'_, C> {
             for (slot, read) in slots.iter_mut().zip(reads) {
                 *slot = read.and_then(check);
             }
-            problems = found.into_inner().unwrap_or_else(PoisonError::into_inner);
+            let problems = found.into_inner().unwrap_or_else(PoisonError::into_inner);
             return Ok((Vec::new(), problems));
         }
         let reads = self.load_listed(folder, &listing, query);
+        let mut problems = Vec::new();
         let mut extra = Vec::new();
         let mut free = run.iter_mut();
         for record in self.checked(reads, query, keep, &mut problems) {

@@ -61,15 +61,15 @@ pub(super) fn interaction_row(ws: &mut Workspace, row: &Row) -> RowResult {
     let mut interaction = match existing {
         Some(index) => ws.interactions.get(index).clone(),
         None => {
-            let id = match row.get("id") {
-                Some(id) => id.to_string(),
-                None => ws.new_time_id(Kind::Interaction, &at),
+            let id: CompactString = match row.get("id") {
+                Some(id) => id.into(),
+                None => ws.new_time_id(Kind::Interaction, &at).into(),
             };
             let channel =
                 channel.ok_or_else(|| vec!["a new interaction needs a `channel`".to_string()])?;
             Interaction {
-                id: id.into(),
-                ..Interaction::new(String::new(), at, channel.to_string())
+                id,
+                ..Interaction::new(CompactString::default(), at, channel)
             }
         }
     };
@@ -95,10 +95,9 @@ pub fn fill_interaction(ws: &Workspace, interaction: &mut Interaction, row: &Row
     let mut errors = Vec::new();
     for (field, value) in &row.values {
         let text = Some(value.clone());
-        let code = Some(CompactString::from(value));
         let result: Result<(), String> = (|| {
             match field.as_str() {
-                "external_id" => interaction.external_id = code.clone(),
+                "external_id" => interaction.external_id = Some(value.into()),
                 "channel" => interaction.channel = value.into(),
                 "direction" => {
                     interaction.direction = Some(value.to_lowercase().parse::<Direction>()?)
@@ -108,9 +107,9 @@ pub fn fill_interaction(ws: &Workspace, interaction: &mut Interaction, row: &Row
                 "summary" => interaction.summary = text,
                 "body" => interaction.body = text,
                 "deal" if !ws.deals.has_id(value) => return Err(format!("unknown deal `{value}`")),
-                "deal" => interaction.deal = code.clone(),
-                "ticket" => interaction.ticket = code.clone(),
-                "campaign" => interaction.campaign = code.clone(),
+                "deal" => interaction.deal = Some(value.into()),
+                "ticket" => interaction.ticket = Some(value.into()),
+                "campaign" => interaction.campaign = Some(value.into()),
                 "follow_up" => interaction.follow_up = Some(ws.day(value)?),
                 "score" => {
                     let score: u8 = value.parse().ok().filter(|s| *s <= 10).ok_or_else(|| {
