@@ -8,7 +8,9 @@
 //! nanosecond, inode, device and size, as git's index keeps them), the blob id
 //! of its text, the record parsed (as JSON, which decodes ten times faster
 //! than YAML), and what queries select on (its customer, its channel,
-//! whether it has conflicts).
+//! whether it has conflicts). A file that is not a valid record has an entry
+//! too, holding the problem parsing it met, so that it is not parsed again
+//! (and its folder's segment written again) by every read.
 //!
 //! Every read lists the folder and looks at each file (one `fstatat`): an entry
 //! whose stat key differs, or that is missing, is read and parsed again;
@@ -23,6 +25,8 @@
 //!   index ("racy git");
 //! - a record is cached only if decoding its JSON gives back exactly the
 //!   record parsed from YAML (a value JSON cannot carry is read from its file);
+//!   a problem is cached only when it comes from the file's bytes alone (not
+//!   UTF-8, not YAML, not a record), never for a file that could not be read;
 //! - a segment is checked as a whole (format, schema of this build, checksum)
 //!   and thrown away if anything is off: missing, truncated, corrupt, of an
 //!   older format or another version of relate. It is then rebuilt silently;
@@ -90,6 +94,44 @@ impl StatKey {
     }
 }
 
+/// What an entry keeps of its file. Every file of a folder has an entry, so
+/// that a folder holding a file that is not a valid record is not parsed and
+/// written again by every read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Form {
+    /// The record, as JSON.
+    Record,
+    /// The problem parsing the file met (its line and message, then the
+    /// file's text, which a query's text test looks at): a function of the
+    /// file's bytes alone, like the record.
+    Problem,
+    /// A record JSON cannot carry exactly: read from its file each time.
+    FromFile,
+}
+
+impl Form {
+    /// The entry's flag byte: bit 0 whether the record has conflicts, the
+    /// next bits its form.
+    fn flag(self, conflicted: bool) -> u8 {
+        let form = match self {
+            Form::Record => 0,
+            Form::Problem => 1,
+            Form::FromFile => 2,
+        };
+        form << 1 | u8::from(conflicted)
+    }
+
+    fn of_flag(flag: u8) -> Option<(Form, bool)> {
+        let form = match flag >> 1 {
+            0 => Form::Record,
+            1 => Form::Problem,
+            2 => Form::FromFile,
+            _ => return None,
+        };
+        Some((form, flag & 1 == 1))
+    }
+}
+
 /// One cached record file.
 struct Entry<'a> {
     name: &'a str,
@@ -98,7 +140,8 @@ struct Entry<'a> {
     customer: Option<&'a str>,
     channel: Option<&'a str>,
     conflicted: bool,
-    /// The record as JSON.
+    form: Form,
+    /// The record as JSON, or the problem (see [`Form`]).
     payload: &'a [u8],
 }
 
@@ -108,6 +151,15 @@ impl<'a> Entry<'a> {
             customer: self.customer,
             channel: self.channel,
             conflicted: self.conflicted,
+        }
+    }
+
+    /// Whether a read with `query` gets this file: a problem goes to the
+    /// reads whose text test its file passes, as when the files are read.
+    fn selected_by(&self, query: &Query) -> bool {
+        match self.form {
+            Form::Problem => problem_selected(query, self.payload),
+            Form::Record | Form::FromFile => query.selects(self.facets()),
         }
     }
 }
@@ -130,6 +182,7 @@ impl Segment<'_> {
 }
 
 /// An entry to write: borrowed from the old segment, or newly encoded.
+#[derive(Clone)]
 struct NewEntry<'a> {
     name: Cow<'a, str>,
     stat: StatKey,
@@ -137,6 +190,7 @@ struct NewEntry<'a> {
     customer: Option<Cow<'a, str>>,
     channel: Option<Cow<'a, str>>,
     conflicted: bool,
+    form: Form,
     payload: std::borrow::Cow<'a, [u8]>,
 }
 
@@ -224,7 +278,7 @@ impl Cache {
                 &mut out,
                 entry.channel.as_deref().unwrap_or_default().as_bytes(),
             );
-            out.push(u8::from(entry.conflicted));
+            out.push(entry.form.flag(entry.conflicted));
             put_bytes(&mut out, &entry.payload);
         }
         let checksum = xxhash_rust::xxh3::xxh3_64(&out);
@@ -424,9 +478,9 @@ impl Source for Cache {
 }
 
 impl Cache {
-    /// The id and folded search texts of every record file in `listing`, if
-    /// the folder's search texts speak for each one; `None` as soon as one
-    /// file is new, changed or gone.
+    /// The id and folded search texts of every valid record file in `listing`
+    /// (a file that is not a valid record has none), if the folder's search
+    /// texts speak for each file; `None` as soon as one is new, changed or gone.
     pub(crate) fn kept_folded_texts(
         &self,
         root: &Path,
@@ -438,13 +492,15 @@ impl Cache {
         if words.entries.len() != listing.records.len() {
             return None;
         }
-        still_true_all(root, &listing.records, Some(&words))
-            .into_iter()
-            .map(|(_, hit)| {
-                let (id, texts, _) = decode_folded(hit?.payload)?;
-                Some((id.to_string(), texts.to_string()))
-            })
-            .collect()
+        let mut texts = Vec::with_capacity(words.entries.len());
+        for (_, hit) in still_true_all(root, &listing.records, Some(&words)) {
+            let hit = hit?;
+            if hit.form != Form::Problem {
+                let (id, folded, _) = decode_folded(hit.payload)?;
+                texts.push((id.to_string(), folded.to_string()));
+            }
+        }
+        Some(texts)
     }
 
     /// A search of a folder whose search texts (`words`, one per file of
@@ -460,7 +516,7 @@ impl Cache {
         words: &[&Entry],
     ) -> Vec<Option<FileRead<T>>> {
         let candidates: Vec<&super::layout::Entry> = (listing.records.iter().zip(words))
-            .filter(|(_, words)| query.selects(words.facets()) && may_match(text, words))
+            .filter(|(_, words)| words.selected_by(query) && may_match(text, words))
             .map(|(file, _)| file)
             .collect();
         if candidates.is_empty() {
@@ -472,7 +528,7 @@ impl Cache {
             .into_par_iter()
             .map(|(file, hit)| {
                 let read = hit.and_then(|entry| decode::<T>(entry, &file.path));
-                Some(read.map_or_else(|| reparse(root, &file.path), Ok))
+                Some(read.unwrap_or_else(|| parse_file(root, file).0))
             })
             .collect()
     }
@@ -511,17 +567,9 @@ fn load_one<'e, T: Record>(
     query: &Query,
 ) -> Outcome<'e, T> {
     let Some(entry) = hit else {
-        let read = reparse::<T>(root, &file.path);
-        let loaded = read.as_ref().ok();
-        let name = file_name(&file.path);
-        let entry = loaded.and_then(|loaded| encode(loaded, name, file.stat));
-        let words = query
-            .text
-            .and(loaded)
-            .map(|loaded| words_entry(loaded, name, file.stat));
-        return (Some(read), entry, words);
+        return parse_one(root, file, query);
     };
-    if !query.selects(entry.facets()) {
+    if !entry.selected_by(query) {
         return (None, Some(kept(entry)), words.map(kept));
     }
     if let (Some(text), Some(words)) = (query.text, words)
@@ -531,13 +579,42 @@ fn load_one<'e, T: Record>(
     }
     match decode::<T>(entry, &file.path) {
         Some(read) => {
-            let words = query
-                .text
-                .map(|_| words.map_or_else(|| words_entry(&read, entry.name, entry.stat), kept));
-            (Some(Ok(read)), Some(kept(entry)), words)
+            let words = query.text.map(|_| {
+                words.map_or_else(
+                    || match &read {
+                        Ok(loaded) => words_entry(loaded, entry.name, entry.stat),
+                        Err(_) => kept(entry),
+                    },
+                    kept,
+                )
+            });
+            (Some(read), Some(kept(entry)), words)
         }
-        None => (Some(reparse(root, &file.path)), None, None),
+        // Kept as read from its file (or, never expected, JSON that no longer
+        // decodes): the file again, and the same entry made anew.
+        None => parse_one(root, file, query),
     }
+}
+
+/// A file the cache does not speak for, parsed: what the query gets of it
+/// (a problem only if the file passes the query's text test, as when the
+/// files are read), its new entry and, for a search, its search texts (a
+/// problem's entry serves as both); no entry for a file that cannot be read.
+fn parse_one<'e, T: Record>(
+    root: &Path,
+    file: &super::layout::Entry,
+    query: &Query,
+) -> Outcome<'e, T> {
+    let (read, entry) = parse_file::<T>(root, file);
+    let words = query.text.and(entry.as_ref()).map(|entry| match &read {
+        Ok(loaded) => words_entry(loaded, &entry.name, entry.stat),
+        Err(_) => entry.clone(),
+    });
+    let selected = read.is_ok()
+        || entry
+            .as_ref()
+            .is_none_or(|entry| problem_selected(query, &entry.payload));
+    (selected.then_some(read), entry, words)
 }
 
 /// Whether the record whose search texts `words` holds may be a hit.
@@ -557,13 +634,25 @@ fn words_entry<'a, T: Record>(loaded: &Loaded<T>, name: &str, stat: StatKey) -> 
         put_bytes(&mut payload, key.as_bytes());
     }
     NewEntry {
-        name: Cow::Owned(name.to_string()),
-        stat,
-        blob: loaded.blob,
         customer: folded.customer.map(Cow::Owned),
         channel: loaded.record.channel().map(|c| Cow::Owned(c.to_string())),
         conflicted: !loaded.record.conflicts().is_empty(),
         payload: Cow::Owned(payload),
+        ..bare_entry(name, stat, loaded.blob)
+    }
+}
+
+/// An entry of a file with nothing selected on and nothing kept.
+fn bare_entry<'a>(name: &str, stat: StatKey, blob: Oid) -> NewEntry<'a> {
+    NewEntry {
+        name: Cow::Owned(name.to_string()),
+        stat,
+        blob,
+        customer: None,
+        channel: None,
+        conflicted: false,
+        form: Form::FromFile,
+        payload: Cow::Borrowed(&[]),
     }
 }
 
@@ -626,40 +715,110 @@ fn kept<'a>(entry: &Entry<'a>) -> NewEntry<'a> {
         customer: entry.customer.map(Cow::Borrowed),
         channel: entry.channel.map(Cow::Borrowed),
         conflicted: entry.conflicted,
+        form: entry.form,
         payload: Cow::Borrowed(entry.payload),
     }
 }
 
-/// Reads and parses a file the cache does not speak for.
-fn reparse<T: Record>(root: &Path, rel: &Path) -> FileRead<T> {
+/// Reads and parses a file the cache does not speak for: what it holds, and
+/// its entry in the new segment (none for a file that cannot be read).
+fn parse_file<'e, T: Record>(
+    root: &Path,
+    file: &super::layout::Entry,
+) -> (FileRead<T>, Option<NewEntry<'e>>) {
+    let rel = &file.path;
     match std::fs::read(root.join(rel)) {
-        Ok(bytes) => parse_bytes(rel, &bytes),
-        Err(e) => Err(crate::Problem::new(rel, None, format!("cannot read: {e}"))),
+        Ok(bytes) => {
+            let read = parse_bytes(rel, &bytes);
+            let entry = encode(&read, &bytes, file_name(rel), file.stat);
+            (read, Some(entry))
+        }
+        Err(e) => (
+            Err(crate::Problem::new(rel, None, format!("cannot read: {e}"))),
+            None,
+        ),
     }
 }
 
-fn decode<T: Record>(entry: &Entry, rel: &Path) -> Option<Loaded<T>> {
-    let record = serde_json::from_slice::<T>(entry.payload).ok()?;
-    Some(Loaded {
-        path: rel.to_path_buf(),
-        blob: entry.blob,
-        record,
-    })
+/// The line, message and file text a problem entry holds.
+fn problem_parts(payload: &[u8]) -> Option<(Option<usize>, &str, &str)> {
+    let mut reader = Reader { bytes: payload };
+    let line = reader.u64()?;
+    let line = (line != u64::MAX)
+        .then(|| usize::try_from(line).ok())
+        .flatten();
+    let (message, text) = (reader.text()?, reader.text()?);
+    reader.bytes.is_empty().then_some((line, message, text))
 }
 
-/// A cache entry for a freshly parsed record, if its JSON gives it back exactly.
-fn encode<'a, T: Record>(loaded: &Loaded<T>, name: &str, stat: StatKey) -> Option<NewEntry<'a>> {
-    let payload = serde_json::to_vec(&loaded.record).ok()?;
-    let back: T = serde_json::from_slice(&payload).ok()?;
-    (back == loaded.record).then(|| NewEntry {
-        name: Cow::Owned(name.to_string()),
-        stat,
-        blob: loaded.blob,
+/// Whether a read with `query` gets the problem that `payload` holds: when
+/// its file's text passes the query's test, as [`Files`] decides.
+fn problem_selected(query: &Query, payload: &[u8]) -> bool {
+    problem_parts(payload).is_none_or(|(_, _, text)| query.may_select(text))
+}
+
+/// What an entry gives of its file: the record or the problem; `None` for
+/// one kept as read from its file.
+fn decode<T: Record>(entry: &Entry, rel: &Path) -> Option<FileRead<T>> {
+    match entry.form {
+        Form::Record => {
+            let record = serde_json::from_slice::<T>(entry.payload).ok()?;
+            Some(Ok(Loaded {
+                path: rel.to_path_buf(),
+                blob: entry.blob,
+                record,
+            }))
+        }
+        Form::Problem => {
+            let (line, message, _) = problem_parts(entry.payload)?;
+            Some(Err(crate::Problem::new(rel, line, message)))
+        }
+        Form::FromFile => None,
+    }
+}
+
+/// The entry of a freshly parsed file (`bytes`): its record, if its JSON
+/// gives it back exactly (else the entry says to read the file), or its problem.
+fn encode<'a, T: Record>(
+    read: &FileRead<T>,
+    bytes: &[u8],
+    name: &str,
+    stat: StatKey,
+) -> NewEntry<'a> {
+    let loaded = match read {
+        Ok(loaded) => loaded,
+        Err(problem) => {
+            let line = problem.line.map_or(u64::MAX, |line| line as u64);
+            let mut payload = line.to_le_bytes().to_vec();
+            put_bytes(&mut payload, problem.message.as_bytes());
+            // As `Files` tests it: the text with any bytes that are not UTF-8 replaced.
+            put_bytes(&mut payload, String::from_utf8_lossy(bytes).as_bytes());
+            return NewEntry {
+                form: Form::Problem,
+                payload: Cow::Owned(payload),
+                ..bare_entry(name, stat, blob_id(bytes))
+            };
+        }
+    };
+    let blob = loaded.blob;
+    let facets = NewEntry {
         customer: loaded.record.customer().map(|c| Cow::Owned(c.to_string())),
         channel: loaded.record.channel().map(|c| Cow::Owned(c.to_string())),
         conflicted: !loaded.record.conflicts().is_empty(),
-        payload: Cow::Owned(payload),
-    })
+        ..bare_entry(name, stat, blob)
+    };
+    let payload = serde_json::to_vec(&loaded.record).ok();
+    let back = payload
+        .as_deref()
+        .and_then(|p| serde_json::from_slice::<T>(p).ok());
+    match (payload, back) {
+        (Some(payload), Some(back)) if back == loaded.record => NewEntry {
+            form: Form::Record,
+            payload: Cow::Owned(payload),
+            ..facets
+        },
+        _ => facets,
+    }
 }
 
 /// The id a cached file name stands for, ordered as listings order files.
@@ -749,7 +908,7 @@ fn parse_segment<'a>(bytes: &'a [u8], magic: &[u8; 8]) -> Option<Segment<'a>> {
         let blob = Oid::from_bytes(reader.take(20)?).ok()?;
         let customer = reader.text()?;
         let channel = reader.text()?;
-        let conflicted = reader.take(1)?[0] != 0;
+        let (form, conflicted) = Form::of_flag(reader.take(1)?[0])?;
         let payload = reader.bytes()?;
         entries.push(Entry {
             name,
@@ -758,6 +917,7 @@ fn parse_segment<'a>(bytes: &'a [u8], magic: &[u8; 8]) -> Option<Segment<'a>> {
             customer: (!customer.is_empty()).then_some(customer),
             channel: (!channel.is_empty()).then_some(channel),
             conflicted,
+            form,
             payload,
         });
     }
@@ -775,6 +935,79 @@ mod tests {
     fn folder_names_escape_without_collisions() {
         assert_eq!(escape("interactions/2026/11"), "interactions%2F2026%2F11");
         assert_ne!(escape("a%2Fb"), escape("a/b"));
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_valid_record_is_cached_as_its_problem() {
+        use crate::model::Interaction;
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let folder = Path::new("interactions/2026/11");
+        std::fs::create_dir_all(root.join(folder)).unwrap();
+        let record = |id: &str, customer: &str| {
+            format!(
+                "id: {id}\ncustomer: {customer}\nat: 2026-11-02T10:00:00Z\nchannel: email\nsummary: Invoice\n"
+            )
+        };
+        let write =
+            |name: &str, text: &str| std::fs::write(root.join(folder).join(name), text).unwrap();
+        write("a1.yaml", &record("a1", "acme"));
+        write("b2.yaml", "id: b2\ncustomer: globex\nat: [not closed\n");
+        write("c3.yaml", &record("c3", "globex"));
+        // Older than the racy margin: the entries are trusted by their stat keys.
+        std::thread::sleep(RACY_MARGIN + Duration::from_millis(100));
+        let cache = Cache::new(&root.join(".git"), "", CacheMode::Use);
+        let text = TextQuery::with_context("invoice", Default::default());
+        let read =
+            |source: &dyn Fn(&Listing) -> Vec<Option<FileRead<Interaction>>>| -> Vec<String> {
+                let listing = super::super::layout::list_folder(root, folder).unwrap();
+                (source(&listing).into_iter())
+                    .flatten()
+                    .map(|read| match read {
+                        Ok(loaded) => loaded.record.id.to_string(),
+                        Err(problem) => format!("{problem} (line {:?})", problem.line),
+                    })
+                    .collect()
+            };
+        let (all, acme, globex) = (
+            Query::all(),
+            Query::of_customer("acme"),
+            Query::of_customer("globex"),
+        );
+        let queries = [&all, &acme, &globex];
+        let from_files =
+            queries.map(|query| read(&|listing| Files.load(root, folder, listing, query)));
+        let from_cache =
+            || queries.map(|query| read(&|listing| cache.load(root, folder, listing, query)));
+        let problem = from_files[0][1].clone();
+        assert!(
+            problem.starts_with("interactions/2026/11/b2.yaml:3:"),
+            "{problem}"
+        );
+        // A query for one customer gets the problem when the file's text
+        // could hold a record of that customer, as the files' text test says.
+        assert_eq!(from_files[1], ["a1"]);
+        assert_eq!(from_files[2], [problem.clone(), "c3".into()]);
+        let search = || read(&|listing| cache.load(root, folder, listing, &Query::matching(&text)));
+        let modified = |path: PathBuf| std::fs::metadata(path).unwrap().modified().unwrap();
+        assert_eq!(from_cache(), from_files, "cold");
+        assert_eq!(search(), ["a1".to_string(), problem.clone(), "c3".into()]);
+        let (segment, words) = (
+            modified(cache.segment_path(folder)),
+            modified(cache.words_path(folder)),
+        );
+        // Read again, the problem comes from the cache as it came from the
+        // file, and neither the segment nor the search texts are written again.
+        for _ in 0..2 {
+            assert_eq!(from_cache(), from_files, "warm");
+            assert_eq!(search(), ["a1".to_string(), problem.clone(), "c3".into()]);
+        }
+        assert_eq!(modified(cache.segment_path(folder)), segment);
+        assert_eq!(modified(cache.words_path(folder)), words);
+        // Mended by hand, the file is a record again.
+        write("b2.yaml", &record("b2", "globex"));
+        assert_eq!(from_cache()[2], ["b2", "c3"]);
+        assert_eq!(search(), ["a1", "b2", "c3"]);
     }
 
     #[test]
@@ -836,6 +1069,7 @@ mod tests {
             customer: Some("acme".into()),
             channel: None,
             conflicted: true,
+            form: Form::Record,
             payload: Cow::Borrowed(b"{}"),
         };
         let folder = Path::new("customers");
@@ -888,6 +1122,7 @@ mod tests {
             customer: None,
             channel: None,
             conflicted: false,
+            form: Form::Record,
             payload: Cow::Borrowed(b"{}"),
         };
         let path = cache.segment_path(folder);
