@@ -803,3 +803,117 @@ fn references_come_from_every_kind_and_remove_cascades_but_never_to_orders() {
     }
     assert_eq!(head_id(dir.path()), before);
 }
+
+#[test]
+fn the_lists_select_what_their_filters_name_and_refuse_a_typo() {
+    let (_dir, store) = new_store();
+    let tagged = |name: &str, owner: Option<&str>, tags: &[&str]| {
+        let new = ops::customer::NewCustomer {
+            name: name.into(),
+            kind: None,
+            emails: Vec::new(),
+            phones: Vec::new(),
+            company: None,
+            owner: owner.map(String::from),
+            tags: tags.iter().map(|t| t.to_string()).collect(),
+            sets: Vec::new(),
+            id: None,
+        };
+        ops::customer::add(&store, new).unwrap();
+    };
+    tagged("Acme", Some("alice"), &["vip"]);
+    tagged("Globex", Some("bob"), &["vip", "eu"]);
+    tagged("Initech", None, &[]);
+    let customers = |wanted: ops::list::Customers| -> Vec<String> {
+        (ops::list::customers(&store, &wanted).unwrap().into_iter())
+            .map(|c| c.id.to_string())
+            .collect()
+    };
+    let vip = ops::list::Customers {
+        tag: Some("vip"),
+        ..Default::default()
+    };
+    assert_eq!(customers(vip), ["acme", "globex"]);
+    let bob = ops::list::Customers {
+        owner: Some("bob"),
+        tag: Some("vip"),
+        ..Default::default()
+    };
+    assert_eq!(customers(bob), ["globex"]);
+    let unknown = ops::list::Customers {
+        segment: Some("nosuch"),
+        ..Default::default()
+    };
+    assert!(matches!(
+        ops::list::customers(&store, &unknown),
+        Err(Error::Usage { .. })
+    ));
+
+    // Deals: open ones of one customer, by stage; a customer that does not
+    // exist is not an empty list.
+    let first = ops::deal::open(&store, new_deal("acme", &[])).unwrap();
+    let mut second = new_deal("acme", &[]);
+    second.title = "Upgrade".into();
+    let second = ops::deal::open(&store, second).unwrap();
+    ops::deal::advance(&store, &second.id, None, at("2026-11-20T12:30:00Z")).unwrap();
+    ops::deal::open(&store, new_deal("globex", &[])).unwrap();
+    let deals = |wanted: ops::list::Deals| -> Vec<String> {
+        (ops::list::deals(&store, &wanted).unwrap().into_iter())
+            .map(|d| d.id)
+            .collect()
+    };
+    let acme = || ops::list::Deals {
+        customer: Some("acme"),
+        open: true,
+        ..Default::default()
+    };
+    assert_eq!(deals(acme()), [first.id.clone(), second.id.clone()]);
+    let in_first_stage = ops::list::Deals {
+        stage: Some(first.stage.as_str()),
+        ..acme()
+    };
+    assert_eq!(deals(in_first_stage), [first.id.as_str()]);
+    let missing = ops::list::Deals {
+        customer: Some("acmee"),
+        ..Default::default()
+    };
+    assert!(matches!(
+        ops::list::deals(&store, &missing),
+        Err(Error::NotFound { .. })
+    ));
+    let typo = ops::list::Deals {
+        stage: Some("qualifcation"),
+        ..Default::default()
+    };
+    assert!(matches!(
+        ops::list::deals(&store, &typo),
+        Err(Error::Usage { .. })
+    ));
+
+    // Tickets: oldest first, by status and priority.
+    let mut later = new_ticket("globex", None);
+    later.at = at("2026-11-20T10:00:00Z");
+    later.priority = Priority::Low;
+    let later = ops::ticket::open(&store, later).unwrap();
+    let earlier = ops::ticket::open(&store, new_ticket("acme", None)).unwrap();
+    let tickets = |wanted: ops::list::Tickets| -> Vec<String> {
+        (ops::list::tickets(&store, &wanted).unwrap().into_iter())
+            .map(|t| t.id)
+            .collect()
+    };
+    assert_eq!(
+        tickets(ops::list::Tickets::default()),
+        [earlier.id.clone(), later.id.clone()]
+    );
+    let low = ops::list::Tickets {
+        open: true,
+        priority: Some(Priority::Low),
+        ..Default::default()
+    };
+    assert_eq!(tickets(low), [later.id.as_str()]);
+    let resolved = ops::list::Tickets {
+        status: Some(Status::Resolved),
+        ..Default::default()
+    };
+    assert!(tickets(resolved).is_empty());
+}

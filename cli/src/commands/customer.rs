@@ -3,7 +3,6 @@
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use relate::filter::combined;
 use relate::model::assign::Assignment;
 use relate::model::customer::{CustomerKind, Lifecycle};
 use relate::model::{Customer, Deal, Interaction, Kind, Order};
@@ -183,24 +182,14 @@ fn set(ui: &mut Ui, args: SetArgs) -> anyhow::Result<()> {
 
 fn list(ui: &mut Ui, args: ListArgs) -> anyhow::Result<()> {
     let store = ui.store()?;
-    if let Some(owner) = &args.owner {
-        ops::list::check_owner(store.settings(), owner)?;
-    }
-    let filter = combined(
-        store.settings(),
-        args.segment.as_deref(),
-        args.filter.as_deref(),
-    )?;
-    let mut customers: Vec<Customer> = store
-        .read::<Customer>(Query::all())?
-        .into_iter()
-        .filter(|c| args.owner.is_none() || c.owner.as_deref() == args.owner.as_deref())
-        .filter(|c| args.stage.is_none() || c.stage == args.stage)
-        .filter(|c| args.tag.as_ref().is_none_or(|t| c.tags.contains(t)))
-        .collect();
-    if let Some(filter) = filter {
-        customers = ops::list::select_customers(&store, &filter, customers)?;
-    }
+    let wanted = ops::list::Customers {
+        owner: args.owner.as_deref(),
+        stage: args.stage,
+        tag: args.tag.as_deref(),
+        segment: args.segment.as_deref(),
+        filter: args.filter.as_deref(),
+    };
+    let mut customers = ops::list::customers(&store, &wanted)?;
     args.order.apply(&mut customers)?;
     ui.records(&customers, customers_table)
 }

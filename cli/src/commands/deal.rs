@@ -8,7 +8,6 @@ use relate::model::{Deal, Kind};
 use relate::ops;
 use relate::ops::deal::{NewDeal, Won};
 use relate::output::{Cell, Format, Table};
-use relate::store::Query;
 
 use super::order::lines_table;
 use super::{remove, set};
@@ -201,25 +200,13 @@ fn win(ui: &mut Ui, args: WinArgs) -> anyhow::Result<()> {
 
 fn list(ui: &mut Ui, args: ListArgs) -> anyhow::Result<()> {
     let store = ui.store()?;
-    if let Some(stage) = &args.stage {
-        ops::list::check_stage(store.settings(), stage)?;
-    }
-    if let Some(owner) = &args.owner {
-        ops::list::check_owner(store.settings(), owner)?;
-    }
-    let deals: Vec<Deal> = match &args.customer {
-        Some(customer) => {
-            store.require(Kind::Customer, customer)?;
-            store.read(Query::of_customer(customer))?
-        }
-        None => store.read(Query::all())?,
+    let wanted = ops::list::Deals {
+        customer: args.customer.as_deref(),
+        open: args.open,
+        stage: args.stage.as_deref(),
+        owner: args.owner.as_deref(),
     };
-    let mut deals: Vec<Deal> = deals
-        .into_iter()
-        .filter(|d| !args.open || d.is_open())
-        .filter(|d| args.stage.as_ref().is_none_or(|s| &d.stage == s))
-        .filter(|d| args.owner.is_none() || d.owner == args.owner)
-        .collect();
+    let mut deals = ops::list::deals(&store, &wanted)?;
     args.order.apply(&mut deals)?;
     ui.records(&deals, deals_table)
 }

@@ -7,7 +7,6 @@ use relate::model::{Kind, Ticket};
 use relate::ops;
 use relate::ops::ticket::{NewTicket, TicketUpdate};
 use relate::output::{Cell, Format, Table};
-use relate::store::Query;
 
 use super::{remove, set};
 use crate::ui::{At, SortArgs, Ui, at_or_now, id_arg, keyword, timestamp_arg};
@@ -207,25 +206,15 @@ fn open(ui: &mut Ui, args: OpenArgs) -> anyhow::Result<()> {
 
 fn list(ui: &mut Ui, args: ListArgs) -> anyhow::Result<()> {
     let store = ui.store()?;
-    if let Some(owner) = &args.owner {
-        ops::list::check_owner(store.settings(), owner)?;
-    }
-    let tickets: Vec<Ticket> = match &args.customer {
-        Some(customer) => {
-            store.require(Kind::Customer, customer)?;
-            store.read(Query::of_customer(customer))?
-        }
-        None => store.read(Query::all())?,
+    let wanted = ops::list::Tickets {
+        customer: args.customer.as_deref(),
+        open: args.open,
+        status: args.status,
+        priority: args.priority,
+        kind: args.kind,
+        owner: args.owner.as_deref(),
     };
-    let mut tickets: Vec<Ticket> = tickets
-        .into_iter()
-        .filter(|t| !args.open || t.is_open())
-        .filter(|t| args.status.is_none_or(|s| t.status == s))
-        .filter(|t| args.priority.is_none_or(|p| t.priority == p))
-        .filter(|t| args.kind.is_none_or(|k| t.kind == k))
-        .filter(|t| args.owner.is_none() || t.owner == args.owner)
-        .collect();
-    tickets.sort_by(|a, b| a.opened.cmp(&b.opened).then_with(|| a.id.cmp(&b.id)));
+    let mut tickets = ops::list::tickets(&store, &wanted)?;
     args.order.apply(&mut tickets)?;
     ui.records(&tickets, tickets_table)
 }

@@ -1,7 +1,7 @@
 //! What list commands share: their filters checked like the arguments of a
 //! write (an unknown stage or owner is a typo, not an empty list), the
-//! customers a `--where` filter selects, the contacts `interaction list`
-//! shows, and `--sort` and `--limit`.
+//! customers a `--where` filter selects, the customers, contacts, deals and
+//! tickets the list commands show, and `--sort` and `--limit`.
 
 use chrono::NaiveDate;
 use std::collections::HashSet;
@@ -9,7 +9,10 @@ use std::collections::HashSet;
 use crate::error::{Error, Result};
 use crate::filter::Filter;
 use crate::model::assign::Assign;
+use crate::model::customer::Lifecycle;
 use crate::model::id::suggest;
+use crate::model::settings::Priority;
+use crate::model::ticket::{Status, TicketKind};
 use crate::model::values::utc_date;
 use crate::model::{
     Asset, Campaign, Customer, Deal, Interaction, Kind, Order, Product, Record, Settings, Ticket,
@@ -74,6 +77,117 @@ pub fn select_customers(
     Ok((data.customers.into_iter())
         .filter(|c| selected.contains(&c.id))
         .collect())
+}
+
+/// Which customers `customer list` shows; every part given must match.
+#[derive(Debug, Default)]
+pub struct Customers<'a> {
+    pub owner: Option<&'a str>,
+    pub stage: Option<Lifecycle>,
+    pub tag: Option<&'a str>,
+    /// A segment of relate.yaml (`--segment`) and a filter (`--where`):
+    /// both must hold.
+    pub segment: Option<&'a str>,
+    pub filter: Option<&'a str>,
+}
+
+/// The customers `wanted` names, by id. An owner must be known, and the
+/// segment and filter valid.
+pub fn customers(store: &Store, wanted: &Customers) -> Result<Vec<Customer>> {
+    let settings = store.settings();
+    if let Some(owner) = wanted.owner {
+        check_owner(settings, owner)?;
+    }
+    let filter = crate::filter::combined(settings, wanted.segment, wanted.filter)?;
+    let mut customers: Vec<Customer> = store.read(Query::all())?;
+    customers.retain(|c| {
+        wanted
+            .owner
+            .is_none_or(|owner| c.owner.as_deref() == Some(owner))
+            && wanted.stage.is_none_or(|stage| c.stage == Some(stage))
+            && wanted.tag.is_none_or(|tag| c.tags.iter().any(|t| t == tag))
+    });
+    match filter {
+        Some(filter) => select_customers(store, &filter, customers),
+        None => Ok(customers),
+    }
+}
+
+/// Which deals `deal list` shows; every part given must match.
+#[derive(Debug, Default)]
+pub struct Deals<'a> {
+    pub customer: Option<&'a str>,
+    /// Only the deals neither won nor lost.
+    pub open: bool,
+    pub stage: Option<&'a str>,
+    pub owner: Option<&'a str>,
+}
+
+/// The deals `wanted` names, by id. The customer must exist (exit 3 with a
+/// did-you-mean), the stage and owner be known; for one customer, only its
+/// deals are read.
+pub fn deals(store: &Store, wanted: &Deals) -> Result<Vec<Deal>> {
+    let settings = store.settings();
+    if let Some(stage) = wanted.stage {
+        check_stage(settings, stage)?;
+    }
+    if let Some(owner) = wanted.owner {
+        check_owner(settings, owner)?;
+    }
+    let mut deals: Vec<Deal> = read_of_customer(store, wanted.customer)?;
+    deals.retain(|d| {
+        (!wanted.open || d.is_open())
+            && wanted.stage.is_none_or(|stage| d.stage == stage)
+            && wanted
+                .owner
+                .is_none_or(|owner| d.owner.as_deref() == Some(owner))
+    });
+    Ok(deals)
+}
+
+/// Which tickets `ticket list` shows; every part given must match.
+#[derive(Debug, Default)]
+pub struct Tickets<'a> {
+    pub customer: Option<&'a str>,
+    /// Only the tickets not resolved.
+    pub open: bool,
+    pub status: Option<Status>,
+    pub priority: Option<Priority>,
+    pub kind: Option<TicketKind>,
+    pub owner: Option<&'a str>,
+}
+
+/// The tickets `wanted` names, oldest first (then by id). The customer must
+/// exist and the owner be known; for one customer, only its tickets are read.
+pub fn tickets(store: &Store, wanted: &Tickets) -> Result<Vec<Ticket>> {
+    if let Some(owner) = wanted.owner {
+        check_owner(store.settings(), owner)?;
+    }
+    let mut tickets: Vec<Ticket> = read_of_customer(store, wanted.customer)?;
+    tickets.retain(|t| {
+        (!wanted.open || t.is_open())
+            && wanted.status.is_none_or(|status| t.status == status)
+            && wanted
+                .priority
+                .is_none_or(|priority| t.priority == priority)
+            && wanted.kind.is_none_or(|kind| t.kind == kind)
+            && wanted
+                .owner
+                .is_none_or(|owner| t.owner.as_deref() == Some(owner))
+    });
+    tickets.sort_by(|a, b| a.opened.cmp(&b.opened).then_with(|| a.id.cmp(&b.id)));
+    Ok(tickets)
+}
+
+/// Every record of `T`, or those of one customer, which must exist.
+fn read_of_customer<T: Record>(store: &Store, customer: Option<&str>) -> Result<Vec<T>> {
+    match customer {
+        Some(customer) => {
+            store.require(Kind::Customer, customer)?;
+            store.read(Query::of_customer(customer))
+        }
+        None => store.read(Query::all()),
+    }
 }
 
 /// Which contacts `interaction list` shows; every part given must match.
