@@ -36,14 +36,16 @@ fi
 relate=${RELATE:-"${CARGO_TARGET_DIR:-$repo/target}/release/relate"}
 cd "$store"
 
-# Seconds one command takes (its output is dropped).
-seconds() {
+# Times one command (its output is dropped) into $took, in seconds.
+clock() {
   local start end
   start=$(date +%s%N)
   "$@" >/dev/null 2>&1 || true
   end=$(date +%s%N)
-  echo "scale=3; ($end - $start) / 1000000000" | bc
+  took=$(echo "scale=3; ($end - $start) / 1000000000" | bc)
 }
+# Seconds one command takes.
+seconds() { clock "$@"; echo "$took"; }
 # The median of the numbers on standard input.
 median() { sort -n | awk '{v[NR] = $1} END {printf "%.3f", v[int((NR + 1) / 2)]}'; }
 # The median of RUNS runs of a command.
@@ -74,13 +76,26 @@ echo
 echo "| figure | relate (median of $runs) | anchor in the same run | ratio |"
 echo "| --- | ---: | --- | ---: |"
 
-# Writes: one record, one commit.
-anchor=$(med git_add_commit)
-t=$(med log)
+# Writes: one record, one commit. The anchor and the three writes take
+# turns, run by run, so that each sees the machine in the same state; each
+# starts after `sync` (untimed), so that none pays for the write-back of the
+# 180 MB index the one before it left dirty.
+# (Timed in this shell, not a subshell: the writes count their runs.)
+timed() { sync; clock "$@"; }
+anchors=() logs=() advances=() sets=()
+for _ in $(seq "$runs"); do
+  timed git_add_commit && anchors+=("$took")
+  timed log && logs+=("$took")
+  timed advance && advances+=("$took")
+  timed set_customer && sets+=("$took")
+done
+of() { printf '%s\n' "$@" | median; }
+anchor=$(of "${anchors[@]}")
+t=$(of "${logs[@]}")
 row '`log` (one interaction)' "$t s" "\`git add FILE && git commit\`: $anchor s" "$(ratio "$t" "$anchor")"
-t=$(med advance)
+t=$(of "${advances[@]}")
 row '`deal advance`' "$t s" "\`git add FILE && git commit\`: $anchor s" "$(ratio "$t" "$anchor")"
-t=$(med set_customer)
+t=$(of "${sets[@]}")
 row '`customer set` (a 100,000-entry folder)' "$t s" "\`git add FILE && git commit\`: $anchor s" "$(ratio "$t" "$anchor")"
 [ -z "$(git status --porcelain)" ] && [ -z "$(git diff --cached --name-only)" ] \
   && echo "| afterwards | \`git status\` and \`git diff --cached\` clean | | |"
