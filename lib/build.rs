@@ -1,6 +1,6 @@
 //! Gives the cache of parsed records (src/store/cache.rs) a schema id that
-//! changes whenever the record types, the cache format or the locked
-//! versions of the crates change, so that a cache written by another build
+//! changes whenever the record types, the cache format, the parse or the
+//! locked versions of the crates change, so that a cache written by another build
 //! is never trusted.
 
 use std::hash::{DefaultHasher, Hash, Hasher};
@@ -12,6 +12,10 @@ fn main() {
     let mut files = Vec::new();
     collect(Path::new("src/model"), &mut files);
     files.push(Path::new("src/store/cache.rs").to_path_buf());
+    // The parse itself (`parse_bytes`, `parse_yaml`): the cache keeps its
+    // problems, line and message, as well as its records.
+    files.push(Path::new("src/store/read.rs").to_path_buf());
+    files.push(Path::new("src/store/files.rs").to_path_buf());
     // The versions of the crates that parse and fold what the cache keeps
     // (serde_json, serde_yaml, deunicode...): another lock, another schema.
     files.push(Path::new("../Cargo.lock").to_path_buf());

@@ -617,10 +617,12 @@ fn parse_one<'e, T: Record>(
     (selected.then_some(read), entry, words)
 }
 
-/// Whether the record whose search texts `words` holds may be a hit.
+/// Whether the record whose search texts `words` holds may be a hit; a
+/// problem always may, as no search passes over one when it reads the files.
 fn may_match(text: &TextQuery, words: &Entry) -> bool {
-    decode_folded(words.payload)
-        .is_none_or(|(_, texts, keys)| text.may_match(texts, &keys, words.customer))
+    words.form == Form::Problem
+        || decode_folded(words.payload)
+            .is_none_or(|(_, texts, keys)| text.may_match(texts, &keys, words.customer))
 }
 
 /// The search texts of a parsed record, as an entry of its folder's `.words`.
@@ -954,6 +956,7 @@ mod tests {
         write("a1.yaml", &record("a1", "acme"));
         write("b2.yaml", "id: b2\ncustomer: globex\nat: [not closed\n");
         write("c3.yaml", &record("c3", "globex"));
+        std::fs::write(root.join(folder).join("d4.yaml"), b"id: d4\xff\n").unwrap();
         // Older than the racy margin: the entries are trusted by their stat keys.
         std::thread::sleep(RACY_MARGIN + Duration::from_millis(100));
         let cache = Cache::new(&root.join(".git"), "", CacheMode::Use);
@@ -974,7 +977,8 @@ mod tests {
             Query::of_customer("acme"),
             Query::of_customer("globex"),
         );
-        let queries = [&all, &acme, &globex];
+        let email = Query::all().on_channel("email");
+        let queries = [&all, &acme, &globex, &email];
         let from_files =
             queries.map(|query| read(&|listing| Files.load(root, folder, listing, query)));
         let from_cache =
@@ -984,14 +988,33 @@ mod tests {
             problem.starts_with("interactions/2026/11/b2.yaml:3:"),
             "{problem}"
         );
+        let not_utf8 = from_files[0][3].clone();
+        assert!(
+            not_utf8.starts_with("interactions/2026/11/d4.yaml: not UTF-8")
+                && not_utf8.ends_with("(line None)"),
+            "{not_utf8}"
+        );
         // A query for one customer gets the problem when the file's text
         // could hold a record of that customer, as the files' text test says.
         assert_eq!(from_files[1], ["a1"]);
         assert_eq!(from_files[2], [problem.clone(), "c3".into()]);
+        assert_eq!(
+            from_files[3],
+            ["a1", "c3"],
+            "neither file's text names the channel"
+        );
         let search = || read(&|listing| cache.load(root, folder, listing, &Query::matching(&text)));
         let modified = |path: PathBuf| std::fs::metadata(path).unwrap().modified().unwrap();
         assert_eq!(from_cache(), from_files, "cold");
-        assert_eq!(search(), ["a1".to_string(), problem.clone(), "c3".into()]);
+        assert_eq!(
+            search(),
+            [
+                "a1".to_string(),
+                problem.clone(),
+                "c3".into(),
+                not_utf8.clone()
+            ]
+        );
         let (segment, words) = (
             modified(cache.segment_path(folder)),
             modified(cache.words_path(folder)),
@@ -1000,14 +1023,22 @@ mod tests {
         // file, and neither the segment nor the search texts are written again.
         for _ in 0..2 {
             assert_eq!(from_cache(), from_files, "warm");
-            assert_eq!(search(), ["a1".to_string(), problem.clone(), "c3".into()]);
+            assert_eq!(
+                search(),
+                [
+                    "a1".to_string(),
+                    problem.clone(),
+                    "c3".into(),
+                    not_utf8.clone()
+                ]
+            );
         }
         assert_eq!(modified(cache.segment_path(folder)), segment);
         assert_eq!(modified(cache.words_path(folder)), words);
         // Mended by hand, the file is a record again.
         write("b2.yaml", &record("b2", "globex"));
         assert_eq!(from_cache()[2], ["b2", "c3"]);
-        assert_eq!(search(), ["a1", "b2", "c3"]);
+        assert_eq!(search(), ["a1".into(), "b2".into(), "c3".into(), not_utf8]);
     }
 
     #[test]
