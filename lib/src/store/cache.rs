@@ -939,13 +939,19 @@ mod tests {
         assert_ne!(escape("a%2Fb"), escape("a/b"));
     }
 
+    /// A store with an empty folder of November's interactions.
+    fn november() -> (tempfile::TempDir, &'static Path) {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = Path::new("interactions/2026/11");
+        std::fs::create_dir_all(dir.path().join(folder)).unwrap();
+        (dir, folder)
+    }
+
     #[test]
     fn a_file_that_is_not_a_valid_record_is_cached_as_its_problem() {
         use crate::model::Interaction;
-        let dir = tempfile::tempdir().unwrap();
+        let (dir, folder) = november();
         let root = dir.path();
-        let folder = Path::new("interactions/2026/11");
-        std::fs::create_dir_all(root.join(folder)).unwrap();
         let record = |id: &str, customer: &str| {
             format!(
                 "id: {id}\ncustomer: {customer}\nat: 2026-11-02T10:00:00Z\nchannel: email\nsummary: Invoice\n"
@@ -1044,10 +1050,8 @@ mod tests {
     #[test]
     fn a_search_of_an_unchanged_folder_decodes_from_its_search_texts_and_writes_nothing() {
         use crate::model::Interaction;
-        let dir = tempfile::tempdir().unwrap();
+        let (dir, folder) = november();
         let root = dir.path();
-        let folder = Path::new("interactions/2026/11");
-        std::fs::create_dir_all(root.join(folder)).unwrap();
         for (id, summary) in [
             ("a1", "Invoice sent"),
             ("a2", "Demo"),
