@@ -8,8 +8,8 @@ use relate::Error;
 
 use crate::commands::{
     agenda, asset, campaign, check, clone, completions, conflicts, consent, customer, deal, edit,
-    export, history, import, init, interaction, log, man, merge_driver, order, owner, product,
-    recommend, report, resolve, search, sync, ticket, undo,
+    export, history, import, init, interaction, log, man, merge_driver, monitor, order, owner,
+    product, recommend, report, resolve, search, sync, ticket, undo,
 };
 use crate::error;
 use crate::ui::{FormatArg, GlobalArgs, Ui};
@@ -81,6 +81,9 @@ enum Command {
     Conflicts(conflicts::Args),
     Resolve(resolve::Args),
     Undo(undo::Args),
+    /// The file-system monitor that spares big stores' reads: on, off, status
+    #[command(subcommand)]
+    Monitor(monitor::Command),
     Completions(completions::Args),
     Man(man::Args),
     #[command(hide = true)]
@@ -140,6 +143,7 @@ fn run(ui: &mut Ui, command: Command) -> anyhow::Result<()> {
         Command::Conflicts(args) => conflicts::run(ui, args),
         Command::Resolve(args) => resolve::run(ui, args),
         Command::Undo(args) => undo::run(ui, args),
+        Command::Monitor(command) => monitor::run(ui, command),
         Command::Completions(args) => completions::run(ui, args),
         Command::Man(args) => man::run(ui, args),
         Command::MergeDriver(args) => merge_driver::run(ui, args),

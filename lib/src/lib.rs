@@ -34,7 +34,9 @@
 //!   segments), and the check of the filters that settings and campaigns hold.
 //! - [`store`]: files and git. Finding the store; the one read seam
 //!   ([`store::Store::read`] with a typed [`store::Query`]) answered by the files
-//!   or by the cache (records, and the search texts of search queries); every write in a [`store::Transaction`] (store lock,
+//!   or by the cache (records, and the search texts of search queries), whose
+//!   folder listings the opt-in file-system monitor (an inotify daemon per
+//!   clone) can vouch for; every write in a [`store::Transaction`] (store lock,
 //!   journal, commit through libgit2's tree updater, git's index brought in line
 //!   for the changed paths only); `check`; erased persons' suppression
 //!   entries, and a person erased from every commit of history (`rewrite`);

@@ -24,6 +24,7 @@ pub mod log;
 pub mod man;
 pub mod merge;
 pub mod merge_driver;
+pub mod monitor;
 pub mod order;
 pub mod owner;
 pub mod product;

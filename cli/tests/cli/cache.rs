@@ -96,10 +96,12 @@ fn edit_keeping_size_and_mtime(path: &Path, from: &str, to: &str) {
     file.set_modified(mtime).unwrap();
 }
 
-/// The cache's segments and the search texts kept beside them.
+/// The cache's segments, the search texts kept beside them, and the
+/// listings kept for the monitor.
 fn segments(env: &TestEnv) -> Vec<PathBuf> {
     let mut files = cache_files(env, "seg");
     files.extend(cache_files(env, "words"));
+    files.extend(cache_files(env, "list"));
     files
 }
 
@@ -269,18 +271,45 @@ fn step(env: &TestEnv, n: u64) -> String {
 
 #[test]
 fn answers_with_the_cache_equal_answers_from_the_files() {
+    walk(&sample_store());
+}
+
+/// With the file-system monitor on, every change below reaches reads through
+/// its events, or through the listing of every file where it vouches for nothing.
+#[cfg(target_os = "linux")]
+#[test]
+fn answers_with_the_monitor_equal_answers_from_the_files() {
     let env = sample_store();
-    assert_cache_is_invisible(&env, "a cold start");
-    assert!(!segments(&env).is_empty(), "the reads filled the cache");
+    let on: serde_json::Value = env.json(&["monitor", "on"]);
     assert_eq!(
-        cache_files(&env, "result").len(),
+        (&on["enabled"], &on["running"]),
+        (&true.into(), &true.into())
+    );
+    walk(&env);
+    assert!(
+        !cache_files(&env, "list").is_empty(),
+        "the monitor vouched for folders"
+    );
+    let off: serde_json::Value = env.json(&["monitor", "off"]);
+    assert_eq!(
+        (&off["enabled"], &off["running"]),
+        (&false.into(), &false.into())
+    );
+}
+
+/// Reads after each step of a walk through the changes a team's day brings.
+fn walk(env: &TestEnv) {
+    assert_cache_is_invisible(env, "a cold start");
+    assert!(!segments(env).is_empty(), "the reads filled the cache");
+    assert_eq!(
+        cache_files(env, "result").len(),
         1,
         "check kept its findings"
     );
     // Past the racy window, the cache trusts files by their stat data alone:
     // from here on an edit must show in the stat key (ctime), not only in content.
     std::thread::sleep(std::time::Duration::from_millis(2100));
-    assert_cache_is_invisible(&env, "the racy window");
+    assert_cache_is_invisible(env, "the racy window");
     let steps: u64 = std::env::var("RELATE_CACHE_STEPS")
         .ok()
         .and_then(|n| n.parse().ok())
@@ -296,8 +325,8 @@ fn answers_with_the_cache_equal_answers_from_the_files() {
             Some(&first) => first,
             None => (n * 7 + 3) % 1009,
         };
-        let done = step(&env, n);
-        assert_cache_is_invisible(&env, &done);
+        let done = step(env, n);
+        assert_cache_is_invisible(env, &done);
     }
 }
 

@@ -33,6 +33,7 @@ mod import_matching;
 mod init;
 mod log;
 mod merge;
+mod monitor;
 mod order_product;
 mod owner;
 mod privacy;

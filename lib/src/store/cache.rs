@@ -68,6 +68,9 @@ const SMALLEST_ENTRY: u64 = 4 * 8 + 5 * 8 + 20 + 1;
 /// The mark of a folder's search texts (`.words`), kept beside its segment.
 const WORDS_MAGIC: &[u8; 8] = b"relate\0w";
 
+/// The mark of a folder's listing (`.list`), kept while the monitor vouches for it.
+const LISTING_MAGIC: &[u8; 8] = b"relate\0l";
+
 /// Changes whenever the record types or this format change (see build.rs),
 /// so that a cache written by another build is never trusted.
 const SCHEMA: &str = env!("RELATE_CACHE_SCHEMA");
@@ -168,6 +171,9 @@ impl<'a> Entry<'a> {
 struct Segment<'a> {
     /// Nanoseconds since the epoch, less [`RACY_MARGIN`], when it was written.
     written_ns: i64,
+    /// The monitor's instance and generation of the folder's listing it was
+    /// written from, if the monitor vouched for it.
+    vouched: Option<(u64, u64)>,
     entries: Vec<Entry<'a>>,
 }
 
@@ -220,7 +226,7 @@ impl Cache {
     }
 
     /// The segment bytes of `folder`, if a complete one of this build is there.
-    fn read_segment(&self, folder: &Path) -> Option<Vec<u8>> {
+    fn read_segment(&self, folder: &Path) -> Option<memmap2::Mmap> {
         self.read_whole(&self.segment_path(folder))
     }
 
@@ -242,33 +248,47 @@ impl Cache {
         usize::try_from(count.min(length / SMALLEST_ENTRY)).ok()
     }
 
-    /// The bytes of a cache file whose checksum holds (not in rebuild mode).
-    fn read_whole(&self, path: &Path) -> Option<Vec<u8>> {
+    /// The bytes of a cache file whose checksum holds (not in rebuild mode),
+    /// mapped from the page cache: a read of every segment would otherwise
+    /// copy 700 MB into fresh memory that the kernel zeroes first.
+    fn read_whole(&self, path: &Path) -> Option<memmap2::Mmap> {
         if self.mode == CacheMode::Rebuild {
             return None;
         }
-        let bytes = std::fs::read(path).ok()?;
+        let file = std::fs::File::open(path).ok()?;
+        // SAFETY: a mapping is undefined behaviour only if the file changes
+        // while it is mapped. relate never writes a cache file in place: it
+        // writes a new file and renames it over the old one, whose inode
+        // keeps its content while it is mapped. Editing or truncating a
+        // cache file in place while a command reads it is the one thing the
+        // cache does not survive (docs/performance.md); removing it is safe.
+        let bytes = unsafe { memmap2::MmapOptions::new().populate().map(&file) }.ok()?;
         let (body, checksum) = bytes.split_at_checked(bytes.len().checked_sub(8)?)?;
         let expected = u64::from_le_bytes(checksum.try_into().ok()?);
         (xxhash_rust::xxh3::xxh3_64(body) == expected).then_some(bytes)
     }
 
     /// Writes a segment (`MAGIC`) or a folder's search texts (`WORDS_MAGIC`).
-    fn write_segment(&self, path: &Path, magic: &[u8; 8], written_ns: i64, entries: &[NewEntry]) {
+    fn write_segment(
+        &self,
+        path: &Path,
+        magic: &[u8; 8],
+        written_ns: i64,
+        vouched: Option<(u64, u64)>,
+        entries: &[NewEntry],
+    ) {
         let mut out =
             Vec::with_capacity(64 + entries.iter().map(|e| 96 + e.payload.len()).sum::<usize>());
         out.extend_from_slice(magic);
         put_bytes(&mut out, SCHEMA.as_bytes());
         out.extend_from_slice(&written_ns.to_le_bytes());
         out.extend_from_slice(&(entries.len() as u64).to_le_bytes());
+        let (instance, generation) = vouched.unwrap_or((0, 0));
+        out.extend_from_slice(&instance.to_le_bytes());
+        out.extend_from_slice(&generation.to_le_bytes());
         for entry in entries {
             put_bytes(&mut out, entry.name.as_bytes());
-            for number in [entry.stat.mtime_ns, entry.stat.ctime_ns] {
-                out.extend_from_slice(&number.to_le_bytes());
-            }
-            for number in [entry.stat.ino, entry.stat.dev, entry.stat.size] {
-                out.extend_from_slice(&number.to_le_bytes());
-            }
+            put_stat(&mut out, &entry.stat);
             out.extend_from_slice(entry.blob.as_bytes());
             put_bytes(
                 &mut out,
@@ -281,10 +301,72 @@ impl Cache {
             out.push(entry.form.flag(entry.conflicted));
             put_bytes(&mut out, &entry.payload);
         }
+        self.seal_and_replace(path, out);
+    }
+
+    /// Ends `out` with its checksum and puts it at `path`; best effort: a
+    /// cache that cannot be written only makes the next command slower.
+    fn seal_and_replace(&self, path: &Path, mut out: Vec<u8>) {
         let checksum = xxhash_rust::xxh3::xxh3_64(&out);
         out.extend_from_slice(&checksum.to_le_bytes());
-        // Best effort: a cache that cannot be written only makes the next command slower.
         let _ = self.replace_file(path, &out);
+    }
+
+    fn listing_path(&self, folder: &Path) -> PathBuf {
+        self.dir
+            .join(format!("{}.list", escape(&folder.to_string_lossy())))
+    }
+
+    /// The listing of `folder` kept when the monitor gave it `vouched` (its
+    /// instance and generation), if that is the listing kept.
+    fn read_listing(&self, folder: &Path, vouched: (u64, u64)) -> Option<Listing> {
+        let bytes = self.read_whole(&self.listing_path(folder))?;
+        let mut reader = Reader {
+            bytes: &bytes[..bytes.len() - 8],
+        };
+        if reader.take(LISTING_MAGIC.len())? != LISTING_MAGIC
+            || reader.text()? != SCHEMA
+            || (reader.u64()?, reader.u64()?) != vouched
+        {
+            return None;
+        }
+        let mut listing = Listing::default();
+        for entries in [&mut listing.records, &mut listing.others] {
+            let count = usize::try_from(reader.u64()?).ok()?;
+            entries.reserve(count.min(reader.bytes.len() / 48));
+            for _ in 0..count {
+                let name = reader.text()?;
+                let stat = reader.stat()?;
+                // One allocation for the path: `join` copies the folder, then grows it.
+                let mut path = PathBuf::with_capacity(folder.as_os_str().len() + 1 + name.len());
+                path.push(folder);
+                path.push(name);
+                entries.push(super::layout::Entry {
+                    path,
+                    name: name.to_string(),
+                    stat,
+                });
+            }
+        }
+        reader.bytes.is_empty().then_some(listing)
+    }
+
+    /// Keeps the listing of `folder`, taken after the monitor gave it `vouched`.
+    fn write_listing(&self, folder: &Path, vouched: (u64, u64), listing: &Listing) {
+        let files = listing.records.len() + listing.others.len();
+        let mut out = Vec::with_capacity(64 + 64 * files);
+        out.extend_from_slice(LISTING_MAGIC);
+        put_bytes(&mut out, SCHEMA.as_bytes());
+        out.extend_from_slice(&vouched.0.to_le_bytes());
+        out.extend_from_slice(&vouched.1.to_le_bytes());
+        for entries in [&listing.records, &listing.others] {
+            out.extend_from_slice(&(entries.len() as u64).to_le_bytes());
+            for entry in entries {
+                put_bytes(&mut out, entry.name.as_bytes());
+                put_stat(&mut out, &entry.stat);
+            }
+        }
+        self.seal_and_replace(&self.listing_path(folder), out);
     }
 
     fn replace_file(&self, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
@@ -299,8 +381,9 @@ impl Cache {
     }
 
     /// The blob id of every record file in `listing`, if the segment of its
-    /// folder still speaks for each one (as [`Source::load`] decides, without
-    /// decoding any record); `None` as soon as one file is new or changed.
+    /// folder still speaks for each one (as [`Source::load`] decides: by stat
+    /// key, or the monitor's vouch; without decoding any record); `None` as
+    /// soon as one file is new or changed.
     pub(crate) fn confirmed_blobs(
         &self,
         root: &Path,
@@ -309,11 +392,8 @@ impl Cache {
     ) -> Option<Vec<Oid>> {
         let bytes = self.read_segment(folder)?;
         let segment = parse_segment(&bytes, MAGIC)?;
-        matched(&listing.records, &segment.entries, |e| e.name)
-            .into_par_iter()
-            .map(|(file, candidate)| {
-                still_true(root, file, candidate, segment.written_ns).map(|entry| entry.blob)
-            })
+        (lookups(root, listing, Some(&segment)).into_iter())
+            .map(|(_, hit)| hit.map(|entry| entry.blob))
             .collect()
     }
 
@@ -351,14 +431,19 @@ impl Cache {
         put_bytes(&mut out, SCHEMA.as_bytes());
         out.extend_from_slice(&digest.to_le_bytes());
         put_bytes(&mut out, payload);
-        let checksum = xxhash_rust::xxh3::xxh3_64(&out);
-        out.extend_from_slice(&checksum.to_le_bytes());
-        // Best effort, as for segments.
-        let _ = self.replace_file(&self.result_path(name), &out);
+        self.seal_and_replace(&self.result_path(name), out);
     }
 }
 
 impl Source for Cache {
+    fn kept_listing(&self, folder: &Path, vouched: (u64, u64)) -> Option<Listing> {
+        self.read_listing(folder, vouched)
+    }
+
+    fn keep_listing(&self, folder: &Path, vouched: (u64, u64), listing: &Listing) {
+        self.write_listing(folder, vouched, listing);
+    }
+
     /// As many as the folder's segment held when it was written (read from its
     /// header alone, unchecked: only room is made with it), else its entries.
     fn records_about(&self, root: &Path, folder: &Path) -> crate::error::Result<usize> {
@@ -392,7 +477,7 @@ impl Source for Cache {
             .as_deref()
             .and_then(|b| parse_segment(b, WORDS_MAGIC));
         let words_of: Vec<Option<&Entry>> = match &words {
-            Some(w) => still_true_all(root, &listing.records, Some(w))
+            Some(w) => lookups(root, listing, Some(w))
                 .into_iter()
                 .map(|(_, words)| words)
                 .collect(),
@@ -408,19 +493,27 @@ impl Source for Cache {
         let bytes = self.read_segment(folder);
         let segment = bytes.as_deref().and_then(|b| parse_segment(b, MAGIC));
         let entries: &[Entry] = segment.as_ref().map_or(&[], |s| &s.entries);
-        let lookups = still_true_all(root, &listing.records, segment.as_ref());
+        let lookups = lookups(root, listing, segment.as_ref());
         let misses = lookups.iter().filter(|(_, hit)| hit.is_none()).count();
         if query.is_selective() && misses > lookups.len() - misses {
             // Mostly uncached: parsing every file to answer a narrow query costs
             // more than the query; the files answer it, and a wider read fills the cache.
             return Files.load(root, folder, listing, query);
         }
-        let changed = segment.as_ref().is_none_or(|s| s.aged_racy(new_written_ns))
+        // Written again, too, when the monitor vouches for the folder anew
+        // (something happened in it that changed no record): from then on
+        // the segment speaks for every file at once again.
+        let revouched =
+            |vouched: Option<(u64, u64)>| listing.vouched.is_some() && vouched != listing.vouched;
+        let changed = segment
+            .as_ref()
+            .is_none_or(|s| s.aged_racy(new_written_ns) || revouched(s.vouched))
             || misses > 0
             || entries.len() != lookups.len();
         let words_changed = query.text.is_some()
             && words.as_ref().is_none_or(|w| {
                 w.aged_racy(new_written_ns)
+                    || revouched(w.vouched)
                     || w.entries.len() != lookups.len()
                     || words_of.iter().any(Option::is_none)
             });
@@ -467,11 +560,17 @@ impl Source for Cache {
         }
         if changed || new_entries.len() != entries.len() {
             let path = self.segment_path(folder);
-            self.write_segment(&path, MAGIC, new_written_ns, &new_entries);
+            self.write_segment(&path, MAGIC, new_written_ns, listing.vouched, &new_entries);
         }
         if words_changed {
             let path = self.words_path(folder);
-            self.write_segment(&path, WORDS_MAGIC, new_written_ns, &new_words);
+            self.write_segment(
+                &path,
+                WORDS_MAGIC,
+                new_written_ns,
+                listing.vouched,
+                &new_words,
+            );
         }
         reads
     }
@@ -493,7 +592,7 @@ impl Cache {
             return None;
         }
         let mut texts = Vec::with_capacity(words.entries.len());
-        for (_, hit) in still_true_all(root, &listing.records, Some(&words)) {
+        for (_, hit) in lookups(root, listing, Some(&words)) {
             let hit = hit?;
             if hit.form != Form::Problem {
                 let (id, folded, _) = decode_folded(hit.payload)?;
@@ -532,6 +631,30 @@ impl Cache {
             })
             .collect()
     }
+}
+
+/// Each record file of `listing` with its entry in `segment`, if the segment
+/// still speaks for it. A segment written from a listing the monitor vouched
+/// for, under the instance and generation `listing` is vouched for too,
+/// speaks for every file at once: nothing happened in the folder since (any
+/// change, even within one tick of the clock, is an event), so no entry is
+/// checked against its file.
+fn lookups<'l, 'e, 's>(
+    root: &Path,
+    listing: &'l Listing,
+    segment: Option<&'e Segment<'s>>,
+) -> Vec<(&'l super::layout::Entry, Option<&'e Entry<'s>>)> {
+    if let Some(segment) = segment
+        && listing.vouched.is_some()
+        && segment.vouched == listing.vouched
+        && segment.entries.len() == listing.records.len()
+    {
+        let pairs = listing.records.iter().zip(&segment.entries);
+        if pairs.clone().all(|(file, entry)| file.name == entry.name) {
+            return pairs.map(|(file, entry)| (file, Some(entry))).collect();
+        }
+    }
+    still_true_all(root, &listing.records, segment)
 }
 
 /// Each file with its entry in `segment`, if the segment still speaks for it.
@@ -886,6 +1009,26 @@ impl<'a> Reader<'a> {
     pub(crate) fn text(&mut self) -> Option<&'a str> {
         std::str::from_utf8(self.bytes()?).ok()
     }
+
+    /// A stat key, as [`put_stat`] writes it.
+    fn stat(&mut self) -> Option<StatKey> {
+        Some(StatKey {
+            mtime_ns: self.i64()?,
+            ctime_ns: self.i64()?,
+            ino: self.u64()?,
+            dev: self.u64()?,
+            size: self.u64()?,
+        })
+    }
+}
+
+fn put_stat(out: &mut Vec<u8>, stat: &StatKey) {
+    for number in [stat.mtime_ns, stat.ctime_ns] {
+        out.extend_from_slice(&number.to_le_bytes());
+    }
+    for number in [stat.ino, stat.dev, stat.size] {
+        out.extend_from_slice(&number.to_le_bytes());
+    }
 }
 
 /// The entries of a segment (or search texts, by `magic`) whose checksum has
@@ -895,18 +1038,12 @@ fn parse_segment<'a>(bytes: &'a [u8], magic: &[u8; 8]) -> Option<Segment<'a>> {
     let mut reader = Reader { bytes: body };
     let (written_ns, count) = reader.header(magic)?;
     let count = usize::try_from(count).ok()?;
+    // Instance 0 is none: the monitor never makes it.
+    let vouched = Some((reader.u64()?, reader.u64()?)).filter(|&(instance, _)| instance != 0);
     let mut entries = Vec::with_capacity(count.min(body.len() / 64));
     for _ in 0..count {
         let name = reader.text()?;
-        let mtime_ns = reader.i64()?;
-        let ctime_ns = reader.i64()?;
-        let stat = StatKey {
-            mtime_ns,
-            ctime_ns,
-            ino: reader.u64()?,
-            dev: reader.u64()?,
-            size: reader.u64()?,
-        };
+        let stat = reader.stat()?;
         let blob = Oid::from_bytes(reader.take(20)?).ok()?;
         let customer = reader.text()?;
         let channel = reader.text()?;
@@ -925,6 +1062,7 @@ fn parse_segment<'a>(bytes: &'a [u8], magic: &[u8; 8]) -> Option<Segment<'a>> {
     }
     reader.bytes.is_empty().then_some(Segment {
         written_ns,
+        vouched,
         entries,
     })
 }
@@ -940,6 +1078,26 @@ mod tests {
     }
 
     /// A store with an empty folder of November's interactions.
+    /// A record entry with an empty record, the stat key 1, 2, 3, 4 and `size`.
+    fn plain_entry(name: &'static str, size: u64) -> NewEntry<'static> {
+        NewEntry {
+            name: name.into(),
+            stat: StatKey {
+                mtime_ns: 1,
+                ctime_ns: 2,
+                ino: 3,
+                dev: 4,
+                size,
+            },
+            blob: blob_id(b"x"),
+            customer: None,
+            channel: None,
+            conflicted: false,
+            form: Form::Record,
+            payload: Cow::Borrowed(b"{}"),
+        }
+    }
+
     fn november() -> (tempfile::TempDir, &'static Path) {
         let dir = tempfile::tempdir().unwrap();
         let folder = Path::new("interactions/2026/11");
@@ -1108,7 +1266,7 @@ mod tests {
             payload: Cow::Borrowed(b"{}"),
         };
         let folder = Path::new("customers");
-        cache.write_segment(&cache.segment_path(folder), MAGIC, 42, &[entry]);
+        cache.write_segment(&cache.segment_path(folder), MAGIC, 42, None, &[entry]);
         let bytes = cache.read_segment(folder).expect("a complete segment");
         let segment = parse_segment(&bytes, MAGIC).unwrap();
         assert_eq!(segment.written_ns, 42);
@@ -1133,6 +1291,99 @@ mod tests {
     }
 
     #[test]
+    fn a_segment_written_under_the_monitors_vouch_speaks_for_its_folder_while_the_vouch_holds() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::new(dir.path(), "", CacheMode::Use);
+        let folder = Path::new("customers");
+        let stat = |size| StatKey {
+            mtime_ns: 1,
+            ctime_ns: 2,
+            ino: 3,
+            dev: 4,
+            size,
+        };
+        let path = cache.segment_path(folder);
+        cache.write_segment(
+            &path,
+            MAGIC,
+            42,
+            Some((7, 3)),
+            &[plain_entry("acme.yaml", 5)],
+        );
+        let bytes = cache.read_segment(folder).unwrap();
+        let segment = parse_segment(&bytes, MAGIC).unwrap();
+        assert_eq!(segment.vouched, Some((7, 3)));
+        // A listing whose stat key differs from the entry's: only the vouch
+        // can speak for the file (the monitor saw no event since the segment
+        // was written from a listing under it).
+        let listing = |vouched| Listing {
+            records: vec![super::super::layout::Entry {
+                path: folder.join("acme.yaml"),
+                name: "acme.yaml".into(),
+                stat: stat(6),
+            }],
+            vouched,
+            ..Listing::default()
+        };
+        let hit = |vouched| {
+            let listing = listing(vouched);
+            lookups(dir.path(), &listing, Some(&segment))[0].1.is_some()
+        };
+        assert!(hit(Some((7, 3))), "the same instance and generation");
+        assert!(!hit(Some((7, 4))), "something happened in the folder since");
+        assert!(!hit(Some((8, 3))), "another daemon");
+        assert!(!hit(None), "no monitor: the stat key decides");
+        cache.write_segment(&path, MAGIC, 42, None, &[]);
+        let bytes = cache.read_segment(folder).unwrap();
+        assert_eq!(parse_segment(&bytes, MAGIC).unwrap().vouched, None);
+    }
+
+    #[test]
+    fn a_listing_is_kept_for_one_instance_and_generation_of_its_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("store");
+        std::fs::create_dir_all(root.join("customers/old")).unwrap();
+        std::fs::write(root.join("customers/acme.yaml"), "id: acme\n").unwrap();
+        std::fs::write(root.join("customers/notes.txt"), "a stray\n").unwrap();
+        let folder = Path::new("customers");
+        let listing = super::super::layout::list_folder(&root, folder).unwrap();
+        let cache = Cache::new(&root.join(".git"), "", CacheMode::Use);
+        cache.keep_listing(folder, (7, 3), &listing);
+        let kept = cache.kept_listing(folder, (7, 3)).expect("kept");
+        let facts = |listing: &Listing| -> Vec<Vec<(PathBuf, String, StatKey)>> {
+            [&listing.records, &listing.others]
+                .map(|entries| {
+                    let mut facts: Vec<_> = (entries.iter())
+                        .map(|e| (e.path.clone(), e.name.clone(), e.stat))
+                        .collect();
+                    facts.sort_by(|a, b| a.0.cmp(&b.0));
+                    facts
+                })
+                .to_vec()
+        };
+        assert_eq!(facts(&kept), facts(&listing));
+        assert_eq!(kept.records[0].path, Path::new("customers/acme.yaml"));
+        assert_eq!(kept.others.len(), 2, "the stray file and the folder");
+        // Another generation, another instance, another folder: not this listing.
+        for (other_folder, vouched) in [
+            (folder, (7, 4)),
+            (folder, (8, 3)),
+            (Path::new("deals"), (7, 3)),
+        ] {
+            assert!(cache.kept_listing(other_folder, vouched).is_none());
+        }
+        // A damaged listing is no listing; nor is one of `check --full`.
+        let path = cache.listing_path(folder);
+        let bytes = std::fs::read(&path).unwrap();
+        std::fs::write(&path, &bytes[..bytes.len() - 1]).unwrap();
+        assert!(cache.kept_listing(folder, (7, 3)).is_none());
+        cache.keep_listing(folder, (7, 3), &listing);
+        let rebuild = Cache::new(&root.join(".git"), "", CacheMode::Rebuild);
+        assert!(rebuild.kept_listing(folder, (7, 3)).is_none());
+        assert!(cache.kept_listing(folder, (7, 3)).is_some());
+    }
+
+    #[test]
     fn a_segment_header_tells_how_many_records_to_make_room_for() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
@@ -1144,24 +1395,9 @@ mod tests {
         }
         let about = || cache.records_about(root, folder).unwrap();
         assert_eq!(about(), 3, "no segment: the folder's entries");
-        let entry = |name: &'static str| NewEntry {
-            name: name.into(),
-            stat: StatKey {
-                mtime_ns: 1,
-                ctime_ns: 2,
-                ino: 3,
-                dev: 4,
-                size: 5,
-            },
-            blob: blob_id(b"x"),
-            customer: None,
-            channel: None,
-            conflicted: false,
-            form: Form::Record,
-            payload: Cow::Borrowed(b"{}"),
-        };
+        let entry = |name| plain_entry(name, 5);
         let path = cache.segment_path(folder);
-        cache.write_segment(&path, MAGIC, 42, &[entry("a.yaml"), entry("b.yaml")]);
+        cache.write_segment(&path, MAGIC, 42, None, &[entry("a.yaml"), entry("b.yaml")]);
         assert_eq!(about(), 2, "the segment's entries");
         // A header claiming more entries than the file could hold is bounded by its size.
         let mut bytes = std::fs::read(&path).unwrap();
@@ -1172,7 +1408,7 @@ mod tests {
         std::fs::write(&path, b"relate").unwrap();
         assert_eq!(about(), 3, "a header cut short: the entries again");
         let rebuilding = Cache::new(&root.join(".git"), "", CacheMode::Rebuild);
-        cache.write_segment(&path, MAGIC, 42, &[entry("a.yaml")]);
+        cache.write_segment(&path, MAGIC, 42, None, &[entry("a.yaml")]);
         assert_eq!(rebuilding.records_about(root, folder).unwrap(), 3);
     }
 }

@@ -253,6 +253,18 @@ impl Git {
         Ok(found)
     }
 
+    /// A yes-or-no setting of the repository's configuration (false if unset).
+    pub fn config_bool(&self, key: &str) -> bool {
+        (self.repo.config().ok()).is_some_and(|config| config.get_bool(key).unwrap_or(false))
+    }
+
+    /// Sets a yes-or-no setting in the repository's own configuration.
+    pub fn set_config_bool(&self, key: &str, value: bool) -> Result<()> {
+        let mut config = self.repo.config()?.open_level(ConfigLevel::Local)?;
+        config.set_bool(key, value)?;
+        Ok(())
+    }
+
     /// The identity from git's configuration (`user.name`, `user.email`).
     pub fn configured_author(&self) -> Option<Author> {
         let signature = self.repo.signature().ok()?;

@@ -200,6 +200,12 @@ impl Entry {
 pub struct Listing {
     pub records: Vec<Entry>,
     pub others: Vec<Entry>,
+    /// Whether a file in it has another hard link, through which it could be
+    /// written without any event in this folder (so no monitor vouches for it).
+    pub linked: bool,
+    /// The monitor's instance and generation of the folder this listing shows,
+    /// if the monitor vouched for it (set by the read that asked it).
+    pub vouched: Option<(u64, u64)>,
 }
 
 /// How many entries a folder holds, by name only (0 if it is not there):
@@ -228,7 +234,7 @@ pub fn list_folder(root: &Path, folder: &Path) -> Result<Listing> {
         .map_err(|e| Error::io(&abs, e))?;
     // Looking at each file is most of what a warm read costs, and one folder
     // can hold most of the files read (100,000 customers): on every core.
-    let looked: Vec<Result<Option<(bool, Entry)>>> = entries
+    let looked: Vec<Result<Option<(bool, bool, Entry)>>> = entries
         .par_iter()
         .map(|entry| {
             let name = entry.file_name();
@@ -236,6 +242,7 @@ pub fn list_folder(root: &Path, folder: &Path) -> Result<Listing> {
             match entry.metadata() {
                 Ok(metadata) => Ok(Some((
                     metadata.is_file() && name.to_str().is_some_and(is_record_name),
+                    metadata.is_file() && has_other_links(&metadata),
                     Entry {
                         path,
                         name: name.to_string_lossy().into_owned(),
@@ -249,9 +256,10 @@ pub fn list_folder(root: &Path, folder: &Path) -> Result<Listing> {
         })
         .collect();
     for entry in looked {
-        let Some((is_record, entry)) = entry? else {
+        let Some((is_record, linked, entry)) = entry? else {
             continue;
         };
+        listing.linked |= linked;
         if is_record {
             listing.records.push(entry);
         } else {
@@ -265,6 +273,17 @@ pub fn list_folder(root: &Path, folder: &Path) -> Result<Listing> {
     Ok(listing)
 }
 
+#[cfg(unix)]
+fn has_other_links(metadata: &Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    metadata.nlink() > 1
+}
+
+#[cfg(not(unix))]
+fn has_other_links(_: &Metadata) -> bool {
+    false
+}
+
 /// What listing each record folder found besides its records, by folder:
 /// `check` reports those stray files from here instead of reading each
 /// folder a second time (its whole cost on a big store is listing folders).
@@ -275,12 +294,17 @@ impl Strays {
     /// [`list_folder`], noting the folder's other entries.
     pub fn list(&self, root: &Path, folder: &Path) -> Result<Listing> {
         let listing = list_folder(root, folder)?;
+        self.note(folder, &listing);
+        Ok(listing)
+    }
+
+    /// Notes the other entries of `listing`, the listing of `folder`.
+    pub fn note(&self, folder: &Path, listing: &Listing) {
         let others = listing.others.iter().map(|e| e.path.clone()).collect();
         self.0
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .insert(folder.to_path_buf(), others);
-        Ok(listing)
     }
 
     /// The entries besides records of `folder` (relative to the root), if it was listed.
@@ -296,6 +320,22 @@ impl Strays {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_folder_with_a_hard_linked_file_is_marked_linked() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("customers")).unwrap();
+        std::fs::write(dir.path().join("customers/acme.yaml"), "id: acme\n").unwrap();
+        let folder = Path::new("customers");
+        assert!(!list_folder(dir.path(), folder).unwrap().linked);
+        std::fs::hard_link(
+            dir.path().join("customers/acme.yaml"),
+            dir.path().join("elsewhere"),
+        )
+        .unwrap();
+        assert!(list_folder(dir.path(), folder).unwrap().linked);
+    }
 
     #[test]
     fn month_folders_in_a_span() {

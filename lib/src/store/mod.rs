@@ -24,6 +24,7 @@ mod journal;
 mod layout;
 mod lock;
 pub mod merge;
+mod monitor;
 mod read;
 pub mod resolve;
 pub mod rewrite;
@@ -39,6 +40,7 @@ pub use files::{line_of_key, parse_yaml, to_yaml, write_atomic};
 pub use git::Author;
 pub use journal::Recovery;
 pub use layout::{Months, SETTINGS_FILE, SUPPRESSION_FOLDER, record_path};
+pub use monitor::Status as MonitorStatus;
 pub use read::{Checked, Loaded, Query};
 pub use suppression::suppression_path;
 pub use transaction::Transaction;
@@ -71,6 +73,11 @@ pub struct Store {
     cache: Option<cache::Cache>,
     seen: RefCell<HashMap<PathBuf, Seen>>,
     strays: layout::Strays,
+    /// Whether reads ask the file-system monitor (`git config relate.monitor
+    /// true`, a store at the top of its repository, the cache in use).
+    monitored: bool,
+    /// Whether this command started the monitor already.
+    monitor_spawned: std::cell::Cell<bool>,
     /// What recovering an interrupted write did when the store was opened.
     recovered: Option<Recovery>,
 }
@@ -127,6 +134,10 @@ impl Store {
             )),
             _ => None,
         };
+        let monitored = env.cache == Some(CacheMode::Use)
+            && git
+                .as_ref()
+                .is_some_and(|git| git.store_is_top() && git.config_bool(monitor::CONFIG_KEY));
         Store {
             root: root.to_path_buf(),
             settings,
@@ -135,6 +146,8 @@ impl Store {
             cache,
             seen: RefCell::default(),
             strays: layout::Strays::default(),
+            monitored,
+            monitor_spawned: std::cell::Cell::new(false),
             recovered: None,
         }
     }

@@ -17,6 +17,7 @@ use std::sync::{Mutex, PoisonError};
 
 use super::files::{blob_id, line_of_key, parse_yaml};
 use super::layout::{self, Listing, Months, direct_path, record_folders};
+use super::monitor::Vouch;
 use super::{Seen, Store};
 use crate::error::{Error, Problem, Result};
 use crate::model::id::suggest;
@@ -213,6 +214,43 @@ pub(crate) trait Source: Sync {
     fn records_about(&self, root: &Path, folder: &Path) -> Result<usize> {
         layout::count_entries(root, folder)
     }
+
+    /// The listing of `folder` kept when the monitor gave it `vouched` (its
+    /// instance and generation), if that is the one kept; none by default.
+    fn kept_listing(&self, _folder: &Path, _vouched: (u64, u64)) -> Option<Listing> {
+        None
+    }
+
+    /// Keeps the listing of `folder`, taken after the monitor gave it `vouched`.
+    fn keep_listing(&self, _folder: &Path, _vouched: (u64, u64), _listing: &Listing) {}
+}
+
+/// Lists `folder` for a read: from the listing kept for it, when the monitor
+/// vouches that nothing happened in the folder since that listing was taken;
+/// else by looking at every file (keeping the listing when it is vouched for
+/// and no file in it has another hard link). A listing vouched for says under
+/// what (`Listing::vouched`), so that a segment written from it says so too.
+fn list_vouched<C: Source>(
+    root: &Path,
+    cache: Option<&C>,
+    vouch: Option<&Vouch>,
+    strays: &layout::Strays,
+    folder: &Path,
+) -> Result<Listing> {
+    let Some((cache, vouched)) = cache.zip(vouch.and_then(|vouch| vouch.of(folder))) else {
+        return strays.list(root, folder);
+    };
+    if let Some(mut listing) = cache.kept_listing(folder, vouched) {
+        strays.note(folder, &listing);
+        listing.vouched = Some(vouched);
+        return Ok(listing);
+    }
+    let mut listing = strays.list(root, folder)?;
+    if !listing.linked {
+        cache.keep_listing(folder, vouched, &listing);
+        listing.vouched = Some(vouched);
+    }
+    Ok(listing)
 }
 
 /// The files themselves: every file is read and parsed again.
@@ -379,12 +417,17 @@ struct FolderReader<'s, C> {
     cache: Option<&'s C>,
     settings: &'s Settings,
     strays: &'s layout::Strays,
+    vouch: Option<&'s Vouch>,
 }
 
 impl<C: Source> FolderReader<'_, C> {
+    fn list(&self, folder: &Path) -> Result<Listing> {
+        list_vouched(self.root, self.cache, self.vouch, self.strays, folder)
+    }
+
     /// What a source gives of the files of `folder` that the query may select.
     fn load<T: Record>(&self, folder: &Path, query: &Query) -> Result<Vec<Option<FileRead<T>>>> {
-        let listing = self.strays.list(self.root, folder)?;
+        let listing = self.list(folder)?;
         Ok(self.load_listed(folder, &listing, query))
     }
 
@@ -471,7 +514,7 @@ impl<C: Source> FolderReader<'_, C> {
         keep: &(impl Fn(Loaded<T>) -> O + Sync),
         run: &mut [Option<O>],
     ) -> Result<(Vec<O>, Vec<Problem>)> {
-        let listing = self.strays.list(self.root, folder)?;
+        let listing = self.list(folder)?;
         if let Some(slots) = run.get_mut(..listing.records.len()) {
             // Filled on every core: problems are rare, so one lock is enough.
             let found = Mutex::new(Vec::new());
@@ -594,7 +637,8 @@ impl Store {
     }
 
     /// The [`ContentDigest`] of every record file of `kinds` (in that
-    /// order), if the cache confirms each file unchanged by its stat data,
+    /// order), if the cache confirms each file unchanged (by its stat data,
+    /// or the monitor's vouch for its folder),
     /// without decoding any record; `None` without a cache or as soon as one
     /// file is new or changed.
     pub(crate) fn confirmed_digest(&self, kinds: &[Kind]) -> Result<Option<u128>> {
@@ -603,12 +647,13 @@ impl Store {
         };
         let mut digest = ContentDigest::new(&self.settings_text()?);
         let (root, strays) = (&self.root, &self.strays);
+        let vouch = self.vouch();
         for &kind in kinds {
             let folders = record_folders(root, kind, Months::default())?;
             let per_folder: Vec<Result<Option<Option<u128>>>> = folders
                 .par_iter()
                 .map(|folder| {
-                    let listing = strays.list(root, folder)?;
+                    let listing = list_vouched(root, Some(cache), vouch.as_ref(), strays, folder)?;
                     if listing.records.is_empty() {
                         return Ok(Some(None));
                     }
@@ -693,11 +738,13 @@ impl Store {
         keep: impl Fn(Loaded<T>) -> O + Sync,
     ) -> Result<(Vec<O>, Vec<Problem>)> {
         let folders = record_folders(&self.root, T::KIND, query.months)?;
+        let vouch = self.vouch();
         let reader = FolderReader {
             root: &self.root,
             cache: self.cache.as_ref(),
             settings: &self.settings,
             strays: &self.strays,
+            vouch: vouch.as_ref(),
         };
         let read = |folder: &PathBuf, problems: &mut Vec<Problem>| -> Result<Vec<O>> {
             let reads = reader.load::<T>(folder, &query)?;
@@ -780,8 +827,15 @@ impl Store {
         let folders = record_folders(&self.root, Kind::Customer, Months::default())?;
         if let Some(cache) = &self.cache {
             let mut texts = HashMap::new();
+            let vouch = self.vouch();
             for folder in &folders {
-                let listing = layout::list_folder(&self.root, folder)?;
+                let listing = list_vouched(
+                    &self.root,
+                    Some(cache),
+                    vouch.as_ref(),
+                    &self.strays,
+                    folder,
+                )?;
                 match cache.kept_folded_texts(&self.root, folder, &listing) {
                     Some(folder_texts) => texts.extend(folder_texts),
                     None => return self.customer_texts_from_records(),
@@ -937,8 +991,10 @@ impl Store {
     /// The record files of `kind`, relative to the root, in listing order.
     pub(crate) fn record_files(&self, kind: Kind) -> Result<Vec<PathBuf>> {
         let mut files = Vec::new();
+        let vouch = self.vouch();
         for folder in record_folders(&self.root, kind, Months::default())? {
-            let listing = layout::list_folder(&self.root, &folder)?;
+            let cache = self.cache.as_ref();
+            let listing = list_vouched(&self.root, cache, vouch.as_ref(), &self.strays, &folder)?;
             files.extend(listing.records.into_iter().map(|entry| entry.path));
         }
         Ok(files)
@@ -1080,6 +1136,7 @@ mod tests {
             cache: None,
             settings: &settings,
             strays: &layout::Strays::default(),
+            vouch: None,
         };
         let query = Query::all();
         let keep = |file: Loaded<Interaction>| file.record;
@@ -1122,6 +1179,7 @@ mod tests {
             cache: Some(&cache),
             settings: &settings,
             strays: &layout::Strays::default(),
+            vouch: None,
         };
         let segments = || {
             let dir = dir.path().join(".git/relate/cache/store");
