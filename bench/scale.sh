@@ -4,7 +4,8 @@
 # about 1.7 million files), committed to git. Prints every figure of
 # docs/performance.md as a Markdown table: the median of RUNS runs, the
 # anchor measured in the same run (the git CLI, `cat` of the files), and the
-# ratio. Not part of the test suite (timings on shared machines are noise):
+# ratio. Warm reads are measured twice, without the file-system monitor
+# and with it (`relate monitor on`; turned off again after). Not part of the test suite (timings on shared machines are noise):
 # run it by hand on a quiet machine.
 #
 #   bench/scale.sh [STORE_DIR]       default: $TMPDIR/relate-scale (reused if present)
@@ -76,6 +77,9 @@ echo
 echo "| figure | relate (median of $runs) | anchor in the same run | ratio |"
 echo "| --- | ---: | --- | ---: |"
 
+# The monitor is off to begin with (a run stopped halfway may have left it on).
+"$relate" monitor off >/dev/null 2>&1 || true
+
 # Writes: one record, one commit. The anchor and the three writes take
 # turns, run by run, so that each sees the machine in the same state; each
 # starts after `sync` (untimed), so that none pays for the write-back of the
@@ -100,51 +104,60 @@ row '`customer set` (a 100,000-entry folder)' "$t s" "\`git add FILE && git comm
 [ -z "$(git status --porcelain)" ] && [ -z "$(git diff --cached --name-only)" ] \
   && echo "| afterwards | \`git status\` and \`git diff --cached\` clean | | |"
 
-# Reads, warm: the cache is up to date.
-"$relate" check >/dev/null 2>&1 || true
-for report in segments rfm value loyalty funnel forecast demand revenue service assets dashboard; do
-  "$relate" report "$report" --as-of "$as_of" >/dev/null 2>&1 || true
-done
-status=$(med git status --porcelain)
-t=$(med "$relate" check)
-row '`check`, warm' "$t s" "\`git status\`: $status s" "$(ratio "$t" "$status")"
-t=$(med "$relate" customer show "$customer")
-row '`customer show`, warm' "$t s" "" ""
-for report in segments rfm value loyalty funnel forecast demand service assets dashboard; do
-  t=$(med "$relate" report "$report" --as-of "$as_of")
-  row "\`report $report\`, warm" "$t s" "" ""
-done
-t=$(med "$relate" report basket --as-of "$as_of" --min-support 0.01)
-row '`report basket --min-support 0.01`, warm' "$t s" "" ""
-# The BG/NBD and Gamma-Gamma fits over every customer with an order; a fit
-# that fails (exit 1) still prints its time, so the row says whether it did.
-clv_status=$("$relate" report clv --as-of "$as_of" >/dev/null 2>&1 && echo fitted || echo "failed: exit $?")
-t=$(med "$relate" report clv --as-of "$as_of")
-row '`report clv` (fit and predictions), warm' "$t s" "$clv_status" ""
-t=$(med "$relate" agenda)
-row '`agenda`, warm' "$t s" "" ""
-# The search texts of every record compared (see docs/performance.md); duplicates compares within blocks.
-t=$(med "$relate" search invoice utrecht)
-row '`search invoice utrecht`, warm' "$t s" "\`git status\`: $status s" "$(ratio "$t" "$status")"
-t=$(med "$relate" customer duplicates --format csv)
-row '`customer duplicates`, warm' "$t s" "" ""
-mem=$( { /usr/bin/time -f '%M' "$relate" report segments --as-of "$as_of" >/dev/null; } 2>&1 | tail -1)
-row '`report segments`, peak memory' "$((mem / 1024)) MB" "" ""
+# Reads, warm: the cache is up to date. Without the file-system monitor,
+# then with it (`relate monitor on`): $1 names the rows.
+warm_reads() {
+  local label=$1
+  "$relate" check >/dev/null 2>&1 || true
+  for report in segments rfm value loyalty funnel forecast demand revenue service assets dashboard; do
+    "$relate" report "$report" --as-of "$as_of" >/dev/null 2>&1 || true
+  done
+  "$relate" search invoice utrecht >/dev/null 2>&1 || true
+  status=$(med git status --porcelain)
+  t=$(med "$relate" check)
+  row "\`check\`, $label" "$t s" "\`git status\`: $status s" "$(ratio "$t" "$status")"
+  t=$(med "$relate" customer show "$customer")
+  row "\`customer show\`, $label" "$t s" "" ""
+  for report in segments rfm value loyalty funnel forecast demand service assets dashboard; do
+    t=$(med "$relate" report "$report" --as-of "$as_of")
+    row "\`report $report\`, $label" "$t s" "" ""
+  done
+  t=$(med "$relate" report basket --as-of "$as_of" --min-support 0.01)
+  row "\`report basket --min-support 0.01\`, $label" "$t s" "" ""
+  # The BG/NBD and Gamma-Gamma fits over every customer with an order; a fit
+  # that fails (exit 1) still prints its time, so the row says whether it did.
+  clv_status=$("$relate" report clv --as-of "$as_of" >/dev/null 2>&1 && echo fitted || echo "failed: exit $?")
+  t=$(med "$relate" report clv --as-of "$as_of")
+  row "\`report clv\` (fit and predictions), $label" "$t s" "$clv_status" ""
+  t=$(med "$relate" agenda)
+  row "\`agenda\`, $label" "$t s" "" ""
+  # The search texts of every record compared (see docs/performance.md); duplicates compares within blocks.
+  t=$(med "$relate" search invoice utrecht)
+  row "\`search invoice utrecht\`, $label" "$t s" "\`git status\`: $status s" "$(ratio "$t" "$status")"
+  t=$(med "$relate" customer duplicates --format csv)
+  row "\`customer duplicates\`, $label" "$t s" "" ""
+  mem=$( { /usr/bin/time -f '%M' "$relate" report segments --as-of "$as_of" >/dev/null; } 2>&1 | tail -1)
+  row "\`report segments\`, peak memory, $label" "$((mem / 1024)) MB" "" ""
 
-# After a change: a hand edit, a checkout, a stash.
-sed -i 's/^name: \(.*\)$/name: \1 (edited)/' "customers/$customer.yaml"
-t=$(seconds "$relate" report segments --as-of "$as_of")
-row 'after one hand edit: `report segments`' "$t s" "" ""
-git checkout -q -- "customers/$customer.yaml"
-git checkout -q HEAD~3
-t=$(seconds "$relate" report segments --as-of "$as_of")
-row 'after `git checkout HEAD~3`: `report segments`' "$t s" "" ""
-git checkout -q main
-echo "# stash" >>"customers/$customer.yaml"
-git stash -q
-t=$(seconds "$relate" report segments --as-of "$as_of")
-row 'after `git stash`: `report segments`' "$t s" "" ""
-git stash drop -q
+  # After a change: a hand edit, a checkout, a stash.
+  sed -i 's/^name: \(.*\)$/name: \1 (edited)/' "customers/$customer.yaml"
+  t=$(seconds "$relate" report segments --as-of "$as_of")
+  row "after one hand edit: \`report segments\`, $label" "$t s" "" ""
+  git checkout -q -- "customers/$customer.yaml"
+  git checkout -q HEAD~3
+  t=$(seconds "$relate" report segments --as-of "$as_of")
+  row "after \`git checkout HEAD~3\`: \`report segments\`, $label" "$t s" "" ""
+  git checkout -q main
+  echo "# stash" >>"customers/$customer.yaml"
+  git stash -q
+  t=$(seconds "$relate" report segments --as-of "$as_of")
+  row "after \`git stash\`: \`report segments\`, $label" "$t s" "" ""
+  git stash drop -q
+}
+warm_reads warm
+"$relate" monitor on >/dev/null
+warm_reads "warm, monitor"
+"$relate" monitor off >/dev/null
 
 # Cold: no cache. The anchor is `cat` of the files the command reads.
 cold() { rm -rf .git/relate/cache; seconds "$@"; }
