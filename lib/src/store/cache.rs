@@ -1168,17 +1168,15 @@ mod tests {
             "neither file's text names the channel"
         );
         let search = || read(&|listing| cache.load(root, folder, listing, &Query::matching(&text)));
+        let found = [
+            "a1".to_string(),
+            problem.clone(),
+            "c3".into(),
+            not_utf8.clone(),
+        ];
         let modified = |path: PathBuf| std::fs::metadata(path).unwrap().modified().unwrap();
         assert_eq!(from_cache(), from_files, "cold");
-        assert_eq!(
-            search(),
-            [
-                "a1".to_string(),
-                problem.clone(),
-                "c3".into(),
-                not_utf8.clone()
-            ]
-        );
+        assert_eq!(search(), found);
         let (segment, words) = (
             modified(cache.segment_path(folder)),
             modified(cache.words_path(folder)),
@@ -1187,15 +1185,7 @@ mod tests {
         // file, and neither the segment nor the search texts are written again.
         for _ in 0..2 {
             assert_eq!(from_cache(), from_files, "warm");
-            assert_eq!(
-                search(),
-                [
-                    "a1".to_string(),
-                    problem.clone(),
-                    "c3".into(),
-                    not_utf8.clone()
-                ]
-            );
+            assert_eq!(search(), found);
         }
         assert_eq!(modified(cache.segment_path(folder)), segment);
         assert_eq!(modified(cache.words_path(folder)), words);

@@ -1,5 +1,5 @@
-//! The file-system monitor: a daemon that watches every folder of the store
-//! with inotify, so that a read need not look at 1.7 million files to learn
+//! The file-system monitor: a daemon that watches the store's folders (down
+//! to the depth of record folders) with inotify, so that a read need not look at 1.7 million files to learn
 //! that none changed (the floor `git status` pays too, and what git's
 //! `core.fsmonitor` removes the same way). Opt-in, per clone:
 //! `git config relate.monitor true`; a read then starts it when it is not
@@ -44,6 +44,10 @@ pub const CONFIG_KEY: &str = "relate.monitor";
 
 /// The first line of every answer; another version is not understood.
 const PROTOCOL: &str = "relate-monitor 1";
+
+/// The most an answer may hold: a line per folder, for a store of any size
+/// (more is no answer).
+const ANSWER_MAX: u64 = 16 << 20;
 
 /// How long a question waits for the daemon before the read looks at the files.
 const ANSWER_TIMEOUT: Duration = Duration::from_secs(3);
@@ -138,25 +142,36 @@ mod unix {
     use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
     use super::{
-        ANSWER_TIMEOUT, Answer, COOKIE_TIMEOUT, IDLE_LIMIT, PROTOCOL, Paths, SOCKET_PATH_MAX,
-        Status, Vouch,
+        ANSWER_MAX, ANSWER_TIMEOUT, Answer, COOKIE_TIMEOUT, IDLE_LIMIT, PROTOCOL, Paths,
+        SOCKET_PATH_MAX, Status, Vouch,
     };
     use crate::error::{Error, Result};
 
+    /// Why an exchange with the daemon gave no answer.
+    enum NoAnswer {
+        /// No daemon listens.
+        Absent,
+        /// One listens, but did not answer in time, or not in this protocol.
+        Garbled,
+    }
+
     /// One exchange with the daemon: the request line, then the answer's lines
-    /// between the protocol line and `end`.
-    fn exchange(git_dir: &Path, request: &str) -> std::result::Result<Vec<String>, Option<()>> {
+    /// between the protocol line and `end` (at most [`ANSWER_MAX`] bytes).
+    fn exchange(git_dir: &Path, request: &str) -> std::result::Result<Vec<String>, NoAnswer> {
+        use std::io::Read;
         let socket = Paths::of(git_dir).socket;
         let mut stream = UnixStream::connect(&socket).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound | std::io::ErrorKind::ConnectionRefused => None,
-            _ => Some(()),
+            std::io::ErrorKind::NotFound | std::io::ErrorKind::ConnectionRefused => {
+                NoAnswer::Absent
+            }
+            _ => NoAnswer::Garbled,
         })?;
         let talk = |stream: &mut UnixStream| -> std::io::Result<Vec<String>> {
             stream.set_read_timeout(Some(ANSWER_TIMEOUT))?;
             stream.set_write_timeout(Some(ANSWER_TIMEOUT))?;
             stream.write_all(format!("{request}\n").as_bytes())?;
             let mut lines = Vec::new();
-            for line in BufReader::new(stream).lines() {
+            for line in BufReader::new(stream.take(ANSWER_MAX)).lines() {
                 let line = line?;
                 if line == "end" {
                     return Ok(lines);
@@ -165,10 +180,10 @@ mod unix {
             }
             Err(std::io::ErrorKind::UnexpectedEof.into())
         };
-        let lines = talk(&mut stream).map_err(|_| Some(()))?;
+        let lines = talk(&mut stream).map_err(|_| NoAnswer::Garbled)?;
         match lines.split_first() {
             Some((first, rest)) if first == PROTOCOL => Ok(rest.to_vec()),
-            _ => Err(Some(())),
+            _ => Err(NoAnswer::Garbled),
         }
     }
 
@@ -177,8 +192,8 @@ mod unix {
     pub(crate) fn ask(git_dir: &Path, root: &Path) -> Answer {
         let lines = match exchange(git_dir, "vouch") {
             Ok(lines) => lines,
-            Err(None) => return Answer::Absent,
-            Err(Some(())) => return Answer::Unsure,
+            Err(NoAnswer::Absent) => return Answer::Absent,
+            Err(NoAnswer::Garbled) => return Answer::Unsure,
         };
         parse_vouch(&lines, root).map_or(Answer::Unsure, Answer::Vouch)
     }
@@ -402,8 +417,13 @@ mod unix {
     /// Answers one question (best effort: a client that went away is no error).
     fn answer(stream: UnixStream, shared: &Shared, root: &Path, cookie: &Path, started: u64) {
         let _ = stream.set_read_timeout(Some(ANSWER_TIMEOUT));
+        use std::io::Read;
+        // The longest request is a word: a client that sends more is cut short.
         let mut request = String::new();
-        if BufReader::new(&stream).read_line(&mut request).is_err() {
+        if BufReader::new((&stream).take(64))
+            .read_line(&mut request)
+            .is_err()
+        {
             return;
         }
         *locked(&shared.last_asked) = Instant::now();
@@ -469,6 +489,9 @@ mod unix {
 
         use super::{Shared, State, locked};
 
+        /// How deep record folders lie below the store: a kind, a year, a month.
+        const RECORD_FOLDER_DEPTH: usize = 3;
+
         /// Every event that can change what a folder lists or a file holds.
         fn folder_mask() -> WatchMask {
             WatchMask::MODIFY
@@ -524,9 +547,15 @@ mod unix {
                 Ok(watcher)
             }
 
-            /// Watches `rel` and the folders below it. The watch comes first, so a
+            /// Watches `rel` and the folders below it, down to the depth of
+            /// record folders (`interactions/2026/11`): no read lists a deeper
+            /// one, and a tree a teammate pushed, however deep, costs no more
+            /// watches or recursion than that. The watch comes first, so a
             /// folder made meanwhile is seen either by the listing or as an event.
             fn watch_tree(&mut self, rel: &Path, state: &mut State) -> std::io::Result<()> {
+                if rel.components().count() > RECORD_FOLDER_DEPTH {
+                    return Ok(());
+                }
                 let abs = self.root.join(rel);
                 let watch = match self.inotify.watches().add(&abs, folder_mask()) {
                     Ok(watch) => watch,
@@ -883,7 +912,11 @@ mod tests {
     fn folders() -> (tempfile::TempDir, PathBuf, PathBuf) {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("store");
-        for folder in ["customers", "interactions/2026/11", ".git/objects"] {
+        for folder in [
+            "customers",
+            "interactions/2026/11/photos/2026",
+            ".git/objects",
+        ] {
             std::fs::create_dir_all(root.join(folder)).unwrap();
         }
         std::fs::write(root.join("customers/acme.yaml"), "id: acme\n").unwrap();
@@ -919,6 +952,8 @@ mod tests {
         let first = vouch(&git_dir, &root);
         assert!(first.of(customers).is_some() && first.of(november).is_some());
         assert_eq!(first.of(Path::new(".git")), None, "git's own folder");
+        let below = Path::new("interactions/2026/11/photos");
+        assert_eq!(first.of(below), None, "below the depth of record folders");
         assert_eq!(first.of(Path::new("interactions/2026/12")), None);
         let quiet = vouch(&git_dir, &root);
         assert_eq!(quiet.of(customers), first.of(customers), "nothing happened");
