@@ -103,12 +103,31 @@ fn lock_path(index: &Path) -> PathBuf {
 #[must_use]
 pub struct Staged {
     new_index: PathBuf,
+    spare: PathBuf,
 }
 
+/// An index this large keeps the index it replaces as a spare (see
+/// [`stage`]); a smaller one costs too little to write for it to matter.
+const SPARE_FROM_BYTES: u64 = 16 << 20;
+
 impl Staged {
-    /// Puts the new index in place and releases the lock.
+    /// Puts the new index in place and releases the lock. A large replaced
+    /// index stays on as the spare, a hard link whose pages the next write
+    /// frees just before it fills as many new ones.
     pub fn install(self, lock: &IndexLock) -> Result<()> {
+        if std::fs::metadata(&lock.index).is_ok_and(|meta| meta.len() >= SPARE_FROM_BYTES) {
+            // Best effort: without a spare the next write is only slower.
+            let _ = std::fs::remove_file(&self.spare);
+            let _ = std::fs::hard_link(&lock.index, &self.spare);
+        }
         std::fs::rename(&self.new_index, &lock.index).map_err(|e| Error::io(&lock.index, e))
+    }
+}
+
+fn remove_if_there(path: &Path) -> Result<()> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != ErrorKind::NotFound => Err(Error::io(path, e)),
+        _ => Ok(()),
     }
 }
 
@@ -132,13 +151,17 @@ pub fn stage(repo: &Repository, lock: &IndexLock, tree: &Tree, paths: &[String])
     let dir = repo.path().join("relate");
     std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
     let new_index = dir.join("index.new");
-    for leftover in [&new_index, &lock_path(&new_index)] {
-        match std::fs::remove_file(leftover) {
-            Err(e) if e.kind() != ErrorKind::NotFound => return Err(Error::io(leftover, e)),
-            _ => {}
-        }
+    // Removing the spare frees the pages it held in the page cache right
+    // before the new index fills as many. On a VM whose host takes back the
+    // memory a guest leaves free (free page reporting, after about two
+    // seconds), filling pages the host must first hand back costs ten times
+    // as much as filling pages the guest just freed: 2 s against 0.25 s for a
+    // 180 MB index here (docs/performance.md, "Writes").
+    let spare = dir.join("index.spare");
+    for leftover in [&new_index, &lock_path(&new_index), &spare] {
+        remove_if_there(leftover)?;
     }
-    let staged = Staged { new_index };
+    let staged = Staged { new_index, spare };
     let old = match map_index(&lock.index) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == ErrorKind::NotFound => OldIndex::Read(index_file::empty()),
@@ -639,6 +662,46 @@ mod tests {
         let listed = in_index(&ours, &listing);
         assert_eq!(listed, in_index(&theirs, &listing));
         assert!(listed.contains(&long) && listed.contains("zz/new.yaml"));
+    }
+
+    #[test]
+    fn a_large_replaced_index_is_the_spare_until_the_next_stage_frees_it() {
+        let dir = repository("2", false);
+        let root = dir.path();
+        let index = root.join(".git/index");
+        let spare = root.join(".git/relate/index.spare");
+        let lock = IndexLock::acquire(&index, Duration::from_secs(1), "token").unwrap();
+        let repo = Repository::open(root).unwrap();
+        let tree = repo.head().unwrap().peel_to_tree().unwrap();
+        let paths = ["a.yaml".to_string()];
+
+        // A small index leaves no spare.
+        stage(&repo, &lock, &tree, &paths)
+            .unwrap()
+            .install(&lock)
+            .unwrap();
+        assert!(!spare.exists());
+
+        // A large one (git's own, grown to the size: only its length counts
+        // here) stays on as the spare, a hard link of the replaced file.
+        let small = std::fs::read(&index).unwrap();
+        let mut large = small.clone();
+        large.resize(SPARE_FROM_BYTES as usize, 0);
+        std::fs::write(&index, &large).unwrap();
+        let staged = Staged {
+            new_index: root.join(".git/relate/index.new"),
+            spare: spare.clone(),
+        };
+        std::fs::write(&staged.new_index, &small).unwrap();
+        staged.install(&lock).unwrap();
+        assert_eq!(std::fs::read(&index).unwrap(), small);
+        assert_eq!(std::fs::read(&spare).unwrap(), large);
+
+        // The next stage frees it before it writes, whatever it writes.
+        let staged = stage(&repo, &lock, &tree, &paths).unwrap();
+        assert!(!spare.exists());
+        staged.install(&lock).unwrap();
+        assert_eq!(git(root, &["status", "--porcelain"]), "");
     }
 
     #[test]
