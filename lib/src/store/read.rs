@@ -560,8 +560,15 @@ impl<C: Source> FolderReader<'_, C> {
         query: &Query,
         keep: &(impl Fn(Loaded<T>) -> O + Sync),
     ) -> Result<(Vec<O>, Vec<Problem>)> {
+        // Emptied on every core: the first touch of this memory (half a
+        // gigabyte for the interactions of the big store) is most of its
+        // cost, the kernel zeroing each page (docs/performance.md).
         let mut slots: Vec<Option<O>> = Vec::new();
-        slots.resize_with(counts.iter().sum(), || None);
+        (0..counts.iter().sum())
+            .into_par_iter()
+            .with_min_len(1 << 14)
+            .map(|_| None)
+            .collect_into_vec(&mut slots);
         let mut runs: Vec<&mut [Option<O>]> = Vec::with_capacity(counts.len());
         let mut rest = slots.as_mut_slice();
         for &count in &counts {
