@@ -1,7 +1,7 @@
 //! Gives the cache of parsed records (src/store/cache.rs) a schema id that
 //! changes whenever the record types, the cache format, the parse or the
 //! locked versions of the crates change, so that a cache written by another build
-//! is never trusted.
+//! is never trusted; and the fits remembered an id of the whole build.
 
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::Path;
@@ -30,6 +30,19 @@ fn main() {
         "cargo:rustc-env=RELATE_CACHE_SCHEMA={:016x}",
         hasher.finish()
     );
+    // The fits remembered (src/figures/clv.rs) are kept for this build
+    // alone: any source file or locked crate, another id.
+    let mut build = DefaultHasher::new();
+    env!("CARGO_PKG_VERSION").hash(&mut build);
+    let mut sources = vec![Path::new("../Cargo.lock").to_path_buf()];
+    collect(Path::new("src"), &mut sources);
+    sources.sort();
+    for file in &sources {
+        file.hash(&mut build);
+        std::fs::read(file).unwrap_or_default().hash(&mut build);
+    }
+    println!("cargo:rerun-if-changed=src");
+    println!("cargo:rustc-env=RELATE_BUILD_ID={:016x}", build.finish());
 }
 
 fn collect(dir: &Path, files: &mut Vec<std::path::PathBuf>) {

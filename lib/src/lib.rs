@@ -29,14 +29,16 @@
 //! - [`output`]: the one place where rows become a table, JSON, CSV or Markdown.
 //! - [`figures`]: per-customer figures computed from the records up to a date
 //!   (order totals, RFM scores, contacts, deals, and the BG/NBD and Gamma-Gamma
-//!   predictions of customer value), shared by filters and reports.
+//!   predictions of customer value, whose fits a memo the store gives may
+//!   remember), shared by filters and reports.
 //! - [`filter`]: the filter language that selects customers (`--where`, named
 //!   segments), and the check of the filters that settings and campaigns hold.
 //! - [`store`]: files and git. Finding the store; the one read seam
 //!   ([`store::Store::read`] with a typed [`store::Query`]) answered by the files
 //!   or by the cache (records, and the search texts of search queries), whose
 //!   folder listings the opt-in file-system monitor (an inotify daemon per
-//!   clone) can vouch for; every write in a [`store::Transaction`] (store lock,
+//!   clone) can vouch for; the fits of the models of customer value
+//!   remembered under `.git/relate/fits/`; every write in a [`store::Transaction`] (store lock,
 //!   journal, commit through libgit2's tree updater, git's index brought in line
 //!   for the changed paths only); `check`; erased persons' suppression
 //!   entries, and a person erased from every commit of history (`rewrite`);

@@ -63,7 +63,7 @@ pub fn run(ui: &mut Ui, args: Args) -> anyhow::Result<()> {
         Kind::Asset,
     ];
     let data = store.dataset_of(&kinds)?.as_of(utc_date(&now));
-    let items: Vec<Item> = agenda::agenda(&data, now, args.days)
+    let items: Vec<Item> = agenda::agenda(&data, now, args.days, &store.fits())
         .into_iter()
         .filter(|item| args.owner.is_none() || item.owner == args.owner)
         .collect();

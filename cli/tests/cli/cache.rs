@@ -50,6 +50,7 @@ const READS: &[&[&str]] = &[
     &["report", "demand"],
     &["report", "service"],
     &["report", "assets"],
+    &["report", "clv"],
     &["agenda"],
     &["recommend", "aurora-legal-plc"],
     &["search", "aurora"],

@@ -461,3 +461,51 @@ fn agenda_lists_the_customers_whose_p_alive_fell_below_the_threshold() {
     let items: Vec<serde_json::Value> = env.json(&["agenda"]);
     assert!(items.iter().all(|i| i["kind"] != "likely_lost"));
 }
+
+/// The files of the fits the store remembers.
+fn remembered_fits(env: &TestEnv) -> Vec<std::path::PathBuf> {
+    let dir = env.store().join(".git/relate/fits");
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .map(|entries| entries.map(|e| e.unwrap().path()).collect())
+        .unwrap_or_default();
+    files.sort();
+    files
+}
+
+#[test]
+fn fits_are_remembered_under_git_and_a_damaged_one_is_fitted_again() {
+    let env = store();
+    let report = |cache: &str| {
+        let output = (env.command())
+            .env("RELATE_CACHE", cache)
+            .args(["report", "clv", "--as-of", AS_OF, "--format", "json"])
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{output:?}");
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let afresh = report("off");
+    assert_eq!(
+        remembered_fits(&env),
+        Vec::<std::path::PathBuf>::new(),
+        "the cache off keeps none"
+    );
+    assert_eq!(report("on"), afresh);
+    let fits = remembered_fits(&env);
+    assert_eq!(fits.len(), 2, "BG/NBD and Gamma-Gamma: {fits:?}");
+    let kept: Vec<Vec<u8>> = fits.iter().map(|f| std::fs::read(f).unwrap()).collect();
+    assert_eq!(report("on"), afresh, "recalled");
+    for fit in &fits {
+        let mut bytes = std::fs::read(fit).unwrap();
+        let middle = bytes.len() / 2;
+        bytes[middle] ^= 0x40;
+        std::fs::write(fit, bytes).unwrap();
+    }
+    assert_eq!(report("on"), afresh, "damaged fits are fitted again");
+    let again: Vec<Vec<u8>> = fits.iter().map(|f| std::fs::read(f).unwrap()).collect();
+    assert_eq!(again, kept, "and kept again");
+    // Another as-of date is another fit.
+    env.run(&["report", "clv", "--as-of", "2026-11-15", "--format", "json"])
+        .ok();
+    assert_eq!(remembered_fits(&env).len(), 4);
+}

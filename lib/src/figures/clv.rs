@@ -14,6 +14,7 @@
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
+use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
 
 use crate::error::{Error, Result};
@@ -352,6 +353,20 @@ impl BgData {
         BgData { xs, times, rows }
     }
 
+    /// The digest of everything the likelihood sums, in its order.
+    fn digest(&self) -> Sha256 {
+        let mut digest = fit_digest("BG/NBD");
+        digest_all(&mut digest, &self.xs, |x| x.to_le_bytes().to_vec());
+        digest_all(&mut digest, &self.times, |t| t.to_le_bytes().to_vec());
+        digest_all(&mut digest, &self.rows, |(x, t_x, t, count)| {
+            [*x as u64, *t_x as u64, *t as u64, count.to_bits()]
+                .iter()
+                .flat_map(|n| n.to_le_bytes())
+                .collect()
+        });
+        digest
+    }
+
     fn log_likelihood(&self, p: &BgNbd) -> f64 {
         let terms: Vec<BgTerms> = self.xs.iter().map(|x| BgTerms::new(p, *x as f64)).collect();
         let ln_alpha: Vec<f64> = self.times.iter().map(|t| (p.alpha + t).ln()).collect();
@@ -446,6 +461,19 @@ impl GgData {
         GgData { xs, rows }
     }
 
+    /// The digest of everything the likelihood sums, in its order.
+    fn digest(&self) -> Sha256 {
+        let mut digest = fit_digest("Gamma-Gamma");
+        digest_all(&mut digest, &self.xs, |x| x.to_le_bytes().to_vec());
+        digest_all(&mut digest, &self.rows, |(x, m_x, _)| {
+            [*x as u64, m_x.to_bits()]
+                .iter()
+                .flat_map(|n| n.to_le_bytes())
+                .collect()
+        });
+        digest
+    }
+
     fn log_likelihood(&self, g: &GammaGamma) -> f64 {
         let (ln_gamma_q, q_ln_v) = (ln_gamma(g.q), g.q * g.v.ln());
         let terms: Vec<GgTerms> = (self.xs.iter())
@@ -455,6 +483,99 @@ impl GgData {
             terms[*i].log_likelihood(g, *m_x, *ln_m_x)
         })
     }
+}
+
+// ---------------------------------------------------------------------------
+// Fits remembered
+// ---------------------------------------------------------------------------
+
+/// Where fits are remembered from one command to the next. A fit is a pure
+/// function of its likelihood's data, so its optimum can be kept under a
+/// digest of that data and given back instead of searched again: the store
+/// keeps them under `.git/relate/fits/` (docs/performance.md).
+pub trait FitMemo: Sync {
+    /// The numbers kept under `key`, if any.
+    fn recall(&self, key: &[u8; 32]) -> Option<Vec<f64>>;
+    /// Keeps `numbers` under `key`, as far as it can.
+    fn keep(&self, key: &[u8; 32], numbers: &[f64]);
+}
+
+/// Remembers nothing: every fit is searched.
+pub struct NoMemo;
+
+impl FitMemo for NoMemo {
+    fn recall(&self, _: &[u8; 32]) -> Option<Vec<f64>> {
+        None
+    }
+
+    fn keep(&self, _: &[u8; 32], _: &[f64]) {}
+}
+
+/// The digest a fit of `model` starts from: this build (every source file
+/// and locked crate, see build.rs) and the bits that this machine's `ln` and
+/// `exp`, of which the likelihoods are made, give on a few numbers.
+fn fit_digest(model: &str) -> Sha256 {
+    let mut digest = Sha256::new();
+    digest.update(env!("RELATE_BUILD_ID").as_bytes());
+    digest.update(model.as_bytes());
+    for i in 1..=16 {
+        let x = f64::from(i) * 0.37;
+        digest.update(x.ln().to_le_bytes());
+        digest.update(x.exp().to_le_bytes());
+    }
+    digest
+}
+
+/// Adds `values` to `digest`, their count first.
+fn digest_all<T>(digest: &mut Sha256, values: &[T], bytes: impl Fn(&T) -> Vec<u8>) {
+    digest.update((values.len() as u64).to_le_bytes());
+    for value in values {
+        digest.update(bytes(value));
+    }
+}
+
+impl Minimum {
+    /// The value, the iterations, whether it converged, then the point.
+    fn numbers(&self) -> Vec<f64> {
+        let mut numbers = vec![
+            self.value,
+            self.iterations as f64,
+            f64::from(u8::from(self.converged)),
+        ];
+        numbers.extend(&self.point);
+        numbers
+    }
+
+    /// The minimum of [`Minimum::numbers`], with a point of `dimensions`.
+    fn of_numbers(numbers: &[f64], dimensions: usize) -> Option<Minimum> {
+        let [value, iterations, converged, point @ ..] = numbers else {
+            return None;
+        };
+        let whole = |n: f64| n.fract() == 0.0 && (0.0..=1e15).contains(&n);
+        (point.len() == dimensions && whole(*iterations) && whole(*converged)).then(|| Minimum {
+            point: point.to_vec(),
+            value: *value,
+            iterations: *iterations as usize,
+            converged: *converged == 1.0,
+        })
+    }
+}
+
+/// The minimum that `search` finds for the data of `key`, as `memo`
+/// remembers it, else searched and remembered.
+fn remembered(
+    memo: &dyn FitMemo,
+    key: Sha256,
+    dimensions: usize,
+    search: impl FnOnce() -> Minimum,
+) -> Minimum {
+    let key: [u8; 32] = key.finalize().into();
+    if let Some(min) = (memo.recall(&key)).and_then(|n| Minimum::of_numbers(&n, dimensions)) {
+        return min;
+    }
+    let min = search();
+    memo.keep(&key, &min.numbers());
+    min
 }
 
 // ---------------------------------------------------------------------------
@@ -656,8 +777,8 @@ fn not_converged(model: &str, names: &[&str], min: &Minimum) -> Error {
 
 /// Fits the BG/NBD model to (x, t_x, T) histories by maximum likelihood, over
 /// the logarithms of the parameters (so they stay positive), from r = alpha =
-/// a = b = 1.
-pub fn fit_bg_nbd(histories: &[(u64, f64, f64)]) -> Result<(BgNbd, f64)> {
+/// a = b = 1, or as `memo` remembers that fit.
+pub fn fit_bg_nbd(histories: &[(u64, f64, f64)], memo: &dyn FitMemo) -> Result<(BgNbd, f64)> {
     let data = BgData::new(histories);
     let params = |x: &[f64]| BgNbd {
         r: x[0].exp(),
@@ -665,7 +786,9 @@ pub fn fit_bg_nbd(histories: &[(u64, f64, f64)]) -> Result<(BgNbd, f64)> {
         a: x[2].exp(),
         b: x[3].exp(),
     };
-    let min = nelder_mead(|x| -data.log_likelihood(&params(x)), &[0.0; 4]);
+    let min = remembered(memo, data.digest(), 4, || {
+        nelder_mead(|x| -data.log_likelihood(&params(x)), &[0.0; 4])
+    });
     if !min.converged || !min.value.is_finite() {
         return Err(not_converged("BG/NBD", &["r", "alpha", "a", "b"], &min));
     }
@@ -673,15 +796,18 @@ pub fn fit_bg_nbd(histories: &[(u64, f64, f64)]) -> Result<(BgNbd, f64)> {
 }
 
 /// Fits the Gamma-Gamma model to (x, m_x) of customers with x > 0 and m_x > 0,
-/// over the logarithms of the parameters, from p = q = v = 1.
-pub fn fit_gamma_gamma(repeaters: &[(u64, f64)]) -> Result<(GammaGamma, f64)> {
+/// over the logarithms of the parameters, from p = q = v = 1, or as `memo`
+/// remembers that fit.
+pub fn fit_gamma_gamma(repeaters: &[(u64, f64)], memo: &dyn FitMemo) -> Result<(GammaGamma, f64)> {
     let params = |x: &[f64]| GammaGamma {
         p: x[0].exp(),
         q: x[1].exp(),
         v: x[2].exp(),
     };
     let data = GgData::new(repeaters);
-    let min = nelder_mead(|x| -data.log_likelihood(&params(x)), &[0.0; 3]);
+    let min = remembered(memo, data.digest(), 3, || {
+        nelder_mead(|x| -data.log_likelihood(&params(x)), &[0.0; 3])
+    });
     if !min.converged || !min.value.is_finite() {
         return Err(not_converged("Gamma-Gamma", &["p", "q", "v"], &min));
     }
@@ -697,7 +823,7 @@ pub fn fit_gamma_gamma(repeaters: &[(u64, f64)]) -> Result<(GammaGamma, f64)> {
 }
 
 /// Fits both models on `histories` (one per customer with a purchase).
-pub fn fit(histories: &BTreeMap<&str, History>, period: Period) -> Result<Fit> {
+pub fn fit(histories: &BTreeMap<&str, History>, period: Period, memo: &dyn FitMemo) -> Result<Fit> {
     let counts: Vec<(u64, f64, f64)> = histories
         .values()
         .map(|h| (h.frequency, h.recency, h.age))
@@ -716,8 +842,8 @@ pub fn fit(histories: &BTreeMap<&str, History>, period: Period) -> Result<Fit> {
              a shorter --holdout, or record more orders",
         ));
     }
-    let (bg_nbd, bg_ll) = fit_bg_nbd(&counts)?;
-    let (gamma_gamma, gg_ll) = fit_gamma_gamma(&repeat)?;
+    let (bg_nbd, bg_ll) = fit_bg_nbd(&counts, memo)?;
+    let (gamma_gamma, gg_ll) = fit_gamma_gamma(&repeat, memo)?;
     Ok(Fit {
         bg_nbd,
         bg_nbd_log_likelihood: bg_ll,
@@ -825,8 +951,9 @@ pub fn predictions<'a>(
     data: &'a Dataset,
     as_of: NaiveDate,
     options: &Options,
+    memo: &dyn FitMemo,
 ) -> Result<(Fit, BTreeMap<&'a str, Prediction>)> {
-    let (fit, histories) = fitted(data, as_of, options.period)?;
+    let (fit, histories) = fitted(data, as_of, options.period, memo)?;
     let predictions = histories
         .iter()
         .map(|(id, h)| Ok((*id, fit.predict(h, options)?)))
@@ -836,8 +963,13 @@ pub fn predictions<'a>(
 
 /// Every customer's P(alive) as of `as_of`, under the fit [`predictions`]
 /// makes, without the expected purchases and CLV it also sums month by month.
-pub fn p_alive(data: &Dataset, as_of: NaiveDate, period: Period) -> Result<HashMap<&str, f64>> {
-    let (fit, histories) = fitted(data, as_of, period)?;
+pub fn p_alive<'a>(
+    data: &'a Dataset,
+    as_of: NaiveDate,
+    period: Period,
+    memo: &dyn FitMemo,
+) -> Result<HashMap<&'a str, f64>> {
+    let (fit, histories) = fitted(data, as_of, period, memo)?;
     Ok(histories
         .iter()
         .map(|(id, h)| (*id, fit.bg_nbd.p_alive(h.frequency, h.recency, h.age)))
@@ -845,13 +977,14 @@ pub fn p_alive(data: &Dataset, as_of: NaiveDate, period: Period) -> Result<HashM
 }
 
 /// The models fitted to every customer's history as of `as_of`, and the histories.
-fn fitted(
-    data: &Dataset,
+fn fitted<'a>(
+    data: &'a Dataset,
     as_of: NaiveDate,
     period: Period,
-) -> Result<(Fit, BTreeMap<&str, History>)> {
+    memo: &dyn FitMemo,
+) -> Result<(Fit, BTreeMap<&'a str, History>)> {
     let histories = histories(&data.orders, &data.products_by_id(), as_of, period);
-    let fit = fit(&histories, period)?;
+    let fit = fit(&histories, period, memo)?;
     Ok((fit, histories))
 }
 
@@ -865,9 +998,10 @@ pub struct ClvFacts {
 }
 
 /// The `clv.*` figures of every customer with an order, with the report's
-/// default options; empty when the models cannot be fitted.
+/// default options; empty when the models cannot be fitted. (Filters fit
+/// the models afresh: they are given no memo.)
 pub fn facts(data: &Dataset, as_of: NaiveDate) -> HashMap<&str, ClvFacts> {
-    let Ok((_, predictions)) = predictions(data, as_of, &Options::default()) else {
+    let Ok((_, predictions)) = predictions(data, as_of, &Options::default(), &NoMemo) else {
         return HashMap::new();
     };
     predictions
@@ -1131,8 +1265,8 @@ mod tests {
         let data = dataset(Vec::new(), orders);
         let as_of = date("2026-11-30");
         let options = Options::default();
-        let (_, full) = predictions(&data, as_of, &options).unwrap();
-        let alone = p_alive(&data, as_of, options.period).unwrap();
+        let (_, full) = predictions(&data, as_of, &options, &NoMemo).unwrap();
+        let alone = p_alive(&data, as_of, options.period, &NoMemo).unwrap();
         assert_eq!(alone.len(), full.len());
         assert!(full.len() > 250);
         for (id, prediction) in &full {
@@ -1404,13 +1538,61 @@ mod tests {
         assert!(error <= tolerance, "{actual} is {error:.3} off {expected}");
     }
 
+    /// A memo in memory that counts what it is asked.
+    #[derive(Default)]
+    struct Counting {
+        kept: std::sync::Mutex<HashMap<[u8; 32], Vec<f64>>>,
+        recalled: std::sync::atomic::AtomicUsize,
+    }
+
+    impl FitMemo for Counting {
+        fn recall(&self, key: &[u8; 32]) -> Option<Vec<f64>> {
+            let numbers = self.kept.lock().unwrap().get(key).cloned();
+            if numbers.is_some() {
+                (self.recalled).fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            }
+            numbers
+        }
+
+        fn keep(&self, key: &[u8; 32], numbers: &[f64]) {
+            self.kept.lock().unwrap().insert(*key, numbers.to_vec());
+        }
+    }
+
+    /// The bits of both fits of `counts` and `values`, remembered in `memo`.
+    fn fit_bits(counts: &[(u64, f64, f64)], values: &[(u64, f64)], memo: &dyn FitMemo) -> [u64; 9] {
+        let (bg, bg_ll) = fit_bg_nbd(counts, memo).unwrap();
+        let (gg, gg_ll) = fit_gamma_gamma(values, memo).unwrap();
+        [bg.r, bg.alpha, bg.a, bg.b, bg_ll, gg.p, gg.q, gg.v, gg_ll].map(f64::to_bits)
+    }
+
+    #[test]
+    fn a_remembered_fit_is_the_fit_searched_and_other_data_is_searched_again() {
+        let (counts, values) = simulate(2_000, 3);
+        let memo = Counting::default();
+        let searched = fit_bits(&counts, &values, &NoMemo);
+        assert_eq!(fit_bits(&counts, &values, &memo), searched);
+        assert_eq!(fit_bits(&counts, &values, &memo), searched);
+        let recalled = || memo.recalled.load(std::sync::atomic::Ordering::SeqCst);
+        assert_eq!((memo.kept.lock().unwrap().len(), recalled()), (2, 2));
+        // One customer fewer: another key, searched and kept.
+        fit_bg_nbd(&counts[1..], &memo).unwrap();
+        assert_eq!((memo.kept.lock().unwrap().len(), recalled()), (3, 2));
+        // Numbers of the wrong shape under a key are searched past.
+        for numbers in memo.kept.lock().unwrap().values_mut() {
+            numbers.pop();
+        }
+        assert_eq!(fit_bits(&counts, &values, &memo), searched);
+        assert_eq!(recalled(), 4);
+    }
+
     /// 100,000 simulated customers with CDNOW's published parameters: the
     /// maximum-likelihood fits get them back within the sampling error, and
     /// their log-likelihoods are at least those of the true parameters.
     #[test]
     fn fits_recover_simulated_parameters() {
         let (counts, values) = simulate(100_000, 14);
-        let (bg, bg_ll) = fit_bg_nbd(&counts).unwrap();
+        let (bg, bg_ll) = fit_bg_nbd(&counts, &NoMemo).unwrap();
         let truth = BgNbd {
             r: 0.243,
             alpha: 4.414,
@@ -1423,7 +1605,7 @@ mod tests {
         assert_relative(bg.alpha, truth.alpha, 0.03);
         assert_relative(bg.a, truth.a, 0.05);
         assert_relative(bg.b, truth.b, 0.05);
-        let (gg, gg_ll) = fit_gamma_gamma(&values).unwrap();
+        let (gg, gg_ll) = fit_gamma_gamma(&values, &NoMemo).unwrap();
         eprintln!("Gamma-Gamma {gg:?} {gg_ll} on {}", values.len());
         let truth = GammaGamma {
             p: 6.25,
@@ -1466,7 +1648,7 @@ mod tests {
         let histories: BTreeMap<&str, History> =
             histories.iter().map(|(id, h)| (id.as_str(), *h)).collect();
         let start = std::time::Instant::now();
-        let fit = fit(&histories, Period::Week).unwrap();
+        let fit = fit(&histories, Period::Week, &NoMemo).unwrap();
         let fitted = start.elapsed();
         let options = Options::default();
         let total: f64 = histories

@@ -8,7 +8,7 @@ use chrono::{Days, NaiveDate};
 use serde::Serialize;
 use std::collections::HashMap;
 
-use crate::figures::clv;
+use crate::figures::clv::{self, FitMemo};
 use crate::figures::orders::order_stats;
 use crate::figures::rfm::{self, Segment};
 use crate::model::consent;
@@ -48,8 +48,9 @@ pub struct Item {
 }
 
 /// Everything due from the past up to `days` after today, as of `now` (`data`
-/// already cut to today), by owner (nobody last), due date, kind and customer.
-pub fn agenda(data: &Dataset, now: Timestamp, days: u32) -> Vec<Item> {
+/// already cut to today), by owner (nobody last), due date, kind and customer;
+/// the models behind P(alive) fitted as `fits` remembers them.
+pub fn agenda(data: &Dataset, now: Timestamp, days: u32, fits: &dyn FitMemo) -> Vec<Item> {
     let today = utc_date(&now);
     let horizon = today
         .checked_add_days(Days::new(days.into()))
@@ -59,6 +60,7 @@ pub fn agenda(data: &Dataset, now: Timestamp, days: u32) -> Vec<Item> {
         now,
         today,
         horizon,
+        fits,
         customers: data.customers.iter().map(|c| (c.id.as_str(), c)).collect(),
     };
     // The RFM scores and BG/NBD fits behind the last two kinds take the
@@ -98,6 +100,7 @@ struct Run<'a> {
     now: Timestamp,
     today: NaiveDate,
     horizon: NaiveDate,
+    fits: &'a dyn FitMemo,
     customers: HashMap<&'a str, &'a Customer>,
 }
 
@@ -380,7 +383,7 @@ impl Run<'_> {
             return Vec::new();
         }
         let period = clv::Options::default().period;
-        let p_alive = |date: NaiveDate| clv::p_alive(self.data, date, period);
+        let p_alive = |date: NaiveDate| clv::p_alive(self.data, date, period, self.fits);
         let (Ok(now), Ok(then)) = rayon::join(|| p_alive(self.today), || p_alive(before)) else {
             return Vec::new();
         };
@@ -436,6 +439,7 @@ pub fn table(items: &[Item]) -> Table {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::figures::clv::NoMemo;
     use crate::model::customer::CustomerKind;
     use crate::model::settings::Priority;
     use crate::model::values::parse_timestamp;
@@ -493,13 +497,13 @@ mod tests {
             contact("i6", "cid", "2026-11-15T10:00:00+01:00", None),
         ];
         assert_eq!(
-            kinds(&agenda(&data, now(), 0)),
+            kinds(&agenda(&data, now(), 0, &NoMemo)),
             [
                 (ItemKind::FollowUp, "i1", day("2026-11-20")),
                 (ItemKind::FollowUp, "i5", day("2026-11-22")),
             ]
         );
-        let items = agenda(&data, now(), 3);
+        let items = agenda(&data, now(), 3, &NoMemo);
         assert_eq!(
             kinds(&items),
             [
@@ -546,13 +550,13 @@ mod tests {
         about_d1.deal = Some("d1".into());
         data.interactions = vec![about_d1];
         assert_eq!(
-            kinds(&agenda(&data, now(), 0)),
+            kinds(&agenda(&data, now(), 0, &NoMemo)),
             [
                 (ItemKind::DealIdle, "d1", day("2026-11-20")),
                 (ItemKind::DealOverdue, "d2", day("2026-11-21")),
             ]
         );
-        let items = agenda(&data, now(), 1);
+        let items = agenda(&data, now(), 1, &NoMemo);
         assert_eq!(items.len(), 3);
         assert_eq!(items[2].kind, ItemKind::DealIdle);
         assert_eq!(items[2].command, "relate deal advance d2");
@@ -594,7 +598,7 @@ mod tests {
                 Some("2026-11-22T09:00:00Z"),
             ),
         ];
-        let items = agenda(&data, now(), 0);
+        let items = agenda(&data, now(), 0, &NoMemo);
         assert_eq!(
             kinds(&items),
             [(ItemKind::TicketSla, "t1", day("2026-11-22"))]
@@ -607,7 +611,7 @@ mod tests {
             items[0].command,
             "relate log acme --ticket t1 --channel email --summary 'Re: t1'"
         );
-        let items = agenda(&data, now(), 2);
+        let items = agenda(&data, now(), 2, &NoMemo);
         assert_eq!(items[1].record, "t2");
         assert_eq!(items[1].command, "relate ticket resolve t2");
     }
@@ -635,7 +639,7 @@ mod tests {
             external_id: None,
         }];
         // From 2026-01-01: 09-30 is 272 days on, so 300 days is 10-28.
-        let items = agenda(&data, now(), 0);
+        let items = agenda(&data, now(), 0, &NoMemo);
         assert_eq!(
             kinds(&items),
             [(ItemKind::Maintenance, "acme-printer", day("2026-10-28"))]
@@ -685,7 +689,7 @@ mod tests {
                 });
             }
         }
-        let items = agenda(&data, now(), 0);
+        let items = agenda(&data, now(), 0, &NoMemo);
         assert_eq!(kinds(&items), [(ItemKind::AtRisk, "x", day("2026-11-22"))]);
         assert_eq!(
             items[0].what,

@@ -154,7 +154,7 @@ pub fn report(scope: &Scope, options: &Options, holdout_days: Option<u32>) -> Re
             .ok_or_else(|| Error::usage(format!("a hold-out of {days} days starts before time")))?,
         None => scope.as_of,
     };
-    let (fit, predictions) = predictions(scope.data, fitted_to, options)?;
+    let (fit, predictions) = predictions(scope.data, fitted_to, options, scope.fits)?;
     let selected: BTreeMap<&str, &Prediction> = predictions
         .iter()
         .filter(|(id, _)| scope.includes(id))

@@ -118,7 +118,7 @@ pub fn dashboard(scope: &Scope, now: Timestamp, owner: Option<&str>) -> Result<D
     // The agenda (RFM scores and BG/NBD fits on two dates) takes as long as
     // all the rest: both are computed at once, on every core.
     let (agenda, rest) = rayon::join(
-        || agenda::agenda(scope.data, now, 0),
+        || agenda::agenda(scope.data, now, 0, scope.fits),
         || figures_and_parts(scope, now),
     );
     let (figures, parts) = rest?;

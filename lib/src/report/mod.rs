@@ -37,6 +37,7 @@ use std::cmp::Ordering;
 use std::collections::HashSet;
 use std::ops::{Add, Div};
 
+use crate::figures::clv::{FitMemo, NoMemo};
 use crate::figures::facts::{Facts, Needs};
 use crate::filter::Filter;
 use crate::model::values::{Timestamp, midnight_utc};
@@ -67,6 +68,8 @@ pub struct Scope<'a> {
     pub as_of: NaiveDate,
     /// The selected customers' ids; `None` selects every customer.
     selected: Option<HashSet<&'a str>>,
+    /// Where the models of customer value are remembered once fitted.
+    pub fits: &'a dyn FitMemo,
 }
 
 impl<'a> Scope<'a> {
@@ -76,6 +79,7 @@ impl<'a> Scope<'a> {
             data,
             as_of,
             selected: None,
+            fits: &NoMemo,
         }
     }
 
@@ -92,7 +96,13 @@ impl<'a> Scope<'a> {
             data,
             as_of,
             selected,
+            fits: &NoMemo,
         }
+    }
+
+    /// The same scope, its models of customer value remembered in `fits`.
+    pub fn remembering(self, fits: &'a dyn FitMemo) -> Scope<'a> {
+        Scope { fits, ..self }
     }
 
     pub fn includes(&self, customer: &str) -> bool {

@@ -14,6 +14,7 @@ mod cache;
 pub mod check;
 mod env;
 mod files;
+pub mod fits;
 mod git;
 pub mod history;
 mod housekeeping;

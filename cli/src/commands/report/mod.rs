@@ -27,6 +27,7 @@ use relate::model::values::Timestamp;
 use relate::model::{Dataset, Kind};
 use relate::output::{Format, Heading, write_json, write_report};
 use relate::report::{Report, Scope};
+use relate::store::fits::FitFiles;
 use relate::store::{Months, Query};
 
 use crate::ui::{Ui, date_arg};
@@ -114,11 +115,13 @@ pub struct Input {
     /// The present (`RELATE_NOW` or the clock).
     pub now: Timestamp,
     filter: Option<Filter>,
+    /// Where the store remembers the models of customer value it fitted.
+    fits: FitFiles,
 }
 
 impl Input {
     pub fn scope(&self) -> Scope<'_> {
-        Scope::new(&self.data, self.as_of, self.filter.as_ref())
+        Scope::new(&self.data, self.as_of, self.filter.as_ref()).remembering(&self.fits)
     }
 }
 
@@ -187,6 +190,7 @@ impl Common {
             as_of,
             now: store.env().now,
             filter,
+            fits: store.fits(),
         })
     }
 
