@@ -188,4 +188,6 @@ before=$(du -sm .git | cut -f1)
 for _ in $(seq "$writes"); do set_customer >/dev/null 2>&1; done
 while pgrep -f "git (repack|gc)" >/dev/null; do sleep 5; done
 after=$(du -sm .git | cut -f1)
-row "\`.git\` after $writes \`customer set\`" "$after MB" "before: $before MB" "+$((after - before)) MB"
+growth=$((after - before))
+[ "$growth" -ge 0 ] && growth="+$growth"
+row "\`.git\` after $writes \`customer set\`" "$after MB" "before: $before MB" "$growth MB"

@@ -31,9 +31,16 @@ fn main() {
         hasher.finish()
     );
     // The fits remembered (src/figures/clv.rs) are kept for this build
-    // alone: any source file or locked crate, another id.
+    // alone: any source file, locked crate, target or compiler, another id.
     let mut build = DefaultHasher::new();
     env!("CARGO_PKG_VERSION").hash(&mut build);
+    std::env::var("TARGET").unwrap_or_default().hash(&mut build);
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    let compiler = std::process::Command::new(rustc).arg("-vV").output();
+    compiler
+        .map(|out| out.stdout)
+        .unwrap_or_default()
+        .hash(&mut build);
     let mut sources = vec![Path::new("../Cargo.lock").to_path_buf()];
     collect(Path::new("src"), &mut sources);
     sources.sort();

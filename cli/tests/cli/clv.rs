@@ -494,7 +494,16 @@ fn fits_are_remembered_under_git_and_a_damaged_one_is_fitted_again() {
     let fits = remembered_fits(&env);
     assert_eq!(fits.len(), 2, "BG/NBD and Gamma-Gamma: {fits:?}");
     let kept: Vec<Vec<u8>> = fits.iter().map(|f| std::fs::read(f).unwrap()).collect();
+    let stamps = || -> Vec<(u64, std::time::SystemTime)> {
+        use std::os::unix::fs::MetadataExt;
+        let stamp = |m: std::fs::Metadata| (m.ino(), m.modified().unwrap());
+        fits.iter()
+            .map(|f| stamp(std::fs::metadata(f).unwrap()))
+            .collect()
+    };
+    let before = stamps();
     assert_eq!(report("on"), afresh, "recalled");
+    assert_eq!(stamps(), before, "recalled, not searched and written again");
     for fit in &fits {
         let mut bytes = std::fs::read(fit).unwrap();
         let middle = bytes.len() / 2;

@@ -511,17 +511,19 @@ impl FitMemo for NoMemo {
     fn keep(&self, _: &[u8; 32], _: &[f64]) {}
 }
 
-/// The digest a fit of `model` starts from: this build (every source file
-/// and locked crate, see build.rs) and the bits that this machine's `ln` and
-/// `exp`, of which the likelihoods are made, give on a few numbers.
+/// The digest a fit of `model` starts from: this build (every source file,
+/// locked crate, target and compiler, see build.rs) and the bits that this
+/// machine's `ln`, `exp` and `sin`, of which the likelihoods are made, give
+/// on a few numbers (`black_box`: computed here, not by the compiler).
 fn fit_digest(model: &str) -> Sha256 {
     let mut digest = Sha256::new();
     digest.update(env!("RELATE_BUILD_ID").as_bytes());
     digest.update(model.as_bytes());
     for i in 1..=16 {
-        let x = f64::from(i) * 0.37;
-        digest.update(x.ln().to_le_bytes());
-        digest.update(x.exp().to_le_bytes());
+        let x = std::hint::black_box(f64::from(i) * 0.37);
+        for y in [x.ln(), x.exp(), x.sin(), ln_gamma(x / 8.0)] {
+            digest.update(y.to_le_bytes());
+        }
     }
     digest
 }
@@ -552,7 +554,8 @@ impl Minimum {
             return None;
         };
         let whole = |n: f64| n.fract() == 0.0 && (0.0..=1e15).contains(&n);
-        (point.len() == dimensions && whole(*iterations) && whole(*converged)).then(|| Minimum {
+        let shaped = point.len() == dimensions && point.iter().all(|x| x.is_finite());
+        (shaped && whole(*iterations) && whole(*converged)).then(|| Minimum {
             point: point.to_vec(),
             value: *value,
             iterations: *iterations as usize,
@@ -561,19 +564,25 @@ impl Minimum {
     }
 }
 
-/// The minimum that `search` finds for the data of `key`, as `memo`
-/// remembers it, else searched and remembered.
+/// The minimum that [`nelder_mead`] finds for `objective` from `start`, whose
+/// data has the digest `key`: as `memo` remembers it, else searched and
+/// remembered. A remembered minimum is taken only if `objective` gives its
+/// value again at its point, to the bit: a check on this machine's arithmetic
+/// besides the digest's.
 fn remembered(
     memo: &dyn FitMemo,
     key: Sha256,
-    dimensions: usize,
-    search: impl FnOnce() -> Minimum,
+    objective: impl Fn(&[f64]) -> f64,
+    start: &[f64],
 ) -> Minimum {
     let key: [u8; 32] = key.finalize().into();
-    if let Some(min) = (memo.recall(&key)).and_then(|n| Minimum::of_numbers(&n, dimensions)) {
+    let recalled = (memo.recall(&key))
+        .and_then(|numbers| Minimum::of_numbers(&numbers, start.len()))
+        .filter(|min| finite_or_infinity(objective(&min.point)).to_bits() == min.value.to_bits());
+    if let Some(min) = recalled {
         return min;
     }
-    let min = search();
+    let min = nelder_mead(objective, start);
     memo.keep(&key, &min.numbers());
     min
 }
@@ -605,10 +614,7 @@ const MAX_RESTARTS: usize = 5;
 /// the value by less than 1e-11 (relative). Deterministic: no randomness, ties
 /// broken by position. Non-finite values count as +infinity.
 pub fn nelder_mead(f: impl Fn(&[f64]) -> f64, start: &[f64]) -> Minimum {
-    let eval = |x: &[f64]| {
-        let v = f(x);
-        if v.is_finite() { v } else { f64::INFINITY }
-    };
+    let eval = |x: &[f64]| finite_or_infinity(f(x));
     let mut best = Minimum {
         point: start.to_vec(),
         value: eval(start),
@@ -630,6 +636,15 @@ pub fn nelder_mead(f: impl Fn(&[f64]) -> f64, start: &[f64]) -> Minimum {
         }
     }
     best
+}
+
+/// `value`, or +infinity for any value not finite, as the optimiser counts it.
+fn finite_or_infinity(value: f64) -> f64 {
+    if value.is_finite() {
+        value
+    } else {
+        f64::INFINITY
+    }
 }
 
 fn nelder_mead_run(f: &impl Fn(&[f64]) -> f64, start: &[f64]) -> Minimum {
@@ -786,9 +801,12 @@ pub fn fit_bg_nbd(histories: &[(u64, f64, f64)], memo: &dyn FitMemo) -> Result<(
         a: x[2].exp(),
         b: x[3].exp(),
     };
-    let min = remembered(memo, data.digest(), 4, || {
-        nelder_mead(|x| -data.log_likelihood(&params(x)), &[0.0; 4])
-    });
+    let min = remembered(
+        memo,
+        data.digest(),
+        |x| -data.log_likelihood(&params(x)),
+        &[0.0; 4],
+    );
     if !min.converged || !min.value.is_finite() {
         return Err(not_converged("BG/NBD", &["r", "alpha", "a", "b"], &min));
     }
@@ -805,9 +823,12 @@ pub fn fit_gamma_gamma(repeaters: &[(u64, f64)], memo: &dyn FitMemo) -> Result<(
         v: x[2].exp(),
     };
     let data = GgData::new(repeaters);
-    let min = remembered(memo, data.digest(), 3, || {
-        nelder_mead(|x| -data.log_likelihood(&params(x)), &[0.0; 3])
-    });
+    let min = remembered(
+        memo,
+        data.digest(),
+        |x| -data.log_likelihood(&params(x)),
+        &[0.0; 3],
+    );
     if !min.converged || !min.value.is_finite() {
         return Err(not_converged("Gamma-Gamma", &["p", "q", "v"], &min));
     }
@@ -1584,6 +1605,14 @@ mod tests {
         }
         assert_eq!(fit_bits(&counts, &values, &memo), searched);
         assert_eq!(recalled(), 4);
+        // A value the objective does not give again at the point is searched past.
+        for numbers in memo.kept.lock().unwrap().values_mut() {
+            numbers[0] = numbers[0].next_up();
+        }
+        assert_eq!(fit_bits(&counts, &values, &memo), searched);
+        assert_eq!(recalled(), 6);
+        assert_eq!(fit_bits(&counts, &values, &memo), searched);
+        assert_eq!(recalled(), 8, "kept again as searched");
     }
 
     /// 100,000 simulated customers with CDNOW's published parameters: the

@@ -1,10 +1,11 @@
 //! The fits remembered: the optimum of each model of customer value that a
 //! command fitted (`figures::clv::FitMemo`), kept under `.git/relate/fits/`,
 //! one file per fit named by the digest of everything the fit is a function
-//! of (this build, the machine's `ln` and `exp`, every number its likelihood
-//! sums). The same digest can only name the same fit, so a remembered fit is
-//! the fit searched again, bit for bit; a file that is damaged, of another
-//! format or of the wrong shape is passed over and the fit searched. Never
+//! of (this build, the machine's arithmetic, every number its likelihood
+//! sums), and taken only if the likelihood gives its value again at its point
+//! (`figures::clv`), so a remembered fit is the fit searched again; a file that
+//! is damaged, of another format or of the wrong shape is passed over and the
+//! fit searched. Never
 //! committed, never merged; removing the folder costs one search per fit.
 //! `RELATE_CACHE=off` turns it off with the record cache.
 
@@ -20,6 +21,10 @@ const MAGIC: &[u8; 8] = b"relate\0f";
 /// The fits kept at most: a few days of agendas (two fits a date), reports
 /// with other --as-of dates. The oldest go first.
 const KEPT: usize = 64;
+
+/// The bytes of a fit file at most: far more than the mark, key, checksum
+/// and the numbers of a fit of a few parameters.
+const LARGEST: u64 = 4096;
 
 /// The fits of a store, or nowhere when the cache is off.
 pub struct FitFiles {
@@ -42,7 +47,12 @@ fn hex(key: &[u8; 32]) -> String {
 
 impl FitMemo for FitFiles {
     fn recall(&self, key: &[u8; 32]) -> Option<Vec<f64>> {
-        let bytes = std::fs::read(self.dir.as_ref()?.join(hex(key))).ok()?;
+        let path = self.dir.as_ref()?.join(hex(key));
+        // Only a plain file of a fit's size is read: not a pipe someone put
+        // there, nor a link to a device.
+        let file = std::fs::symlink_metadata(&path).ok()?;
+        (file.is_file() && file.len() <= LARGEST).then_some(())?;
+        let bytes = std::fs::read(&path).ok()?;
         let (body, checksum) = bytes.split_at_checked(bytes.len().checked_sub(8)?)?;
         let expected = u64::from_le_bytes(checksum.try_into().ok()?);
         if xxhash_rust::xxh3::xxh3_64(body) != expected {
@@ -125,6 +135,10 @@ mod tests {
         std::fs::write(&path, &bytes[..20]).unwrap();
         assert_eq!(fits.recall(&key), None, "truncated");
         assert_eq!(FitFiles { dir: None }.recall(&key), None);
+        // A link to something else than a plain file is not followed.
+        std::fs::remove_file(&path).unwrap();
+        std::os::unix::fs::symlink("/dev/zero", &path).unwrap();
+        assert_eq!(fits.recall(&key), None, "a link");
     }
 
     #[test]
