@@ -356,13 +356,10 @@ impl BgData {
     /// The digest of everything the likelihood sums, in its order.
     fn digest(&self) -> Sha256 {
         let mut digest = fit_digest("BG/NBD");
-        digest_all(&mut digest, &self.xs, |x| x.to_le_bytes().to_vec());
-        digest_all(&mut digest, &self.times, |t| t.to_le_bytes().to_vec());
+        digest_all(&mut digest, &self.xs, |x| vec![*x]);
+        digest_all(&mut digest, &self.times, |t| vec![t.to_bits()]);
         digest_all(&mut digest, &self.rows, |(x, t_x, t, count)| {
-            [*x as u64, *t_x as u64, *t as u64, count.to_bits()]
-                .iter()
-                .flat_map(|n| n.to_le_bytes())
-                .collect()
+            vec![*x as u64, *t_x as u64, *t as u64, count.to_bits()]
         });
         digest
     }
@@ -464,12 +461,9 @@ impl GgData {
     /// The digest of everything the likelihood sums, in its order.
     fn digest(&self) -> Sha256 {
         let mut digest = fit_digest("Gamma-Gamma");
-        digest_all(&mut digest, &self.xs, |x| x.to_le_bytes().to_vec());
+        digest_all(&mut digest, &self.xs, |x| vec![*x]);
         digest_all(&mut digest, &self.rows, |(x, m_x, _)| {
-            [*x as u64, m_x.to_bits()]
-                .iter()
-                .flat_map(|n| n.to_le_bytes())
-                .collect()
+            vec![*x as u64, m_x.to_bits()]
         });
         digest
     }
@@ -528,11 +522,14 @@ fn fit_digest(model: &str) -> Sha256 {
     digest
 }
 
-/// Adds `values` to `digest`, their count first.
-fn digest_all<T>(digest: &mut Sha256, values: &[T], bytes: impl Fn(&T) -> Vec<u8>) {
+/// Adds `values` to `digest`, their count first, each as the words `words`
+/// gives (integers, or the bits of floats).
+fn digest_all<T>(digest: &mut Sha256, values: &[T], words: impl Fn(&T) -> Vec<u64>) {
     digest.update((values.len() as u64).to_le_bytes());
     for value in values {
-        digest.update(bytes(value));
+        for word in words(value) {
+            digest.update(word.to_le_bytes());
+        }
     }
 }
 
