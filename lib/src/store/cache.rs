@@ -915,7 +915,7 @@ fn problem_selected(query: &Query, payload: &[u8]) -> bool {
 fn decode<T: Record>(entry: &Entry, rel: &Path) -> Option<FileRead<T>> {
     match entry.form {
         Form::Record => {
-            let record = serde_json::from_slice::<T>(entry.payload).ok()?;
+            let record = record_of_json::<T>(entry.payload)?;
             Some(Ok(Loaded {
                 path: rel.to_path_buf(),
                 blob: entry.blob,
@@ -928,6 +928,13 @@ fn decode<T: Record>(entry: &Entry, rel: &Path) -> Option<FileRead<T>> {
         }
         Form::FromFile => None,
     }
+}
+
+/// The record an entry's JSON holds. The bytes are checked as UTF-8 once,
+/// as a whole: decoding from bytes would check every string on its own,
+/// which took a third of the decoding time of a small record.
+fn record_of_json<T: Record>(payload: &[u8]) -> Option<T> {
+    serde_json::from_str(std::str::from_utf8(payload).ok()?).ok()
 }
 
 /// The entry of a freshly parsed file (`bytes`): its record, if its JSON
@@ -961,9 +968,7 @@ fn encode<'a, T: Record>(
         ..bare_entry(name, stat, blob)
     };
     let payload = serde_json::to_vec(&loaded.record).ok();
-    let back = payload
-        .as_deref()
-        .and_then(|p| serde_json::from_slice::<T>(p).ok());
+    let back = payload.as_deref().and_then(record_of_json::<T>);
     match (payload, back) {
         (Some(payload), Some(back)) if back == loaded.record => NewEntry {
             form: Form::Record,
