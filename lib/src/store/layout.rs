@@ -67,6 +67,57 @@ pub fn month_folder(kind: Kind, date: NaiveDate) -> PathBuf {
     ))
 }
 
+/// Whether `folder` is [`month_folder`] of `kind` and `date`, compared as
+/// text without building that path: every record read from the cache is
+/// checked against its folder, and the path cost more than the check.
+pub fn is_month_folder(kind: Kind, date: NaiveDate, folder: &Path) -> bool {
+    use chrono::Datelike;
+    let (year, month) = (date.year(), date.month());
+    if !(0..=9999).contains(&year) {
+        return folder.as_os_str() == month_folder(kind, date).as_os_str();
+    }
+    let digits = |text: &[u8]| -> Option<u32> {
+        text.iter().try_fold(0, |number: u32, &digit| {
+            digit
+                .is_ascii_digit()
+                .then(|| number * 10 + u32::from(digit - b'0'))
+        })
+    };
+    let Some(rest) = (folder.as_os_str().as_encoded_bytes()).strip_prefix(kind.folder().as_bytes())
+    else {
+        return false;
+    };
+    // "/yyyy/mm", as month_folder writes it.
+    rest.len() == 8
+        && rest[0] == b'/'
+        && rest[5] == b'/'
+        && digits(&rest[1..5]) == u32::try_from(year).ok()
+        && digits(&rest[6..8]) == Some(month)
+}
+
+/// A store path's folder and the stem of its file name: what `Path::parent`
+/// and `Path::file_stem` give for a path the store built (no `.` or `..`
+/// parts, no trailing separator), split as text without parsing every
+/// component. A path that is not UTF-8 is split by `Path`.
+pub fn folder_and_stem(rel: &Path) -> (&Path, &str) {
+    let Some(text) = rel.to_str() else {
+        let folder = rel.parent().unwrap_or(Path::new(""));
+        return (
+            folder,
+            rel.file_stem().and_then(|s| s.to_str()).unwrap_or_default(),
+        );
+    };
+    let (folder, name) = text
+        .rfind(std::path::is_separator)
+        .map_or(("", text), |at| (&text[..at], &text[at + 1..]));
+    // As `file_stem`: up to the last dot, unless the name starts with it.
+    let stem = match name.rfind('.') {
+        None | Some(0) => name,
+        Some(dot) => &name[..dot],
+    };
+    (Path::new(folder), stem)
+}
+
 /// The path a record of `kind` with `id` has when its id names its month
 /// (time-ordered ids start with `yyyymm`), or always for undated kinds.
 pub fn direct_path(kind: Kind, id: &str) -> Option<PathBuf> {
@@ -335,6 +386,55 @@ mod tests {
         )
         .unwrap();
         assert!(list_folder(dir.path(), folder).unwrap().linked);
+    }
+
+    #[test]
+    fn a_month_folder_is_recognised_as_the_path_it_names() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        for (kind, date) in [
+            (Kind::Interaction, day(2026, 11, 30)),
+            (Kind::Order, day(2026, 1, 1)),
+            (Kind::Ticket, day(999, 12, 31)),
+            (Kind::Interaction, day(12345, 6, 1)),
+        ] {
+            assert!(is_month_folder(kind, date, &month_folder(kind, date)));
+        }
+        let folder = |text| Path::new(text);
+        let date = day(2026, 11, 30);
+        for other in [
+            "interactions/2026/10",
+            "interactions/2025/11",
+            "orders/2026/11",
+            "interactions/2026/11/x",
+            "interactions/2026-11",
+            "interactions/+026/11",
+            "interactionsx2026/11",
+            "",
+        ] {
+            assert!(
+                !is_month_folder(Kind::Interaction, date, folder(other)),
+                "{other}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_path_splits_into_its_folder_and_stem_as_path_does() {
+        for text in [
+            "customers/acme.yaml",
+            "interactions/2026/11/20261130t101500-abc.yaml",
+            "acme.yaml",
+            "customers/.yaml",
+            "customers/a.b.yaml",
+            "customers/noext",
+        ] {
+            let path = Path::new(text);
+            let expected = (
+                path.parent().unwrap(),
+                path.file_stem().unwrap().to_str().unwrap(),
+            );
+            assert_eq!(folder_and_stem(path), expected, "{text}");
+        }
     }
 
     #[test]

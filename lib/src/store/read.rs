@@ -310,7 +310,7 @@ pub(crate) fn problems_alone<T: Record>(
             .into_iter()
             .map(|p| (Some(p.field), p.message))
             .collect();
-    let stem = rel.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+    let (folder, stem) = layout::folder_and_stem(rel);
     if record.id() != stem {
         problems.push((
             Some("id"),
@@ -320,18 +320,16 @@ pub(crate) fn problems_alone<T: Record>(
             ),
         ));
     }
-    if let Some(date) = record.filed_date() {
-        let expected = layout::month_folder(T::KIND, date);
-        // Compared as bytes: both paths are built alike, folder by folder.
-        if rel.parent().map(Path::as_os_str) != Some(expected.as_os_str()) {
-            problems.push((
-                Some("at"),
-                format!(
-                    "filed under the wrong month: by its date it belongs in {}/",
-                    expected.display()
-                ),
-            ));
-        }
+    if let Some(date) = record.filed_date()
+        && !layout::is_month_folder(T::KIND, date, folder)
+    {
+        problems.push((
+            Some("at"),
+            format!(
+                "filed under the wrong month: by its date it belongs in {}/",
+                layout::month_folder(T::KIND, date).display()
+            ),
+        ));
     }
     problems
 }
