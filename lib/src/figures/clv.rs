@@ -78,13 +78,22 @@ pub fn histories<'a>(
         margin: Decimal,
         costed_revenue: Decimal,
     }
-    let mut by_customer: BTreeMap<&str, Acc> = BTreeMap::new();
+    // Gathered in a vector through a hash of the ids, then sorted once: a
+    // tree of 100,000 ids looked up for each of 300,000 orders spent most
+    // of its time waiting on memory.
+    let mut slot_of: foldhash::HashMap<&str, usize> = HashMap::default();
+    let mut by_customer: Vec<(&str, Acc)> = Vec::new();
     for order in orders {
         let date = utc_date(&order.at);
         if date > as_of {
             continue;
         }
-        let acc = by_customer.entry(order.customer.as_str()).or_default();
+        let customer = order.customer.as_str();
+        let slot = *slot_of.entry(customer).or_insert_with(|| {
+            by_customer.push((customer, Acc::default()));
+            by_customer.len() - 1
+        });
+        let acc = &mut by_customer[slot].1;
         *acc.days.entry(date).or_default() += order.value();
         for line in &order.lines {
             if let Some(cost) = products.get(line.product.as_str()).and_then(|p| p.cost) {
@@ -93,6 +102,8 @@ pub fn histories<'a>(
             }
         }
     }
+    // By id: the fits sum the histories in this order.
+    by_customer.sort_unstable_by_key(|(id, _)| *id);
     let unit = period.days();
     by_customer
         .into_iter()

@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 use std::collections::HashMap;
 
 use super::clv::{self, ClvFacts};
-use super::orders::{OrderStats, order_stats};
+use super::orders::{StatsById, order_stats};
 use super::rfm::{self, Rfm};
 use crate::model::values::utc_date;
 use crate::model::{Dataset, Deal, Interaction, Kind, Settings};
@@ -147,7 +147,7 @@ impl Needs {
 pub struct Facts<'a> {
     pub as_of: NaiveDate,
     pub settings: &'a Settings,
-    pub orders: HashMap<&'a str, OrderStats>,
+    pub orders: StatsById<'a>,
     pub contacts: HashMap<&'a str, ContactStats>,
     pub deals: HashMap<&'a str, DealStats>,
     /// RFM scores, relative to every customer of `data` with an order.
@@ -162,7 +162,7 @@ impl<'a> Facts<'a> {
         let orders = if needs.orders || needs.rfm {
             order_stats(&data.orders, as_of)
         } else {
-            HashMap::new()
+            StatsById::default()
         };
         let rfm = if needs.rfm {
             rfm::score(&data.customers, &orders, as_of)

@@ -4,9 +4,8 @@
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use std::collections::HashMap;
 
-use super::orders::OrderStats;
+use super::orders::{OrderStats, StatsById};
 use crate::model::Customer;
 
 keyword_enum! {
@@ -87,7 +86,7 @@ fn quintile_scores<K: Ord>(ids: &[&str], key: impl Fn(usize) -> K) -> Vec<u8> {
 /// by customer id. `orders` holds order figures up to `as_of`.
 pub fn score<'a>(
     customers: &'a [Customer],
-    orders: &HashMap<&str, OrderStats>,
+    orders: &StatsById,
     as_of: NaiveDate,
 ) -> Vec<(&'a str, Rfm)> {
     let mut buyers: Vec<(&str, OrderStats)> = customers

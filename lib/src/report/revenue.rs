@@ -169,10 +169,13 @@ pub fn revenue(scope: &Scope, params: &Params) -> Result<Revenue> {
         .filter(|o| (from..=until).contains(&utc_date(&o.at)))
         .collect();
     let products = data.products_by_id();
-    let customers: HashMap<&str, _> = data.customers.iter().map(|c| (c.id.as_str(), c)).collect();
-    let facts = match &params.by {
-        Some(By::Customer(field)) => Some(scope.facts(field.needs())),
-        _ => None,
+    // Only grouping by a customer's field looks customers up.
+    let (customers, facts): (HashMap<&str, _>, _) = match &params.by {
+        Some(By::Customer(field)) => (
+            data.customers.iter().map(|c| (c.id.as_str(), c)).collect(),
+            Some(scope.facts(field.needs())),
+        ),
+        _ => (HashMap::new(), None),
     };
     let mut total: Vec<Sale> = Vec::new();
     // Keyed so that sales without a value come last.
