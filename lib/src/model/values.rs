@@ -139,6 +139,9 @@ fn offset(word: &str, today: NaiveDate) -> Option<Option<NaiveDate>> {
 /// Parses an RFC 3339 date-time, or a bare date meaning midnight UTC.
 pub fn parse_timestamp(text: &str) -> Result<Timestamp, String> {
     let text = text.trim();
+    if let Some(at) = canonical_timestamp(text) {
+        return Ok(at);
+    }
     if let Ok(at) = DateTime::parse_from_rfc3339(text) {
         return Ok(at);
     }
@@ -148,6 +151,44 @@ pub fn parse_timestamp(text: &str) -> Result<Timestamp, String> {
     Err(format!(
         "`{text}` is not a date-time: use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS with an offset (e.g. 2026-11-22T10:15:00Z)"
     ))
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ`, or with an offset `±HH:MM`: the form relate
+/// writes, read field by field. chrono's RFC 3339 parser, which reads every
+/// other form, took a tenth of the time of decoding a cached interaction. A
+/// leap second, or anything else, is left to it: `None`.
+fn canonical_timestamp(text: &str) -> Option<Timestamp> {
+    let bytes = text.as_bytes();
+    let number = |from: usize, to: usize| -> Option<u32> {
+        (bytes.get(from..to)?.iter()).try_fold(0, |number: u32, &digit| {
+            digit
+                .is_ascii_digit()
+                .then(|| number * 10 + u32::from(digit - b'0'))
+        })
+    };
+    let marks = [(4, b'-'), (7, b'-'), (10, b'T'), (13, b':'), (16, b':')];
+    if !marks.iter().all(|&(at, mark)| bytes.get(at) == Some(&mark)) {
+        return None;
+    }
+    let east = match bytes.get(19..)? {
+        b"Z" => 0,
+        [sign @ (b'+' | b'-'), _, _, b':', _, _] => {
+            let (hours, minutes) = (number(20, 22)?, number(23, 25)?);
+            if hours > 23 || minutes > 59 {
+                return None;
+            }
+            let seconds = i32::try_from(hours * 3600 + minutes * 60).ok()?;
+            if *sign == b'-' { -seconds } else { seconds }
+        }
+        _ => return None,
+    };
+    let year = i32::try_from(number(0, 4)?).ok()?;
+    let date = NaiveDate::from_ymd_opt(year, number(5, 7)?, number(8, 10)?)?;
+    let second = number(17, 19).filter(|second| *second < 60)?;
+    let local = date.and_hms_opt(number(11, 13)?, number(14, 16)?, second)?;
+    FixedOffset::east_opt(east)?
+        .from_local_datetime(&local)
+        .single()
 }
 
 /// The timezone of date-times written without an offset: the `timezone`
@@ -417,15 +458,31 @@ pub mod decimal_map {
 /// Serde for a date-time: RFC 3339 out, RFC 3339 or a bare date in.
 pub mod timestamp {
     use super::*;
-    use serde::{Deserialize, Deserializer, Serializer, de};
+    use serde::{Deserializer, Serializer, de};
 
     pub fn serialize<S: Serializer>(value: &Timestamp, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&format_timestamp(value))
     }
 
+    /// Read from the text in place: a `String` for each would be one
+    /// allocation per record decoded.
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Timestamp, D::Error> {
-        let text = String::deserialize(d)?;
-        parse_timestamp(&text).map_err(de::Error::custom)
+        d.deserialize_string(Text)
+    }
+
+    struct Text;
+
+    impl de::Visitor<'_> for Text {
+        type Value = Timestamp;
+
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            // As `String`'s, so that a wrong type reads as it always has.
+            f.write_str("a string")
+        }
+
+        fn visit_str<E: de::Error>(self, text: &str) -> Result<Timestamp, E> {
+            parse_timestamp(text).map_err(E::custom)
+        }
     }
 }
 
@@ -467,6 +524,46 @@ pub fn hours(hours: Decimal) -> chrono::Duration {
 mod tests {
     use super::*;
     use serde::{Deserialize, Serialize};
+
+    #[test]
+    fn the_canonical_form_reads_as_chronos_rfc_3339_parser_reads_it() {
+        let mut rng = fastrand::Rng::with_seed(7);
+        let mut pick = |choices: &[&'static str]| choices[rng.usize(..choices.len())];
+        let mut read = 0;
+        for _ in 0..20_000 {
+            let text = [
+                pick(&["2026", "0000", "9999", "1970", "2024", "20x6"]),
+                pick(&["-", "/"]),
+                pick(&["01", "02", "12", "13", "00", "1"]),
+                "-",
+                pick(&["01", "28", "29", "30", "31", "32", "00"]),
+                pick(&["T", "t", " "]),
+                pick(&["00", "09", "23", "24"]),
+                ":",
+                pick(&["00", "59", "60"]),
+                ":",
+                pick(&["00", "07", "59", "60", "61"]),
+                pick(&[
+                    "Z", "z", "+00:00", "-00:00", "+01:00", "-11:30", "+23:59", "+24:00", "+05:60",
+                    "", "Z ", ".5Z",
+                ]),
+            ]
+            .concat();
+            let expected = DateTime::parse_from_rfc3339(&text).ok();
+            if let Some(at) = canonical_timestamp(&text) {
+                read += 1;
+                let expected = expected.unwrap_or_else(|| panic!("{text} read, chrono refuses it"));
+                assert_eq!((at, at.offset()), (expected, expected.offset()), "{text}");
+            }
+            if let Some(expected) = expected {
+                let at = parse_timestamp(&text).unwrap();
+                assert_eq!((at, at.offset()), (expected, expected.offset()), "{text}");
+            }
+        }
+        assert!(read > 50, "the fast path read only {read}");
+        let at = canonical_timestamp("2026-11-30T10:15:00+01:00").unwrap();
+        assert_eq!(at.to_rfc3339(), "2026-11-30T10:15:00+01:00");
+    }
 
     #[test]
     fn dates_relative_to_today() {
