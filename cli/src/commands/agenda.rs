@@ -1,5 +1,6 @@
 //! `relate agenda`: each team member's to-do list.
 
+use std::mem::ManuallyDrop;
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
@@ -62,7 +63,8 @@ pub fn run(ui: &mut Ui, args: Args) -> anyhow::Result<()> {
         Kind::Ticket,
         Kind::Asset,
     ];
-    let data = store.dataset_of(&kinds)?.as_of(utc_date(&now));
+    // Never freed, as a report's records (see `report::Input`).
+    let data = ManuallyDrop::new(store.dataset_of(&kinds)?.as_of(utc_date(&now)));
     let items: Vec<Item> = agenda::agenda(&data, now, args.days, &store.fits())
         .into_iter()
         .filter(|item| args.owner.is_none() || item.owner == args.owner)
