@@ -43,7 +43,7 @@ clock() {
   start=$(date +%s%N)
   "$@" >/dev/null 2>&1 || true
   end=$(date +%s%N)
-  took=$(echo "scale=3; ($end - $start) / 1000000000" | bc)
+  took=$(echo "scale=3; ($end - $start) / 1000000000" | bc | sed 's/^\./0./')
 }
 # Seconds one command takes.
 seconds() { clock "$@"; echo "$took"; }
