@@ -38,9 +38,9 @@
 //!   or by the cache (records, and the search texts of search queries), whose
 //!   folder listings the opt-in file-system monitor (an inotify daemon per
 //!   clone) can vouch for; the fits of the models of customer value
-//!   remembered under `.git/relate/fits/`; every write in a [`store::Transaction`] (store lock,
-//!   journal, commit through libgit2's tree updater, git's index brought in line
-//!   for the changed paths only); `check`; erased persons' suppression
+//!   remembered under `.git/relate/fits/`; every write in a
+//!   [`store::Transaction`] (store lock, journal, commit through libgit2's tree
+//!   updater, git's index brought in line for the changed paths only); `check`; erased persons' suppression
 //!   entries, and a person erased from every commit of history (`rewrite`);
 //!   the team features (sync through the system `git`, the merge driver,
 //!   history, resolve, undo).

@@ -5,9 +5,8 @@
 //! sums), and taken only if the likelihood gives its value again at its point
 //! (`figures::clv`), so a remembered fit is the fit searched again; a file that
 //! is damaged, of another format or of the wrong shape is passed over and the
-//! fit searched. Never
-//! committed, never merged; removing the folder costs one search per fit.
-//! `RELATE_CACHE=off` turns it off with the record cache.
+//! fit searched. Never committed, never merged; removing the folder costs one
+//! search per fit. `RELATE_CACHE=off` turns it off with the record cache.
 
 use std::path::PathBuf;
 
